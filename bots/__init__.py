@@ -1,0 +1,1 @@
+"""Crew-facing chat bots: Telegram for the crew, Discord for eco-referents."""

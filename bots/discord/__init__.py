@@ -1,0 +1,1 @@
+"""The Discord bot for eco-referents (discord.py 2.7)."""

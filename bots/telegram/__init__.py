@@ -1,0 +1,1 @@
+"""The Telegram crew bot (python-telegram-bot 22)."""

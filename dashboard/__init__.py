@@ -1,0 +1,1 @@
+"""The coordinator dashboard (Dash 4, Plotly)."""

@@ -1,0 +1,294 @@
+"""The carbon engine: reports in, traceable emission lines out. Exact (Decimal) and deterministic.
+
+One function per report kind turns the active reports of one subject into emission lines; each
+line names the factor, its source and the factor set's version. ``compute_lines`` runs them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.errors import InvalidReport
+from domain.factors import FactorSet, Trace
+from domain.generators import ConsumptionTable, litres_per_hour
+from domain.model import Category, Production, Report, ReportKind
+
+ZERO = Decimal(0)
+KG_PER_TONNE = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class EmissionLine:
+    """One activity figure and the kg CO2e it stands for."""
+
+    production_id: str
+    day: dt.date
+    category: Category
+    kind: ReportKind
+    subject: str  # vehicle id, meal type, generator id or waste stream
+    quantity: Decimal  # km, meals, litres or kg
+    unit: str
+    kgco2e: Decimal
+    trace: Trace
+    report_id: int | None = None
+    member_id: str | None = None
+    estimated: bool = False  # generator litres estimated from hours, not measured
+
+
+def active_reports(reports: Iterable[Report]) -> list[Report]:
+    """The reports that count: neither corrected by a later report nor undone."""
+    reports = list(reports)
+    corrected = {r.corrects for r in reports if r.corrects is not None}
+    return [r for r in reports if r.id not in corrected and not r.void]
+
+
+def _line(
+    production: Production,
+    report: Report,
+    subject: str,
+    quantity: Decimal,
+    unit: str,
+    trace: Trace,
+    *,
+    estimated: bool = False,
+    day: dt.date | None = None,
+) -> EmissionLine:
+    per_unit = trace.kgco2e_per_unit
+    if trace.unit == "tonne" and unit == "kg":
+        per_unit = per_unit / KG_PER_TONNE
+    return EmissionLine(
+        production_id=production.id,
+        day=day or report.day,
+        category=report.kind.category,
+        kind=report.kind,
+        subject=subject,
+        quantity=quantity,
+        unit=unit,
+        kgco2e=quantity * per_unit,
+        trace=trace,
+        report_id=report.id,
+        member_id=report.member_id,
+        estimated=estimated,
+    )
+
+
+def _chronological(reports: Iterable[Report]) -> list[Report]:
+    return sorted(reports, key=lambda r: (r.day, r.received_at, r.id or 0))
+
+
+def mileage_lines(
+    production: Production, factors: FactorSet, vehicle_id: str, reports: Sequence[Report]
+) -> list[EmissionLine]:
+    """km driven by one vehicle.
+
+    An odometer reading counts the km since the previous reading of that vehicle (the first one
+    against ``odometer_start``); a distance report counts its km as they are.
+    """
+    vehicle = production.vehicle(vehicle_id)
+    trace = factors.trace(vehicle.factor)
+    previous = vehicle.odometer_start
+    lines = []
+    for report in _chronological(reports):
+        if "odometer" in report.values:
+            reading = report.values["odometer"]
+            if previous is None:
+                km = ZERO  # no start reading declared: the first reading is the baseline
+            else:
+                km = reading - previous
+                if km < 0:
+                    raise InvalidReport(
+                        f"odometer {reading} on {report.day} is below the previous reading {previous}",
+                        reading=reading,
+                        previous=previous,
+                    )
+            previous = reading
+        else:
+            km = report.values.get("km", ZERO)
+        lines.append(_line(production, report, vehicle_id, km, "km", trace))
+    return lines
+
+
+def meal_lines(production: Production, factors: FactorSet, report: Report) -> list[EmissionLine]:
+    """Meals served: count per meal type times that type's factor."""
+    lines = []
+    for meal_type, count in sorted(report.values.items()):
+        factor_key = production.meal_types.get(meal_type)
+        if factor_key is None:
+            raise InvalidReport(f"unknown meal type {meal_type!r}", meal_type=meal_type)
+        lines.append(_line(production, report, meal_type, count, "meal", factors.trace(factor_key)))
+    return lines
+
+
+def waste_lines(production: Production, factors: FactorSet, report: Report) -> list[EmissionLine]:
+    """Waste: kg per stream times that stream's factor."""
+    lines = []
+    for stream, kg in sorted(report.values.items()):
+        factor_key = production.waste_streams.get(stream)
+        if factor_key is None:
+            raise InvalidReport(f"unknown waste stream {stream!r}", stream=stream)
+        lines.append(_line(production, report, stream, kg, "kg", factors.trace(factor_key)))
+    return lines
+
+
+def generator_lines(
+    production: Production,
+    factors: FactorSet,
+    table: ConsumptionTable,
+    generator_id: str,
+    reports: Sequence[Report],
+) -> list[EmissionLine]:
+    """Litres burnt by one generator, per day.
+
+    Hours run (or the difference between two hour-meter readings) times litres per hour, unless
+    litres were reported for that day: a reported litre figure replaces the estimate.
+    """
+    generator = production.generator(generator_id)
+    trace = factors.trace(generator.fuel_factor)
+    refuelled_days = {r.day for r in reports if r.kind is ReportKind.GENERATOR_LITRES}
+    lines: list[EmissionLine] = []
+    previous_meter = generator.hour_meter_start
+    rate: Decimal | None = None
+    for report in _chronological(reports):
+        if report.kind is ReportKind.GENERATOR_LITRES:
+            litres = report.values.get("litres", ZERO)
+            lines.append(_line(production, report, generator_id, litres, "litre", trace))
+            continue
+        if "meter" in report.values:
+            reading = report.values["meter"]
+            hours = ZERO if previous_meter is None else reading - previous_meter
+            if hours < 0:
+                raise InvalidReport(
+                    f"hour meter {reading} on {report.day} is below the previous reading {previous_meter}",
+                    reading=reading,
+                    previous=previous_meter,
+                )
+            previous_meter = reading
+        else:
+            hours = report.values.get("hours", ZERO)
+        if report.day in refuelled_days:
+            continue  # the measured litres of that day stand instead of this estimate
+        if rate is None:
+            rate = litres_per_hour(generator, table)
+        lines.append(_line(production, report, generator_id, hours * rate, "litre", trace, estimated=True))
+    return lines
+
+
+def compute_lines(
+    production: Production,
+    factors: FactorSet,
+    table: ConsumptionTable,
+    reports: Iterable[Report],
+) -> list[EmissionLine]:
+    """Every emission line of a production's reports (corrections and undos resolved)."""
+    by_vehicle: dict[str, list[Report]] = defaultdict(list)
+    by_generator: dict[str, list[Report]] = defaultdict(list)
+    lines: list[EmissionLine] = []
+    for report in active_reports(reports):
+        if report.kind is ReportKind.MILEAGE:
+            by_vehicle[report.subject or ""].append(report)
+        elif report.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+            by_generator[report.subject or ""].append(report)
+        elif report.kind is ReportKind.MEALS:
+            lines.extend(meal_lines(production, factors, report))
+        elif report.kind is ReportKind.WASTE:
+            lines.extend(waste_lines(production, factors, report))
+    for vehicle_id, vehicle_reports in sorted(by_vehicle.items()):
+        lines.extend(mileage_lines(production, factors, vehicle_id, vehicle_reports))
+    for generator_id, generator_reports in sorted(by_generator.items()):
+        lines.extend(generator_lines(production, factors, table, generator_id, generator_reports))
+    return sorted(lines, key=lambda ln: (ln.day, ln.category, ln.subject, ln.report_id or 0))
+
+
+@dataclass(frozen=True)
+class CategoryFigure:
+    category: Category
+    kgco2e: Decimal
+    forecast_kgco2e: Decimal | None
+
+    @property
+    def share_of_forecast(self) -> Decimal | None:
+        if not self.forecast_kgco2e:
+            return None
+        return self.kgco2e / self.forecast_kgco2e
+
+
+@dataclass(frozen=True)
+class Balance:
+    production_id: str
+    factor_set_version: str
+    as_of: dt.date | None
+    shooting_days_total: int
+    shooting_days_done: int
+    categories: tuple[CategoryFigure, ...]
+    by_day: dict[dt.date, dict[Category, Decimal]]
+    traces: tuple[Trace, ...]  # every factor that produced a figure here
+
+    @property
+    def total_kgco2e(self) -> Decimal:
+        return sum((c.kgco2e for c in self.categories), ZERO)
+
+    @property
+    def forecast_kgco2e(self) -> Decimal:
+        return sum((c.forecast_kgco2e or ZERO for c in self.categories), ZERO)
+
+    @property
+    def per_shooting_day_kgco2e(self) -> Decimal | None:
+        if self.shooting_days_done == 0:
+            return None
+        return self.total_kgco2e / self.shooting_days_done
+
+    @property
+    def projected_total_kgco2e(self) -> Decimal | None:
+        """The final total if the remaining shooting days look like the ones done."""
+        per_day = self.per_shooting_day_kgco2e
+        if per_day is None:
+            return None
+        return per_day * self.shooting_days_total
+
+
+def balance(
+    production: Production,
+    factor_set_version: str,
+    lines: Iterable[EmissionLine],
+    as_of: dt.date | None = None,
+) -> Balance:
+    """Totals by category and by day, against the forecast, with a projection.
+
+    ``as_of`` is the last day counted as done; by default the last day any figure was reported.
+    """
+    lines = list(lines)
+    if as_of is None and lines:
+        as_of = max(ln.day for ln in lines)
+    per_category: dict[Category, Decimal] = {c: ZERO for c in Category}
+    by_day: dict[dt.date, dict[Category, Decimal]] = defaultdict(lambda: {c: ZERO for c in Category})
+    traces: dict[str, Trace] = {}
+    for ln in lines:
+        if as_of is not None and ln.day > as_of:
+            continue
+        per_category[ln.category] += ln.kgco2e
+        by_day[ln.day][ln.category] += ln.kgco2e
+        traces[ln.trace.factor_key] = ln.trace
+    cal = production.calendar
+    done = 0 if as_of is None else cal.shooting_days_until(as_of)
+    categories = tuple(
+        CategoryFigure(
+            c,
+            per_category[c],
+            production.forecast_tco2e[c] * KG_PER_TONNE if c in production.forecast_tco2e else None,
+        )
+        for c in Category
+    )
+    return Balance(
+        production_id=production.id,
+        factor_set_version=factor_set_version,
+        as_of=as_of,
+        shooting_days_total=len(cal.shooting_days()),
+        shooting_days_done=done,
+        categories=categories,
+        by_day=dict(sorted(by_day.items())),
+        traces=tuple(traces[k] for k in sorted(traces)),
+    )

@@ -1,0 +1,385 @@
+"""Use cases: plain functions that take plain values and a unit of work.
+
+Bots, the scheduler, the CLI and the dashboard each translate their input and call one of these.
+They raise domain errors (see ``domain.errors``) and let the entry point translate them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from domain.carbon import (
+    Balance,
+    EmissionLine,
+    active_reports,
+    balance,
+    generator_lines,
+    meal_lines,
+    mileage_lines,
+    waste_lines,
+)
+from domain.errors import InvalidReport, NeedsConfirmation, UnknownAction, UnknownMember
+from domain.factors import FactorSet
+from domain.generators import ConsumptionTable
+from domain.indicators import ActionProgress, plan_progress
+from domain.model import (
+    ActionOutcome,
+    ActionStatus,
+    Production,
+    Report,
+    ReportKind,
+)
+from domain.ports import UnitOfWork
+
+ZERO = Decimal(0)
+
+#: Above these a figure is stored only once the member confirms it.
+MAX_KM_PER_DAY = Decimal(800)
+MAX_GENERATOR_HOURS_PER_DAY = Decimal(24)
+MAX_MEALS_PER_DAY = Decimal(400)
+MAX_WASTE_KG_PER_REPORT = Decimal(5000)
+MAX_LITRES_PER_REPORT = Decimal(3000)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The reference data every computation needs: the factor set and the consumption table."""
+
+    factors: FactorSet
+    consumption: ConsumptionTable
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What happened to an answer: the stored report and the lines it produced."""
+
+    report: Report
+    lines: tuple[EmissionLine, ...]
+    duplicate: bool = False  # the same source message was already stored: nothing new was stored
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((ln.quantity for ln in self.lines), ZERO)
+
+    @property
+    def kgco2e(self) -> Decimal:
+        return sum((ln.kgco2e for ln in self.lines), ZERO)
+
+
+def load_production(uow: UnitOfWork, production: Production) -> bool:
+    """Create or update a production from its file. Returns True if it was new."""
+    with uow:
+        is_new = uow.productions.find(production.id) is None
+        uow.productions.save(production)
+        uow.commit()
+    return is_new
+
+
+def record_report(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    report: Report,
+) -> Recorded:
+    """Check a figure and store it, once per source message; recompute what it changes."""
+    with uow:
+        existing = uow.reports.by_source(report.source, report.source_ref)
+        if existing is not None:
+            return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
+        production = uow.productions.get(report.production_id)
+        _check_subject(production, report)
+        _check_values(report)
+        chain = _chain(uow, report)
+        _check_plausible(production, catalogue, report, chain)
+        stored = uow.reports.add(report)
+        lines = _recompute(uow, production, catalogue, stored, chain)
+        uow.commit()
+    return Recorded(stored, tuple(ln for ln in lines if ln.report_id == stored.id))
+
+
+def correct_report(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    report_id: int,
+    values: Mapping[str, Decimal],
+    *,
+    raw_text: str,
+    source: str,
+    source_ref: str,
+    received_at: dt.datetime,
+    confirmed: bool = False,
+) -> Recorded:
+    """Replace a figure by a new one. The old report stays in the history, superseded."""
+    with uow:
+        original = _latest_version(uow, report_id)
+    correction = replace(
+        original,
+        id=None,
+        values=dict(values),
+        raw_text=raw_text,
+        source=source,
+        source_ref=source_ref,
+        received_at=received_at,
+        corrects=original.id,
+        void=False,
+        confirmed=confirmed,
+    )
+    return record_report(uow, catalogue, correction)
+
+
+def undo_report(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    report_id: int,
+    *,
+    source: str,
+    source_ref: str,
+    received_at: dt.datetime,
+) -> Recorded:
+    """Cancel a figure. Stored as a void correction: the history keeps both."""
+    with uow:
+        original = _latest_version(uow, report_id)
+    void = replace(
+        original,
+        id=None,
+        values={},
+        raw_text="",
+        source=source,
+        source_ref=source_ref,
+        received_at=received_at,
+        corrects=original.id,
+        void=True,
+    )
+    return record_report(uow, catalogue, void)
+
+
+def get_balance(
+    uow: UnitOfWork, factor_set_version: str, production_id: str, as_of: dt.date | None = None
+) -> Balance:
+    with uow:
+        production = uow.productions.get(production_id)
+        lines = uow.lines.for_production(production_id)
+    return balance(production, factor_set_version, lines, as_of)
+
+
+def get_plan(uow: UnitOfWork, production_id: str, as_of: dt.date | None = None) -> list[ActionProgress]:
+    with uow:
+        production = uow.productions.get(production_id)
+        lines = uow.lines.for_production(production_id)
+    return plan_progress(production, lines, as_of)
+
+
+def set_action_status(
+    uow: UnitOfWork,
+    production_id: str,
+    action_id: str,
+    status: ActionStatus,
+    *,
+    by: str,
+    at: dt.datetime,
+    outcome: ActionOutcome | None = None,
+    note: str = "",
+) -> None:
+    with uow:
+        production = uow.productions.get(production_id)
+        if action_id not in {a.id for a in production.action_plan}:
+            raise UnknownAction(f"no action {action_id!r} in {production_id}", action_id=action_id)
+        if outcome is not None and status is not ActionStatus.DONE:
+            raise InvalidReport("only a done action can be marked reproducible or specific")
+        uow.actions.set_status(production_id, action_id, status, outcome, note, by, at)
+        uow.commit()
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _latest_version(uow: UnitOfWork, report_id: int) -> Report:
+    """Follow corrections forward: correcting a corrected report corrects its latest version."""
+    report = uow.reports.get(report_id)
+    while (nxt := uow.reports.corrector_of(report.id or 0)) is not None:
+        report = nxt
+    return report
+
+
+def _lines_of(uow: UnitOfWork, report: Report) -> list[EmissionLine]:
+    return [ln for ln in uow.lines.for_production(report.production_id) if ln.report_id == report.id]
+
+
+def _check_subject(production: Production, report: Report) -> None:
+    if report.member_id is not None:
+        try:
+            production.member(report.member_id)
+        except KeyError:
+            raise UnknownMember(report.member_id, production.id) from None
+    if not production.calendar.contains(report.day):
+        raise InvalidReport(
+            f"{report.day} is outside the shoot ({production.calendar.start} to {production.calendar.end})",
+            day=report.day,
+        )
+    kind = report.kind
+    if kind is ReportKind.MILEAGE:
+        if report.subject not in {v.id for v in production.vehicles}:
+            raise InvalidReport(f"unknown vehicle {report.subject!r}", subject=report.subject)
+    elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+        if report.subject not in {g.id for g in production.generators}:
+            raise InvalidReport(f"unknown generator {report.subject!r}", subject=report.subject)
+    elif kind is ReportKind.MEALS:
+        unknown = set(report.values) - set(production.meal_types)
+        if unknown:
+            raise InvalidReport(
+                f"unknown meal type {sorted(unknown)[0]!r}; expected one of {', '.join(production.meal_types)}",
+                item=sorted(unknown)[0],
+            )
+    elif kind is ReportKind.WASTE:
+        unknown = set(report.values) - set(production.waste_streams)
+        if unknown:
+            raise InvalidReport(
+                f"unknown waste stream {sorted(unknown)[0]!r}; "
+                f"expected one of {', '.join(production.waste_streams)}",
+                item=sorted(unknown)[0],
+            )
+
+
+_ITEMS: dict[ReportKind, set[str] | None] = {
+    ReportKind.MILEAGE: {"odometer", "km"},
+    ReportKind.GENERATOR_HOURS: {"hours", "meter"},
+    ReportKind.GENERATOR_LITRES: {"litres"},
+    ReportKind.MEALS: None,  # meal types of the production
+    ReportKind.WASTE: None,  # waste streams of the production
+}
+
+
+def _check_values(report: Report) -> None:
+    if report.void:
+        return
+    if not report.values:
+        raise InvalidReport("no figure given", code_hint="empty")
+    allowed = _ITEMS[report.kind]
+    if allowed is not None:
+        extra = set(report.values) - allowed
+        if extra or len(report.values) != 1:
+            raise InvalidReport(
+                f"a {report.kind.value} report takes exactly one of {', '.join(sorted(allowed))}",
+                kind=report.kind.value,
+            )
+    for item, value in report.values.items():
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise InvalidReport(f"{item}: not a number", item=item)
+        if value < 0:
+            raise InvalidReport(f"{item}: a figure cannot be negative", item=item, value=value)
+
+
+def _chain(uow: UnitOfWork, report: Report) -> list[Report]:
+    """The reports whose lines depend on each other with this one (same vehicle or generator)."""
+    if report.kind is ReportKind.MILEAGE:
+        kinds = [ReportKind.MILEAGE]
+    elif report.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+        kinds = [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES]
+    else:
+        return []
+    return uow.reports.for_production(report.production_id, kind=kinds, subject=report.subject)
+
+
+def _check_plausible(
+    production: Production, catalogue: Catalogue, report: Report, chain: list[Report]
+) -> None:
+    if report.void:
+        return
+    values = report.values
+    if report.kind is ReportKind.MILEAGE and "odometer" in values:
+        _check_reading_order(production, report, chain, "odometer", production.vehicle(report.subject or "")
+                             .odometer_start)
+    if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
+        _check_reading_order(production, report, chain, "meter",
+                             production.generator(report.subject or "").hour_meter_start)
+    if report.confirmed:
+        return
+    if report.kind is ReportKind.MILEAGE:
+        km = values.get("km")
+        if km is None:
+            previous = _previous_reading(report, chain, "odometer",
+                                         production.vehicle(report.subject or "").odometer_start)
+            km = None if previous is None else values["odometer"] - previous
+        if km is not None and km > MAX_KM_PER_DAY:
+            raise NeedsConfirmation(f"{km} km in one day is unusual", km=km, limit=MAX_KM_PER_DAY)
+    elif report.kind is ReportKind.MEALS:
+        total = sum(values.values(), ZERO)
+        if total > MAX_MEALS_PER_DAY:
+            raise NeedsConfirmation(f"{total} meals in one day is unusual", meals=total, limit=MAX_MEALS_PER_DAY)
+    elif report.kind is ReportKind.GENERATOR_HOURS and "hours" in values:
+        if values["hours"] > MAX_GENERATOR_HOURS_PER_DAY:
+            raise NeedsConfirmation(f"{values['hours']} hours in one day is unusual", hours=values["hours"],
+                                    limit=MAX_GENERATOR_HOURS_PER_DAY)
+    elif report.kind is ReportKind.GENERATOR_LITRES:
+        if values["litres"] > MAX_LITRES_PER_REPORT:
+            raise NeedsConfirmation(f"{values['litres']} litres is unusual", litres=values["litres"],
+                                    limit=MAX_LITRES_PER_REPORT)
+    elif report.kind is ReportKind.WASTE:
+        total = sum(values.values(), ZERO)
+        if total > MAX_WASTE_KG_PER_REPORT:
+            raise NeedsConfirmation(f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT)
+
+
+def _others(report: Report, chain: list[Report]) -> list[Report]:
+    """The chain as it will be once ``report`` is stored (without the report it corrects)."""
+    others = [r for r in active_reports(chain) if r.id != report.corrects]
+    return others
+
+
+def _previous_reading(report: Report, chain: list[Report], item: str, start: Decimal | None) -> Decimal | None:
+    earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
+    if not earlier:
+        return start
+    return max(earlier, key=lambda r: (r.day, r.received_at)).values[item]
+
+
+def _check_reading_order(
+    production: Production, report: Report, chain: list[Report], item: str, start: Decimal | None
+) -> None:
+    reading = report.values[item]
+    previous = _previous_reading(report, chain, item, start)
+    if previous is not None and reading < previous:
+        raise InvalidReport(
+            f"{item} {reading} is below the last reading {previous}",
+            reason="below_last", item=item, reading=reading, previous=previous,
+        )
+    later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
+    if later:
+        nxt = min(later, key=lambda r: (r.day, r.received_at)).values[item]
+        if reading > nxt:
+            raise InvalidReport(
+                f"{item} {reading} is above a later reading {nxt}",
+                reason="above_next", item=item, reading=reading, next=nxt,
+            )
+
+
+def _recompute(
+    uow: UnitOfWork,
+    production: Production,
+    catalogue: Catalogue,
+    stored: Report,
+    chain: list[Report],
+) -> list[EmissionLine]:
+    """Recompute and store the lines that ``stored`` changes; return them."""
+    factors, table = catalogue.factors, catalogue.consumption
+    compute: Callable[[list[Report]], list[EmissionLine]]
+    if stored.kind is ReportKind.MILEAGE:
+        reports = [*chain, stored]
+        def compute(rs: list[Report]) -> list[EmissionLine]:
+            return mileage_lines(production, factors, stored.subject or "", rs)
+    elif stored.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+        reports = [*chain, stored]
+        def compute(rs: list[Report]) -> list[EmissionLine]:
+            return generator_lines(production, factors, table, stored.subject or "", rs)
+    else:
+        reports = [stored]
+        if stored.corrects is not None:
+            reports.append(uow.reports.get(stored.corrects))
+        def compute(rs: list[Report]) -> list[EmissionLine]:
+            fn = meal_lines if stored.kind is ReportKind.MEALS else waste_lines
+            return [ln for r in rs for ln in fn(production, factors, r)]
+    lines = compute(active_reports(reports))
+    uow.lines.replace([r.id for r in reports if r.id is not None], lines)
+    return lines

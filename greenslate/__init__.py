@@ -1,0 +1,1 @@
+"""greenslate application wiring: settings, command line, runtime."""

@@ -1,0 +1,1 @@
+"""Sends prompts, reminders, escalations and campaigns exactly once (APScheduler 3.11)."""
