@@ -1,0 +1,48 @@
+"""The ``greenslate`` command.
+
+Each feature adds its commands in its own module, listed in ``COMMAND_MODULES``; a module exposes
+``register(main: click.Group)``. Errors end as one clear line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from domain.errors import GreenslateError
+
+COMMAND_MODULES = [
+    "greenslate.cli.core",
+]
+
+
+class GreenslateGroup(click.Group):
+    """Turns every expected error into one line on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GreenslateError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=GreenslateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Show informational log lines.")
+@click.version_option(package_name="greenslate")
+def main(verbose: bool) -> None:
+    """greenslate: collect a shoot's environmental figures from the crew and track its carbon balance."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(main)

@@ -1,0 +1,42 @@
+"""Settings, from the environment (prefix ``GREENSLATE_``) and an optional ``.env`` file.
+
+Secrets are ``SecretStr``: they print as ``**********`` and never reach a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "greenslate"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'greenslate.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GREENSLATE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None  # set to run the bot behind a reverse proxy
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: SecretStr | None = None
+    discord_token: SecretStr | None = None
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8050
+    dashboard_secret_key: SecretStr | None = None
+    log_level: str = "INFO"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
