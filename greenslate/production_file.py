@@ -1,0 +1,1254 @@
+"""Production files (format version 1): read, check and turn into a ``domain.model.Production``.
+
+A production file is the YAML a coordinator writes before the shoot (see
+``docs/production-file.md``). Reading it happens in three steps, each of which reports what is wrong
+as a ``ProductionFileError`` located by a path such as ``assignments[2].vehicle``:
+
+1. YAML to plain data, with a YAML 1.2-like resolver: ``on``/``off``/``yes``/``no`` stay words (the
+   key ``on:`` of a sensitisation date would otherwise become ``True``) and ``19:30`` stays a time
+   instead of the sexagesimal number 1170.
+2. Shape: pydantic models that mirror the format (unknown fields are refused), so the JSON Schema
+   in ``docs/production-file.schema.json`` is generated from the very models that read the file.
+3. Meaning: cross-references (crew ids, vehicles, generators), emission factors and their units,
+   the calendar, the generator consumption table.
+
+Every problem found at a step is reported, one per line, in file order; the exception's ``where``
+and ``problem`` are those of the first one, and ``problems`` holds them all.
+
+Run ``python -m greenslate.production_file --schema`` to print the JSON Schema, or
+``python -m greenslate.production_file FILE...`` to check files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import re
+import sys
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn, get_args, get_origin
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from domain.errors import InvalidReport, ProductionFileError
+from domain.factors import FactorSet
+from domain.generators import POWER_FACTOR, ConsumptionTable
+from domain.generators import litres_per_hour as generator_litres_per_hour
+from domain.indicators import INDICATORS
+from domain.model import (
+    DEFAULT_FREQUENCY,
+    WEEKDAYS,
+    Action,
+    ActionOutcome,
+    ActionStatus,
+    Assignment,
+    Campaign,
+    Category,
+    Channel,
+    CrewMember,
+    Frequency,
+    Generator,
+    GeneratorMode,
+    Language,
+    MileageMode,
+    Production,
+    ProductionType,
+    Reminders,
+    ReportKind,
+    Role,
+    ShootingCalendar,
+    Vehicle,
+)
+
+FORMAT_VERSION = 1
+SCHEMA_ID = "https://greenslate.example/schemas/production-file-v1.json"
+
+#: The longest calendar accepted: a typo in a year (2207 for 2027) should not pass unnoticed.
+MAX_CALENDAR_DAYS = 5 * 366
+
+#: The unit each kind of factor must be expressed in (see ``config/factors``).
+VEHICLE_FACTOR_UNITS = ("vehicle-km",)
+FUEL_FACTOR_UNITS = ("litre",)
+MEAL_FACTOR_UNITS = ("meal",)
+WASTE_FACTOR_UNITS = ("kg", "tonne")
+
+LAST_SHOOTING_DAY = "last_shooting_day"
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_ID_RE = re.compile(_ID_PATTERN)
+_TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+# --------------------------------------------------------------------------------------------
+# Field types: each one checks its value and says in plain words what it expected.
+
+
+def _describe(value: Any) -> str:
+    """A value as a person reading the file would recognise it."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if value else "an empty text"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("greenslate", message)
+
+
+def _exact_decimal(value: Any) -> Decimal:
+    """YAML floats go through ``str`` so that 0.50 means Decimal("0.5"), not its binary neighbour."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise _fail(f"expected a number, got {_describe(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _fail(f"expected a finite number, got {value}")
+        return Decimal(str(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip().replace(" ", "").replace("\u202f", ""))
+        except InvalidOperation:
+            raise _fail(f"expected a number, got {_describe(value)}") from None
+        value = number
+    if not value.is_finite():
+        raise _fail(f"expected a finite number, got {value}")
+    return value
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(f"expected a whole number, got {_describe(value)}")
+    return value
+
+
+def _time_of_day(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise _fail(
+            f'expected a time of day in quotes such as "19:30", got the number {value} '
+            "(unquoted, some YAML readers turn 19:30 into a number)"
+        )
+    if not isinstance(value, str):
+        raise _fail(f'expected a time of day such as "19:30", got {_describe(value)}')
+    match = _TIME_RE.match(value.strip())
+    if match:
+        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hour < 24 and minute < 60 and second < 60:
+            return dt.time(hour, minute, second)
+    raise _fail(f'{value!r} is not a time of day; expected HH:MM between 00:00 and 23:59, e.g. "19:30"')
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise _fail(f"expected a date such as 2027-03-01, got {_describe(value)}")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _fail(f"expected a date such as 2027-03-01 (year-month-day), got {_describe(value)}")
+
+
+def _identifier(value: Any) -> str:
+    if not isinstance(value, str):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _identifier(str(value))
+        raise _fail(f'expected an identifier such as "mb1", got {_describe(value)}')
+    if not _ID_RE.match(value):
+        raise _fail(
+            f"{value!r} is not a valid identifier; use 1 to 64 letters, digits, '-' or '_', "
+            "starting with a letter or a digit"
+        )
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(f"expected text, got {_describe(value)}")
+    if not value.strip():
+        raise _fail("must not be empty")
+    return value
+
+
+def _weekday(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in WEEKDAYS:
+        return value.strip().lower()
+    raise _fail(_not_one_of("weekday", value, WEEKDAYS))
+
+
+def _sensitisation_target(value: Any) -> str:
+    targets = ["all", *(r.value for r in Role)]
+    if isinstance(value, str) and value in targets:
+        return value
+    raise _fail(_not_one_of("recipient", value, targets, lead="expected 'all' or a role"))
+
+
+def _day_of_month(value: Any) -> int | str:
+    if value == LAST_SHOOTING_DAY and isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31:
+        return value
+    raise _fail(f"expected a day of the month from 1 to 31, or {LAST_SHOOTING_DAY}, got {_describe(value)}")
+
+
+def _not_one_of(what: str, value: Any, options: Sequence[str], lead: str = "expected one of") -> str:
+    shown = _describe(value)
+    return f"unknown {what} {shown}{_suggest(value, options)}; {lead}: {', '.join(options)}"
+
+
+def _suggest(value: Any, options: Iterable[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    options = list(options)
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {o.lower(): o for o in options}
+        close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _schema(**schema: Any) -> WithJsonSchema:
+    return WithJsonSchema(schema)
+
+
+Number = Annotated[Decimal, BeforeValidator(_exact_decimal), _schema(type="number")]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), _schema(type="integer")]
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    _schema(type="string", pattern=_TIME_PATTERN, description="Local time, HH:MM.", examples=["19:30"]),
+]
+Date = Annotated[
+    dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])
+]
+Identifier = Annotated[
+    str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN, examples=["mb1"])
+]
+Text = Annotated[str, BeforeValidator(_text), _schema(type="string", minLength=1)]
+Weekday = Annotated[str, BeforeValidator(_weekday), _schema(type="string", enum=list(WEEKDAYS))]
+SensitisationTarget = Annotated[
+    str,
+    BeforeValidator(_sensitisation_target),
+    _schema(type="string", enum=["all", *(r.value for r in Role)]),
+]
+DayOfMonth = Annotated[
+    int | str,
+    BeforeValidator(_day_of_month),
+    _schema(
+        oneOf=[{"type": "integer", "minimum": 1, "maximum": 31}, {"const": LAST_SHOOTING_DAY}],
+        description="A day of the month (1-31), or last_shooting_day.",
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The file, as pydantic models. Field descriptions end up in the JSON Schema.
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CalendarModel(_Model):
+    """The shooting period: prompts are sent on shooting days only."""
+
+    start: Date = Field(description="First day of the shoot.")
+    end: Date = Field(description="Last day of the shoot (included).")
+    shooting_days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]),
+        description="Weekdays the crew shoots on; default mon to fri.",
+        examples=[["mon", "tue", "wed", "thu", "fri"]],
+    )
+    days_off: list[Date] = Field(
+        default_factory=list,
+        description="Dates inside the calendar with no shooting (holidays): no prompt is sent.",
+    )
+
+
+class ProductionModel(_Model):
+    """Who and what the production is."""
+
+    id: Identifier = Field(description="Stable slug, used on the command line.", examples=["feux-aube"])
+    title: Text = Field(description="The production's title, as shown to the crew.")
+    type: ProductionType = Field(description="Sets the default report frequency.")
+    timezone: Text = Field(
+        description="IANA time zone; every time in the file is local to it.", examples=["Europe/Paris"]
+    )
+    language: Language = Field(default=Language.FR, description="Default language of crew messages.")
+    calendar: CalendarModel
+    forecast_tco2e: dict[Category, Number] = Field(
+        default_factory=dict,
+        description="The forecast footprint (bilan prévisionnel) in tonnes CO2e, by category.",
+    )
+
+
+class CrewModel(_Model):
+    """One person on the crew and how the bots reach them."""
+
+    id: Identifier = Field(description="Unique among the crew; used by assignments and action owners.")
+    name: Text
+    role: Role
+    channel: Channel = Field(description="Where the person receives prompts and messages.")
+    language: Language | None = Field(default=None, description="Default: the production's language.")
+    voice: bool = Field(default=False, description="Also send awareness messages as voice notes.")
+    paused_until: Date | None = Field(
+        default=None, description="No prompt is sent to this person up to and including this date."
+    )
+
+
+class VehicleModel(_Model):
+    """A shoot vehicle whose kilometres are reported."""
+
+    id: Identifier
+    label: Text = Field(description="What the crew calls it, e.g. on the plate.")
+    kind: str = Field(default="", description="Free text: minibus, car, truck...")
+    fuel: str = Field(default="", description="Free text: diesel, electric...")
+    factor: Identifier = Field(description="Emission factor key, per vehicle-km.")
+    odometer_start: Number | None = Field(default=None, ge=0, description="Odometer reading at the start.")
+
+
+class GeneratorModel(_Model):
+    """A generator; its fuel is estimated from hours run unless litres are reported."""
+
+    id: Identifier
+    label: Text
+    fuel_factor: Identifier = Field(description="Emission factor key of its fuel, per litre.")
+    litres_per_hour: Number | None = Field(default=None, gt=0, description="Known consumption in L/h.")
+    rated_kva: Number | None = Field(default=None, gt=0, description="Rating in kVA (kW = kVA x 0.8).")
+    load: Number | None = Field(
+        default=None, gt=0, le=1, description="Average load, a fraction of the rating (0.25 to 1)."
+    )
+    hour_meter_start: Number | None = Field(
+        default=None, ge=0, description="Hour-meter reading at the start."
+    )
+
+
+class AssignmentModel(_Model):
+    """Who reports what, how often, and when the prompt is sent."""
+
+    who: Identifier = Field(description="A crew id.")
+    report: ReportKind
+    vehicle: Identifier | None = Field(default=None, description="Mileage: a vehicle id.")
+    generator: Identifier | None = Field(default=None, description="Generator reports: a generator id.")
+    mode: Literal["odometer", "distance", "hours", "meter"] | None = Field(
+        default=None,
+        description="Mileage: odometer (default) or distance. Generator hours: hours (default) or meter.",
+    )
+    frequency: Frequency | None = Field(default=None, description="Default: by production type.")
+    weekday: Weekday | None = Field(default=None, description="Weekly: the day the prompt is sent.")
+    day_of_month: DayOfMonth | None = Field(
+        default=None, description="Monthly: 1-31 or last_shooting_day (the default)."
+    )
+    at: TimeOfDay = Field(description="Local time the prompt is sent.")
+
+
+class RemindersModel(_Model):
+    """What happens when a prompt stays unanswered."""
+
+    after_minutes: WholeNumber = Field(default=120, ge=1, le=24 * 60, description="One reminder after this.")
+    escalate_after_missed: WholeNumber = Field(
+        default=2, ge=1, description="Tell the eco-referent after this many missed prompts in a row."
+    )
+
+
+class ActionModel(_Model):
+    """One line of the eco-responsible action plan."""
+
+    id: Identifier
+    theme: Category
+    objective: Text
+    owner: Identifier = Field(description="A crew id.")
+    means: Text
+    indicator: Text = Field(description="What measures progress; see the list of indicators.")
+    baseline: Number
+    target: Number
+    status: ActionStatus = ActionStatus.PLANNED
+    outcome: ActionOutcome | None = None
+    note: str = ""
+
+
+class SensitisationModel(_Model):
+    """An awareness message from the library, sent on a date at a local time."""
+
+    message: Identifier = Field(description="A key of the message library.")
+    to: SensitisationTarget = Field(description="all, or a role.")
+    on: Date = Field(description="A date within the calendar.")
+    at: TimeOfDay
+
+
+class ProductionFile(_Model):
+    """A greenslate production file, format version 1."""
+
+    model_config = ConfigDict(title="greenslate production file (version 1)")
+
+    version: Literal[1] = Field(description="Format version; always 1.")
+    production: ProductionModel
+    crew: list[CrewModel] = Field(default_factory=list)
+    vehicles: list[VehicleModel] = Field(default_factory=list)
+    generators: list[GeneratorModel] = Field(default_factory=list)
+    meal_types: dict[Identifier, Identifier] = Field(
+        default_factory=dict, description="Meal type -> emission factor key (per meal)."
+    )
+    waste_streams: dict[Identifier, Identifier] = Field(
+        default_factory=dict, description="Waste stream -> emission factor key (per kg or tonne)."
+    )
+    assignments: list[AssignmentModel] = Field(default_factory=list)
+    reminders: RemindersModel = Field(default_factory=RemindersModel)
+    action_plan: list[ActionModel] = Field(default_factory=list)
+    sensitisation: list[SensitisationModel] = Field(default_factory=list)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of format version 1, generated from the models that read the file."""
+    schema = ProductionFile.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+# --------------------------------------------------------------------------------------------
+# YAML: plain data plus the line of every path, for the messages.
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with YAML 1.2 booleans and no sexagesimal numbers; duplicate keys are refused."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool",)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+for _first in "+-0123456789.":
+    _Loader.yaml_implicit_resolvers[_first] = [
+        (tag, regexp)
+        for tag, regexp in _Loader.yaml_implicit_resolvers.get(_first, [])
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:
+            continue  # an unhashable key: the base constructor reports it
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                f"found the key {key!r} twice (first on line {seen[key].start_mark.line + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+
+Path_ = tuple[str | int, ...]
+
+
+def _lines(node: yaml.Node | None) -> dict[Path_, int]:
+    """The 1-based line of every path in the document (of the key, for mapping entries)."""
+    lines: dict[Path_, int] = {}
+    stack: list[tuple[Path_, yaml.Node, int]] = [((), node, 0)] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        path, current, line = stack.pop()
+        lines.setdefault(path, line or current.start_mark.line + 1)
+        if id(current) in seen:  # aliases may loop
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    stack.append(((*path, key_node.value), value_node, key_node.start_mark.line + 1))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                stack.append(((*path, index), item, 0))
+    return lines
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a production file."""
+
+    where: str
+    problem: str
+    line: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.problem} (line {self.line})" if self.line else self.problem
+
+
+class ProductionFileProblems(ProductionFileError):
+    """A production file with one or more problems; ``where``/``problem`` are the first one's.
+
+    ``str()`` lists every problem, one per line, each starting with the file name.
+    """
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        super().__init__(file, first.where, first.describe())
+        self.problems = tuple(problems)
+        self.args = ("\n".join(_located(file, p) for p in self.problems),)
+
+
+def _located(file: str, problem: Problem) -> str:
+    return (
+        f"{file}: {problem.where}: {problem.describe()}" if problem.where else f"{file}: {problem.describe()}"
+    )
+
+
+def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ProductionFileProblems(file, [Problem(where, f"not valid YAML: {problem}")]) from None
+    except yaml.YAMLError as e:
+        raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
+    except (ValueError, OverflowError) as e:  # e.g. the date 2027-02-30
+        raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
+    except RecursionError:
+        raise ProductionFileProblems(file, [Problem("", "not valid YAML: nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    return data, _lines(node)
+
+
+# --------------------------------------------------------------------------------------------
+# From pydantic's errors to plain English.
+
+
+def _where(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_CHOICE_NAMES = {
+    ("production", "type"): "production type",
+    ("production", "language"): "language",
+    ("production", "forecast_tco2e"): "category",
+    ("crew", "role"): "role",
+    ("crew", "channel"): "channel",
+    ("crew", "language"): "language",
+    ("assignments", "report"): "report kind",
+    ("assignments", "mode"): "mode",
+    ("assignments", "frequency"): "frequency",
+    ("action_plan", "theme"): "theme",
+    ("action_plan", "status"): "action status",
+    ("action_plan", "outcome"): "outcome",
+}
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model that owns the last element of ``loc``."""
+    current: Any = ProductionFile
+    for part in loc[:-1]:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif get_origin(current) in (list, dict):
+            current = get_args(current)[-1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        origin = get_origin(annotation)
+        if origin is Annotated or (origin is not None and origin not in (list, dict) and len(args) == 1):
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _translate(error: ErrorDetails) -> Problem:
+    loc = tuple(error["loc"])
+    if loc and loc[-1] == "[key]":  # a mapping's key, not its value
+        loc = loc[:-1]
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    value = error.get("input")
+    where = _where(loc)
+    name = str(loc[-1]) if loc else ""
+    owner = _model_at(loc) if loc else ProductionFile
+    fields = list(owner.model_fields) if owner else []
+    if kind == "greenslate":
+        problem = error["msg"]
+    elif kind == "missing":
+        problem = f"required field {name!r} is missing"
+    elif kind == "extra_forbidden":
+        problem = f"unknown field {name!r}{_suggest(name, fields)}; expected one of: {', '.join(fields)}"
+    elif kind in ("enum", "literal_error"):
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        names = [str(p) for p in loc[-2:] if isinstance(p, str)]
+        what = next(
+            (_CHOICE_NAMES[(str(loc[0]), n)] for n in reversed(names) if (str(loc[0]), n) in _CHOICE_NAMES),
+            "value",
+        )
+        problem = _not_one_of(what, value, options)
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        problem = f"expected a mapping (name: value pairs), got {_describe(value)}"
+    elif kind in ("list_type", "tuple_type"):
+        problem = f"expected a list, got {_describe(value)}"
+    elif kind in ("string_type", "string_sub_type"):
+        problem = f"expected text, got {_describe(value)}"
+    elif kind in ("bool_type", "bool_parsing"):
+        problem = f"expected true or false, got {_describe(value)}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {
+            "greater_than": ("more than", "gt"),
+            "greater_than_equal": ("at least", "ge"),
+            "less_than": ("less than", "lt"),
+            "less_than_equal": ("at most", "le"),
+        }[kind]
+        problem = f"must be {bound[0]} {ctx.get(bound[1])}, got {_describe(value)}"
+    elif kind == "recursion_loop":
+        problem = "the value refers to itself (a YAML alias loop)"
+    elif kind == "frozen_set_type" or kind == "set_type":
+        problem = f"expected a list, got {_describe(value)}"
+    else:
+        problem = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_describe(value)}"
+    return Problem(where, problem)
+
+
+# --------------------------------------------------------------------------------------------
+# Meaning: cross-references, factors, calendar.
+
+
+class _Checker:
+    def __init__(self, doc: ProductionFile, factors: FactorSet, table: ConsumptionTable) -> None:
+        self.doc = doc
+        self.factors = factors
+        self.table = table
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, problem: str) -> None:
+        self.problems.append(Problem(where, problem))
+
+    def run(self) -> list[Problem]:
+        self.check_production()
+        crew_ids = self.check_unique("crew", [m.id for m in self.doc.crew], "crew member")
+        vehicle_ids = self.check_unique("vehicles", [v.id for v in self.doc.vehicles], "vehicle")
+        generator_ids = self.check_unique("generators", [g.id for g in self.doc.generators], "generator")
+        self.check_unique("action_plan", [a.id for a in self.doc.action_plan], "action")
+        self.check_factors()
+        self.check_generators()
+        self.check_assignments(crew_ids, vehicle_ids, generator_ids)
+        self.check_actions(crew_ids)
+        self.check_sensitisation()
+        return self.problems
+
+    # production and calendar
+
+    def check_production(self) -> None:
+        p = self.doc.production
+        if _zone_problem(p.timezone):
+            self.add("production.timezone", _zone_problem(p.timezone) or "")
+        cal = p.calendar
+        if cal.end < cal.start:
+            self.add(
+                "production.calendar.end",
+                f"the shoot ends ({cal.end}) before it starts ({cal.start}); end must be on or after start",
+            )
+            return
+        if (cal.end - cal.start).days > MAX_CALENDAR_DAYS:
+            self.add(
+                "production.calendar.end",
+                f"the calendar runs from {cal.start} to {cal.end}, more than five years; check the years",
+            )
+            return
+        for i, day in enumerate(cal.days_off):
+            if not cal.start <= day <= cal.end:
+                self.add(
+                    f"production.calendar.days_off[{i}]",
+                    f"day off {day} is outside the calendar ({cal.start} to {cal.end})",
+                )
+        if not self.calendar().shooting_days():
+            self.add(
+                "production.calendar",
+                "the calendar has no shooting day; check start, end, shooting_days and days_off",
+            )
+
+    def calendar(self) -> ShootingCalendar:
+        cal = self.doc.production.calendar
+        return ShootingCalendar(
+            start=cal.start,
+            end=cal.end,
+            weekdays=frozenset(WEEKDAYS.index(d) for d in cal.shooting_days),
+            days_off=frozenset(cal.days_off),
+        )
+
+    def check_unique(self, section: str, ids: list[str], what: str) -> set[str]:
+        first: dict[str, int] = {}
+        for i, item_id in enumerate(ids):
+            if item_id in first:
+                self.add(
+                    f"{section}[{i}].id",
+                    f"duplicate {what} id {item_id!r} (already used by {section}[{first[item_id]}]); "
+                    "ids must be unique",
+                )
+            else:
+                first[item_id] = i
+        return set(first)
+
+    # factors
+
+    def check_factors(self) -> None:
+        for i, v in enumerate(self.doc.vehicles):
+            self.check_factor(f"vehicles[{i}].factor", v.factor, VEHICLE_FACTOR_UNITS, "a vehicle")
+        for i, g in enumerate(self.doc.generators):
+            self.check_factor(f"generators[{i}].fuel_factor", g.fuel_factor, FUEL_FACTOR_UNITS, "a fuel")
+        for meal, key in self.doc.meal_types.items():
+            self.check_factor(f"meal_types.{meal}", key, MEAL_FACTOR_UNITS, "a meal type")
+        families: dict[str, str] = {}
+        for stream, key in self.doc.waste_streams.items():
+            if self.check_factor(f"waste_streams.{stream}", key, WASTE_FACTOR_UNITS, "a waste stream"):
+                families.setdefault(self.factors.get(key).unit, stream)
+        if len(families) > 1:
+            kg_stream, tonne_stream = families["kg"], families["tonne"]
+            self.add(
+                f"waste_streams.{tonne_stream}",
+                f"waste factors mix per-kg French factors ({kg_stream!r}) and per-tonne UK factors "
+                f"({tonne_stream!r}); their methods differ, so use factors of one family for all streams",
+            )
+
+    def check_factor(self, where: str, key: str, units: Sequence[str], what: str) -> bool:
+        if key not in self.factors:
+            fitting = [k for k, f in self.factors.as_mapping().items() if f.unit in units]
+            hint = _suggest(key, fitting) or _suggest(key, self.factors.keys())
+            self.add(
+                where,
+                f"unknown emission factor {key!r}{hint}; expected a key of factor set "
+                f"{self.factors.version} per {' or '.join(units)}",
+            )
+            return False
+        unit = self.factors.get(key).unit
+        if unit not in units:
+            self.add(
+                where,
+                f"emission factor {key!r} is per {unit}, but {what} needs a factor per {' or '.join(units)}",
+            )
+            return False
+        return True
+
+    def check_generators(self) -> None:
+        for i, g in enumerate(self.doc.generators):
+            here = f"generators[{i}]"
+            if g.litres_per_hour is not None:
+                if g.rated_kva is not None or g.load is not None:
+                    extra = "rated_kva" if g.rated_kva is not None else "load"
+                    self.add(
+                        f"{here}.{extra}",
+                        "give either litres_per_hour, or rated_kva and load, not both",
+                    )
+                continue
+            if g.rated_kva is None and g.load is None:
+                self.add(
+                    here,
+                    "a generator needs litres_per_hour, or rated_kva and load to estimate it "
+                    "from the consumption table",
+                )
+                continue
+            if g.rated_kva is None:
+                self.add(f"{here}.rated_kva", "load is given but rated_kva is missing; give both, in kVA")
+                continue
+            if g.load is None:
+                self.add(
+                    f"{here}.load",
+                    "rated_kva is given but load is missing; give the average load as a fraction, "
+                    "e.g. 0.5 (film generators rarely run above 50 %)",
+                )
+                continue
+            kw = g.rated_kva * POWER_FACTOR
+            rows = self.table.rows
+            if not rows[0].kw <= kw <= rows[-1].kw:
+                self.add(
+                    f"{here}.rated_kva",
+                    f"{g.rated_kva} kVA is {kw.normalize():f} kW (kVA x 0.8), outside the consumption table "
+                    f"({rows[0].kw}-{rows[-1].kw} kW, {rows[0].kw / POWER_FACTOR:f}-"
+                    f"{rows[-1].kw / POWER_FACTOR:f} kVA); give litres_per_hour instead",
+                )
+                continue
+            try:
+                generator_litres_per_hour(_generator(g), self.table)
+            except InvalidReport as e:
+                self.add(f"{here}.load", str(e))
+
+    # assignments, actions, sensitisation
+
+    def check_assignments(self, crew: set[str], vehicles: set[str], generators: set[str]) -> None:
+        cal = self.doc.production.calendar
+        default = DEFAULT_FREQUENCY[self.doc.production.type]
+        keys: dict[str, int] = {}
+        for i, a in enumerate(self.doc.assignments):
+            here = f"assignments[{i}]"
+            if a.who not in crew:
+                self.add(f"{here}.who", _unknown_ref("crew member", a.who, crew, "crew"))
+            if a.report is ReportKind.MILEAGE:
+                self.check_subject(here, "vehicle", a.vehicle, vehicles, a.report)
+                self.refuse(here, "generator", a.generator, a.report)
+                self.check_mode(here, a.mode, [m.value for m in MileageMode], a.report)
+            elif a.report in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+                self.check_subject(here, "generator", a.generator, generators, a.report)
+                self.refuse(here, "vehicle", a.vehicle, a.report)
+                if a.report is ReportKind.GENERATOR_HOURS:
+                    self.check_mode(here, a.mode, [m.value for m in GeneratorMode], a.report)
+                else:
+                    self.refuse(here, "mode", a.mode, a.report)
+            else:
+                self.refuse(here, "vehicle", a.vehicle, a.report)
+                self.refuse(here, "generator", a.generator, a.report)
+                self.refuse(here, "mode", a.mode, a.report)
+                section = "meal_types" if a.report is ReportKind.MEALS else "waste_streams"
+                if not getattr(self.doc, section):
+                    self.add(
+                        f"{here}.report",
+                        f"{a.report.value} are reported but no {section} are declared; "
+                        f"add {section} with their emission factors",
+                    )
+            frequency = a.frequency or default
+            why = "" if a.frequency else f" (the default for a {self.doc.production.type.value})"
+            if frequency is Frequency.WEEKLY:
+                if a.weekday is None:
+                    self.add(
+                        f"{here}.weekday",
+                        f"a weekly report{why} needs a weekday, e.g. weekday: fri",
+                    )
+                elif a.weekday not in cal.shooting_days:
+                    self.add(
+                        f"{here}.weekday",
+                        f"{a.weekday!r} is not a shooting day ({', '.join(cal.shooting_days)}), "
+                        "so the prompt would never be sent",
+                    )
+            elif a.weekday is not None:
+                self.add(
+                    f"{here}.weekday",
+                    f"weekday is only for weekly reports; this one is {frequency.value}{why}",
+                )
+            if frequency is not Frequency.MONTHLY and a.day_of_month is not None:
+                self.add(
+                    f"{here}.day_of_month",
+                    f"day_of_month is only for monthly reports; this one is {frequency.value}{why}",
+                )
+            key = _assignment(a, default).key
+            if key in keys:
+                self.add(
+                    here,
+                    f"the same report is assigned twice (already at assignments[{keys[key]}]); "
+                    "one crew member reports each thing once",
+                )
+            else:
+                keys[key] = i
+
+    def check_subject(
+        self, here: str, field: str, value: str | None, known: set[str], report: ReportKind
+    ) -> None:
+        section = f"{field}s"
+        if value is None:
+            self.add(f"{here}.{field}", f"a {report.value} report needs a {field}: one of the {section} ids")
+        elif value not in known:
+            self.add(f"{here}.{field}", _unknown_ref(field, value, known, section))
+
+    def refuse(self, here: str, field: str, value: Any, report: ReportKind) -> None:
+        if value is not None:
+            self.add(f"{here}.{field}", f"{field} does not apply to a {report.value} report; remove it")
+
+    def check_mode(self, here: str, mode: str | None, modes: list[str], report: ReportKind) -> None:
+        if mode is not None and mode not in modes:
+            self.add(
+                f"{here}.mode",
+                f"mode {mode!r} does not apply to a {report.value} report; "
+                f"expected one of: {', '.join(modes)}",
+            )
+
+    def check_actions(self, crew: set[str]) -> None:
+        for i, a in enumerate(self.doc.action_plan):
+            here = f"action_plan[{i}]"
+            if a.owner not in crew:
+                self.add(f"{here}.owner", _unknown_ref("crew member", a.owner, crew, "crew"))
+            indicator = INDICATORS.get(a.indicator)
+            if indicator is None:
+                self.add(f"{here}.indicator", _not_one_of("indicator", a.indicator, list(INDICATORS)))
+                continue
+            if indicator.unit == "share":
+                for name in ("baseline", "target"):
+                    value = getattr(a, name)
+                    if not 0 <= value <= 1:
+                        self.add(
+                            f"{here}.{name}",
+                            f"{a.indicator} is a share between 0 and 1 (0.3 for 30 %), got {value}",
+                        )
+            elif a.baseline < 0 or a.target < 0:
+                name = "baseline" if a.baseline < 0 else "target"
+                self.add(
+                    f"{here}.{name}", f"{a.indicator} is counted in {indicator.unit}; it cannot be negative"
+                )
+            if a.baseline == a.target:
+                self.add(f"{here}.target", "the target equals the baseline, so progress cannot be measured")
+
+    def check_sensitisation(self) -> None:
+        cal = self.doc.production.calendar
+        for i, c in enumerate(self.doc.sensitisation):
+            if not cal.start <= c.on <= cal.end:
+                self.add(
+                    f"sensitisation[{i}].on",
+                    f"{c.on} is outside the calendar ({cal.start} to {cal.end})",
+                )
+
+
+def _unknown_ref(what: str, value: str, known: Iterable[str], section: str) -> str:
+    known = sorted(known)
+    listed = (
+        f"expected one of the {section} ids: {', '.join(known)}" if known else f"no {section} are declared"
+    )
+    return f"unknown {what} {value!r}{_suggest(value, known)}; {listed}"
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _zone_problem(name: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return (
+            f"unknown time zone {name!r}{_suggest(name, _zone_names())}; "
+            "expected an IANA zone such as Europe/Paris"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# To the domain.
+
+
+def _generator(g: GeneratorModel) -> Generator:
+    return Generator(
+        id=g.id,
+        label=g.label,
+        fuel_factor=g.fuel_factor,
+        litres_per_hour=g.litres_per_hour,
+        rated_kva=g.rated_kva,
+        load=g.load,
+        hour_meter_start=g.hour_meter_start,
+    )
+
+
+def _assignment(a: AssignmentModel, default: Frequency) -> Assignment:
+    frequency = a.frequency or default
+    mode: MileageMode | GeneratorMode | None = None
+    if a.report is ReportKind.MILEAGE:
+        mode = MileageMode(a.mode or MileageMode.ODOMETER)
+    elif a.report is ReportKind.GENERATOR_HOURS:
+        mode = GeneratorMode(a.mode or GeneratorMode.HOURS)
+    day_of_month = a.day_of_month if isinstance(a.day_of_month, int) else None
+    return Assignment(
+        who=a.who,
+        report=a.report,
+        frequency=frequency,
+        at=a.at,
+        vehicle=a.vehicle,
+        generator=a.generator,
+        mode=mode,
+        weekday=WEEKDAYS.index(a.weekday) if a.weekday and frequency is Frequency.WEEKLY else None,
+        day_of_month=day_of_month if frequency is Frequency.MONTHLY else None,
+        last_shooting_day_of_month=frequency is Frequency.MONTHLY and day_of_month is None,
+    )
+
+
+def _to_domain(doc: ProductionFile, calendar: ShootingCalendar) -> Production:
+    p = doc.production
+    default = DEFAULT_FREQUENCY[p.type]
+    return Production(
+        id=p.id,
+        title=p.title,
+        type=p.type,
+        timezone=p.timezone,
+        language=p.language,
+        calendar=calendar,
+        forecast_tco2e=dict(p.forecast_tco2e),
+        crew=tuple(
+            CrewMember(
+                id=m.id,
+                name=m.name,
+                role=m.role,
+                channel=m.channel,
+                language=m.language or p.language,
+                voice=m.voice,
+                paused_until=m.paused_until,
+            )
+            for m in doc.crew
+        ),
+        vehicles=tuple(
+            Vehicle(
+                id=v.id,
+                label=v.label,
+                kind=v.kind,
+                fuel=v.fuel,
+                factor=v.factor,
+                odometer_start=v.odometer_start,
+            )
+            for v in doc.vehicles
+        ),
+        generators=tuple(_generator(g) for g in doc.generators),
+        meal_types=dict(doc.meal_types),
+        waste_streams=dict(doc.waste_streams),
+        assignments=tuple(_assignment(a, default) for a in doc.assignments),
+        reminders=Reminders(
+            after_minutes=doc.reminders.after_minutes,
+            escalate_after_missed=doc.reminders.escalate_after_missed,
+        ),
+        action_plan=tuple(
+            Action(
+                id=a.id,
+                theme=a.theme,
+                objective=a.objective,
+                owner=a.owner,
+                means=a.means,
+                indicator=a.indicator,
+                baseline=a.baseline,
+                target=a.target,
+                status=a.status,
+                outcome=a.outcome,
+                note=a.note,
+            )
+            for a in doc.action_plan
+        ),
+        sensitisation=tuple(
+            Campaign(message=c.message, to=c.to, on=c.on, at=c.at) for c in doc.sensitisation
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points.
+
+
+def _default_catalogue() -> tuple[FactorSet, ConsumptionTable]:
+    from config.factors import load_consumption_table, load_factor_set
+
+    return load_factor_set(), load_consumption_table()
+
+
+def _raise(file: str, problems: list[Problem], lines: Mapping[Path_, int]) -> NoReturn:
+    located = []
+    for p in problems:
+        line = None
+        if lines:
+            path = _parse_where(p.where)
+            while path not in lines and path:
+                path = path[:-1]
+            line = lines.get(path)
+        located.append(Problem(p.where, p.problem, line))
+    if lines:
+        located.sort(key=lambda p: p.line or 0)
+    raise ProductionFileProblems(file, located)
+
+
+def _parse_where(where: str) -> Path_:
+    path: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", where):
+        path.append(int(index) if index else name)
+    return tuple(path)
+
+
+def _undo_yaml11_booleans(data: Any) -> Any:
+    """A mapping read by a YAML 1.1 reader turns the key ``on:`` into ``True``: put it back."""
+    if not isinstance(data, Mapping):
+        return data
+    items = data.get("sensitisation")
+    if not isinstance(items, list) or not any(isinstance(c, Mapping) and True in c for c in items):
+        return data
+    fixed = [
+        {("on" if k is True else k): v for k, v in c.items()}
+        if isinstance(c, Mapping) and "on" not in c
+        else c
+        for c in items
+    ]
+    return {**data, "sensitisation": fixed}
+
+
+def parse_production(
+    source: str | bytes | Mapping[str, Any],
+    file_name: str = "<production file>",
+    *,
+    factors: FactorSet | None = None,
+    consumption: ConsumptionTable | None = None,
+) -> Production:
+    """Read a production file's text (or its already-parsed mapping) into a ``Production``.
+
+    Raises ``ProductionFileError`` (a ``ProductionFileProblems``) for anything wrong in it.
+    ``factors`` and ``consumption`` default to the current factor set and consumption table.
+    """
+    lines: dict[Path_, int] = {}
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ProductionFileProblems(
+                file_name, [Problem("", f"not UTF-8 text (byte {e.start}); save the file as UTF-8")]
+            ) from None
+    if isinstance(source, str):
+        data, lines = _read_yaml(source, file_name)
+    else:
+        data = _undo_yaml11_booleans(source)
+
+    if not isinstance(data, Mapping):
+        got = "an empty file" if data is None else _describe(data)
+        raise ProductionFileProblems(
+            file_name, [Problem("", f"expected a mapping with version, production, crew..., got {got}")]
+        )
+    if "version" not in data:
+        _raise(
+            file_name,
+            [Problem("version", "required field 'version' is missing; add 'version: 1' at the top")],
+            lines,
+        )
+    version = data["version"]
+    if isinstance(version, bool) or version != FORMAT_VERSION or not isinstance(version, int):
+        _raise(
+            file_name,
+            [
+                Problem(
+                    "version", f"unsupported version {_describe(version)}; this greenslate reads version 1"
+                )
+            ],
+            lines,
+        )
+
+    try:
+        doc = ProductionFile.model_validate(dict(data))
+    except ValidationError as e:
+        _raise(file_name, [_translate(err) for err in e.errors(include_url=False)], lines)
+    except RecursionError:
+        _raise(file_name, [Problem("", "the file nests too deeply (a YAML alias loop?)")], lines)
+
+    if factors is None or consumption is None:
+        default_factors, default_table = _default_catalogue()
+        factors = factors or default_factors
+        consumption = consumption or default_table
+    checker = _Checker(doc, factors, consumption)
+    problems = checker.run()
+    if problems:
+        _raise(file_name, problems, lines)
+    return _to_domain(doc, checker.calendar())
+
+
+def load_production_file(
+    path: str | Path,
+    *,
+    factors: FactorSet | None = None,
+    consumption: ConsumptionTable | None = None,
+) -> Production:
+    """Read and check the production file at ``path``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ProductionFileProblems(
+            str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]
+        ) from None
+    return parse_production(raw, str(path), factors=factors, consumption=consumption)
+
+
+def schema_text() -> str:
+    """The JSON Schema as committed in ``docs/production-file.schema.json``."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None, out: Callable[[str], Any] = sys.stdout.write) -> int:
+    """``--schema`` prints the JSON Schema; otherwise check each file given."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--schema"]:
+        out(schema_text())
+        return 0
+    if not args or args[0].startswith("-"):
+        out("usage: python -m greenslate.production_file --schema | FILE...\n")
+        return 2
+    status = 0
+    for name in args:
+        try:
+            production = load_production_file(name)
+        except ProductionFileError as e:
+            out(f"{e}\n")
+            status = 1
+        else:
+            out(f"{name}: ok ({production.id}, {len(production.assignments)} assignments)\n")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
