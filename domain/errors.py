@@ -53,6 +53,20 @@ class UnknownAction(NotFound):
     code = "unknown_action"
 
 
+class DuplicateReport(GreenslateError):
+    """The source message was stored already, by a concurrent delivery (``report`` is that copy)."""
+
+    code = "duplicate_report"
+
+    def __init__(self, report: Any) -> None:
+        self.report = report  # the domain.model.Report stored first
+        super().__init__(
+            f"{report.source} message {report.source_ref!r} is already stored",
+            source=report.source,
+            source_ref=report.source_ref,
+        )
+
+
 class InvalidReport(GreenslateError):
     """A figure that cannot be stored as it is. Nothing was stored."""
 

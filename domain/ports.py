@@ -72,7 +72,10 @@ class MemberRepository(Protocol):
 
 class ReportRepository(Protocol):
     def add(self, report: Report) -> Report:
-        """Store a new report and return it with its id."""
+        """Store a new report and return it with its id.
+
+        Raises ``DuplicateReport`` if its (source, source_ref) is stored already.
+        """
         ...
 
     def get(self, report_id: int) -> Report: ...

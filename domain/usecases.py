@@ -21,7 +21,7 @@ from domain.carbon import (
     mileage_lines,
     waste_lines,
 )
-from domain.errors import InvalidReport, NeedsConfirmation, UnknownAction, UnknownMember
+from domain.errors import DuplicateReport, InvalidReport, NeedsConfirmation, UnknownAction, UnknownMember
 from domain.factors import FactorSet
 from domain.generators import ConsumptionTable
 from domain.indicators import ActionProgress, plan_progress
@@ -93,7 +93,10 @@ def record_report(
         _check_values(report)
         chain = _chain(uow, report)
         _check_plausible(production, catalogue, report, chain)
-        stored = uow.reports.add(report)
+        try:
+            stored = uow.reports.add(report)
+        except DuplicateReport as race:  # the same message, stored by another process meanwhile
+            return Recorded(race.report, tuple(_lines_of(uow, race.report)), duplicate=True)
         lines = _recompute(uow, production, catalogue, stored, chain)
         uow.commit()
     return Recorded(stored, tuple(ln for ln in lines if ln.report_id == stored.id))

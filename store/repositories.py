@@ -1,0 +1,520 @@
+"""The repositories of the unit of work: rows to domain objects and back, explicitly.
+
+Each repository works inside the unit of work's session and never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.carbon import EmissionLine
+from domain.errors import DuplicateReport, UnknownMember, UnknownProduction, UnknownReport
+from domain.factors import Trace
+from domain.model import (
+    ActionOutcome,
+    ActionStatus,
+    Category,
+    Channel,
+    CrewMember,
+    Language,
+    Production,
+    Report,
+    ReportKind,
+    Role,
+)
+from domain.ports import MemberState, ProductionSummary
+from store import codec
+from store.tables import action_status, emission_lines, members, productions, report_values, reports
+
+#: What a forgotten member's name becomes.
+FORGOTTEN_NAME = ""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SqlProductionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, production_id: str) -> Production:
+        production = self.find(production_id)
+        if production is None:
+            raise UnknownProduction(production_id)
+        return production
+
+    def find(self, production_id: str) -> Production | None:
+        row = self.session.execute(select(productions).where(productions.c.id == production_id)).first()
+        if row is None:
+            return None
+        crew_rows = self.session.execute(
+            select(members)
+            .where(members.c.production_id == production_id, members.c.active)
+            .order_by(members.c.position, members.c.member_id)
+        ).all()
+        crew = tuple(
+            CrewMember(
+                id=m.member_id,
+                name=m.name,
+                role=Role(m.role),
+                channel=Channel(m.channel),
+                language=Language(m.language),
+                voice=m.voice,
+                paused_until=m.paused_until,
+            )
+            for m in crew_rows
+        )
+        return codec.build_production(row, crew, self._latest_statuses(production_id))
+
+    def _latest_statuses(self, production_id: str) -> dict[str, tuple[str, str | None, str]]:
+        latest = (
+            select(func.max(action_status.c.id))
+            .where(action_status.c.production_id == production_id)
+            .group_by(action_status.c.action_id)
+        )
+        rows = self.session.execute(
+            select(action_status.c.action_id, action_status.c.status, action_status.c.outcome,
+                   action_status.c.note)
+            .where(action_status.c.id.in_(latest))
+        ).all()
+        return {r.action_id: (r.status, r.outcome, r.note) for r in rows}
+
+    def list(self) -> list[ProductionSummary]:
+        crew_count = (
+            select(func.count())
+            .where(members.c.production_id == productions.c.id, members.c.active)
+            .scalar_subquery()
+        )
+        report_count = (
+            select(func.count()).where(reports.c.production_id == productions.c.id).scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(
+                productions.c.id,
+                productions.c.title,
+                productions.c.type,
+                productions.c.calendar_start,
+                productions.c.calendar_end,
+                crew_count.label("crew_count"),
+                report_count.label("report_count"),
+            ).order_by(productions.c.calendar_start, productions.c.id)
+        ).all()
+        return [
+            ProductionSummary(
+                id=r.id,
+                title=r.title,
+                type=r.type,
+                start=r.calendar_start,
+                end=r.calendar_end,
+                crew_count=r.crew_count,
+                report_count=r.report_count,
+            )
+            for r in rows
+        ]
+
+    def save(self, production: Production) -> None:
+        """Create or update from a production file.
+
+        Unchanged fields are not written (saving the same file twice changes nothing, not even
+        ``updated_at``). Members keep what the shoot taught us about them; members no longer in the
+        file become inactive, never deleted; reports and action status history are never touched.
+        """
+        p = production
+        values: dict[str, Any] = {
+            "title": p.title,
+            "type": p.type.value,
+            "timezone": p.timezone,
+            "language": p.language.value,
+            **codec.calendar_columns(p.calendar),
+            "forecast_tco2e": codec.forecast_json(p.forecast_tco2e),
+            "definition": codec.production_definition(p),
+        }
+        row = self.session.execute(select(productions).where(productions.c.id == p.id)).first()
+        now = _now()
+        if row is None:
+            self.session.execute(
+                insert(productions).values(id=p.id, created_at=now, updated_at=now, **values)
+            )
+        else:
+            changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+            if changed:
+                self.session.execute(
+                    update(productions).where(productions.c.id == p.id).values(updated_at=now, **changed)
+                )
+        self._save_crew(p.id, p.crew)
+
+    def _save_crew(self, production_id: str, crew: Sequence[CrewMember]) -> None:
+        existing = {
+            m.member_id: m
+            for m in self.session.execute(select(members).where(members.c.production_id == production_id))
+        }
+        for position, member in enumerate(crew):
+            from_file: dict[str, Any] = {
+                "position": position,
+                "name": member.name,
+                "role": member.role.value,
+                "channel": member.channel.value,
+                "language": member.language.value,
+                "voice": member.voice,
+                "paused_until": member.paused_until,
+                "active": True,
+            }
+            row = existing.pop(member.id, None)
+            if row is None:
+                self.session.execute(
+                    insert(members).values(production_id=production_id, member_id=member.id, **from_file)
+                )
+                continue
+            # What the member chose in chat, and a forgotten member's erased name, stay as they are.
+            if row.forgotten:
+                del from_file["name"]
+            if row.language_set_in_chat:
+                del from_file["language"]
+            if row.voice_set_in_chat:
+                del from_file["voice"]
+            if row.pause_set_in_chat:
+                del from_file["paused_until"]
+            changed = {k: v for k, v in from_file.items() if getattr(row, k) != v}
+            if changed:
+                self.session.execute(
+                    update(members)
+                    .where(members.c.production_id == production_id, members.c.member_id == member.id)
+                    .values(**changed)
+                )
+        gone = [member_id for member_id, row in existing.items() if row.active]
+        if gone:
+            self.session.execute(
+                update(members)
+                .where(members.c.production_id == production_id, members.c.member_id.in_(gone))
+                .values(active=False)
+            )
+
+
+def _member_state(row: Any) -> MemberState:
+    return MemberState(
+        production_id=row.production_id,
+        member_id=row.member_id,
+        language=row.language,
+        voice=row.voice,
+        paused_until=row.paused_until,
+        telegram_chat_id=row.telegram_chat_id,
+        consent_at=row.consent_at,
+        unreachable=row.unreachable,
+        forgotten=row.forgotten,
+    )
+
+
+class SqlMemberRepository:
+    """Member state. ``states`` and ``by_telegram_chat`` list active members (still in the file)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def state(self, production_id: str, member_id: str) -> MemberState:
+        row = self.session.execute(
+            select(members).where(members.c.production_id == production_id, members.c.member_id == member_id)
+        ).first()
+        if row is None:
+            raise UnknownMember(member_id, production_id)
+        return _member_state(row)
+
+    def states(self, production_id: str) -> list[MemberState]:
+        rows = self.session.execute(
+            select(members)
+            .where(members.c.production_id == production_id, members.c.active)
+            .order_by(members.c.position, members.c.member_id)
+        )
+        return [_member_state(r) for r in rows]
+
+    def by_telegram_chat(self, chat_id: int) -> list[MemberState]:
+        rows = self.session.execute(
+            select(members)
+            .where(members.c.telegram_chat_id == chat_id, members.c.active)
+            .order_by(members.c.production_id, members.c.position)
+        )
+        return [_member_state(r) for r in rows]
+
+    def _set(self, production_id: str, member_id: str, **values: Any) -> None:
+        result = self.session.execute(
+            update(members)
+            .where(members.c.production_id == production_id, members.c.member_id == member_id)
+            .values(**values)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise UnknownMember(member_id, production_id)
+
+    def set_language(self, production_id: str, member_id: str, language: Language) -> None:
+        self._set(production_id, member_id, language=Language(language).value, language_set_in_chat=True)
+
+    def set_voice(self, production_id: str, member_id: str, voice: bool) -> None:
+        self._set(production_id, member_id, voice=voice, voice_set_in_chat=True)
+
+    def set_paused_until(self, production_id: str, member_id: str, until: dt.date | None) -> None:
+        self._set(production_id, member_id, paused_until=until, pause_set_in_chat=True)
+
+    def link_telegram(
+        self, production_id: str, member_id: str, chat_id: int | None, consent_at: dt.datetime | None
+    ) -> None:
+        """Link (or, with ``None``, unlink) a chat. Linking again also lifts ``forgotten``."""
+        values: dict[str, Any] = {"telegram_chat_id": chat_id, "consent_at": consent_at}
+        if chat_id is not None:  # a new link is a new consent: the member is back
+            values.update(unreachable=False, forgotten=False)
+        self._set(production_id, member_id, **values)
+
+    def set_unreachable(self, production_id: str, member_id: str, unreachable: bool) -> None:
+        self._set(production_id, member_id, unreachable=unreachable)
+
+    def forget(self, production_id: str, member_id: str) -> None:
+        """Erase what identifies the person (name, chat, consent); their figures stay, anonymous."""
+        self._set(
+            production_id,
+            member_id,
+            name=FORGOTTEN_NAME,
+            telegram_chat_id=None,
+            consent_at=None,
+            forgotten=True,
+        )
+
+
+def _report(row: Any, values: dict[str, Decimal]) -> Report:
+    return Report(
+        production_id=row.production_id,
+        member_id=row.member_id,
+        kind=ReportKind(row.kind),
+        day=row.day,
+        values=values,
+        raw_text=row.raw_text,
+        source=row.source,
+        source_ref=row.source_ref,
+        received_at=row.received_at,
+        subject=row.subject,
+        corrects=row.corrects,
+        void=row.void,
+        confirmed=row.confirmed,
+        id=row.id,
+    )
+
+
+class SqlReportRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, report: Report) -> Report:
+        """Store ``report``; if its (source, source_ref) is stored already, raise DuplicateReport.
+
+        ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent insert of the same message waits for
+        the other transaction and then inserts nothing, without an error that would abort ours.
+        """
+        row = {
+            "production_id": report.production_id,
+            "member_id": report.member_id,
+            "kind": ReportKind(report.kind).value,
+            "day": report.day,
+            "subject": report.subject,
+            "raw_text": report.raw_text,
+            "source": report.source,
+            "source_ref": report.source_ref,
+            "received_at": report.received_at,
+            "corrects": report.corrects,
+            "void": report.void,
+            "confirmed": report.confirmed,
+        }
+        dialect = self.session.get_bind().dialect.name
+        stmt: Any
+        if dialect == "postgresql":
+            stmt = postgresql.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        else:  # pragma: no cover - other backends rely on the unique constraint's error
+            stmt = insert(reports)
+        report_id = self.session.execute(stmt.values(**row).returning(reports.c.id)).scalar()
+        if report_id is None:
+            existing = self.by_source(report.source, report.source_ref)
+            if existing is None:  # pragma: no cover - the conflicting row vanished (rolled back)
+                raise RuntimeError(f"conflict on {report.source}:{report.source_ref} but no row found")
+            raise DuplicateReport(existing)
+        if report.values:
+            self.session.execute(
+                insert(report_values),
+                [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()],
+            )
+        return self.get(report_id)
+
+    def _load(self, *where: Any) -> list[Report]:
+        rows = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()
+        if not rows:
+            return []
+        values: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        value_rows = self.session.execute(
+            select(report_values.c.report_id, report_values.c.item, report_values.c.quantity)
+            .join(reports, reports.c.id == report_values.c.report_id)
+            .where(*where)
+            .order_by(report_values.c.report_id, report_values.c.item)
+        )
+        for v in value_rows:
+            values[v.report_id][v.item] = v.quantity
+        return [_report(r, values.get(r.id, {})) for r in rows]
+
+    def get(self, report_id: int) -> Report:
+        found = self._load(reports.c.id == report_id)
+        if not found:
+            raise UnknownReport(f"no report {report_id}", report_id=report_id)
+        return found[0]
+
+    def by_source(self, source: str, source_ref: str) -> Report | None:
+        found = self._load(reports.c.source == source, reports.c.source_ref == source_ref)
+        return found[0] if found else None
+
+    def for_production(
+        self,
+        production_id: str,
+        kind: Sequence[ReportKind] | None = None,
+        subject: str | None = None,
+        member_id: str | None = None,
+    ) -> list[Report]:
+        """Every report (active, corrected and undone), oldest first (in the order stored)."""
+        where: list[Any] = [reports.c.production_id == production_id]
+        if kind is not None:
+            where.append(reports.c.kind.in_([ReportKind(k).value for k in kind]))
+        if subject is not None:
+            where.append(reports.c.subject == subject)
+        if member_id is not None:
+            where.append(reports.c.member_id == member_id)
+        return self._load(and_(*where))
+
+    def corrector_of(self, report_id: int) -> Report | None:
+        found = self._load(reports.c.corrects == report_id)
+        return found[-1] if found else None
+
+
+class SqlEmissionLineRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine]) -> None:
+        """Delete the lines of these reports, then store ``lines``."""
+        ids = list(report_ids)
+        if ids:
+            self.session.execute(delete(emission_lines).where(emission_lines.c.report_id.in_(ids)))
+        if lines:
+            self.session.execute(insert(emission_lines), [_line_row(ln) for ln in lines])
+
+    def for_production(self, production_id: str) -> list[EmissionLine]:
+        rows = self.session.execute(
+            select(emission_lines)
+            .where(emission_lines.c.production_id == production_id)
+            .order_by(
+                emission_lines.c.day,
+                emission_lines.c.category,
+                emission_lines.c.subject,
+                emission_lines.c.report_id,
+                emission_lines.c.id,
+            )
+        )
+        return [_line(r) for r in rows]
+
+
+def _line_row(ln: EmissionLine) -> dict[str, Any]:
+    t = ln.trace
+    return {
+        "report_id": ln.report_id,
+        "production_id": ln.production_id,
+        "day": ln.day,
+        "category": Category(ln.category).value,
+        "kind": ReportKind(ln.kind).value,
+        "subject": ln.subject,
+        "member_id": ln.member_id,
+        "quantity": ln.quantity,
+        "unit": ln.unit,
+        "kgco2e": ln.kgco2e,
+        "factor_key": t.factor_key,
+        "factor_set_version": t.factor_set_version,
+        "factor_kgco2e_per_unit": t.kgco2e_per_unit,
+        "factor_unit": t.unit,
+        "factor_source": t.source,
+        "factor_year": t.year,
+        "factor_proxy": t.proxy,
+        "estimated": ln.estimated,
+    }
+
+
+def _line(r: Any) -> EmissionLine:
+    return EmissionLine(
+        production_id=r.production_id,
+        day=r.day,
+        category=Category(r.category),
+        kind=ReportKind(r.kind),
+        subject=r.subject,
+        quantity=r.quantity,
+        unit=r.unit,
+        kgco2e=r.kgco2e,
+        trace=Trace(
+            factor_key=r.factor_key,
+            factor_set_version=r.factor_set_version,
+            kgco2e_per_unit=r.factor_kgco2e_per_unit,
+            unit=r.factor_unit,
+            source=r.factor_source,
+            year=r.factor_year,
+            proxy=r.factor_proxy,
+        ),
+        report_id=r.report_id,
+        member_id=r.member_id,
+        estimated=r.estimated,
+    )
+
+
+class SqlActionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def set_status(
+        self,
+        production_id: str,
+        action_id: str,
+        status: ActionStatus,
+        outcome: ActionOutcome | None,
+        note: str,
+        by: str,
+        at: dt.datetime,
+    ) -> None:
+        """Add a row to the action's history; the latest row is the current status."""
+        self.session.execute(
+            insert(action_status).values(
+                production_id=production_id,
+                action_id=action_id,
+                status=ActionStatus(status).value,
+                outcome=None if outcome is None else ActionOutcome(outcome).value,
+                note=note,
+                by=by,
+                at=at,
+            )
+        )
+
+    def history(self, production_id: str, action_id: str | None = None) -> list[dict[str, Any]]:
+        """Every status change, oldest first: dicts with action_id, status, outcome, note, by, at."""
+        where = [action_status.c.production_id == production_id]
+        if action_id is not None:
+            where.append(action_status.c.action_id == action_id)
+        rows = self.session.execute(select(action_status).where(*where).order_by(action_status.c.id))
+        return [
+            {
+                "action_id": r.action_id,
+                "status": ActionStatus(r.status),
+                "outcome": None if r.outcome is None else ActionOutcome(r.outcome),
+                "note": r.note,
+                "by": r.by,
+                "at": r.at,
+            }
+            for r in rows
+        ]
+
+

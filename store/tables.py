@@ -1,0 +1,278 @@
+"""The database schema: SQLAlchemy Core tables on one shared ``metadata``.
+
+The domain never sees these: ``store.repositories`` translates rows to domain objects and back.
+
+Conventions every table follows:
+
+- exact numbers (quantities, kg CO2e, factors) are :class:`ExactDecimal` columns: scaled integers,
+  exact on SQLite and PostgreSQL alike and summable in SQL (``func.sum`` gives a ``Decimal`` back);
+- instants are :class:`UtcDateTime` columns: stored in UTC, always returned timezone-aware;
+- enumerations are plain strings holding the domain ``StrEnum`` values (no database enum types,
+  so adding a value needs no migration);
+- constraint and index names come from the naming convention below, so migrations can name them.
+
+Adding a feature's tables (invites, outbox, discord, users, ...):
+
+1. Create ``store/<feature>.py`` and define the tables on this module's ``metadata``::
+
+       from store.tables import ExactDecimal, UtcDateTime, metadata
+
+       invites = Table("invites", metadata, Column("token", String(64), primary_key=True), ...)
+
+   Put nothing heavy at import time: :func:`load_all_tables` imports every module of the package.
+2. Write the Alembic revision by hand in ``store/migrations/versions/`` (``NNNN_<feature>.py``,
+   ``revision = "NNNN"``, ``down_revision`` = the previous number). Use ``op.batch_alter_table`` to
+   alter an existing table, so the change also runs on SQLite.
+3. ``tests/store/test_migrations.py`` then checks that ``upgrade head`` on a fresh database gives
+   exactly this metadata, on SQLite and PostgreSQL. Run it before committing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A ``Decimal`` stored as an integer count of 10^-scale units (BigInteger).
+
+    Numeric on SQLite goes through float; an integer is exact everywhere and ``SUM`` stays exact.
+    Values with more decimals than ``scale`` are rounded half-even (6 decimals is a milligram of
+    CO2e per kg, or a millilitre per kilolitre). Results come back without trailing zeros.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int = 6) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            value = Decimal(str(value))
+        elif not isinstance(value, Decimal):
+            value = Decimal(value)
+        if not value.is_finite():
+            raise ValueError(f"cannot store {value} as an exact decimal")
+        return int(value.scaleb(self.scale).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return tidy_decimal(Decimal(value).scaleb(-self.scale))
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+
+def tidy_decimal(value: Decimal) -> Decimal:
+    """``220.000000`` -> ``220``, ``0.300000`` -> ``0.3`` (never ``2.2E+2``)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware instant, stored in UTC, returned aware (in UTC) on every backend.
+
+    Refuses naive datetimes: an instant without a zone is a bug waiting for the next DST change.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: give it a timezone")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    @property
+    def python_type(self) -> type[dt.datetime]:
+        return dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+ID = String(64)  # production, member, vehicle, generator and action ids are short slugs
+
+productions = Table(
+    "productions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("calendar_start", Date, nullable=False),
+    Column("calendar_end", Date, nullable=False),
+    Column("shooting_weekdays", JSON, nullable=False),  # [0, 1, 2, 3, 4]; 0 = Monday
+    Column("days_off", JSON, nullable=False),  # ["2027-04-05", ...]
+    Column("forecast_tco2e", JSON, nullable=False),  # {"transport": "38.0", ...}
+    # Everything else the production file declares (vehicles, generators, assignments, plan, ...),
+    # as written by store.repositories.production_definition; the crew lives in ``members``.
+    Column("definition", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, default=_now),
+    Column("updated_at", UtcDateTime, nullable=False, default=_now),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("position", Integer, nullable=False),  # order in the production file
+    Column("name", String(200), nullable=False),  # "" once forgotten
+    Column("role", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("voice", Boolean, nullable=False),
+    Column("paused_until", Date, nullable=True),
+    # Set when the member chose it in chat: reloading the file then keeps the member's choice.
+    Column("language_set_in_chat", Boolean, nullable=False, default=False),
+    Column("voice_set_in_chat", Boolean, nullable=False, default=False),
+    Column("pause_set_in_chat", Boolean, nullable=False, default=False),
+    Column("telegram_chat_id", BigInteger, nullable=True, index=True),
+    Column("consent_at", UtcDateTime, nullable=True),
+    Column("unreachable", Boolean, nullable=False, default=False),
+    Column("forgotten", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),  # False once no longer in the file
+    PrimaryKeyConstraint("production_id", "member_id"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("subject", ID, nullable=True),
+    Column("raw_text", Text, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("source_ref", String(200), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("corrects", Integer, ForeignKey("reports.id"), nullable=True, index=True),
+    Column("void", Boolean, nullable=False, default=False),
+    Column("confirmed", Boolean, nullable=False, default=False),
+    # A message delivered twice (a retry, two bot instances) is stored once.
+    UniqueConstraint("source", "source_ref"),
+    ForeignKeyConstraint(["production_id", "member_id"], ["members.production_id", "members.member_id"]),
+    Index("ix_reports_production_kind_subject", "production_id", "kind", "subject"),
+)
+
+report_values = Table(
+    "report_values",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("item", String(64), nullable=False),  # odometer, km, vegetarian, residual, ...
+    Column("quantity", ExactDecimal(), nullable=False),
+    PrimaryKeyConstraint("report_id", "item"),
+)
+
+emission_lines = Table(
+    "emission_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", ID, nullable=False),
+    Column("member_id", ID, nullable=True),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("kgco2e", ExactDecimal(), nullable=False),
+    Column("factor_key", String(100), nullable=False),
+    Column("factor_set_version", String(32), nullable=False),
+    Column("factor_kgco2e_per_unit", ExactDecimal(9), nullable=False),
+    Column("factor_unit", String(32), nullable=False),
+    Column("factor_source", Text, nullable=False),
+    Column("factor_year", String(16), nullable=False),
+    Column("factor_proxy", Boolean, nullable=False),
+    Column("estimated", Boolean, nullable=False),
+    Index("ix_emission_lines_production_day", "production_id", "day"),
+)
+
+action_status = Table(
+    "action_status",
+    metadata,
+    # History: a change adds a row, never overwrites one. The current status is the latest row.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("action_id", ID, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_action_status_production_action", "production_id", "action_id"),
+)
+
+
+def load_all_tables() -> MetaData:
+    """Import every module of the ``store`` package, so ``metadata`` holds every feature's tables.
+
+    Alembic's env.py and the schema test call this; a module only has to exist to be included.
+    """
+    import store
+
+    for module in pkgutil.iter_modules(store.__path__):
+        if module.name != "migrations" and not module.name.startswith("_"):
+            importlib.import_module(f"store.{module.name}")
+    return metadata

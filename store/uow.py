@@ -1,0 +1,85 @@
+"""The SQL unit of work: one transaction, the repositories that work inside it.
+
+Usage::
+
+    uow = SqlUnitOfWork(engine)
+    with uow:
+        uow.productions.save(production)
+        uow.commit()          # without it, leaving the block rolls everything back
+
+Feature modules (invites, outbox, ...) run their own statements in the same transaction through
+``uow.session`` (an SQLAlchemy ``Session``: ``uow.session.execute(insert(invites).values(...))``).
+A unit of work can be entered again once left; entering it while inside reuses the open
+transaction, and only the outermost block ends it.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.repositories import (
+    SqlActionRepository,
+    SqlEmissionLineRepository,
+    SqlMemberRepository,
+    SqlProductionRepository,
+    SqlReportRepository,
+)
+
+
+class SqlUnitOfWork:
+    productions: SqlProductionRepository
+    members: SqlMemberRepository
+    reports: SqlReportRepository
+    lines: SqlEmissionLineRepository
+    actions: SqlActionRepository
+
+    def __init__(self, bind: Engine | sessionmaker[Session]) -> None:
+        if isinstance(bind, Engine):
+            self._session_factory: sessionmaker[Session] = sessionmaker(bind=bind, expire_on_commit=False)
+        else:
+            self._session_factory = bind
+        self._session: Session | None = None
+        self._depth = 0
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with uow:` block")
+        return self._session
+
+    @property
+    def connection(self) -> Connection:
+        """The connection of the current transaction (for Core-only helpers)."""
+        return self.session.connection()
+
+    def __enter__(self) -> Self:
+        self._depth += 1
+        if self._depth == 1:
+            session = self._session_factory()
+            self._session = session
+            self.productions = SqlProductionRepository(session)
+            self.members = SqlMemberRepository(session)
+            self.reports = SqlReportRepository(session)
+            self.lines = SqlEmissionLineRepository(session)
+            self.actions = SqlActionRepository(session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.rollback()  # nothing to do after commit(); undoes anything left uncommitted
+            finally:
+                session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
