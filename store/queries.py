@@ -1,0 +1,459 @@
+"""Read queries for the dashboard's screens and the exports: aggregation happens in SQL.
+
+Screens never load every report or emission line into Python. The balance and the plan are
+built from lines summed in SQL per (day, factor, subject), then passed through the same domain
+functions ``greenslate balance`` uses (``domain.carbon.balance``, ``domain.indicators.plan_progress``):
+the sums are exact (scaled integers) and the formulas are the domain's, so the figures agree
+to the unit with the balance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, and_, distinct, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
+
+from domain.carbon import Balance, EmissionLine, balance
+from domain.factors import Trace
+from domain.indicators import ActionProgress, plan_progress
+from domain.model import Assignment, Category, Frequency, Production, ReportKind
+from store.tables import emission_lines, members, report_values, reports
+
+ZERO = Decimal(0)
+
+Bind = Engine | Connection
+
+_TRACE_COLUMNS = (
+    emission_lines.c.factor_key,
+    emission_lines.c.factor_set_version,
+    emission_lines.c.factor_kgco2e_per_unit,
+    emission_lines.c.factor_unit,
+    emission_lines.c.factor_source,
+    emission_lines.c.factor_year,
+    emission_lines.c.factor_proxy,
+)
+
+
+def _connect(bind: Bind) -> Any:
+    if isinstance(bind, Connection):
+        return _Borrowed(bind)
+    return bind.connect()
+
+
+class _Borrowed:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> Connection:
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _trace(r: Any) -> Trace:
+    return Trace(
+        factor_key=r.factor_key,
+        factor_set_version=r.factor_set_version,
+        kgco2e_per_unit=r.factor_kgco2e_per_unit,
+        unit=r.factor_unit,
+        source=r.factor_source,
+        year=r.factor_year,
+        proxy=r.factor_proxy,
+    )
+
+
+def last_day(bind: Bind, production_id: str) -> dt.date | None:
+    """The last day any figure counts for (what ``greenslate balance`` takes as done by default)."""
+    with _connect(bind) as conn:
+        return conn.execute(
+            select(func.max(emission_lines.c.day)).where(emission_lines.c.production_id == production_id)
+        ).scalar_one()
+
+
+def summed_lines(
+    bind: Bind, production_id: str, as_of: dt.date | None = None, *, by_day: bool = True
+) -> list[EmissionLine]:
+    """The production's emission lines summed in SQL per day (or not), kind, subject and factor.
+
+    Each result is an ``EmissionLine`` standing for the sum of its group (``report_id`` None):
+    a season of figures becomes a few hundred rows whatever the number of reports.
+    """
+    day = emission_lines.c.day if by_day else func.max(emission_lines.c.day)
+    keys = [
+        emission_lines.c.category,
+        emission_lines.c.kind,
+        emission_lines.c.subject,
+        emission_lines.c.unit,
+        emission_lines.c.estimated,
+        *_TRACE_COLUMNS,
+    ]
+    group = [emission_lines.c.day, *keys] if by_day else keys
+    query = (
+        select(
+            day.label("day"),
+            *keys,
+            func.sum(emission_lines.c.quantity).label("quantity"),
+            func.sum(emission_lines.c.kgco2e).label("kgco2e"),
+        )
+        .where(emission_lines.c.production_id == production_id)
+        .group_by(*group)
+        .order_by(*group)
+    )
+    if as_of is not None:
+        query = query.where(emission_lines.c.day <= as_of)
+    with _connect(bind) as conn:
+        rows = conn.execute(query).all()
+    return [
+        EmissionLine(
+            production_id=production_id,
+            day=r.day,
+            category=Category(r.category),
+            kind=ReportKind(r.kind),
+            subject=r.subject,
+            quantity=r.quantity,
+            unit=r.unit,
+            kgco2e=r.kgco2e,
+            trace=_trace(r),
+            estimated=r.estimated,
+        )
+        for r in rows
+    ]
+
+
+def production_balance(
+    bind: Bind, production: Production, factor_set_version: str, as_of: dt.date | None = None
+) -> Balance:
+    """The same ``Balance`` as ``domain.usecases.get_balance``, from lines summed in SQL."""
+    return balance(production, factor_set_version, summed_lines(bind, production.id, as_of), as_of)
+
+
+def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
+    """The same progress as ``domain.usecases.get_plan``, from lines summed in SQL."""
+    if as_of is None:
+        as_of = last_day(bind, production.id)
+    lines = summed_lines(bind, production.id, as_of, by_day=False)
+    return plan_progress(production, lines, as_of)
+
+
+# -- activity totals for the exports -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityTotal:
+    """One activity (a vehicle, a meal type, a generator, a waste stream) summed over the shoot."""
+
+    category: Category
+    kind: ReportKind
+    subject: str
+    quantity: Decimal
+    unit: str
+    kgco2e: Decimal
+    trace: Trace
+    estimated: bool
+    days: int
+
+
+def activity_totals(bind: Bind, production_id: str, as_of: dt.date | None = None) -> list[ActivityTotal]:
+    keys = [
+        emission_lines.c.category,
+        emission_lines.c.kind,
+        emission_lines.c.subject,
+        emission_lines.c.unit,
+        emission_lines.c.estimated,
+        *_TRACE_COLUMNS,
+    ]
+    query = (
+        select(
+            *keys,
+            func.sum(emission_lines.c.quantity).label("quantity"),
+            func.sum(emission_lines.c.kgco2e).label("kgco2e"),
+            func.count(distinct(emission_lines.c.day)).label("days"),
+        )
+        .where(emission_lines.c.production_id == production_id)
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    if as_of is not None:
+        query = query.where(emission_lines.c.day <= as_of)
+    with _connect(bind) as conn:
+        rows = conn.execute(query).all()
+    return [
+        ActivityTotal(
+            category=Category(r.category),
+            kind=ReportKind(r.kind),
+            subject=r.subject,
+            quantity=r.quantity,
+            unit=r.unit,
+            kgco2e=r.kgco2e,
+            trace=_trace(r),
+            estimated=r.estimated,
+            days=r.days,
+        )
+        for r in rows
+    ]
+
+
+# -- the reports, as sent --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    day: dt.date
+    member_id: str | None
+    kind: ReportKind
+    subject: str | None
+    values: dict[str, Decimal]
+    raw_text: str
+    source: str
+    received_at: dt.datetime
+    corrects: int | None
+    corrected_by: int | None
+    void: bool
+    confirmed: bool
+    kgco2e: Decimal | None  # what this report counts for now (None once corrected or undone)
+
+    @property
+    def active(self) -> bool:
+        return self.corrected_by is None and not self.void
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    kind: str | None = None
+    member_id: str | None = None
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
+    text: str | None = None
+    only_changed: bool = False  # corrected, undone or confirmed after a warning
+
+
+def report_rows(
+    bind: Bind, production_id: str, filters: ReportFilter | None = None, *, limit: int = 200, offset: int = 0
+) -> tuple[list[ReportRow], int]:
+    """One page of the production's reports, newest first, and how many match in all."""
+    f = filters or ReportFilter()
+    later = aliased(reports)
+    corrected_by = (
+        select(func.min(later.c.id)).where(later.c.corrects == reports.c.id).scalar_subquery()
+    )
+    kg = (
+        select(func.sum(emission_lines.c.kgco2e))
+        .where(emission_lines.c.report_id == reports.c.id)
+        .scalar_subquery()
+    )
+    where = [reports.c.production_id == production_id]
+    if f.kind:
+        where.append(reports.c.kind == f.kind)
+    if f.member_id:
+        where.append(reports.c.member_id == f.member_id)
+    if f.day_from:
+        where.append(reports.c.day >= f.day_from)
+    if f.day_to:
+        where.append(reports.c.day <= f.day_to)
+    if f.text:
+        where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
+    if f.only_changed:
+        where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
+                         corrected_by.is_not(None)))
+    query = (
+        select(reports, corrected_by.label("corrected_by"), kg.label("kgco2e"))
+        .where(and_(*where))
+        .order_by(reports.c.day.desc(), reports.c.received_at.desc(), reports.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    with _connect(bind) as conn:
+        total = conn.execute(select(func.count()).select_from(reports).where(and_(*where))).scalar_one()
+        rows = conn.execute(query).all()
+        ids = [r.id for r in rows]
+        values: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        if ids:
+            for v in conn.execute(
+                select(report_values).where(report_values.c.report_id.in_(ids)).order_by(report_values.c.item)
+            ):
+                values[v.report_id][v.item] = v.quantity
+    result = [
+        ReportRow(
+            id=r.id,
+            day=r.day,
+            member_id=r.member_id,
+            kind=ReportKind(r.kind),
+            subject=r.subject,
+            values=values.get(r.id, {}),
+            raw_text=r.raw_text,
+            source=r.source,
+            received_at=r.received_at,
+            corrects=r.corrects,
+            corrected_by=r.corrected_by,
+            void=r.void,
+            confirmed=r.confirmed,
+            kgco2e=r.kgco2e if r.corrected_by is None and not r.void else None,
+        )
+        for r in rows
+    ]
+    return result, total
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- reporting: who answered what ----------------------------------------------------------------
+
+
+def due_days(production: Production, assignment: Assignment, until: dt.date | None) -> list[dt.date]:
+    """The shooting days an assignment expects an answer for, up to ``until``.
+
+    Daily: every shooting day. Weekly: the assignment's weekday, or the week's last shooting day
+    when that weekday is not one. Monthly: its day of the month (or the month's last shooting day),
+    moved back to the last shooting day before it when it is not one.
+    """
+    days = [d for d in production.calendar.shooting_days() if until is None or d <= until]
+    if assignment.frequency is Frequency.DAILY:
+        return days
+    groups: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    for d in production.calendar.shooting_days():
+        key = (d.isocalendar()[0], d.isocalendar()[1]) if assignment.frequency is Frequency.WEEKLY else (
+            d.year, d.month)
+        groups[key].append(d)
+    result = []
+    for group in groups.values():
+        if assignment.frequency is Frequency.WEEKLY:
+            wanted = [d for d in group if d.weekday() == assignment.weekday]
+            chosen = wanted[0] if wanted else group[-1]
+        elif assignment.day_of_month and not assignment.last_shooting_day_of_month:
+            before = [d for d in group if d.day <= assignment.day_of_month]
+            chosen = before[-1] if before else group[0]
+        else:
+            chosen = group[-1]
+        if until is None or chosen <= until:
+            result.append(chosen)
+    return sorted(result)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One expected answer: an assignment on a day, answered or not."""
+
+    member_id: str
+    assignment: str  # Assignment.key
+    kind: ReportKind
+    subject: str | None
+    day: dt.date
+    answered: bool
+    paused: bool
+
+
+@dataclass(frozen=True)
+class MemberCompleteness:
+    member_id: str
+    name: str
+    role: str
+    expected: int
+    answered: int
+    paused_until: dt.date | None
+    unreachable: bool
+    forgotten: bool
+
+    @property
+    def share(self) -> Decimal | None:
+        return None if self.expected == 0 else Decimal(self.answered) / Decimal(self.expected)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    as_of: dt.date | None
+    slots: list[Slot]
+    members: list[MemberCompleteness]
+
+    def by_day(self) -> list[tuple[dt.date, int, int]]:
+        """(day, expected, answered) for every day something was expected."""
+        acc: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+        for s in self.slots:
+            if s.paused:
+                continue
+            acc[s.day][0] += 1
+            acc[s.day][1] += int(s.answered)
+        return [(d, e, a) for d, (e, a) in sorted(acc.items())]
+
+    @property
+    def missing(self) -> list[Slot]:
+        return [s for s in self.slots if not s.answered and not s.paused]
+
+
+def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> Completeness:
+    """Expected answers (from the assignments and the calendar) against the answers stored."""
+    answered_q = (
+        select(reports.c.member_id, reports.c.kind, reports.c.subject, reports.c.day)
+        .where(reports.c.production_id == production.id, reports.c.corrects.is_(None))
+        .distinct()
+    )
+    state_q = select(members).where(members.c.production_id == production.id)
+    with _connect(bind) as conn:
+        answered = {(r.member_id, r.kind, r.subject, r.day) for r in conn.execute(answered_q)}
+        states = {r.member_id: r for r in conn.execute(state_q)}
+    slots: list[Slot] = []
+    per_member: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for a in production.assignments:
+        state = states.get(a.who)
+        paused_until = state.paused_until if state is not None else None
+        kinds = {a.report.value}
+        if a.report is ReportKind.GENERATOR_HOURS:
+            kinds.add(ReportKind.GENERATOR_LITRES.value)
+        for d in due_days(production, a, as_of):
+            done = any((a.who, k, a.subject, d) in answered for k in kinds)
+            paused = paused_until is not None and d <= paused_until
+            slots.append(Slot(a.who, a.key, a.report, a.subject, d, done, paused))
+            if not paused:
+                per_member[a.who][0] += 1
+                per_member[a.who][1] += int(done)
+    result = []
+    for m in production.crew:
+        state = states.get(m.id)
+        expected, got = per_member.get(m.id, [0, 0])
+        if not production.assignments_of(m.id) and not (state is not None and state.unreachable):
+            continue
+        result.append(
+            MemberCompleteness(
+                member_id=m.id,
+                name=m.name,
+                role=m.role.value,
+                expected=expected,
+                answered=got,
+                paused_until=state.paused_until if state is not None else m.paused_until,
+                unreachable=bool(state.unreachable) if state is not None else False,
+                forgotten=bool(state.forgotten) if state is not None else False,
+            )
+        )
+    return Completeness(as_of, sorted(slots, key=lambda s: (s.day, s.member_id, s.assignment)), result)
+
+
+def member_names(bind: Bind, production_id: str) -> dict[str, str]:
+    with _connect(bind) as conn:
+        return {
+            r.member_id: r.name
+            for r in conn.execute(
+                select(members.c.member_id, members.c.name).where(members.c.production_id == production_id)
+            )
+        }
+
+
+def flagged_counts(bind: Bind, production_id: str) -> dict[str, int]:
+    """How many figures were confirmed after a plausibility warning, corrected, or undone."""
+    base = reports.c.production_id == production_id
+    with _connect(bind) as conn:
+        confirmed = conn.execute(select(func.count()).where(base, reports.c.confirmed)).scalar_one()
+        corrected = conn.execute(
+            select(func.count()).where(base, reports.c.corrects.is_not(None), ~reports.c.void)
+        ).scalar_one()
+        undone = conn.execute(select(func.count()).where(base, reports.c.void)).scalar_one()
+    return {"confirmed": confirmed, "corrected": corrected, "undone": undone}
+

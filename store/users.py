@@ -1,0 +1,226 @@
+"""Dashboard accounts: users, their memberships of productions, and argon2 password hashes.
+
+A user belongs to one or more productions, as ``coordinator`` (may change the action plan) or
+``viewer`` (reads only). Nothing else in the dashboard decides who sees what: every page,
+callback and download asks :func:`membership` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from domain.errors import GreenslateError, UnknownProduction
+from store.tables import ID, UtcDateTime, metadata, productions
+
+#: argon2id with the library's current defaults (RFC 9106 low-memory profile).
+_hasher = PasswordHasher()
+#: Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("greenslate-no-such-user")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class DashboardRole(StrEnum):
+    COORDINATOR = "coordinator"
+    VIEWER = "viewer"
+
+    @property
+    def can_edit(self) -> bool:
+        return self is DashboardRole.COORDINATOR
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-case
+    Column("password_hash", String(200), nullable=False),
+    Column("language", String(8), nullable=False, default="fr"),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    PrimaryKeyConstraint("user_id", "production_id"),
+)
+
+
+class InvalidAccount(GreenslateError):
+    code = "invalid_account"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    production_id: str
+    title: str
+    role: DashboardRole
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role.can_edit
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise InvalidAccount(f"not an email address: {email!r}")
+    return email
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidAccount(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def add_user(
+    engine: Engine | Connection,
+    email: str,
+    password: str | None,
+    production_id: str,
+    role: DashboardRole | str,
+    *,
+    language: str = "fr",
+) -> tuple[User, bool]:
+    """Create the account (or find it) and give it ``role`` on ``production_id``.
+
+    ``password`` is required for a new account; for an existing one it replaces the old password
+    when given. Returns the user and whether the account is new.
+    """
+    email = normalise_email(email)
+    role = DashboardRole(role)
+    new_hash = hash_password(password) if password is not None else None
+    with _begin(engine) as conn:
+        if conn.execute(select(productions.c.id).where(productions.c.id == production_id)).first() is None:
+            raise UnknownProduction(production_id)
+        row = conn.execute(select(users).where(users.c.email == email)).first()
+        created = row is None
+        if row is None:
+            if new_hash is None:
+                raise InvalidAccount("a new account needs a password")
+            user_id = conn.execute(
+                insert(users).values(
+                    email=email, password_hash=new_hash, language=language, created_at=dt.datetime.now(dt.UTC)
+                )
+            ).inserted_primary_key[0]
+            user = User(user_id, email, language)
+        else:
+            user = User(row.id, row.email, row.language)
+            if new_hash is not None:
+                conn.execute(update(users).where(users.c.id == row.id).values(password_hash=new_hash))
+        exists = conn.execute(
+            select(memberships.c.role).where(
+                memberships.c.user_id == user.id, memberships.c.production_id == production_id
+            )
+        ).first()
+        if exists is None:
+            conn.execute(
+                insert(memberships).values(user_id=user.id, production_id=production_id, role=role.value)
+            )
+        else:
+            conn.execute(
+                update(memberships)
+                .where(memberships.c.user_id == user.id, memberships.c.production_id == production_id)
+                .values(role=role.value)
+            )
+    return user, created
+
+
+def verify(engine: Engine | Connection, email: str, password: str) -> User | None:
+    """The user if ``password`` is theirs, else None (same cost whether or not the email exists)."""
+    try:
+        email = normalise_email(email)
+    except InvalidAccount:
+        email = ""
+    with _begin(engine) as conn:
+        row = conn.execute(select(users).where(users.c.email == email)).first() if email else None
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if _hasher.check_needs_rehash(stored):
+            rehashed = _hasher.hash(password)
+            conn.execute(update(users).where(users.c.id == row.id).values(password_hash=rehashed))
+        return User(row.id, row.email, row.language)
+
+
+def get_user(engine: Engine | Connection, user_id: int) -> User | None:
+    with _begin(engine) as conn:
+        row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return None if row is None else User(row.id, row.email, row.language)
+
+
+def set_language(engine: Engine | Connection, user_id: int, language: str) -> None:
+    with _begin(engine) as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(language=language))
+
+
+def memberships_of(engine: Engine | Connection, user_id: int) -> list[Membership]:
+    """The productions a user belongs to, in title order."""
+    query = (
+        select(memberships.c.production_id, memberships.c.role, productions.c.title)
+        .join(productions, productions.c.id == memberships.c.production_id)
+        .where(memberships.c.user_id == user_id)
+        .order_by(productions.c.title, productions.c.id)
+    )
+    with _begin(engine) as conn:
+        return [Membership(r.production_id, r.title, DashboardRole(r.role)) for r in conn.execute(query)]
+
+
+def membership(engine: Engine | Connection, user_id: int, production_id: str) -> Membership | None:
+    """The user's membership of that production, or None: the one access check of the dashboard."""
+    for m in memberships_of(engine, user_id):
+        if m.production_id == production_id:
+            return m
+    return None
+
+
+def count_users(engine: Engine | Connection) -> int:
+    with _begin(engine) as conn:
+        return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+@contextmanager
+def _begin(bind: Engine | Connection) -> Iterator[Connection]:
+    """A transaction on an engine, or the caller's connection as it is (the caller commits)."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.begin() as conn:
+            yield conn
