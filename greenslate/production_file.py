@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal, NoReturn, get_args, get_origin
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -179,7 +180,8 @@ def _date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            if re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
+                raise _fail(f"{value!r} is not a date that exists; check the day and the month") from None
     raise _fail(f"expected a date such as 2027-03-01 (year-month-day), got {_describe(value)}")
 
 
@@ -214,7 +216,7 @@ def _sensitisation_target(value: Any) -> str:
     targets = ["all", *(r.value for r in Role)]
     if isinstance(value, str) and value in targets:
         return value
-    raise _fail(_not_one_of("recipient", value, targets, lead="expected 'all' or a role"))
+    raise _fail(_not_one_of("recipient", value, targets, lead="'all' or a role"))
 
 
 def _day_of_month(value: Any) -> int | str:
@@ -225,29 +227,83 @@ def _day_of_month(value: Any) -> int | str:
     raise _fail(f"expected a day of the month from 1 to 31, or {LAST_SHOOTING_DAY}, got {_describe(value)}")
 
 
-def _not_one_of(what: str, value: Any, options: Sequence[str], lead: str = "expected one of") -> str:
-    shown = _describe(value)
-    return f"unknown {what} {shown}{_suggest(value, options)}; {lead}: {', '.join(options)}"
+def _not_one_of(what: str, value: Any, options: Sequence[str], lead: str = "one of") -> str:
+    return _unknown(what, value, options, f"{lead}: {', '.join(options)}")
 
 
-def _suggest(value: Any, options: Iterable[str]) -> str:
+def _unknown(what: str, value: Any, options: Iterable[str], expected: str) -> str:
+    """``unknown <what> 'x'; did you mean 'y'? Expected <expected>``, the suggestion only if one is close."""
+    close = _closest(value, options)
+    if close is None:
+        return f"unknown {what} {_describe(value)}; expected {expected}"
+    return f"unknown {what} {_describe(value)}; did you mean {close!r}? Expected {expected}"
+
+
+def _closest(value: Any, options: Iterable[str]) -> str | None:
     if not isinstance(value, str):
-        return ""
+        return None
     options = list(options)
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if not close:
         lowered = {o.lower(): o for o in options}
-        close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    return f"; did you mean {close[0]!r}?" if close else ""
+        close = [lowered[c] for c in difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)]
+    return close[0] if close else None
 
 
 def _schema(**schema: Any) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
+def _within(
+    low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = ""
+) -> AfterValidator:
+    """A bound with a message a coordinator understands (pydantic's ``ge``/``le`` would say it in
+    its own words and leak non-standard keywords into the JSON Schema)."""
+
+    def check(value: Any) -> Any:
+        too_low = low is not None and (value <= low if above else value < low)
+        if too_low or (high is not None and value > high):
+            if low is not None and high is not None:
+                span = f"between {low} and {high}" if not above else f"more than {low} and at most {high}"
+            elif low is not None:
+                span = f"more than {low}" if above else f"at least {low}"
+            else:
+                span = f"at most {high}"
+            raise _fail(f"must be {span}, got {value}{hint}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _bounds(low: int | None = None, high: int | None = None, *, above: bool = False) -> dict[str, int]:
+    schema = {}
+    if low is not None:
+        schema["exclusiveMinimum" if above else "minimum"] = low
+    if high is not None:
+        schema["maximum"] = high
+    return schema
+
+
 Number = Annotated[Decimal, BeforeValidator(_exact_decimal), _schema(type="number")]
-WholeNumber = Annotated[int, BeforeValidator(_whole_number), _schema(type="integer")]
+NonNegative = Annotated[
+    Decimal, BeforeValidator(_exact_decimal), _within(0), _schema(type="number", **_bounds(0))
+]
+Positive = Annotated[
+    Decimal,
+    BeforeValidator(_exact_decimal),
+    _within(0, above=True),
+    _schema(type="number", **_bounds(0, above=True)),
+]
+Load = Annotated[
+    Decimal,
+    BeforeValidator(_exact_decimal),
+    _within(0, 1, above=True, hint="; load is a fraction of the rated output, e.g. 0.5 for 50 %"),
+    _schema(type="number", **_bounds(0, 1, above=True), examples=[0.5]),
+]
+Minutes = Annotated[
+    int, BeforeValidator(_whole_number), _within(1, 24 * 60), _schema(type="integer", **_bounds(1, 24 * 60))
+]
+Count = Annotated[int, BeforeValidator(_whole_number), _within(1), _schema(type="integer", **_bounds(1))]
 TimeOfDay = Annotated[
     dt.time,
     BeforeValidator(_time_of_day),
@@ -256,9 +312,7 @@ TimeOfDay = Annotated[
 Date = Annotated[
     dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])
 ]
-Identifier = Annotated[
-    str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN, examples=["mb1"])
-]
+Identifier = Annotated[str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN)]
 Text = Annotated[str, BeforeValidator(_text), _schema(type="string", minLength=1)]
 Weekday = Annotated[str, BeforeValidator(_weekday), _schema(type="string", enum=list(WEEKDAYS))]
 SensitisationTarget = Annotated[
@@ -311,7 +365,7 @@ class ProductionModel(_Model):
     )
     language: Language = Field(default=Language.FR, description="Default language of crew messages.")
     calendar: CalendarModel
-    forecast_tco2e: dict[Category, Number] = Field(
+    forecast_tco2e: dict[Category, NonNegative] = Field(
         default_factory=dict,
         description="The forecast footprint (bilan prévisionnel) in tonnes CO2e, by category.",
     )
@@ -339,7 +393,7 @@ class VehicleModel(_Model):
     kind: str = Field(default="", description="Free text: minibus, car, truck...")
     fuel: str = Field(default="", description="Free text: diesel, electric...")
     factor: Identifier = Field(description="Emission factor key, per vehicle-km.")
-    odometer_start: Number | None = Field(default=None, ge=0, description="Odometer reading at the start.")
+    odometer_start: NonNegative | None = Field(default=None, description="Odometer reading at the start.")
 
 
 class GeneratorModel(_Model):
@@ -348,14 +402,10 @@ class GeneratorModel(_Model):
     id: Identifier
     label: Text
     fuel_factor: Identifier = Field(description="Emission factor key of its fuel, per litre.")
-    litres_per_hour: Number | None = Field(default=None, gt=0, description="Known consumption in L/h.")
-    rated_kva: Number | None = Field(default=None, gt=0, description="Rating in kVA (kW = kVA x 0.8).")
-    load: Number | None = Field(
-        default=None, gt=0, le=1, description="Average load, a fraction of the rating (0.25 to 1)."
-    )
-    hour_meter_start: Number | None = Field(
-        default=None, ge=0, description="Hour-meter reading at the start."
-    )
+    litres_per_hour: Positive | None = Field(default=None, description="Known consumption in L/h.")
+    rated_kva: Positive | None = Field(default=None, description="Rating in kVA (kW = kVA x 0.8).")
+    load: Load | None = Field(default=None, description="Average load, a fraction of the rating (0.25 to 1).")
+    hour_meter_start: NonNegative | None = Field(default=None, description="Hour-meter reading at the start.")
 
 
 class AssignmentModel(_Model):
@@ -380,9 +430,9 @@ class AssignmentModel(_Model):
 class RemindersModel(_Model):
     """What happens when a prompt stays unanswered."""
 
-    after_minutes: WholeNumber = Field(default=120, ge=1, le=24 * 60, description="One reminder after this.")
-    escalate_after_missed: WholeNumber = Field(
-        default=2, ge=1, description="Tell the eco-referent after this many missed prompts in a row."
+    after_minutes: Minutes = Field(default=120, description="One reminder after this.")
+    escalate_after_missed: Count = Field(
+        default=2, description="Tell the eco-referent after this many missed prompts in a row."
     )
 
 
@@ -394,7 +444,10 @@ class ActionModel(_Model):
     objective: Text
     owner: Identifier = Field(description="A crew id.")
     means: Text
-    indicator: Text = Field(description="What measures progress; see the list of indicators.")
+    indicator: Text = Field(
+        description="What measures progress (a key of the indicator list).",
+        json_schema_extra={"enum": list(INDICATORS)},
+    )
     baseline: Number
     target: Number
     status: ActionStatus = ActionStatus.PLANNED
@@ -487,16 +540,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
             continue  # an unhashable key: the base constructor reports it
         if duplicate:
             raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"found the key {key!r} twice (first on line {seen[key].start_mark.line + 1})",
+                None,
+                None,
+                f"the key {key!r} appears twice in the same mapping (first on line "
+                f"{seen[key].start_mark.line + 1}); keep only one",
                 key_node.start_mark,
             )
         seen[key] = key_node
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date that does not exist (2027-02-30) stays text, so the message can say where it is."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[arg-type]
 
 Path_ = tuple[str | int, ...]
 
@@ -554,8 +617,9 @@ def _located(file: str, problem: Problem) -> str:
 
 
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -563,6 +627,9 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ProductionFileProblems(file, [Problem(where, f"not valid YAML: {problem}")]) from None
+    except yaml.reader.ReaderError as e:
+        problem = f"not valid YAML: the character U+{e.character:04X} at position {e.position} is not allowed"
+        raise ProductionFileProblems(file, [Problem("", problem)]) from None
     except yaml.YAMLError as e:
         raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
     except (ValueError, OverflowError) as e:  # e.g. the date 2027-02-30
@@ -570,7 +637,8 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     except RecursionError:
         raise ProductionFileProblems(file, [Problem("", "not valid YAML: nested too deeply")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, _lines(node)
 
 
@@ -632,6 +700,32 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _shape_problems(errors: Sequence[ErrorDetails]) -> list[Problem]:
+    """Pydantic's errors in plain English; a misspelt field is one problem, not "unknown" and "missing"."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    renamed: dict[tuple[Any, ...], str] = {}
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden" and loc:
+            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
+            close = _closest(str(loc[-1]), candidates)
+            if close is not None:
+                renamed[loc] = close
+                missing.discard((*loc[:-1], close))
+    problems = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "missing" and loc not in missing:
+            continue
+        if loc in renamed:
+            problems.append(
+                Problem(_where(loc), f"unknown field {loc[-1]!r}; did you mean {renamed[loc]!r}?")
+            )
+        else:
+            problems.append(_translate(e))
+    return problems
+
+
 def _translate(error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     if loc and loc[-1] == "[key]":  # a mapping's key, not its value
@@ -648,7 +742,7 @@ def _translate(error: ErrorDetails) -> Problem:
     elif kind == "missing":
         problem = f"required field {name!r} is missing"
     elif kind == "extra_forbidden":
-        problem = f"unknown field {name!r}{_suggest(name, fields)}; expected one of: {', '.join(fields)}"
+        problem = _unknown("field", name, fields, f"one of: {', '.join(fields)}")
     elif kind in ("enum", "literal_error"):
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         names = [str(p) for p in loc[-2:] if isinstance(p, str)]
@@ -692,6 +786,7 @@ class _Checker:
         self.factors = factors
         self.table = table
         self.problems: list[Problem] = []
+        self.calendar_ok = False  # dates are checked against the calendar only once it makes sense
 
     def add(self, where: str, problem: str) -> None:
         self.problems.append(Problem(where, problem))
@@ -728,6 +823,7 @@ class _Checker:
                 f"the calendar runs from {cal.start} to {cal.end}, more than five years; check the years",
             )
             return
+        self.calendar_ok = True
         for i, day in enumerate(cal.days_off):
             if not cal.start <= day <= cal.end:
                 self.add(
@@ -786,12 +882,9 @@ class _Checker:
     def check_factor(self, where: str, key: str, units: Sequence[str], what: str) -> bool:
         if key not in self.factors:
             fitting = [k for k, f in self.factors.as_mapping().items() if f.unit in units]
-            hint = _suggest(key, fitting) or _suggest(key, self.factors.keys())
-            self.add(
-                where,
-                f"unknown emission factor {key!r}{hint}; expected a key of factor set "
-                f"{self.factors.version} per {' or '.join(units)}",
-            )
+            expected = f"a key of factor set {self.factors.version} per {' or '.join(units)}"
+            known = fitting if _closest(key, fitting) else self.factors.keys()
+            self.add(where, _unknown("emission factor", key, known, expected))
             return False
         unit = self.factors.get(key).unit
         if unit not in units:
@@ -850,7 +943,7 @@ class _Checker:
     def check_assignments(self, crew: set[str], vehicles: set[str], generators: set[str]) -> None:
         cal = self.doc.production.calendar
         default = DEFAULT_FREQUENCY[self.doc.production.type]
-        keys: dict[str, int] = {}
+        keys: dict[tuple[str, ReportKind, str | None], int] = {}
         for i, a in enumerate(self.doc.assignments):
             here = f"assignments[{i}]"
             if a.who not in crew:
@@ -901,7 +994,7 @@ class _Checker:
                     f"{here}.day_of_month",
                     f"day_of_month is only for monthly reports; this one is {frequency.value}{why}",
                 )
-            key = _assignment(a, default).key
+            key = (a.who, a.report, a.vehicle or a.generator)
             if key in keys:
                 self.add(
                     here,
@@ -914,11 +1007,10 @@ class _Checker:
     def check_subject(
         self, here: str, field: str, value: str | None, known: set[str], report: ReportKind
     ) -> None:
-        section = f"{field}s"
         if value is None:
-            self.add(f"{here}.{field}", f"a {report.value} report needs a {field}: one of the {section} ids")
+            self.add(f"{here}.{field}", f"a {report.value} report needs a {field}: one of the {field} ids")
         elif value not in known:
-            self.add(f"{here}.{field}", _unknown_ref(field, value, known, section))
+            self.add(f"{here}.{field}", _unknown_ref(field, value, known, field))
 
     def refuse(self, here: str, field: str, value: Any, report: ReportKind) -> None:
         if value is not None:
@@ -960,19 +1052,18 @@ class _Checker:
     def check_sensitisation(self) -> None:
         cal = self.doc.production.calendar
         for i, c in enumerate(self.doc.sensitisation):
-            if not cal.start <= c.on <= cal.end:
+            if self.calendar_ok and not cal.start <= c.on <= cal.end:
                 self.add(
                     f"sensitisation[{i}].on",
                     f"{c.on} is outside the calendar ({cal.start} to {cal.end})",
                 )
 
 
-def _unknown_ref(what: str, value: str, known: Iterable[str], section: str) -> str:
+def _unknown_ref(what: str, value: str, known: Iterable[str], kind: str) -> str:
     known = sorted(known)
-    listed = (
-        f"expected one of the {section} ids: {', '.join(known)}" if known else f"no {section} are declared"
-    )
-    return f"unknown {what} {value!r}{_suggest(value, known)}; {listed}"
+    if not known:
+        return f"unknown {what} {value!r}; no {kind} is declared"
+    return _unknown(what, value, known, f"one of the {kind} ids: {', '.join(known)}")
 
 
 @cache
@@ -984,10 +1075,7 @@ def _zone_problem(name: str) -> str | None:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return (
-            f"unknown time zone {name!r}{_suggest(name, _zone_names())}; "
-            "expected an IANA zone such as Europe/Paris"
-        )
+        return _unknown("time zone", name, _zone_names(), "an IANA zone such as Europe/Paris")
     return None
 
 
@@ -1192,7 +1280,7 @@ def parse_production(
     try:
         doc = ProductionFile.model_validate(dict(data))
     except ValidationError as e:
-        _raise(file_name, [_translate(err) for err in e.errors(include_url=False)], lines)
+        _raise(file_name, _shape_problems(e.errors(include_url=False)), lines)
     except RecursionError:
         _raise(file_name, [Problem("", "the file nests too deeply (a YAML alias loop?)")], lines)
 
