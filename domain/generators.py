@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from domain.errors import InvalidReport
 from domain.model import Generator
@@ -52,7 +53,7 @@ class ConsumptionTable:
 
     @staticmethod
     def _bracket(points: Sequence[Decimal], x: Decimal) -> tuple[Decimal, Decimal]:
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in pairwise(points):
             if a <= x <= b:
                 return (a, a) if x == a else (b, b) if x == b else (a, b)
         return points[-1], points[-1]

@@ -292,37 +292,48 @@ def _check_plausible(
         return
     values = report.values
     if report.kind is ReportKind.MILEAGE and "odometer" in values:
-        _check_reading_order(production, report, chain, "odometer", production.vehicle(report.subject or "")
-                             .odometer_start)
+        _check_reading_order(
+            production, report, chain, "odometer", production.vehicle(report.subject or "").odometer_start
+        )
     if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
-        _check_reading_order(production, report, chain, "meter",
-                             production.generator(report.subject or "").hour_meter_start)
+        _check_reading_order(
+            production, report, chain, "meter", production.generator(report.subject or "").hour_meter_start
+        )
     if report.confirmed:
         return
     if report.kind is ReportKind.MILEAGE:
         km = values.get("km")
         if km is None:
-            previous = _previous_reading(report, chain, "odometer",
-                                         production.vehicle(report.subject or "").odometer_start)
+            previous = _previous_reading(
+                report, chain, "odometer", production.vehicle(report.subject or "").odometer_start
+            )
             km = None if previous is None else values["odometer"] - previous
         if km is not None and km > MAX_KM_PER_DAY:
             raise NeedsConfirmation(f"{km} km in one day is unusual", km=km, limit=MAX_KM_PER_DAY)
     elif report.kind is ReportKind.MEALS:
         total = sum(values.values(), ZERO)
         if total > MAX_MEALS_PER_DAY:
-            raise NeedsConfirmation(f"{total} meals in one day is unusual", meals=total, limit=MAX_MEALS_PER_DAY)
+            raise NeedsConfirmation(
+                f"{total} meals in one day is unusual", meals=total, limit=MAX_MEALS_PER_DAY
+            )
     elif report.kind is ReportKind.GENERATOR_HOURS and "hours" in values:
         if values["hours"] > MAX_GENERATOR_HOURS_PER_DAY:
-            raise NeedsConfirmation(f"{values['hours']} hours in one day is unusual", hours=values["hours"],
-                                    limit=MAX_GENERATOR_HOURS_PER_DAY)
+            raise NeedsConfirmation(
+                f"{values['hours']} hours in one day is unusual",
+                hours=values["hours"],
+                limit=MAX_GENERATOR_HOURS_PER_DAY,
+            )
     elif report.kind is ReportKind.GENERATOR_LITRES:
         if values["litres"] > MAX_LITRES_PER_REPORT:
-            raise NeedsConfirmation(f"{values['litres']} litres is unusual", litres=values["litres"],
-                                    limit=MAX_LITRES_PER_REPORT)
+            raise NeedsConfirmation(
+                f"{values['litres']} litres is unusual", litres=values["litres"], limit=MAX_LITRES_PER_REPORT
+            )
     elif report.kind is ReportKind.WASTE:
         total = sum(values.values(), ZERO)
         if total > MAX_WASTE_KG_PER_REPORT:
-            raise NeedsConfirmation(f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT)
+            raise NeedsConfirmation(
+                f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT
+            )
 
 
 def _others(report: Report, chain: list[Report]) -> list[Report]:
@@ -331,7 +342,9 @@ def _others(report: Report, chain: list[Report]) -> list[Report]:
     return others
 
 
-def _previous_reading(report: Report, chain: list[Report], item: str, start: Decimal | None) -> Decimal | None:
+def _previous_reading(
+    report: Report, chain: list[Report], item: str, start: Decimal | None
+) -> Decimal | None:
     earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
     if not earlier:
         return start
@@ -346,7 +359,10 @@ def _check_reading_order(
     if previous is not None and reading < previous:
         raise InvalidReport(
             f"{item} {reading} is below the last reading {previous}",
-            reason="below_last", item=item, reading=reading, previous=previous,
+            reason="below_last",
+            item=item,
+            reading=reading,
+            previous=previous,
         )
     later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
     if later:
@@ -354,7 +370,10 @@ def _check_reading_order(
         if reading > nxt:
             raise InvalidReport(
                 f"{item} {reading} is above a later reading {nxt}",
-                reason="above_next", item=item, reading=reading, next=nxt,
+                reason="above_next",
+                item=item,
+                reading=reading,
+                next=nxt,
             )
 
 
@@ -370,19 +389,23 @@ def _recompute(
     compute: Callable[[list[Report]], list[EmissionLine]]
     if stored.kind is ReportKind.MILEAGE:
         reports = [*chain, stored]
+
         def compute(rs: list[Report]) -> list[EmissionLine]:
             return mileage_lines(production, factors, stored.subject or "", rs)
     elif stored.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
         reports = [*chain, stored]
+
         def compute(rs: list[Report]) -> list[EmissionLine]:
             return generator_lines(production, factors, table, stored.subject or "", rs)
     else:
         reports = [stored]
         if stored.corrects is not None:
             reports.append(uow.reports.get(stored.corrects))
+
         def compute(rs: list[Report]) -> list[EmissionLine]:
             fn = meal_lines if stored.kind is ReportKind.MEALS else waste_lines
             return [ln for r in rs for ln in fn(production, factors, r)]
+
     lines = compute(active_reports(reports))
     uow.lines.replace([r.id for r in reports if r.id is not None], lines)
     return lines

@@ -43,3 +43,20 @@ class TeamChannel(Protocol):
     async def escalate(self, production_id: str, member_id: str, missed: int, text: str) -> Delivery: ...
 
     async def post_digest(self, production_id: str, day: dt.date, text: str) -> Delivery: ...
+
+
+class DeliveryCheck(Protocol):
+    """Optional, for a notifier that records what it sent (the Telegram bot keeps each prompt's message id).
+
+    After a crash between sending and marking the outbox row, the scheduler asks before sending
+    again: a ``Delivery`` means it went out (the row is marked sent with it), ``None`` means it did not.
+    A notifier without these methods is trusted to be resent to (at least once in that narrow case).
+    """
+
+    async def delivered_prompt(
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, *, reminder: bool = False
+    ) -> Delivery | None: ...
+
+    async def delivered_campaign(
+        self, production_id: str, member_id: str, message_key: str
+    ) -> Delivery | None: ...

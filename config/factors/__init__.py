@@ -23,7 +23,9 @@ def _open(name: str):  # type: ignore[no-untyped-def]
 
 def available_versions() -> list[str]:
     names = [p.name for p in resources.files(__package__).iterdir()]
-    return sorted(n.removeprefix("greenslate-").removesuffix(".csv") for n in names if n.startswith("greenslate-"))
+    return sorted(
+        n.removeprefix("greenslate-").removesuffix(".csv") for n in names if n.startswith("greenslate-")
+    )
 
 
 @cache
@@ -54,7 +56,8 @@ def load_consumption_table() -> ConsumptionTable:
             ConsumptionRow(
                 kw=Decimal(row["kw"]),
                 litres_per_hour={
-                    Decimal(load) / 100: Decimal(row[f"lph_load_{load}"]) for load in ("25", "50", "75", "100")
+                    Decimal(load) / 100: Decimal(row[f"lph_load_{load}"])
+                    for load in ("25", "50", "75", "100")
                 },
                 source=row["source"],
             )

@@ -16,6 +16,7 @@ from domain.errors import GreenslateError
 
 COMMAND_MODULES = [
     "greenslate.cli.core",
+    "greenslate.cli.demo",
 ]
 
 
@@ -29,17 +30,41 @@ class GreenslateGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+            click.echo(
+                f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True
+            )
+            sys.exit(1)
+        except (
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            click.ClickException,
+            SystemExit,
+            KeyboardInterrupt,
+        ):
+            raise
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError
+
+            logging.getLogger("greenslate").debug("unexpected error", exc_info=True)
+            if isinstance(exc, OperationalError):
+                click.echo(f"error: cannot use the database: {exc.orig}".splitlines()[0], err=True)
+            else:
+                click.echo(
+                    f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+                )
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                raise
             sys.exit(1)
 
 
 @click.group(cls=GreenslateGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Show informational log lines.")
+@click.option("--debug", is_flag=True, help="Show debug log lines and full tracebacks.")
 @click.version_option(package_name="greenslate")
-def main(verbose: bool) -> None:
+def main(verbose: bool, debug: bool) -> None:
     """greenslate: collect a shoot's environmental figures from the crew and track its carbon balance."""
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 

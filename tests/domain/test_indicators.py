@@ -14,7 +14,9 @@ MON, TUE = dt.date(2027, 3, 1), dt.date(2027, 3, 2)
 
 def test_share_indicator_progress_and_cumulative_projection(production, cat):
     reports = [
-        make_report(ReportKind.MEALS, MON, {"vegetarian": 15, "vegan": 5, "beef": 30, "chicken": 50}, member="paul"),
+        make_report(
+            ReportKind.MEALS, MON, {"vegetarian": 15, "vegan": 5, "beef": 30, "chicken": 50}, member="paul"
+        ),
         make_report(ReportKind.MILEAGE, MON, {"odometer": 45110}, subject="mb1"),
         make_report(ReportKind.MILEAGE, TUE, {"odometer": 45210}, subject="mb1"),
     ]
