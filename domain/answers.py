@@ -1,0 +1,360 @@
+"""Typed answers from the crew, read into figures: pure functions, standard library only.
+
+Crews type numbers the French way (``45 230``, ``12,5``) or the English way (``45,230``, ``12.5``).
+A form that could mean two different numbers (``45.230``: forty-five thousand, or forty-five point
+two three?) is never guessed: :class:`~domain.errors.AmbiguousNumber` carries both readings so the
+bot can ask back. Every refusal is a domain error with a ``reason`` the chat layer turns into a
+short message in the member's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from domain.errors import AmbiguousNumber, InvalidReport, NotANumber
+from domain.model import Assignment, GeneratorMode, MileageMode, ReportKind
+
+#: Spaces people (and phones) put between groups of three digits, and the Swiss apostrophe.
+GROUP_SPACES = " \u00a0\u202f\u2009'’"
+
+_UNITS: dict[str, str] = {
+    "km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "kilometer": "km",
+    "kilometers": "km",
+    "h": "h", "hr": "h", "hrs": "h", "heure": "h", "heures": "h", "hour": "h", "hours": "h",
+    "l": "l", "litre": "l", "litres": "l", "liter": "l", "liters": "l", "lt": "l",
+    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg",
+}
+
+#: Words that name a meal type, by the production's usual meal type ids.
+MEAL_SYNONYMS: dict[str, frozenset[str]] = {
+    "vegetarian": frozenset({"vegetarian", "vegetarians", "veggie", "veg", "vege", "vegetarien",
+                             "vegetarienne", "vegetariens", "vegetariennes", "vg"}),
+    "vegan": frozenset({"vegan", "vegans", "vegane", "veganes", "vegetalien", "vegetalienne",
+                        "vegetaliens", "vegetaliennes"}),
+    "chicken": frozenset({"chicken", "poulet", "poulets", "volaille", "volailles"}),
+    "beef": frozenset({"beef", "boeuf", "boeufs"}),
+    "fish": frozenset({"fish", "poisson", "poissons"}),
+    "pork": frozenset({"pork", "porc"}),
+}
+
+#: Words that name a waste stream, by the production's usual stream ids.
+WASTE_SYNONYMS: dict[str, frozenset[str]] = {
+    "residual": frozenset({"residual", "residuel", "residuels", "ordures", "omr", "general",
+                           "tout-venant", "toutvenant"}),
+    "biowaste": frozenset({"biowaste", "biodechets", "biodechet", "compost", "organic", "organique",
+                           "organiques", "food"}),
+    "cardboard": frozenset({"cardboard", "carton", "cartons", "paper", "papier"}),
+    "plastic": frozenset({"plastic", "plastics", "plastique", "plastiques"}),
+    "glass": frozenset({"glass", "verre"}),
+}
+
+#: Words that may sit in a one-line answer without meaning anything ("30 repas végé et 40 poulet").
+FILLER = frozenset({
+    "repas", "meal", "meals", "et", "and", "de", "des", "du", "d", "x", "plats", "plat", "portions",
+    "portion", "kg", "kgs", "kilo", "kilos", "of", "the", "le", "la", "les", "menus", "menu", "dishes",
+})
+
+#: Month names for ``/pause until 15 mars``.
+MONTHS: dict[str, int] = {
+    **{m: i for i, m in enumerate(["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet",
+                                   "aout", "septembre", "octobre", "novembre", "decembre"], 1)},
+    **{m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july",
+                                   "august", "september", "october", "november", "december"], 1)},
+    **{m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                   "oct", "nov", "dec"], 1)},
+    "fev": 2, "avr": 4, "juil": 7, "sept": 9, "dec": 12,
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a typed answer says: the report kind (a generator answer may be litres) and its values."""
+
+    kind: ReportKind
+    values: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``Végé Bœuf`` -> ``vege boeuf``."""
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _decimal(digits: str) -> Decimal:
+    try:
+        return Decimal(digits).normalize() + 0
+    except InvalidOperation:  # pragma: no cover - the patterns only let digits through
+        raise NotANumber(f"{digits!r} is not a number", text=digits) from None
+
+
+def tidy(value: Decimal) -> Decimal:
+    """``45230`` rather than ``4.523E+4``; ``12.5`` rather than ``12.50``."""
+    value = value.normalize()
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value
+
+
+_SPACED = re.compile(r"^(\d{1,3})((?:[" + GROUP_SPACES + r"]\d{3})+)(?:([.,])(\d+))?$")
+
+
+def parse_number(text: str) -> Decimal:
+    """A number typed the French or the English way.
+
+    ``45 230`` / ``45230`` / ``45,230.5`` / ``45.230,5`` / ``12,5`` / ``12.5`` are clear;
+    ``45.230`` and ``45,230`` are not (a thousands separator or a decimal point?) and raise
+    ``AmbiguousNumber`` with both readings in ``choices``.
+    """
+    raw = text
+    s = text.strip().replace("\u2212", "-")
+    negative = s.startswith("-")
+    if s[:1] in "+-":
+        s = s[1:].strip()
+    if not s or not s[0].isdigit() or not s[-1].isdigit():
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    spaced = _SPACED.match(s)
+    if spaced:
+        whole = spaced.group(1) + re.sub("[" + GROUP_SPACES + "]", "", spaced.group(2))
+        value = _decimal(whole + ("." + spaced.group(4) if spaced.group(4) else ""))
+    elif any(c in GROUP_SPACES for c in s) or not re.fullmatch(r"[\d.,]+", s):
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    else:
+        value = _unspaced(s, raw)
+    value = tidy(value)
+    if negative and value != 0:
+        raise InvalidReport(f"{raw!r} is negative", reason="negative", text=raw)
+    return value
+
+
+def _unspaced(s: str, raw: str) -> Decimal:
+    dots, commas = s.count("."), s.count(",")
+    if not dots and not commas:
+        return _decimal(s)
+    if dots and commas:
+        decimal_sep = "." if s.rfind(".") > s.rfind(",") else ","
+        group_sep = "," if decimal_sep == "." else "."
+        if s.count(decimal_sep) != 1:
+            raise NotANumber(f"{raw!r} is not a number", text=raw)
+        whole, frac = s.split(decimal_sep)
+        if not re.fullmatch(r"\d{1,3}(?:" + re.escape(group_sep) + r"\d{3})+", whole) or not frac:
+            raise NotANumber(f"{raw!r} is not a number", text=raw)
+        return _decimal(whole.replace(group_sep, "") + "." + frac)
+    sep = "." if dots else ","
+    parts = s.split(sep)
+    if len(parts) > 2:
+        if re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", s):
+            return _decimal(s.replace(sep, ""))
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    whole, frac = parts
+    if not whole or not frac:
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    if len(frac) == 3 and len(whole) <= 3 and whole != "0":
+        as_group = tidy(_decimal(whole + frac))
+        as_decimal = tidy(_decimal(whole + "." + frac))
+        raise AmbiguousNumber(
+            f"{raw!r} could be {as_group} or {as_decimal}",
+            text=raw, choices=(as_group, as_decimal),
+        )
+    return _decimal(whole + "." + frac)
+
+
+_QUANTITY = re.compile(
+    r"^(?P<sign>[+\-\u2212]?)\s*(?P<num>\d[\d" + GROUP_SPACES + r".,]*?)\s*(?P<unit>[a-z]+)?\s*[.!]?$"
+)
+_HOURS_MINUTES = re.compile(r"^(?P<h>\d{1,2})\s*h\s*(?P<m>[0-5]\d)\s*(?:min)?$")
+
+
+def parse_quantity(text: str) -> tuple[Decimal, str | None, bool]:
+    """``45 230 km`` -> (45230, "km", False); ``+220`` -> (220, None, True); ``6h30`` -> (6.5, "h", False).
+
+    The last element says whether the number had a leading ``+`` (a distance, not a reading).
+    """
+    folded = fold(text).strip()
+    hm = _HOURS_MINUTES.match(folded)
+    if hm:
+        return tidy(Decimal(hm.group("h")) + Decimal(hm.group("m")) / 60), "h", False
+    m = _QUANTITY.match(folded)
+    if not m:
+        raise NotANumber(f"{text!r} is not a number", text=text.strip())
+    unit = m.group("unit")
+    if unit is not None and unit not in _UNITS:
+        raise NotANumber(f"{text!r} is not a number", text=text.strip())
+    value = parse_number(m.group("sign").replace("+", "") + m.group("num"))
+    return value, (None if unit is None else _UNITS[unit]), m.group("sign") == "+"
+
+
+def _wrong_unit(text: str, unit: str, expected: str) -> InvalidReport:
+    return InvalidReport(f"{text!r}: expected {expected}, not {unit}", reason="wrong_unit", unit=unit,
+                         expected=expected, text=text.strip())
+
+
+def parse_mileage(text: str, mode: MileageMode | None) -> Answer:
+    """An odometer reading (``45 230``, ``45230 km``), or a distance (``+220``, or in distance mode)."""
+    value, unit, plus = parse_quantity(text)
+    if unit not in (None, "km"):
+        raise _wrong_unit(text, unit, "km")
+    item = "km" if plus or mode is MileageMode.DISTANCE else "odometer"
+    return Answer(ReportKind.MILEAGE, {item: value})
+
+
+def parse_generator(text: str, mode: GeneratorMode | None) -> Answer:
+    """Hours run (``6``, ``6 h``, ``6h30``), an hour-meter reading (meter mode), or litres (``80 l``)."""
+    folded = fold(text).strip()
+    meter_word = re.match(r"^(compteur|meter|horametre|index)\s*:?\s*", folded)
+    if meter_word:
+        text, mode = folded[meter_word.end():], GeneratorMode.METER
+    value, unit, plus = parse_quantity(text)
+    if unit == "l":
+        return Answer(ReportKind.GENERATOR_LITRES, {"litres": value})
+    if unit not in (None, "h"):
+        raise _wrong_unit(text, unit, "h")
+    item = "meter" if mode is GeneratorMode.METER and not plus else "hours"
+    return Answer(ReportKind.GENERATOR_HOURS, {item: value})
+
+
+def item_for_word(word: str, names: Iterable[str], synonyms: Mapping[str, frozenset[str]]) -> str | None:
+    """The production's item (meal type or waste stream) a typed word stands for, if any."""
+    w = fold(word).strip(" :.-")
+    names = list(names)
+    for name in names:
+        if fold(name) == w:
+            return name
+    for name in names:
+        for group in synonyms.values():
+            if fold(name) in group and w in group:
+                return name
+    for name in names:  # a clear beginning: "végétar", "poiss", "cart"
+        if len(w) >= 4 and fold(name).startswith(w):
+            return name
+    return None
+
+
+_TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)|([a-z][a-z'\-]*)")
+
+
+def parse_items(
+    text: str, names: Iterable[str], synonyms: Mapping[str, frozenset[str]], *, whole: bool
+) -> dict[str, Decimal]:
+    """A one-line answer with a figure per item, in either order: ``végé 30 poulet 40``, ``30 veg, 40 chicken``.
+
+    ``whole``: counts (meals) must be whole numbers. A single bare number is accepted only when
+    the production has a single item.
+    """
+    names = list(names)
+    folded = fold(text)
+    tokens: list[tuple[str, str]] = []  # ("n", "30") or ("w", "poulet")
+    for m in _TOKEN.finditer(folded):
+        if m.group(1):
+            tokens.append(("n", m.group(1)))
+        elif m.group(2).strip("'-") not in FILLER:
+            tokens.append(("w", m.group(2).strip("'-")))
+    if not any(kind == "n" for kind, _ in tokens):
+        raise NotANumber(f"{text!r} has no number", text=text.strip())
+    if re.search(r"(^|\s)[-\u2212]\s*\d", folded):
+        raise InvalidReport(f"{text!r} has a negative figure", reason="negative", text=text.strip())
+    if all(kind == "n" for kind, _ in tokens):
+        if len(tokens) == 1 and len(names) == 1:
+            return {names[0]: _count(tokens[0][1], whole)}
+        raise InvalidReport(f"{text!r} does not say which item", reason="no_item", text=text.strip())
+    number_first = tokens[0][0] == "n"
+    values: dict[str, Decimal] = {}
+    i = 0
+    while i < len(tokens):
+        pair = tokens[i:i + 2]
+        if len(pair) < 2 or pair[0][0] == pair[1][0]:
+            if pair[0][0] == "w" and item_for_word(pair[0][1], names, synonyms) is None:
+                raise _unknown_item(pair[0][1], names)
+            raise InvalidReport(f"{text!r}: a figure or an item is missing", reason="no_item",
+                                text=text.strip())
+        number, word = (pair[0][1], pair[1][1]) if number_first else (pair[1][1], pair[0][1])
+        item = item_for_word(word, names, synonyms)
+        if item is None:
+            raise _unknown_item(word, names)
+        if item in values:
+            raise InvalidReport(f"{item} given twice", reason="twice", item=item)
+        values[item] = _count(number, whole)
+        i += 2
+    return values
+
+
+def _unknown_item(word: str, names: list[str]) -> InvalidReport:
+    return InvalidReport(f"unknown item {word!r}", reason="unknown_item", item=word, expected=tuple(names))
+
+
+def _count(token: str, whole: bool) -> Decimal:
+    value = parse_number(token)
+    if whole and value != value.to_integral_value():
+        raise InvalidReport(f"{token!r} is not a whole number", reason="not_whole", text=token)
+    return value
+
+
+def parse_meals(text: str, meal_types: Iterable[str]) -> Answer:
+    return Answer(ReportKind.MEALS, parse_items(text, meal_types, MEAL_SYNONYMS, whole=True))
+
+
+def parse_waste(text: str, streams: Iterable[str]) -> Answer:
+    return Answer(ReportKind.WASTE, parse_items(text, streams, WASTE_SYNONYMS, whole=False))
+
+
+def parse_answer(
+    text: str, assignment: Assignment, meal_types: Iterable[str] = (), waste_streams: Iterable[str] = ()
+) -> Answer:
+    """Read an answer to a prompt of ``assignment``."""
+    if not text.strip():
+        raise NotANumber("empty answer", text="")
+    kind = assignment.report
+    if kind is ReportKind.MILEAGE:
+        mode = assignment.mode if isinstance(assignment.mode, MileageMode) else None
+        return parse_mileage(text, mode)
+    if kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+        if kind is ReportKind.GENERATOR_LITRES:
+            value, unit, _ = parse_quantity(text)
+            if unit not in (None, "l"):
+                raise _wrong_unit(text, unit, "l")
+            return Answer(ReportKind.GENERATOR_LITRES, {"litres": value})
+        mode = assignment.mode if isinstance(assignment.mode, GeneratorMode) else None
+        return parse_generator(text, mode)
+    if kind is ReportKind.MEALS:
+        return parse_meals(text, meal_types)
+    return parse_waste(text, waste_streams)
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?$")
+_WORDS = re.compile(r"^(?:(\d{1,2})(?:er)?\s+([a-z]+)|([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?)\.?(?:,?\s+(\d{4}))?$")
+_UNTIL = re.compile(r"^(?:until|till|to|jusqu'?\s*au|jusqu'?\s*a|jusqu'?\s*le|jusqu'au|au|le)\s+")
+
+
+def parse_day(text: str, today: dt.date) -> dt.date:
+    """A day typed for ``/pause until``: ``15/03``, ``15/03/2027``, ``2027-03-15``, ``15 mars``, ``March 15``.
+
+    Without a year, the next such day from ``today`` on.
+    """
+    s = _UNTIL.sub("", fold(text).strip().replace("\u2019", "'"))
+    year: int | None
+    if m := _ISO.match(s):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _NUMERIC.match(s):
+        day, month = int(m.group(1)), int(m.group(2))
+        year = int(m.group(3)) if m.group(3) else None
+        if year is not None and year < 100:
+            year += 2000
+    elif (m := _WORDS.match(s)) and (m.group(2) or m.group(3)) in MONTHS:
+        day = int(m.group(1) or m.group(4))
+        month = MONTHS[m.group(2) or m.group(3)]
+        year = int(m.group(5)) if m.group(5) else None
+    else:
+        raise InvalidReport(f"{text!r} is not a date", reason="not_a_date", text=text.strip())
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        candidate = dt.date(today.year, month, day)
+        return candidate if candidate >= today else dt.date(today.year + 1, month, day)
+    except ValueError:
+        raise InvalidReport(f"{text!r} is not a date", reason="not_a_date", text=text.strip()) from None

@@ -1,0 +1,314 @@
+"""What the Telegram bot keeps: invites, the prompts it sent, answers waiting for a yes, chat state.
+
+Figures themselves are reports (``store.tables.reports``); these tables only tie Telegram messages
+to them, so that an answer counts for the prompt it answers and nothing is lost on a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from store.tables import ID, UtcDateTime, metadata
+
+telegram_invites = Table(
+    "telegram_invites",
+    metadata,
+    # Only the sha256 of the token is kept: a leaked database does not leak working invite links.
+    Column("token_hash", String(64), primary_key=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("used_by_chat", BigInteger, nullable=True),
+    Index("ix_telegram_invites_member", "production_id", "member_id"),
+)
+
+telegram_prompts = Table(
+    "telegram_prompts",
+    metadata,
+    # One row per prompt (or reminder) message sent: the answer to it counts for its day.
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("assignment_key", String(200), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("reminder", Boolean, nullable=False, default=False),
+    Column("report_id", Integer, nullable=True),  # the report that answered it
+    PrimaryKeyConstraint("chat_id", "message_id"),
+    Index("ix_telegram_prompts_assignment_day", "production_id", "member_id", "assignment_key", "day"),
+)
+
+telegram_pending = Table(
+    "telegram_pending",
+    metadata,
+    # An answer waiting for the member: "is that right?" (confirm) or "which did you mean?" (ambiguous).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, nullable=False, index=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("assignment_key", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", ID, nullable=True),
+    Column("day", Date, nullable=False),
+    Column("reason", String(16), nullable=False),  # confirm | ambiguous
+    Column("choices", JSON, nullable=False),  # [{"odometer": "45230"}, {"odometer": "45.23"}]
+    Column("raw_text", Text, nullable=False),
+    Column("source_ref", String(200), nullable=False),
+    Column("corrects", Integer, nullable=True),  # the report this answer replaces, if a correction
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+)
+
+telegram_conversations = Table(
+    "telegram_conversations",
+    metadata,
+    # What the bot is waiting for in a chat: a corrected figure, or the next step of a guided entry.
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Invite:
+    production_id: str
+    member_id: str
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    chat_id: int
+    message_id: int
+    production_id: str
+    member_id: str
+    assignment_key: str
+    day: dt.date
+    sent_at: dt.datetime
+    report_id: int | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    chat_id: int
+    production_id: str
+    member_id: str
+    assignment_key: str
+    kind: str
+    subject: str | None
+    day: dt.date
+    reason: str
+    choices: list[dict[str, str]]
+    raw_text: str
+    source_ref: str
+    corrects: int | None
+    resolved_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    chat_id: int
+    production_id: str
+    member_id: str
+    state: str
+    data: dict[str, Any]
+
+
+class TelegramStore:
+    """Reads and writes the Telegram tables; each call is its own short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- invites --------------------------------------------------------------------------------
+
+    def create_invite(self, production_id: str, member_id: str, ttl: dt.timedelta, now: dt.datetime) -> str:
+        """A new single-use token for one member. Only its hash is stored."""
+        token = secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            conn.execute(insert(telegram_invites).values(
+                token_hash=hash_token(token), production_id=production_id, member_id=member_id,
+                created_at=now, expires_at=now + ttl,
+            ))
+        return token
+
+    def invite(self, token: str) -> Invite | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(telegram_invites).where(
+                telegram_invites.c.token_hash == hash_token(token))).first()
+        if row is None:
+            return None
+        return Invite(row.production_id, row.member_id, row.expires_at, row.used_at)
+
+    def use_invite(self, token: str, chat_id: int, now: dt.datetime) -> bool:
+        """Mark the invite used, once: False if it was used meanwhile (two taps, two instances)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(update(telegram_invites).where(
+                telegram_invites.c.token_hash == hash_token(token),
+                telegram_invites.c.used_at.is_(None),
+            ).values(used_at=now, used_by_chat=chat_id))
+        return result.rowcount == 1
+
+    # -- prompts --------------------------------------------------------------------------------
+
+    def record_prompt(self, prompt: PromptRef, *, reminder: bool = False) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(telegram_prompts).values(
+                chat_id=prompt.chat_id, message_id=prompt.message_id, production_id=prompt.production_id,
+                member_id=prompt.member_id, assignment_key=prompt.assignment_key, day=prompt.day,
+                sent_at=prompt.sent_at, reminder=reminder, report_id=prompt.report_id,
+            ))
+
+    def prompt(self, chat_id: int, message_id: int) -> PromptRef | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(telegram_prompts).where(
+                telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.message_id == message_id)).first()
+        return None if row is None else _prompt(row)
+
+    def unanswered(self, chat_id: int) -> list[PromptRef]:
+        """The prompts of this chat still waiting for an answer, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(telegram_prompts).where(
+                telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.report_id.is_(None),
+            ).order_by(telegram_prompts.c.sent_at.desc(), telegram_prompts.c.message_id.desc())).all()
+        answered = self._answered_keys(chat_id)
+        seen: set[tuple[str, str, str, dt.date]] = set()
+        result = []
+        for row in rows:
+            key = (row.production_id, row.member_id, row.assignment_key, row.day)
+            if key in answered or key in seen:
+                continue
+            seen.add(key)
+            result.append(_prompt(row))
+        return result
+
+    def _answered_keys(self, chat_id: int) -> set[tuple[str, str, str, dt.date]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(
+                telegram_prompts.c.production_id, telegram_prompts.c.member_id,
+                telegram_prompts.c.assignment_key, telegram_prompts.c.day,
+            ).where(telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.report_id.is_not(None))).all()
+        return {tuple(r) for r in rows}  # type: ignore[misc]
+
+    def mark_answered(
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, report_id: int
+    ) -> None:
+        """Every prompt and reminder for that assignment and day is answered by ``report_id``."""
+        with self.engine.begin() as conn:
+            conn.execute(update(telegram_prompts).where(
+                telegram_prompts.c.production_id == production_id,
+                telegram_prompts.c.member_id == member_id,
+                telegram_prompts.c.assignment_key == assignment_key,
+                telegram_prompts.c.day == day,
+            ).values(report_id=report_id))
+
+    # -- answers waiting for a yes ---------------------------------------------------------------
+
+    def add_pending(self, pending: Pending, now: dt.datetime) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(telegram_pending).values(
+                chat_id=pending.chat_id, production_id=pending.production_id, member_id=pending.member_id,
+                assignment_key=pending.assignment_key, kind=pending.kind, subject=pending.subject,
+                day=pending.day, reason=pending.reason, choices=pending.choices, raw_text=pending.raw_text,
+                source_ref=pending.source_ref, corrects=pending.corrects, created_at=now,
+            ))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def pending(self, pending_id: int) -> Pending | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(telegram_pending).where(telegram_pending.c.id == pending_id)).first()
+        if row is None:
+            return None
+        return Pending(row.id, row.chat_id, row.production_id, row.member_id, row.assignment_key, row.kind,
+                       row.subject, row.day, row.reason, list(row.choices), row.raw_text, row.source_ref,
+                       row.corrects, row.resolved_at)
+
+    def resolve_pending(self, pending_id: int, now: dt.datetime) -> bool:
+        """Close a pending answer, once: False if a second tap or another instance closed it first."""
+        with self.engine.begin() as conn:
+            result = conn.execute(update(telegram_pending).where(
+                telegram_pending.c.id == pending_id, telegram_pending.c.resolved_at.is_(None),
+            ).values(resolved_at=now))
+        return result.rowcount == 1
+
+    def reopen_pending(self, pending_id: int) -> None:
+        """Undo ``resolve_pending`` when storing the answer failed, so the member can try again."""
+        with self.engine.begin() as conn:
+            conn.execute(update(telegram_pending).where(telegram_pending.c.id == pending_id)
+                         .values(resolved_at=None))
+
+    # -- chat state -------------------------------------------------------------------------------
+
+    def conversation(self, chat_id: int) -> Conversation | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(telegram_conversations).where(
+                telegram_conversations.c.chat_id == chat_id)).first()
+        if row is None:
+            return None
+        return Conversation(row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
+
+    def set_conversation(self, conversation: Conversation, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(telegram_conversations).where(
+                telegram_conversations.c.chat_id == conversation.chat_id))
+            conn.execute(insert(telegram_conversations).values(
+                chat_id=conversation.chat_id, production_id=conversation.production_id,
+                member_id=conversation.member_id, state=conversation.state, data=conversation.data,
+                updated_at=now,
+            ))
+
+    def clear_conversation(self, chat_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(telegram_conversations).where(telegram_conversations.c.chat_id == chat_id))
+
+    def forget_member(self, production_id: str, member_id: str) -> None:
+        """Drop every trace of the member's Telegram chat (their figures stay, as reports)."""
+        with self.engine.begin() as conn:
+            for table in (telegram_conversations, telegram_pending, telegram_prompts):
+                conn.execute(delete(table).where(
+                    table.c.production_id == production_id, table.c.member_id == member_id))
+            conn.execute(update(telegram_invites).where(
+                telegram_invites.c.production_id == production_id,
+                telegram_invites.c.member_id == member_id,
+            ).values(used_by_chat=None))
+
+
+def _prompt(row: Any) -> PromptRef:
+    return PromptRef(row.chat_id, row.message_id, row.production_id, row.member_id, row.assignment_key,
+                     row.day, row.sent_at, row.report_id)
