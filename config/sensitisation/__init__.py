@@ -1,0 +1,1 @@
+"""The sensitisation message library (``library.yaml``), shipped as package data."""
