@@ -243,7 +243,7 @@ emission_lines = Table(
     Column("factor_kgco2e_per_unit", ExactDecimal(9), nullable=False),
     Column("factor_unit", String(32), nullable=False),
     Column("factor_source", Text, nullable=False),
-    Column("factor_year", String(16), nullable=False),
+    Column("factor_year", Text, nullable=False),  # "2026", or a note on the vintage
     Column("factor_proxy", Boolean, nullable=False),
     Column("estimated", Boolean, nullable=False),
     Index("ix_emission_lines_production_day", "production_id", "day"),

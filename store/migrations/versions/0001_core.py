@@ -135,7 +135,7 @@ def upgrade() -> None:
         sa.Column("factor_kgco2e_per_unit", sa.BigInteger(), nullable=False),  # x 10^9
         sa.Column("factor_unit", sa.String(length=32), nullable=False),
         sa.Column("factor_source", sa.Text(), nullable=False),
-        sa.Column("factor_year", sa.String(length=16), nullable=False),
+        sa.Column("factor_year", sa.Text(), nullable=False),
         sa.Column("factor_proxy", sa.Boolean(), nullable=False),
         sa.Column("estimated", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
