@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,6 +48,9 @@ class FactorSet:
 
     def __len__(self) -> int:
         return len(self._factors)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._factors))
 
     def get(self, key: str) -> EmissionFactor:
         try:

@@ -21,7 +21,7 @@ def test_current_version_is_shipped():
 def test_every_factor_is_sourced_with_a_value_unit_and_year():
     factors = load_factor_set()
     assert len(factors) > 100
-    for key in factors.keys():
+    for key in factors:
         f = factors.get(key)
         assert f.kgco2e_per_unit > 0, key
         assert f.unit in UNITS, key
