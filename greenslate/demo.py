@@ -84,8 +84,8 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
         for member, vehicle in sorted(vehicle_of.items()):
             if vehicle is None:
                 continue
-            base = 205 if vehicle == "mb1" else 70
-            km = max(0, round(rng.gauss(base - 40 * progress, base * 0.15)))
+            base = 85 if vehicle == "mb1" else 35
+            km = max(0, round(rng.gauss(base * (1 - 0.2 * progress), base * 0.2)))
             odometers[vehicle] += km
             add(
                 member,
@@ -116,7 +116,8 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
             )
         # Generators: hours most days; the 125 kVA is refuelled on Fridays (a delivery note).
         for g in production.generators:
-            hours = _d(max(0.0, rng.gauss(6.5 - 2.5 * progress, 1.2)))
+            mean = (2.8 if g.id == "g1" else 1.6) * (1 - 0.3 * progress)  # mains hook-ups take over
+            hours = _d(max(0.0, rng.gauss(mean, 0.5)))
             add(
                 "lea",
                 ReportKind.GENERATOR_HOURS,
@@ -127,7 +128,7 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
                 at=dt.time(20, 15),
             )
             if g.id == "g1" and day.weekday() == 4:
-                litres = Decimal(rng.randint(70, 110))
+                litres = Decimal(rng.randint(35, 50))
                 add(
                     "lea",
                     ReportKind.GENERATOR_LITRES,

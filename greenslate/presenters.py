@@ -77,6 +77,10 @@ def balance_dict(production: Production, balance: Balance, factors: FactorSet) -
     }
 
 
+def _indicator(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(GRAM, rounding=ROUND_HALF_EVEN))
+
+
 def plan_dict(progress: list[ActionProgress]) -> list[dict[str, Any]]:
     return [
         {
@@ -88,12 +92,12 @@ def plan_dict(progress: list[ActionProgress]) -> list[dict[str, Any]]:
             "indicator": p.action.indicator,
             "unit": p.unit,
             "baseline": _num(p.action.baseline),
-            "current": _num(p.current),
-            "projected": _num(p.projected),
+            "current": _indicator(p.current),
+            "projected": _indicator(p.projected),
             "target": _num(p.action.target),
             "progress_pct": None if p.progress_pct is None else round(float(p.progress_pct), 1),
             "on_track": p.on_track,
-            "gap": _num(p.gap),
+            "gap": _indicator(p.gap),
             "status": p.action.status.value,
             "outcome": p.action.outcome.value if p.action.outcome else None,
         }
