@@ -1,0 +1,467 @@
+"""When to ask whom: prompts, reminders, escalations, digests and campaigns, as pure functions of time.
+
+Nothing here sends, stores or reads a clock: the scheduler passes ``now`` (an aware instant) and
+what the store knows, and gets back what is due. Every local time is local to the production's zone.
+
+Rules (the coordinator's production file gives the inputs):
+
+- **Daily** assignments fall on every shooting day (the calendar's weekdays, minus its days off).
+- **Weekly** assignments fall once per ISO week, on their weekday when it is a shooting day; when it is
+  not (a day off, a weekend), on the last shooting day of that week before it, so a week's figures are
+  still asked for; a week with no shooting day on or before the weekday has no prompt.
+  Without a weekday: the last shooting day of the week.
+- **Monthly** assignments fall on their day of the month (clamped to the month's length) with the same
+  "last shooting day on or before" rule, or, with ``last_shooting_day_of_month`` (or no day given), on
+  the last shooting day of the month inside the calendar.
+- **Daylight-saving time.** A local time that does not exist (the spring gap, e.g. 02:30 in Paris on
+  2027-03-28) is moved forward to the first valid instant after the gap (03:00 local). A local time
+  that happens twice (the autumn overlap, 02:30 on 2027-10-31) means its first occurrence (summer
+  time). Every other local time keeps its wall-clock time across the change: 19:30 stays 19:30.
+- **Who is asked.** A member is asked only when they can be reached and want to be: not forgotten, not
+  unreachable (blocked the bot), linked to their channel (a Telegram member pressed Start), and not
+  paused on that day.
+- **After downtime.** What fell due earlier *today* (local day of the production) is still due; what
+  fell due on an earlier day is not sent any more (the member can still answer it late).
+- **Answered** means an active report exists for the assignment's kind, subject and day (from anyone:
+  a figure entered by the coordinator for the member counts too). For a generator, hours and litres
+  both answer the prompt.
+- **Missed** means a prompt that was sent, whose day has ended, and that has no answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from domain.carbon import active_reports
+from domain.model import (
+    DEFAULT_FREQUENCY,
+    Assignment,
+    Campaign,
+    Channel,
+    CrewMember,
+    Frequency,
+    Production,
+    ProductionType,
+    Report,
+    ReportKind,
+    ShootingCalendar,
+)
+from domain.ports import MemberState
+
+UTC = dt.UTC
+
+#: Local time of the daily digest to the eco-referents; it covers the previous shooting day.
+DIGEST_AT = dt.time(9, 0)
+
+#: Report kinds that answer an assignment of a kind (a generator's litres answer its hours prompt).
+ANSWERING_KINDS: Mapping[ReportKind, frozenset[ReportKind]] = {
+    ReportKind.GENERATOR_HOURS: frozenset({ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES}),
+    ReportKind.GENERATOR_LITRES: frozenset({ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES}),
+}
+
+
+def default_frequency(production_type: ProductionType) -> Frequency:
+    """How often the eco-production framework suggests collecting figures for this type of production."""
+    return DEFAULT_FREQUENCY[production_type]
+
+
+# --- Local time to instants ----------------------------------------------------------------------
+
+
+def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant of wall-clock ``at`` on ``day`` in ``zone`` (see the DST rules above)."""
+    wall = dt.datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == wall:
+        return first  # exists (fold=0 is the first of two in the autumn overlap)
+    # In the spring gap: fold=1 reads the time with the offset after the change, so it lands before
+    # the change; fold=0 with the offset before it, so it lands after. The change lies between.
+    low = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = first
+    if low > high:
+        low, high = high, low
+    after = high.astimezone(zone).utcoffset()
+    while high - low > dt.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
+
+
+def local_day(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return instant.astimezone(zone).date()
+
+
+def end_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The first instant of the next local day (midnight exists in every zone we know; else see above)."""
+    return local_instant(day + dt.timedelta(days=1), dt.time(0, 0), zone)
+
+
+# --- Occurrences of an assignment ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One prompt an assignment calls for: who, what, for which day, and when it is sent."""
+
+    production_id: str
+    member_id: str
+    assignment_key: str
+    report: ReportKind
+    subject: str | None
+    day: dt.date  # the production's local day the figure is for
+    at: dt.datetime  # when the prompt is due (aware, UTC)
+
+    @property
+    def key(self) -> str:
+        return prompt_key(self.production_id, self.member_id, self.assignment_key, self.day)
+
+
+def prompt_key(production_id: str, member_id: str, assignment_key: str, day: dt.date) -> str:
+    return f"prompt:{production_id}:{member_id}:{assignment_key}:{day.isoformat()}"
+
+
+def reminder_key(production_id: str, member_id: str, assignment_key: str, day: dt.date) -> str:
+    return f"reminder:{production_id}:{member_id}:{assignment_key}:{day.isoformat()}"
+
+
+def escalation_key(production_id: str, member_id: str, first_missed_day: dt.date) -> str:
+    return f"escalation:{production_id}:{member_id}:{first_missed_day.isoformat()}"
+
+
+def digest_key(production_id: str, day: dt.date) -> str:
+    return f"digest:{production_id}:{day.isoformat()}"
+
+
+def campaign_key(production_id: str, message: str, on: dt.date, member_id: str) -> str:
+    return f"campaign:{production_id}:{message}:{on.isoformat()}:{member_id}"
+
+
+def _last_shooting_day_on_or_before(
+    calendar: ShootingCalendar, day: dt.date, floor: dt.date
+) -> dt.date | None:
+    while day >= floor:
+        if calendar.is_shooting_day(day):
+            return day
+        day -= dt.timedelta(days=1)
+    return None
+
+
+def _weekly_days(calendar: ShootingCalendar, weekday: int | None) -> list[dt.date]:
+    days = []
+    monday = calendar.start - dt.timedelta(days=calendar.start.weekday())
+    while monday <= calendar.end:
+        target = monday + dt.timedelta(days=6 if weekday is None else weekday)
+        found = _last_shooting_day_on_or_before(calendar, target, monday)
+        if found is not None:
+            days.append(found)
+        monday += dt.timedelta(days=7)
+    return days
+
+
+def _month_end(first: dt.date) -> dt.date:
+    next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
+
+
+def _monthly_days(calendar: ShootingCalendar, assignment: Assignment) -> list[dt.date]:
+    days = []
+    first = calendar.start.replace(day=1)
+    while first <= calendar.end:
+        last = _month_end(first)
+        if assignment.day_of_month is None or assignment.last_shooting_day_of_month:
+            target = last
+        else:
+            target = first.replace(day=min(assignment.day_of_month, last.day))
+        found = _last_shooting_day_on_or_before(calendar, target, first)
+        if found is not None:
+            days.append(found)
+        first = last + dt.timedelta(days=1)
+    return days
+
+
+def assignment_days(calendar: ShootingCalendar, assignment: Assignment) -> list[dt.date]:
+    """Every local day the assignment asks for a figure, in order."""
+    if assignment.frequency is Frequency.DAILY:
+        return calendar.shooting_days()
+    if assignment.frequency is Frequency.WEEKLY:
+        return _weekly_days(calendar, assignment.weekday)
+    return _monthly_days(calendar, assignment)
+
+
+def occurrences(production: Production, assignment: Assignment) -> list[Occurrence]:
+    """Every prompt of one assignment over the whole calendar, whoever the member is."""
+    zone = production.zone
+    return [
+        Occurrence(
+            production_id=production.id,
+            member_id=assignment.who,
+            assignment_key=assignment.key,
+            report=assignment.report,
+            subject=assignment.subject,
+            day=day,
+            at=local_instant(day, assignment.at, zone),
+        )
+        for day in assignment_days(production.calendar, assignment)
+    ]
+
+
+def occurrences_on(production: Production, day: dt.date) -> list[Occurrence]:
+    """The prompts of every assignment whose day is ``day``, in order of time."""
+    found = [
+        occ for a in production.assignments for occ in occurrences(production, a) if occ.day == day
+    ]
+    return sorted(found, key=lambda o: (o.at, o.member_id, o.assignment_key))
+
+
+# --- Who can be asked -----------------------------------------------------------------------------
+
+
+def paused_until(member: CrewMember, state: MemberState | None) -> dt.date | None:
+    return state.paused_until if state is not None else member.paused_until
+
+
+def can_be_reached(member: CrewMember, state: MemberState | None) -> bool:
+    """Not forgotten, not blocked, and linked to their channel (Telegram needs a chat)."""
+    if state is None:
+        return member.channel is Channel.DASHBOARD
+    if state.forgotten or state.unreachable:
+        return False
+    if member.channel is Channel.TELEGRAM:
+        return state.telegram_chat_id is not None
+    return True
+
+
+def wants_messages_on(member: CrewMember, state: MemberState | None, day: dt.date) -> bool:
+    until = paused_until(member, state)
+    return until is None or day > until
+
+
+def _states_by_member(states: Iterable[MemberState]) -> dict[str, MemberState]:
+    return {s.member_id: s for s in states}
+
+
+def due_prompts(
+    production: Production, member_states: Iterable[MemberState], now: dt.datetime
+) -> list[Occurrence]:
+    """The prompts to send at ``now``: due today (local) at or before ``now``, to reachable members."""
+    zone = production.zone
+    today = local_day(now, zone)
+    states = _states_by_member(member_states)
+    due = []
+    for occ in occurrences_on(production, today):
+        if occ.at > now:
+            continue
+        try:
+            member = production.member(occ.member_id)
+        except KeyError:
+            continue
+        state = states.get(member.id)
+        if can_be_reached(member, state) and wants_messages_on(member, state, occ.day):
+            due.append(occ)
+    return due
+
+
+def upcoming_prompts(
+    production: Production, member_states: Iterable[MemberState], now: dt.datetime, days: int = 7
+) -> list[tuple[Occurrence, str | None]]:
+    """The prompts from ``now`` over the next ``days`` local days, each with why it will not be sent.
+
+    The reason is ``None`` (it will be sent), ``"paused"``, ``"forgotten"``, ``"unreachable"`` or
+    ``"not_linked"``: what a coordinator wants to see before the shoot day.
+    """
+    zone = production.zone
+    start = local_day(now, zone)
+    states = _states_by_member(member_states)
+    listed = []
+    for offset in range(days):
+        for occ in occurrences_on(production, start + dt.timedelta(days=offset)):
+            if occ.at < now:
+                continue
+            member = production.member(occ.member_id)
+            listed.append((occ, _why_not(member, states.get(member.id), occ.day)))
+    return listed
+
+
+def _why_not(member: CrewMember, state: MemberState | None, day: dt.date) -> str | None:
+    if state is not None and state.forgotten:
+        return "forgotten"
+    if state is not None and state.unreachable:
+        return "unreachable"
+    if not can_be_reached(member, state):
+        return "not_linked"
+    if not wants_messages_on(member, state, day):
+        return "paused"
+    return None
+
+
+# --- Answers, reminders, missed prompts ----------------------------------------------------------
+
+
+def answered_keys(reports: Iterable[Report]) -> set[tuple[ReportKind, str | None, dt.date]]:
+    """(kind, subject, day) of every report that counts."""
+    return {(r.kind, r.subject, r.day) for r in active_reports(reports)}
+
+
+def is_answered(
+    report: ReportKind, subject: str | None, day: dt.date, answered: Collection[tuple[ReportKind, str | None, dt.date]]
+) -> bool:
+    kinds = ANSWERING_KINDS.get(report, frozenset({report}))
+    return any((kind, subject, day) in answered for kind in kinds)
+
+
+def reminder_due_at(sent_at: dt.datetime, due_at: dt.datetime, after_minutes: int) -> dt.datetime:
+    """A reminder follows the prompt by ``after_minutes``, counted from when it really went out."""
+    return max(sent_at, due_at) + dt.timedelta(minutes=after_minutes)
+
+
+def reminder_is_due(
+    sent_at: dt.datetime, due_at: dt.datetime, after_minutes: int, now: dt.datetime, zone: ZoneInfo
+) -> bool:
+    """Due from its time until the end of that local day; a reminder missed by downtime is dropped."""
+    at = reminder_due_at(sent_at, due_at, after_minutes)
+    return at <= now and local_day(now, zone) <= local_day(at, zone)
+
+
+@dataclass(frozen=True)
+class SentPrompt:
+    """A prompt that went out (from the outbox), as the missed-prompt rules need it."""
+
+    member_id: str
+    assignment_key: str
+    report: ReportKind
+    subject: str | None
+    day: dt.date
+
+
+def missed_in_a_row(
+    sent: Iterable[SentPrompt],
+    answered: Collection[tuple[ReportKind, str | None, dt.date]],
+    today: dt.date,
+) -> list[SentPrompt]:
+    """The member's latest run of missed prompts (oldest first); empty if the last ended prompt was answered.
+
+    ``sent`` are one member's prompts. Prompts of ``today`` or later are still open, so they neither
+    count as missed nor break the run. Several prompts on one day (two generators) each count.
+    """
+    ended = sorted((p for p in sent if p.day < today), key=lambda p: (p.day, p.assignment_key))
+    run: list[SentPrompt] = []
+    for prompt in reversed(ended):
+        if is_answered(prompt.report, prompt.subject, prompt.day, answered):
+            break
+        run.append(prompt)
+    run.reverse()
+    return run
+
+
+# --- Digest ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    member_id: str
+    name: str
+    missing: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    production_id: str
+    day: dt.date  # the shooting day it covers
+    expected: int  # prompts sent for that day
+    missing: tuple[DigestLine, ...]  # who has not answered, in crew order
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def digest_day(production: Production, now: dt.datetime) -> dt.date | None:
+    """The day the digest posted today covers (the previous day with prompts), once DIGEST_AT has passed."""
+    zone = production.zone
+    today = local_day(now, zone)
+    if local_instant(today, DIGEST_AT, zone) > now:
+        return None
+    day = today - dt.timedelta(days=1)
+    if day < production.calendar.start or day > production.calendar.end:
+        return None
+    return day if occurrences_on(production, day) else None
+
+
+def digest(
+    production: Production,
+    day: dt.date,
+    sent: Iterable[SentPrompt],
+    answered: Collection[tuple[ReportKind, str | None, dt.date]],
+) -> Digest:
+    """Who has not answered the prompts sent for ``day``."""
+    prompts = [p for p in sent if p.day == day]
+    missing: dict[str, list[Occurrence]] = {}
+    for p in prompts:
+        if not is_answered(p.report, p.subject, p.day, answered):
+            missing.setdefault(p.member_id, []).append(
+                Occurrence(production.id, p.member_id, p.assignment_key, p.report, p.subject, p.day,
+                           local_instant(p.day, DIGEST_AT, production.zone))
+            )
+    lines = []
+    for member in production.crew:
+        if member.id in missing:
+            lines.append(DigestLine(member.id, member.name, tuple(missing[member.id])))
+    return Digest(production.id, day, len(prompts), tuple(lines))
+
+
+# --- Campaigns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignDelivery:
+    """One sensitisation message to one member, through the member's own channel."""
+
+    production_id: str
+    message: str
+    on: dt.date
+    member_id: str
+    channel: Channel
+    at: dt.datetime  # aware, UTC
+
+    @property
+    def key(self) -> str:
+        return campaign_key(self.production_id, self.message, self.on, self.member_id)
+
+
+def campaign_audience(production: Production, campaign: Campaign) -> list[CrewMember]:
+    """Everyone (``to: all``) or the members of one role, in crew order."""
+    if campaign.to == "all":
+        return list(production.crew)
+    return [m for m in production.crew if m.role.value == campaign.to]
+
+
+def due_campaigns(
+    production: Production, member_states: Iterable[MemberState], now: dt.datetime
+) -> list[CampaignDelivery]:
+    """Campaign messages due today at or before ``now``, one per reachable, unpaused member."""
+    zone = production.zone
+    today = local_day(now, zone)
+    states = _states_by_member(member_states)
+    due = []
+    for campaign in production.sensitisation:
+        if campaign.on != today:
+            continue
+        at = local_instant(campaign.on, campaign.at, zone)
+        if at > now:
+            continue
+        for member in campaign_audience(production, campaign):
+            state = states.get(member.id)
+            if can_be_reached(member, state) and wants_messages_on(member, state, today):
+                due.append(CampaignDelivery(production.id, campaign.message, campaign.on, member.id,
+                                            member.channel, at))
+    return due
+
+
+def sent_prompts_of(sent: Sequence[SentPrompt], member_id: str) -> list[SentPrompt]:
+    return [p for p in sent if p.member_id == member_id]

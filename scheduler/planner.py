@@ -1,0 +1,200 @@
+"""Planning: turn what the domain says is due into outbox messages, and record them.
+
+``messages_for`` is pure (what the store knows in, messages out); ``plan`` reads the store, calls it
+for every production and records the result in one transaction per production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from domain.model import Production, ReportKind
+from domain.ports import MemberState, UnitOfWork
+from domain.schedule import (
+    DIGEST_AT,
+    SentPrompt,
+    answered_keys,
+    can_be_reached,
+    digest,
+    digest_day,
+    digest_key,
+    due_campaigns,
+    due_prompts,
+    end_of_day,
+    escalation_key,
+    is_answered,
+    local_day,
+    local_instant,
+    missed_in_a_row,
+    reminder_due_at,
+    reminder_is_due,
+    reminder_key,
+    wants_messages_on,
+)
+from scheduler.texts import digest_text, escalation_text
+from store import outbox
+from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Message
+
+log = logging.getLogger(__name__)
+
+#: How far back the planner looks for prompts to remind (a reminder may fall after midnight).
+REMINDER_LOOKBACK = dt.timedelta(days=1)
+
+
+def sent_prompts(rows: Iterable[outbox.Row]) -> list[SentPrompt]:
+    return [
+        SentPrompt(
+            member_id=row.member_id or "",
+            assignment_key=row.assignment_key or "",
+            report=ReportKind(row.payload["report"]),
+            subject=row.payload.get("subject"),
+            day=row.day,
+        )
+        for row in rows
+        if row.kind == PROMPT and row.status == outbox.SENT
+    ]
+
+
+def messages_for(
+    production: Production,
+    states: Sequence[MemberState],
+    answered: set[tuple[ReportKind, str | None, dt.date]],
+    prompt_rows: Sequence[outbox.Row],
+    known: set[str],
+    now: dt.datetime,
+) -> list[Message]:
+    """Every message due at ``now`` for one production that is not recorded yet.
+
+    ``prompt_rows`` are the production's prompt rows from the outbox (any status); ``known`` the keys
+    already recorded for recent days.
+    """
+    zone = production.zone
+    today = local_day(now, zone)
+    by_member = {s.member_id: s for s in states}
+    messages: list[Message] = []
+
+    for occ in due_prompts(production, states, now):
+        if occ.key in known:
+            continue
+        member = production.member(occ.member_id)
+        messages.append(Message(
+            key=occ.key, kind=PROMPT, production_id=production.id, day=occ.day, due_at=occ.at,
+            member_id=occ.member_id, assignment_key=occ.assignment_key, not_after=end_of_day(occ.day, zone),
+            payload={"report": occ.report.value, "subject": occ.subject, "channel": member.channel.value},
+        ))
+
+    for row in prompt_rows:
+        if row.status != outbox.SENT or row.sent_at is None or row.member_id is None:
+            continue
+        key = reminder_key(production.id, row.member_id, row.assignment_key or "", row.day)
+        if key in known or now - row.sent_at > REMINDER_LOOKBACK + dt.timedelta(
+            minutes=production.reminders.after_minutes
+        ):
+            continue
+        report = ReportKind(row.payload["report"])
+        subject = row.payload.get("subject")
+        if is_answered(report, subject, row.day, answered):
+            continue
+        if not reminder_is_due(row.sent_at, row.due_at, production.reminders.after_minutes, now, zone):
+            continue
+        try:
+            member = production.member(row.member_id)
+        except KeyError:
+            continue
+        state = by_member.get(row.member_id)
+        if not (can_be_reached(member, state) and wants_messages_on(member, state, local_day(now, zone))):
+            continue
+        at = reminder_due_at(row.sent_at, row.due_at, production.reminders.after_minutes)
+        messages.append(Message(
+            key=key, kind=REMINDER, production_id=production.id, day=row.day, due_at=at,
+            member_id=row.member_id, assignment_key=row.assignment_key,
+            not_after=end_of_day(local_day(at, zone), zone),
+            payload={"report": report.value, "subject": subject, "channel": member.channel.value},
+        ))
+
+    sent = sent_prompts(prompt_rows)
+    threshold = production.reminders.escalate_after_missed
+    if threshold > 0:
+        for member in production.crew:
+            run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
+            if len(run) < threshold:
+                continue
+            key = escalation_key(production.id, member.id, run[0].day)
+            if key in known:
+                continue
+            messages.append(Message(
+                key=key, kind=ESCALATION, production_id=production.id, day=run[0].day,
+                due_at=end_of_day(run[threshold - 1].day, zone), member_id=member.id,
+                payload={"missed": len(run), "days": sorted({p.day.isoformat() for p in run}),
+                         "text": escalation_text(production, member.id, run)},
+            ))
+
+    covered = digest_day(production, now)
+    if covered is not None:
+        key = digest_key(production.id, covered)
+        summary = digest(production, covered, sent, answered)
+        if key not in known and summary.expected > 0:
+            messages.append(Message(
+                key=key, kind=DIGEST, production_id=production.id, day=covered,
+                due_at=local_instant(today, DIGEST_AT, zone), not_after=end_of_day(today, zone),
+                payload={"expected": summary.expected,
+                         "missing": [line.member_id for line in summary.missing],
+                         "text": digest_text(production, summary)},
+            ))
+
+    for delivery in due_campaigns(production, states, now):
+        if delivery.key in known:
+            continue
+        messages.append(Message(
+            key=delivery.key, kind=CAMPAIGN, production_id=production.id, day=delivery.on,
+            due_at=delivery.at, member_id=delivery.member_id, not_after=end_of_day(delivery.on, zone),
+            payload={"message": delivery.message, "channel": delivery.channel.value},
+        ))
+    return messages
+
+
+def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime) -> int:
+    """Record what is due for one production. Returns how many messages are new."""
+    with uow:
+        production = uow.productions.get(production_id)
+        if not _in_season(production, now):
+            return 0
+        zone = production.zone
+        today = local_day(now, zone)
+        conn = uow.connection  # type: ignore[attr-defined]
+        states = uow.members.states(production_id)
+        answered = answered_keys(uow.reports.for_production(production_id))
+        prompt_rows = outbox.rows(conn, production_id=production_id, kinds=[PROMPT])
+        known = outbox.existing_keys(conn, production_id, production.calendar.start)
+        messages = messages_for(production, states, answered, prompt_rows, known, now)
+        new = outbox.record(conn, messages, now) if messages else 0
+        uow.commit()
+    if new:
+        log.info("recorded %d message(s) for %s on %s", new, production_id, today.isoformat())
+    return new
+
+
+def _in_season(production: Production, now: dt.datetime) -> bool:
+    """From the first day of the calendar to a few days after its end (for the last digest/escalation)."""
+    today = local_day(now, production.zone)
+    start = production.calendar.start
+    campaigns = [c.on for c in production.sensitisation]
+    if campaigns:
+        start = min(start, *campaigns)
+    end = max([production.calendar.end, *campaigns]) + dt.timedelta(days=7)
+    return start <= today <= end
+
+
+def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime) -> int:
+    """Record what is due at ``now`` for every production. A production that fails is logged, not fatal."""
+    with uow_factory() as uow:
+        ids = [p.id for p in uow.productions.list()]
+    new = 0
+    for production_id in ids:
+        try:
+            new += plan_production(uow_factory(), production_id, now)
+        except Exception:
+            log.exception("planning failed for production %s", production_id)
+    return new

@@ -1,0 +1,290 @@
+"""The scheduler's loop: plan what is due, claim it, send it, mark it. One ``tick`` does all four.
+
+``tick`` is a plain coroutine: APScheduler calls it every few seconds in ``greenslate run``; tests and
+the benchmark call it directly with a clock they move by hand. Between recording a message and
+marking it, a crash or a restart loses nothing and sends nothing twice (see ``store.outbox``).
+
+Wiring for ``greenslate run`` (the scheduler in the bots' event loop, or alone with ``--scheduler``)::
+
+    ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: telegram_notifier},
+                                   team=discord_team_channel)
+    await run_scheduler(ctx)           # until cancelled, or until ctx.stop() is called
+
+or ``scheduler = build_scheduler(ctx); scheduler.start()`` inside an already running loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from domain.model import Channel
+from domain.ports import UnitOfWork
+from scheduler.clock import Clock, SystemClock
+from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
+from scheduler.planner import plan
+from store import outbox
+from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Claimed
+
+log = logging.getLogger(__name__)
+
+#: How long a claimed row is ours; a sender silent for longer is taken for dead and its rows resumed.
+LEASE = dt.timedelta(minutes=5)
+#: Attempts before a message that keeps failing for a transient reason is given up (``failed``).
+MAX_ATTEMPTS = 8
+#: How often ``greenslate run`` ticks.
+TICK_SECONDS = 20
+#: APScheduler drops a run later than this; its default (1 s) would silently skip late ticks.
+MISFIRE_GRACE_SECONDS = 3600
+#: Claims per tick at most (batches of CLAIM_BATCH), so one tick never holds the loop for long.
+CLAIM_BATCH = 20
+MAX_BATCHES = 50
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class SchedulerContext:
+    """What a tick needs; built once at the entry point."""
+
+    engine: Engine
+    uow_factory: Callable[[], UnitOfWork]
+    notifiers: Mapping[Channel, Notifier] = field(default_factory=dict)
+    team: TeamChannel | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    worker: str = field(default_factory=worker_name)
+    lease: dt.timedelta = LEASE
+
+    @classmethod
+    def for_app(
+        cls,
+        app: object,
+        notifiers: Mapping[Channel, Notifier] | None = None,
+        team: TeamChannel | None = None,
+        clock: Clock | None = None,
+    ) -> SchedulerContext:
+        """From a ``greenslate.app.App`` (its engine and units of work)."""
+        return cls(
+            engine=app.engine,  # type: ignore[attr-defined]
+            uow_factory=app.uow,  # type: ignore[attr-defined]
+            notifiers=dict(notifiers or {}),
+            team=team,
+            clock=clock or SystemClock(),
+        )
+
+
+@dataclass
+class TickReport:
+    """What one tick did (logged, and checked by the tests)."""
+
+    recorded: int = 0
+    sent: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    failed: int = 0
+    expired: int = 0
+    already_delivered: int = 0
+    lost_claims: int = 0
+    keys_sent: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.recorded, self.sent, self.unreachable, self.retried, self.failed, self.expired))
+
+
+async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickReport:
+    """Plan, claim, send, mark: everything due at ``now`` (default: the context's clock)."""
+    now = now or ctx.clock.now()
+    report = TickReport()
+    report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now)
+    report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
+    for _ in range(MAX_BATCHES):
+        claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, now, ctx.lease)
+        if not claimed:
+            break
+        for item in claimed:
+            await _deliver(ctx, item, now, report)
+    if report:
+        log.info(
+            "tick %s: %d recorded, %d sent, %d unreachable, %d to retry, %d failed, %d expired",
+            now.isoformat(timespec="seconds"), report.recorded, report.sent, report.unreachable,
+            report.retried, report.failed, report.expired,
+        )
+    return report
+
+
+def _expire(engine: Engine, now: dt.datetime) -> int:
+    with engine.begin() as conn:
+        return outbox.expire(conn, now)
+
+
+def _claim(engine: Engine, worker: str, now: dt.datetime, lease: dt.timedelta) -> list[Claimed]:
+    with engine.begin() as conn:  # committed before anything is sent
+        return outbox.claim(conn, worker, now, lease, CLAIM_BATCH)
+
+
+async def _deliver(ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport) -> None:
+    row = item.row
+    if item.resumed:
+        earlier = await _check_earlier_delivery(ctx, row)
+        if earlier is not None:
+            report.already_delivered += 1
+            await asyncio.to_thread(_mark, ctx, row, earlier, now, report)
+            return
+        if row.not_after is not None and row.not_after <= now:
+            await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, row.id, ctx.worker,
+                                    "its day was over before it could be sent")
+            report.expired += 1
+            return
+    try:
+        delivery = await _send(ctx, row)
+    except Exception as exc:  # a notifier bug or a network error: keep the message, try again later
+        log.warning("sending %s failed: %s", row.key, type(exc).__name__)
+        delivery = Delivery(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}"[:500])
+    await asyncio.to_thread(_mark, ctx, row, delivery, now, report)
+
+
+async def _send(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
+    """Hand one row to the notifier of its channel (or the team channel)."""
+    if row.kind in (PROMPT, REMINDER, CAMPAIGN):
+        channel = Channel(row.payload["channel"])
+        if row.kind == CAMPAIGN and channel is Channel.DASHBOARD and channel not in ctx.notifiers:
+            # Dashboard members read campaigns on the dashboard, which lists these rows.
+            return Delivery(Outcome.SENT, message_ref="dashboard")
+        notifier = ctx.notifiers.get(channel)
+        if notifier is None:
+            return Delivery(Outcome.RETRY, detail=f"no notifier for channel {channel.value}")
+        assert row.member_id is not None
+        if row.kind == CAMPAIGN:
+            return await notifier.send_campaign(row.production_id, row.member_id, row.payload["message"])
+        return await notifier.send_prompt(
+            row.production_id, row.member_id, row.assignment_key or "", row.day, reminder=row.kind == REMINDER
+        )
+    text = row.payload.get("text", "")
+    if ctx.team is None:
+        # No Discord bot running: the line in the log and the outbox row (the dashboard lists them).
+        log.warning("%s for %s (no team channel): %s", row.kind, row.production_id, text)
+        return Delivery(Outcome.SENT, message_ref="log")
+    if row.kind == ESCALATION:
+        assert row.member_id is not None
+        return await ctx.team.escalate(row.production_id, row.member_id, int(row.payload["missed"]), text)
+    if row.kind == DIGEST:
+        return await ctx.team.post_digest(row.production_id, row.day, text)
+    return Delivery(Outcome.UNREACHABLE, detail=f"unknown kind {row.kind}")
+
+
+async def _check_earlier_delivery(ctx: SchedulerContext, row: outbox.Row) -> Delivery | None:
+    """After a crash mid-send: did the channel deliver it already? ``None`` if not, or if it cannot tell."""
+    if row.kind not in (PROMPT, REMINDER, CAMPAIGN) or row.member_id is None:
+        return None
+    notifier = ctx.notifiers.get(Channel(row.payload["channel"]))
+    if notifier is None:
+        return None
+    try:
+        if row.kind == CAMPAIGN:
+            check = getattr(notifier, "delivered_campaign", None)
+            return await check(row.production_id, row.member_id, row.payload["message"]) if check else None
+        check = getattr(notifier, "delivered_prompt", None)
+        if check is None:
+            return None
+        return await check(row.production_id, row.member_id, row.assignment_key or "", row.day,
+                           reminder=row.kind == REMINDER)
+    except Exception as exc:
+        log.warning("could not check whether %s was delivered: %s", row.key, type(exc).__name__)
+        return None
+
+
+def _finish(engine: Engine, action: Callable[..., bool], *args: object) -> bool:
+    with engine.begin() as conn:
+        return action(conn, *args)
+
+
+def _mark(ctx: SchedulerContext, row: outbox.Row, delivery: Delivery, now: dt.datetime, report: TickReport) -> None:
+    with ctx.engine.begin() as conn:
+        if delivery.outcome is Outcome.SENT:
+            ok = outbox.mark_sent(conn, row.id, ctx.worker, now, delivery.message_ref)
+            if ok:
+                report.sent += 1
+                report.keys_sent.append(row.key)
+        elif delivery.outcome is Outcome.UNREACHABLE:
+            ok = outbox.mark_unreachable(conn, row.id, ctx.worker, now, delivery.detail)
+            if ok:
+                report.unreachable += 1
+        elif row.attempts >= MAX_ATTEMPTS:
+            ok = outbox.mark_failed(conn, row.id, ctx.worker, delivery.detail)
+            if ok:
+                report.failed += 1
+                log.error("giving up %s after %d attempts: %s", row.key, row.attempts, delivery.detail)
+        else:
+            not_before = now + retry_delay(row.attempts)
+            ok = outbox.release_for_retry(conn, row.id, ctx.worker, not_before, delivery.detail)
+            if ok:
+                report.retried += 1
+    if not ok:
+        report.lost_claims += 1
+        log.warning("the claim on %s ran out before it was marked", row.key)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... up to 30 min."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
+
+
+# --- APScheduler ----------------------------------------------------------------------------------
+
+JOB_ID = "greenslate-scheduler-tick"
+
+
+async def scheduled_tick(ctx: SchedulerContext) -> None:
+    """The job APScheduler runs (a module-level callable, as persistent job stores need)."""
+    try:
+        await tick(ctx)
+    except Exception:
+        log.exception("scheduler tick failed; the next one tries again")
+
+
+def build_scheduler(ctx: SchedulerContext, interval_seconds: float = TICK_SECONDS) -> AsyncIOScheduler:
+    """An APScheduler 3.11 scheduler ticking every ``interval_seconds``, first right at start.
+
+    Late runs are coalesced into one and run up to an hour late instead of being dropped; one tick
+    at a time. Call ``.start()`` from inside the running event loop.
+    """
+    scheduler = AsyncIOScheduler(
+        timezone=dt.UTC,
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+    )
+    scheduler.add_job(
+        scheduled_tick,
+        IntervalTrigger(seconds=interval_seconds, timezone=dt.UTC),
+        args=[ctx],
+        id=JOB_ID,
+        name="send what is due",
+        replace_existing=True,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
+    return scheduler
+
+
+async def run_scheduler(
+    ctx: SchedulerContext, stop: asyncio.Event | None = None, interval_seconds: float = TICK_SECONDS
+) -> None:
+    """Run the scheduler in the current event loop until ``stop`` is set (or the task is cancelled)."""
+    scheduler = build_scheduler(ctx, interval_seconds)
+    scheduler.start()
+    log.info("scheduler %s started, ticking every %s s", ctx.worker, interval_seconds)
+    try:
+        await (stop or asyncio.Event()).wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        log.info("scheduler %s stopped", ctx.worker)

@@ -1,0 +1,292 @@
+"""The outbox: every message the scheduler sends is a row here before it is sent, and marked after.
+
+A row's ``key`` is unique (``prompt:<production>:<member>:<assignment>:<day>``, ``reminder:...``,
+``escalation:...``, ``digest:...``, ``campaign:...``), so recording a message twice records it once,
+whichever process does it.
+
+Life of a row::
+
+    pending --claim--> sending --send--> sent | unreachable
+                          |         `--> pending again (retry later) | failed (too many attempts)
+                          `-- lease over (the sender died) --> claimed again, checked, see below
+    pending, once its ``not_after`` passed --> expired (a prompt of a day that is over)
+
+Claiming marks rows ``sending`` with a lease (``claimed_until``) in one short transaction. On
+PostgreSQL the candidate rows are read ``FOR UPDATE SKIP LOCKED``, so two schedulers never claim the
+same row and never wait for each other; on SQLite (one process) the same statements run without it.
+Every state change is a conditional ``UPDATE`` (the row must still be in the state we read, and
+claimed by us), so even a lost lease cannot make two senders both mark one row.
+
+A row found ``sending`` with its lease over is the crash-between-send-and-mark case: the message may
+or may not have gone out. ``Claimed.resumed`` tells the sender so; the scheduler then asks the
+channel whether it already delivered it (see ``scheduler.notify.DeliveryCheck``) before sending again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from store.tables import ID, UtcDateTime, metadata
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+UNREACHABLE = "unreachable"
+FAILED = "failed"
+EXPIRED = "expired"
+STATUSES = (PENDING, SENDING, SENT, UNREACHABLE, FAILED, EXPIRED)
+
+#: Kinds of message, as in the key's first part.
+PROMPT = "prompt"
+REMINDER = "reminder"
+ESCALATION = "escalation"
+DIGEST = "digest"
+CAMPAIGN = "campaign"
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=True),
+    Column("assignment_key", String(200), nullable=True),
+    Column("day", Date, nullable=False),  # the production's local day the message is about
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("not_after", UtcDateTime, nullable=True),  # still pending then: expired, never sent late
+    Column("claimed_by", String(100), nullable=True),
+    # While sending: the lease. While pending after a failed attempt: not before this instant.
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("message_ref", String(200), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_outbox_status_claimed_until", "status", "claimed_until"),
+    Index("ix_outbox_production_kind_day", "production_id", "kind", "day"),
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to record: what the scheduler decided is due."""
+
+    key: str
+    kind: str
+    production_id: str
+    day: dt.date
+    due_at: dt.datetime
+    member_id: str | None = None
+    assignment_key: str | None = None
+    not_after: dt.datetime | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    key: str
+    kind: str
+    production_id: str
+    member_id: str | None
+    assignment_key: str | None
+    day: dt.date
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    due_at: dt.datetime
+    not_after: dt.datetime | None
+    claimed_by: str | None
+    claimed_until: dt.datetime | None
+    sent_at: dt.datetime | None
+    message_ref: str | None
+    error: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Claimed:
+    row: Row
+    resumed: bool  # it was ``sending`` under a lease that ran out: it may have gone out already
+
+
+def _row(mapping: Any) -> Row:
+    return Row(**{c.name: mapping[c.name] for c in outbox.columns})
+
+
+def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> int:
+    """Record ``messages`` as pending; a key already recorded is left as it is. Returns how many are new."""
+    rows = [
+        {
+            "key": m.key,
+            "kind": m.kind,
+            "production_id": m.production_id,
+            "member_id": m.member_id,
+            "assignment_key": m.assignment_key,
+            "day": m.day,
+            "payload": m.payload,
+            "status": PENDING,
+            "attempts": 0,
+            "due_at": m.due_at,
+            "not_after": m.not_after,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    new = 0
+    dialect = conn.dialect.name
+    for row in rows:
+        stmt: Any
+        if dialect == "postgresql":
+            stmt = postgresql.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
+        else:  # pragma: no cover - other backends would rely on the unique constraint's error
+            stmt = insert(outbox)
+        result = conn.execute(stmt.values(**row))
+        new += result.rowcount or 0
+    return new
+
+
+def existing_keys(conn: Connection, production_id: str, since: dt.date) -> set[str]:
+    """Keys recorded for a production's days from ``since`` on (to skip what is recorded already)."""
+    found = conn.execute(
+        select(outbox.c.key).where(outbox.c.production_id == production_id, outbox.c.day >= since)
+    )
+    return set(found.scalars())
+
+
+def _claimable(now: dt.datetime) -> Any:
+    return or_(
+        and_(outbox.c.status == PENDING, or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now)),
+        and_(outbox.c.status == SENDING, outbox.c.claimed_until <= now),
+    )
+
+
+def expire(conn: Connection, now: dt.datetime) -> int:
+    """Pending rows whose time is over become ``expired`` (never sent late). Returns how many."""
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.status == PENDING, outbox.c.not_after.is_not(None), outbox.c.not_after <= now)
+        .values(status=EXPIRED, claimed_until=None, error="its day was over before it could be sent")
+    )
+    return result.rowcount or 0
+
+
+def claim(
+    conn: Connection, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int = 20
+) -> list[Claimed]:
+    """Claim up to ``limit`` rows that are due to be sent, for ``worker``, until ``now + lease``.
+
+    Commit right after: the claim must be visible to other schedulers before anything is sent.
+    """
+    candidates = (
+        select(outbox)
+        .where(_claimable(now), outbox.c.due_at <= now)
+        .order_by(outbox.c.due_at, outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    claimed = []
+    for found in conn.execute(candidates).mappings().all():
+        row = _row(found)
+        changed = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.status == row.status, _claimable(now))
+            .values(status=SENDING, claimed_by=worker, claimed_until=now + lease, attempts=row.attempts + 1)
+        )
+        if changed.rowcount == 1:
+            claimed.append(Claimed(_reread(conn, row.id), resumed=row.status == SENDING))
+    return claimed
+
+
+def _reread(conn: Connection, row_id: int) -> Row:
+    return _row(conn.execute(select(outbox).where(outbox.c.id == row_id)).mappings().one())
+
+
+def _finish(conn: Connection, row_id: int, worker: str, **values: Any) -> bool:
+    result = conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.status == SENDING, outbox.c.claimed_by == worker)
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(conn: Connection, row_id: int, worker: str, now: dt.datetime, message_ref: str | None) -> bool:
+    """The message went out. False if the row was no longer ours (it then stays as the other left it)."""
+    return _finish(conn, row_id, worker, status=SENT, sent_at=now, message_ref=message_ref,
+                   claimed_until=None, error=None)
+
+
+def mark_unreachable(conn: Connection, row_id: int, worker: str, now: dt.datetime, detail: str) -> bool:
+    """The member cannot be reached (blocked the bot, never linked): not retried."""
+    return _finish(conn, row_id, worker, status=UNREACHABLE, sent_at=None, claimed_until=None,
+                   error=detail or "unreachable")
+
+
+def release_for_retry(conn: Connection, row_id: int, worker: str, not_before: dt.datetime, detail: str) -> bool:
+    """A transient failure: pending again, not claimed before ``not_before``."""
+    return _finish(conn, row_id, worker, status=PENDING, claimed_until=not_before, error=detail or "retry")
+
+
+def mark_failed(conn: Connection, row_id: int, worker: str, detail: str) -> bool:
+    return _finish(conn, row_id, worker, status=FAILED, claimed_until=None, error=detail or "failed")
+
+
+def mark_expired(conn: Connection, row_id: int, worker: str, detail: str) -> bool:
+    return _finish(conn, row_id, worker, status=EXPIRED, claimed_until=None, error=detail)
+
+
+def rows(
+    conn: Connection,
+    production_id: str | None = None,
+    kinds: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
+    member_id: str | None = None,
+    since: dt.date | None = None,
+) -> list[Row]:
+    """Outbox rows, oldest due first (for the scheduler's rules, the dashboard and the CLI)."""
+    stmt = select(outbox).order_by(outbox.c.due_at, outbox.c.id)
+    if production_id is not None:
+        stmt = stmt.where(outbox.c.production_id == production_id)
+    if kinds is not None:
+        stmt = stmt.where(outbox.c.kind.in_(list(kinds)))
+    if statuses is not None:
+        stmt = stmt.where(outbox.c.status.in_(list(statuses)))
+    if member_id is not None:
+        stmt = stmt.where(outbox.c.member_id == member_id)
+    if since is not None:
+        stmt = stmt.where(outbox.c.day >= since)
+    return [_row(m) for m in conn.execute(stmt).mappings().all()]
+
+
+def get(conn: Connection, key: str) -> Row | None:
+    found = conn.execute(select(outbox).where(outbox.c.key == key)).mappings().first()
+    return _row(found) if found is not None else None
