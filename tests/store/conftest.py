@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from store_builders import make_production
 
 from config.factors import catalogue
 from domain.model import Production
 from domain.usecases import Catalogue
+from tests.store.store_builders import make_production
 
 
 @pytest.fixture

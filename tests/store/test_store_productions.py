@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from store_builders import report
 
 from domain import usecases
 from domain.errors import UnknownMember, UnknownProduction
@@ -18,6 +17,7 @@ from domain.model import ActionOutcome, ActionStatus, Channel, CrewMember, Langu
 from domain.usecases import Catalogue
 from store.tables import members, productions
 from store.uow import SqlUnitOfWork
+from tests.store.store_builders import report
 
 UowFactory = Callable[[], SqlUnitOfWork]
 EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "feature-film.yaml"
