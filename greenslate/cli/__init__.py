@@ -17,6 +17,7 @@ from domain.errors import GreenslateError
 COMMAND_MODULES = [
     "greenslate.cli.core",
     "greenslate.cli.demo",
+    "greenslate.cli.discord",
 ]
 
 

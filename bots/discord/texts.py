@@ -1,0 +1,219 @@
+"""The words the bot posts: pure functions from domain results to text in one language.
+
+Plain language: one idea per line, figures written the reader's way (``1 234,5`` in French),
+and every carbon figure followed by where its factor comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bots.discord.rollcall import RollCall
+from domain.carbon import Balance
+from domain.indicators import ActionProgress
+from domain.model import Category, Production, ReportKind
+from greenslate.i18n import day as day_text
+from greenslate.i18n import number, t
+
+#: Discord refuses messages over 2,000 characters.
+MESSAGE_LIMIT = 2000
+KG_PER_TONNE = Decimal(1000)
+SHARE_INDICATORS = frozenset({"vegetarian_meal_share", "sorted_waste_share"})
+
+
+def tonnes(kg: Decimal, lang: str) -> str:
+    return number(kg / KG_PER_TONNE, lang, 2)
+
+
+def category_name(category: Category, lang: str) -> str:
+    return t(lang, f"discord.category.{category.value}")
+
+
+def fit(text: str, lang: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Cut a text at a line break so it fits in one message, and say that it was cut."""
+    if len(text) <= limit:
+        return text
+    more = "\n" + t(lang, "discord.cut")
+    head = text[: limit - len(more)]
+    if "\n" in head:
+        head = head[: head.rindex("\n")]
+    return head + more
+
+
+# -- /balance --------------------------------------------------------------------------------------
+
+
+def balance_text(production: Production, result: Balance, lang: str) -> str:
+    lines = []
+    if result.as_of is None:
+        lines.append(t(lang, "discord.balance.title_empty", title=production.title))
+        lines.append(t(lang, "discord.balance.empty"))
+    else:
+        lines.append(t(lang, "discord.balance.title", title=production.title, day=day_text(result.as_of, lang)))
+    for figure in result.categories:
+        name = category_name(figure.category, lang)
+        if figure.forecast_kgco2e:
+            share = figure.kgco2e / figure.forecast_kgco2e * 100
+            lines.append(
+                t(lang, "discord.balance.category", category=name, done=tonnes(figure.kgco2e, lang),
+                  forecast=tonnes(figure.forecast_kgco2e, lang), share=number(share, lang, 0))
+            )
+        else:
+            lines.append(t(lang, "discord.balance.category_no_forecast", category=name,
+                           done=tonnes(figure.kgco2e, lang)))
+    lines.append(t(lang, "discord.balance.total", done=tonnes(result.total_kgco2e, lang),
+                   forecast=tonnes(result.forecast_kgco2e, lang)))
+    projected = result.projected_total_kgco2e
+    per_day = result.per_shooting_day_kgco2e
+    if projected is None or per_day is None:
+        lines.append(t(lang, "discord.balance.no_projection"))
+    else:
+        lines.append(t(lang, "discord.balance.projection", projected=tonnes(projected, lang)))
+        lines.append(t(lang, "discord.balance.per_day", per_day=tonnes(per_day, lang)))
+    lines.append(t(lang, "discord.balance.days", done=result.shooting_days_done,
+                   total=result.shooting_days_total))
+    lines.append(t(lang, "discord.balance.factors", version=result.factor_set_version))
+    for trace in result.traces:
+        lines.append(
+            t(lang, "discord.balance.factor", key=trace.factor_key,
+              value=number(trace.kgco2e_per_unit, lang, 4), unit=trace.unit, source=trace.source,
+              year=trace.year)
+        )
+    return fit("\n".join(lines), lang)
+
+
+def chart_description(result: Balance, lang: str) -> str:
+    """The chart in words: the attachment's alternative text (Discord allows 1,024 characters)."""
+    parts = [
+        t(lang, "discord.chart.part", category=category_name(f.category, lang), done=tonnes(f.kgco2e, lang),
+          forecast=tonnes(f.forecast_kgco2e or Decimal(0), lang))
+        for f in result.categories
+    ]
+    return fit(t(lang, "discord.chart.alt") + " " + " ".join(parts), lang, 1024)
+
+
+# -- /plan -----------------------------------------------------------------------------------------
+
+
+def _indicator_value(value: Decimal | None, indicator: str, unit: str, lang: str) -> str:
+    if value is None:
+        return t(lang, "discord.plan.not_measured")
+    if indicator in SHARE_INDICATORS:
+        return number(value * 100, lang, 0) + " %"
+    return f"{number(value, lang, 2)} {unit}".strip()
+
+
+def plan_text(production: Production, plan: Sequence[ActionProgress], lang: str) -> str:
+    if not plan:
+        return t(lang, "discord.plan.empty", title=production.title)
+    blocks = [t(lang, "discord.plan.title", title=production.title)]
+    for p in plan:
+        a = p.action
+        try:
+            owner = production.member(a.owner).name
+        except KeyError:
+            owner = a.owner
+        key = f"discord.indicator.{a.indicator}"
+        try:
+            indicator = t(lang, key)
+        except KeyError:
+            indicator = a.indicator
+        lines = [
+            t(lang, "discord.plan.action", id=a.id, objective=a.objective),
+            t(lang, "discord.plan.owner", owner=owner),
+            t(lang, "discord.plan.indicator", indicator=indicator),
+            t(lang, "discord.plan.values",
+              baseline=_indicator_value(a.baseline, a.indicator, p.unit, lang),
+              current=_indicator_value(p.current, a.indicator, p.unit, lang),
+              target=_indicator_value(a.target, a.indicator, p.unit, lang)),
+        ]
+        if p.progress_pct is None:
+            lines.append(t(lang, "discord.plan.no_progress"))
+        else:
+            lines.append(t(lang, "discord.plan.progress", progress=number(p.progress_pct, lang, 0)))
+        if p.on_track is not None:
+            lines.append(t(lang, "discord.plan.on_track" if p.on_track else "discord.plan.off_track"))
+        status = t(lang, f"discord.status.{a.status.value}")
+        if a.outcome is not None:
+            lines.append(t(lang, "discord.plan.status_outcome", status=status,
+                           outcome=t(lang, f"discord.outcome.{a.outcome.value}")))
+        else:
+            lines.append(t(lang, "discord.plan.status", status=status))
+        if a.note:
+            lines.append(t(lang, "discord.plan.note", note=a.note))
+        blocks.append("\n".join(lines))
+    return fit("\n\n".join(blocks), lang)
+
+
+# -- /missing and the digest -----------------------------------------------------------------------
+
+
+def what(production: Production, report: ReportKind, subject: str | None, lang: str) -> str:
+    label = subject or ""
+    if subject:
+        try:
+            label = production.vehicle(subject).label
+        except KeyError:
+            try:
+                label = production.generator(subject).label
+            except KeyError:
+                label = subject
+    return t(lang, f"discord.report.{report.value}", subject=label)
+
+
+def roll_call_lines(production: Production, roll: RollCall, lang: str) -> list[str]:
+    lines = []
+    if roll.asked == 0 and not roll.unreachable:
+        lines.append(t(lang, "discord.missing.none_due"))
+    elif roll.complete:
+        lines.append(t(lang, "discord.missing.all_answered"))
+    else:
+        lines.append(t(lang, "discord.missing.pending_title"))
+        for p in roll.pending:
+            lines.append(t(lang, "discord.missing.pending", name=p.name,
+                           what=what(production, p.report, p.subject, lang)))
+    if roll.unreachable:
+        lines.append(t(lang, "discord.missing.unreachable_title"))
+        for u in roll.unreachable:
+            lines.append(t(lang, "discord.missing.unreachable", name=u.name or u.member_id,
+                           reason=t(lang, f"discord.reason.{u.reason}")))
+    return lines
+
+
+def missing_text(production: Production, roll: RollCall, lang: str) -> str:
+    head = t(lang, "discord.missing.title", day=day_text(roll.day, lang))
+    return fit("\n".join([head, *roll_call_lines(production, roll, lang)]), lang)
+
+
+def digest_text(
+    production: Production,
+    day: dt.date,
+    result: Balance,
+    roll: RollCall,
+    escalations: Sequence[str],
+    scheduler_text: str,
+    lang: str,
+) -> str:
+    """The daily digest: figures of the day, missing answers, the day's escalations."""
+    lines = [t(lang, "discord.digest.title", day=day_text(day, lang), title=production.title)]
+    of_day = result.by_day.get(day)
+    if not of_day or not any(of_day.values()):
+        lines.append(t(lang, "discord.digest.no_figures"))
+    else:
+        total = sum(of_day.values(), Decimal(0))
+        lines.append(t(lang, "discord.digest.figures", total=number(total, lang, 1)))
+        for category in Category:
+            kg = of_day.get(category, Decimal(0))
+            if kg:
+                lines.append(t(lang, "discord.digest.figure", category=category_name(category, lang),
+                               kg=number(kg, lang, 1)))
+    lines.extend(roll_call_lines(production, roll, lang))
+    if scheduler_text.strip():
+        lines.append(scheduler_text.strip())
+    if escalations:
+        lines.append(t(lang, "discord.digest.escalations_title"))
+        lines.extend(f"- {e}" for e in escalations)
+    lines.append(t(lang, "discord.digest.factors", version=result.factor_set_version))
+    return fit("\n".join(lines), lang)
