@@ -180,6 +180,12 @@ def verify(engine: Engine | Connection, email: str, password: str) -> User | Non
         return User(row.id, row.email, row.language)
 
 
+def user_exists(engine: Engine | Connection, email: str) -> bool:
+    with _begin(engine) as conn:
+        found = conn.execute(select(users.c.id).where(users.c.email == normalise_email(email))).first()
+    return found is not None
+
+
 def get_user(engine: Engine | Connection, user_id: int) -> User | None:
     with _begin(engine) as conn:
         row = conn.execute(select(users).where(users.c.id == user_id)).first()

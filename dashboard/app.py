@@ -1,0 +1,67 @@
+"""The dashboard's shell: a Dash app with pages, sign-in and downloads on its Flask server.
+
+``create_app(app)`` builds everything from the greenslate ``App`` it is given; nothing touches the
+database or the settings at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard import auth, context, downloads
+from dashboard.pages import PAGE_MODULES
+from greenslate.app import App
+
+ASSETS = Path(__file__).parent / "assets"
+
+_INDEX = """<!DOCTYPE html>
+<html lang="__LANG__">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class GreenslateDash(dash.Dash):
+    """Dash with ``<html lang>`` set per request (Dash leaves it out)."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        return super().interpolate_index(**kwargs).replace("__LANG__", context.language(), 1)
+
+
+def create_app(app: App) -> dash.Dash:
+    dash_app = GreenslateDash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="greenslate",
+        update_title=None,
+        suppress_callback_exceptions=True,  # page callbacks target components of pages not shown yet
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    dash_app.index_string = _INDEX
+    server = dash_app.server
+    server.extensions[context.EXTENSION] = app
+    secret = app.settings.dashboard_secret_key
+    auth.install(server, secret.get_secret_value() if secret is not None else None)
+    downloads.install(server)
+    for module in PAGE_MODULES:
+        module.register(dash_app)
+    dash_app.layout = html.Div(dash.page_container, id="shell")
+    return dash_app

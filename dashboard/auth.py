@@ -1,0 +1,180 @@
+"""Sign-in for the dashboard: flask-login on Dash's Flask server, argon2 hashes in store.users.
+
+Every request but the sign-in page needs a session; Dash's own endpoints answer 401 without one,
+pages redirect to the sign-in page. The session cookie is signed with
+``GREENSLATE_DASHBOARD_SECRET_KEY``; without it a random key is made for this process only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from html import escape
+from urllib.parse import urlsplit
+
+import flask
+from flask_login import LoginManager, UserMixin, login_user, logout_user
+
+from dashboard import context
+from dashboard.texts import tr
+from greenslate.i18n import normalise_language
+from store.users import get_user, set_language, verify
+
+log = logging.getLogger(__name__)
+
+#: Paths anyone may open: the sign-in page and the stylesheet it uses.
+PUBLIC_PATHS = ("/login", "/assets/")
+
+
+class DashboardUser(UserMixin):
+    def __init__(self, user_id: int, email: str, language: str) -> None:
+        self.id = user_id
+        self.email = email
+        self.language = language
+
+
+def secret_key(configured: str | None) -> str:
+    if configured:
+        return configured
+    log.warning(
+        "GREENSLATE_DASHBOARD_SECRET_KEY is not set: using a random key for this process; "
+        "dashboard sessions will not survive a restart"
+    )
+    return secrets.token_urlsafe(48)
+
+
+def install(server: flask.Flask, configured_secret: str | None) -> None:
+    server.secret_key = secret_key(configured_secret)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    manager = LoginManager()
+    manager.init_app(server)
+
+    @manager.user_loader
+    def load_user(user_id: str) -> DashboardUser | None:
+        try:
+            found = get_user(context.greenslate_app().engine, int(user_id))
+        except ValueError:
+            return None
+        return None if found is None else DashboardUser(found.id, found.email, found.language)
+
+    server.before_request(_guard)
+    server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
+
+
+def _guard() -> flask.Response | None:
+    """Refuse everything to anonymous visitors but the sign-in page; remember ``?lang=``."""
+    lang = flask.request.args.get("lang")
+    if lang:
+        lang = normalise_language(lang)
+        if flask.session.get("lang") != lang:
+            flask.session["lang"] = lang
+            uid = context.user_id()
+            if uid is not None:
+                set_language(context.greenslate_app().engine, uid, lang)
+    path = flask.request.path
+    if path.startswith(PUBLIC_PATHS) or context.user_id() is not None:
+        return None
+    if path.startswith("/_") or flask.request.method != "GET":
+        return flask.Response("sign in first", status=401, mimetype="text/plain")
+    target = flask.request.full_path.rstrip("?")
+    return flask.redirect(flask.url_for("login", next=target))
+
+
+def csrf_token() -> str:
+    token = flask.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        flask.session["csrf"] = token
+    return token
+
+
+def _csrf_ok() -> bool:
+    sent = flask.request.form.get("csrf", "")
+    kept = flask.session.get("csrf", "")
+    return bool(kept) and hmac.compare_digest(sent, kept)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send a freshly signed-in user elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login() -> flask.Response | str:
+    lang = context.language()
+    error = ""
+    email = ""
+    status = 200
+    if flask.request.method == "POST":
+        email = flask.request.form.get("email", "").strip()
+        password = flask.request.form.get("password", "")
+        if not _csrf_ok():
+            error, status = tr("login.expired", lang), 400
+        else:
+            found = verify(context.greenslate_app().engine, email, password)
+            if found is None:
+                error, status = tr("login.failed", lang), 401
+            else:
+                flask.session.clear()
+                login_user(DashboardUser(found.id, found.email, found.language))
+                flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
+                return flask.redirect(_safe_next(flask.request.args.get("next")))
+    return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
+
+
+def _logout() -> flask.Response:
+    if _csrf_ok():
+        lang = flask.session.get("lang")
+        logout_user()
+        flask.session.clear()
+        if lang:
+            flask.session["lang"] = lang
+    return flask.redirect(flask.url_for("login"))
+
+
+def _login_page(lang: str, email: str, error: str) -> str:
+    other = "en" if lang == "fr" else "fr"
+    next_arg = flask.request.args.get("next", "")
+    action = flask.url_for("login", next=next_arg) if next_arg else flask.url_for("login")
+    error_html = (
+        f'<p class="form-error" role="alert" id="login-error">{escape(error)}</p>' if error else ""
+    )
+    described = ' aria-describedby="login-error"' if error else ""
+    return f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(tr("login.title", lang))} · greenslate</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<header class="site-header"><p class="brand">greenslate</p>
+<nav aria-label="{escape(tr("nav.language", lang))}"><a href="?lang={other}" lang="{other}">{
+        escape(tr("nav.switch_language", other))}</a></nav></header>
+<main id="main" class="login">
+<h1>{escape(tr("login.title", lang))}</h1>
+<p>{escape(tr("login.intro", lang))}</p>
+{error_html}
+<form method="post" action="{escape(action)}">
+<input type="hidden" name="csrf" value="{escape(csrf_token())}">
+<p><label for="email">{escape(tr("login.email", lang))}</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="{escape(email)}"{described}></p>
+<p><label for="password">{escape(tr("login.password", lang))}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{described}></p>
+<p><button type="submit">{escape(tr("login.submit", lang))}</button></p>
+</form>
+</main>
+</body>
+</html>"""

@@ -1,0 +1,59 @@
+"""Exports: the XLSX, CSV and JSON files for the CNC filing, laid out by Carbon'Clap's categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard import components, context
+from dashboard.texts import tr
+from greenslate import exports
+
+PATH = "/exports"
+
+
+def register(dash_app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="exports", order=5, layout=layout,
+                       title=lambda **_: tr("nav.exports", context.language()) + " · greenslate")
+
+
+def download_href(production_id: str, fmt: str, lang: str) -> str:
+    return f"/download/{production_id}/{fmt}?lang={lang}"
+
+
+def layout(production: str | None = None, **_: Any) -> html.Div:
+    lang = context.language()
+    production_id = production or context.default_production()
+    if context.access(production_id) is None:
+        return components.not_found(lang)
+    app = context.greenslate_app()
+    with app.uow() as uow:
+        prod = uow.productions.get(production_id)
+    return components.frame(
+        "exports",
+        production_id,
+        lang,
+        html.H1(tr("exports.title", lang, title=prod.title)),
+        html.P(tr("exports.intro", lang)),
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.A(
+                            tr(f"exports.link.{fmt}", lang),
+                            href=download_href(production_id, fmt, lang),
+                            download="",
+                            id=f"download-{fmt}",
+                        ),
+                        html.Span(" · " + tr(f"exports.about.{fmt}", lang)),
+                    ]
+                )
+                for fmt in exports.FORMATS
+            ],
+            className="downloads",
+        ),
+        html.P(tr("exports.cli", lang), className="note"),
+        html.Pre(html.Code(f"greenslate export {production_id} --format xlsx --out {production_id}.xlsx")),
+    )

@@ -1,0 +1,150 @@
+"""Reporting: who answered what, what is missing, who cannot be reached, which figures changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard import components, context
+from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
+from dashboard.texts import tr
+from greenslate.i18n import day as day_text
+from greenslate.i18n import number
+from store import queries
+from store.queries import ReportFilter
+
+PATH = "/reporting"
+
+
+def register(dash_app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="reporting", order=2, layout=layout,
+                       title=lambda **_: tr("nav.reporting", context.language()) + " · greenslate")
+
+
+def layout(production: str | None = None, **_: Any) -> html.Div:
+    lang = context.language()
+    production_id = production or context.default_production()
+    if context.access(production_id) is None:
+        return components.not_found(lang)
+    app = context.greenslate_app()
+    with app.uow() as uow:
+        prod = uow.productions.get(production_id)
+    as_of = queries.last_day(app.engine, production_id)
+    comp = queries.completeness(app.engine, prod, as_of)
+    names = queries.member_names(app.engine, production_id)
+    changed, changed_total = queries.report_rows(app.engine, production_id, ReportFilter(only_changed=True),
+                                                 limit=100)
+    flagged = queries.flagged_counts(app.engine, production_id)
+
+    member_rows = [
+        {
+            "member": m.name or m.member_id,
+            "role": tr(f"crewrole.{m.role}", lang),
+            "answered": f"{m.answered} / {m.expected}",
+            "share": "–" if m.share is None else f"{number(m.share * 100, lang, 0)} %",
+            "state": _state(m, lang),
+        }
+        for m in comp.members
+    ]
+    day_rows = [CompletenessRow(d, e, a) for d, e, a in comp.by_day()]
+    missing = [
+        {
+            "day": day_text(s.day, lang),
+            "member": names.get(s.member_id) or s.member_id,
+            "what": tr(f"kind.{s.kind.value}", lang) + (f" · {s.subject}" if s.subject else ""),
+        }
+        for s in comp.missing
+    ]
+    attention = [m for m in comp.members if m.unreachable or m.paused_until]
+    changed_rows = [
+        {
+            "id": f"#{r.id}",
+            "day": day_text(r.day, lang),
+            "member": names.get(r.member_id or "") or (r.member_id or "–"),
+            "what": tr(f"kind.{r.kind.value}", lang) + (f" · {r.subject}" if r.subject else ""),
+            "raw": r.raw_text or "–",
+            "change": _change(r, lang),
+        }
+        for r in changed
+    ]
+    as_of_text = day_text(as_of, lang) if as_of else tr("overview.no_data", lang)
+    return components.frame(
+        "reporting",
+        production_id,
+        lang,
+        html.H1(tr("reporting.title", lang, title=prod.title)),
+        html.P(tr("reporting.as_of", lang, day=as_of_text)),
+        html.H2(tr("reporting.per_member", lang)),
+        components.table(
+            [("member", tr("table.member", lang)), ("role", tr("table.role", lang)),
+             ("answered", tr("table.answered", lang)), ("share", tr("table.share", lang)),
+             ("state", tr("table.state", lang))],
+            member_rows,
+            tr("reporting.per_member", lang),
+            table_id="members-table",
+            numeric=("answered", "share"),
+        ),
+        html.H2(tr("reporting.per_day", lang)),
+        components.chart(
+            "chart-completeness",
+            completeness_figure(day_rows, lang),
+            completeness_summary(day_rows, lang),
+            [("day", tr("table.day", lang)), ("expected", tr("table.expected", lang)),
+             ("answered", tr("table.answered", lang))],
+            [{"day": day_text(r.day, lang), "expected": r.expected, "answered": r.answered} for r in day_rows],
+            tr("reporting.chart.days", lang),
+            numeric=("expected", "answered"),
+        ),
+        html.H2(tr("reporting.missing", lang, count=len(missing))),
+        components.table(
+            [("day", tr("table.day", lang)), ("member", tr("table.member", lang)),
+             ("what", tr("table.what", lang))],
+            missing,
+            tr("reporting.missing", lang, count=len(missing)),
+            table_id="missing-table",
+        )
+        if missing
+        else html.P(tr("reporting.none_missing", lang), id="missing-table"),
+        html.H2(tr("reporting.attention", lang)),
+        html.Ul(
+            [html.Li(f"{m.name or m.member_id}: {_state(m, lang)}") for m in attention]
+            or [html.Li(tr("reporting.everyone_reachable", lang))],
+            id="attention-list",
+        ),
+        html.H2(tr("reporting.changed", lang)),
+        html.P(tr("reporting.changed_counts", lang, **flagged), id="flagged-counts"),
+        components.table(
+            [("id", tr("table.report", lang)), ("day", tr("table.day", lang)),
+             ("member", tr("table.member", lang)), ("what", tr("table.what", lang)),
+             ("raw", tr("table.raw", lang)), ("change", tr("table.change", lang))],
+            changed_rows,
+            tr("reporting.changed_table", lang, shown=len(changed_rows), total=changed_total),
+            table_id="changed-table",
+        ),
+    )
+
+
+def _state(m: queries.MemberCompleteness, lang: str) -> str:
+    parts = []
+    if m.forgotten:
+        parts.append(tr("reporting.state.forgotten", lang))
+    if m.unreachable:
+        parts.append(tr("reporting.state.unreachable", lang))
+    if m.paused_until:
+        parts.append(tr("reporting.state.paused", lang, until=day_text(m.paused_until, lang)))
+    return ", ".join(parts) or tr("reporting.state.ok", lang)
+
+
+def _change(r: queries.ReportRow, lang: str) -> str:
+    parts = []
+    if r.void:
+        parts.append(tr("data.undoes", lang, id=r.corrects))
+    elif r.corrects:
+        parts.append(tr("data.corrects", lang, id=r.corrects))
+    if r.corrected_by:
+        parts.append(tr("data.corrected_by", lang, id=r.corrected_by))
+    if r.confirmed:
+        parts.append(tr("data.confirmed", lang))
+    return "; ".join(parts)

@@ -1,0 +1,73 @@
+"""Dashboard commands: ``greenslate user add`` (accounts) and ``greenslate export`` (CNC files)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from greenslate import exports
+
+
+def register(main: click.Group) -> None:
+    main.add_command(user)
+    main.add_command(export_command)
+
+
+@click.group()
+def user() -> None:
+    """Dashboard accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--production", "production_id", required=True, help="The production this account may see.")
+@click.option(
+    "--role",
+    type=click.Choice(["coordinator", "viewer"]),
+    default="viewer",
+    show_default=True,
+    help="A coordinator may change the action plan; a viewer reads only.",
+)
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def user_add(email: str, production_id: str, role: str, language: str, password_stdin: bool) -> None:
+    """Create a dashboard account, or give an existing one access to another production.
+
+    A new account asks for its password (never given on the command line, so it stays out of the
+    shell history); an existing account keeps its password unless --password-stdin gives a new one.
+    """
+    from greenslate.cli.core import open_app
+    from store.users import add_user, normalise_email, user_exists
+
+    app = open_app()
+    email = normalise_email(email)
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not user_exists(app.engine, email):
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    account, created = add_user(app.engine, email, password, production_id, role, language=language)
+    verb = "created" if created else "updated"
+    click.echo(f"{verb} account {account.email}: {role} of {production_id}")
+
+
+@click.command("export")
+@click.argument("production_id")
+@click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)), default="xlsx", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the spreadsheet's headings.")
+def export_command(production_id: str, fmt: str, out: Path | None, language: str) -> None:
+    """Export the balance by Carbon'Clap's categories (the same files as the dashboard's)."""
+    from greenslate.cli.core import open_app
+
+    app = open_app()
+    with app.uow() as uow:
+        production = uow.productions.get(production_id)
+    export = exports.build_export(app.engine, production, app.catalogue.factors)
+    data = exports.render(export, fmt, language)
+    target = out or Path(exports.filename(export, fmt))
+    target.write_bytes(data)
+    click.echo(f"wrote {target} ({len(export.rows)} rows, factor set {export.balance.factor_set_version})")
