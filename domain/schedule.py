@@ -25,7 +25,8 @@ Rules (the coordinator's production file gives the inputs):
 - **Answered** means an active report exists for the assignment's kind, subject and day (from anyone:
   a figure entered by the coordinator for the member counts too). For a generator, hours and litres
   both answer the prompt.
-- **Missed** means a prompt that was sent, whose day has ended, and that has no answer.
+- **Missed** means a prompt that was sent, whose day has ended, and that has no answer; escalation
+  counts missed *days* in a row (see ``missed_in_a_row``).
 """
 
 from __future__ import annotations
@@ -344,19 +345,29 @@ def missed_in_a_row(
     answered: Collection[tuple[ReportKind, str | None, dt.date]],
     today: dt.date,
 ) -> list[SentPrompt]:
-    """The member's latest run of missed prompts (oldest first); empty if the last ended prompt was answered.
+    """The unanswered prompts of the member's latest run of missed days, oldest first.
 
-    ``sent`` are one member's prompts. Prompts of ``today`` or later are still open, so they neither
-    count as missed nor break the run. Several prompts on one day (two generators) each count.
+    ``sent`` are one member's prompts. A day counts as missed when a prompt of that day is still
+    unanswered; a day whose prompts were all answered ends the run. Counting days rather than
+    prompts means a gaffer with two generators is not escalated after a single silent evening.
+    Prompts of ``today`` or later are still open: they neither count nor break the run.
     """
-    ended = sorted((p for p in sent if p.day < today), key=lambda p: (p.day, p.assignment_key))
+    by_day: dict[dt.date, list[SentPrompt]] = {}
+    for prompt in sent:
+        if prompt.day < today:
+            by_day.setdefault(prompt.day, []).append(prompt)
     run: list[SentPrompt] = []
-    for prompt in reversed(ended):
-        if is_answered(prompt.report, prompt.subject, prompt.day, answered):
+    for day in sorted(by_day, reverse=True):
+        unanswered = [p for p in by_day[day] if not is_answered(p.report, p.subject, p.day, answered)]
+        if not unanswered:
             break
-        run.append(prompt)
-    run.reverse()
+        run[:0] = sorted(unanswered, key=lambda p: p.assignment_key)
     return run
+
+
+def missed_days(run: Iterable[SentPrompt]) -> list[dt.date]:
+    """The distinct days of a run of missed prompts, in order: its length is what escalation counts."""
+    return sorted({p.day for p in run})
 
 
 # --- Digest ----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from domain.schedule import (
     is_answered,
     local_day,
     local_instant,
+    missed_days,
     missed_in_a_row,
     reminder_due_at,
     reminder_is_due,
@@ -119,15 +120,16 @@ def messages_for(
     if threshold > 0:
         for member in production.crew:
             run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
-            if len(run) < threshold:
+            days = missed_days(run)
+            if len(days) < threshold:
                 continue
             key = escalation_key(production.id, member.id, run[0].day)
             if key in known:
                 continue
             messages.append(Message(
                 key=key, kind=ESCALATION, production_id=production.id, day=run[0].day,
-                due_at=end_of_day(run[threshold - 1].day, zone), member_id=member.id,
-                payload={"missed": len(run), "days": sorted({p.day.isoformat() for p in run}),
+                due_at=end_of_day(days[threshold - 1], zone), member_id=member.id,
+                payload={"missed": len(days), "days": [d.isoformat() for d in days],
                          "text": escalation_text(production, member.id, run)},
             ))
 

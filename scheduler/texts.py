@@ -37,7 +37,7 @@ def escalation_text(production: Production, member_id: str, missed: list[SentPro
         lang,
         "scheduler.escalation",
         name=member_name(production, member_id),
-        missed=len(missed),
+        missed=len({p.day for p in missed}),
         day=say_day(last.day, lang),
         item=item(production, lang, last.report, last.subject),
     )

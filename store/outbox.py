@@ -168,8 +168,8 @@ def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> i
             stmt = sqlite.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
         else:  # pragma: no cover - other backends would rely on the unique constraint's error
             stmt = insert(outbox)
-        result = conn.execute(stmt.values(**row))
-        new += result.rowcount or 0
+        inserted = conn.execute(stmt.values(**row).returning(outbox.c.id)).scalar()
+        new += inserted is not None
     return new
 
 

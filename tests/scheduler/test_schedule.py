@@ -30,6 +30,7 @@ from domain.schedule import (
     due_campaigns,
     due_prompts,
     local_instant,
+    missed_days,
     missed_in_a_row,
     occurrences,
     occurrences_on,
@@ -273,6 +274,21 @@ def test_missed_in_a_row() -> None:
     answered.add((ReportKind.MILEAGE, "mb1", dt.date(2027, 3, 3)))  # a late answer breaks the run
     assert missed_in_a_row(sent, answered, today=dt.date(2027, 3, 5)) == [_sent(4)]
     assert missed_in_a_row([], answered, today=dt.date(2027, 3, 5)) == []
+
+
+def test_missed_days_count_once_however_many_prompts_a_day_has() -> None:
+    g1 = [SentPrompt("lea", "lea:generator_hours:g1", ReportKind.GENERATOR_HOURS, "g1", dt.date(2027, 3, d))
+          for d in (1, 2)]
+    g2 = [SentPrompt("lea", "lea:generator_hours:g2", ReportKind.GENERATOR_HOURS, "g2", dt.date(2027, 3, d))
+          for d in (1, 2)]
+    run = missed_in_a_row(g1 + g2, set(), today=dt.date(2027, 3, 2))
+    assert len(run) == 2 and missed_days(run) == [dt.date(2027, 3, 1)]
+    # Day 1 half answered still counts as missed; day 2 is silent: two days in a row.
+    answered = {(ReportKind.GENERATOR_HOURS, "g1", dt.date(2027, 3, 1))}
+    run = missed_in_a_row(g1 + g2, answered, today=dt.date(2027, 3, 3))
+    assert missed_days(run) == [dt.date(2027, 3, 1), dt.date(2027, 3, 2)]
+    assert [p.assignment_key for p in run] == ["lea:generator_hours:g2", "lea:generator_hours:g1",
+                                                "lea:generator_hours:g2"]
 
 
 def test_generator_litres_answer_an_hours_prompt() -> None:
