@@ -42,7 +42,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def intents() -> discord.Intents:
+def default_intents() -> discord.Intents:
     """What the bot needs: servers, messages with their text (practices), reactions (votes)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
@@ -85,11 +85,12 @@ class GreenslateBot(commands.Bot):
         *,
         clock: Callable[[], dt.datetime] = utc_now,
         sync_commands: bool = True,
+        intents: discord.Intents | None = None,
         **options: object,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=intents or default_intents(),
             tree_cls=GreenslateTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,

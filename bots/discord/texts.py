@@ -77,7 +77,7 @@ def balance_text(production: Production, result: Balance, lang: str) -> str:
     lines.append(t(lang, "discord.balance.factors", version=result.factor_set_version))
     for trace in result.traces:
         lines.append(
-            t(lang, "discord.balance.factor", key=trace.factor_key,
+            t(lang, "discord.balance.factor", factor=trace.factor_key,
               value=number(trace.kgco2e_per_unit, lang, 4), unit=trace.unit, source=trace.source,
               year=trace.year)
         )
@@ -129,6 +129,9 @@ def plan_text(production: Production, plan: Sequence[ActionProgress], lang: str)
               current=_indicator_value(p.current, a.indicator, p.unit, lang),
               target=_indicator_value(a.target, a.indicator, p.unit, lang)),
         ]
+        if p.projected is not None and p.current is not None and p.projected != p.current:
+            lines.append(t(lang, "discord.plan.projected",
+                           projected=_indicator_value(p.projected, a.indicator, p.unit, lang)))
         if p.progress_pct is None:
             lines.append(t(lang, "discord.plan.no_progress"))
         else:
