@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "greenslate.cli.core",
     "greenslate.cli.demo",
     "greenslate.cli.discord",
+    "sensitisation.cli",
 ]
 
 
