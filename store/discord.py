@@ -377,18 +377,24 @@ def release_claim(engine: Engine, claim_id: int) -> None:
         )
 
 
-def posts_of_day(engine: Engine, production_id: str, kind: str, day: dt.date) -> list[str]:
-    """The texts posted (or being posted) of one kind on one local day, oldest first."""
+def escalations_since_last_digest(engine: Engine, production_id: str) -> list[str]:
+    """The escalations posted since the last digest that went out (all of them before the first)."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(discord_posts.c.text)
-            .where(
+        last = conn.execute(
+            select(func.max(discord_posts.c.claimed_at)).where(
                 discord_posts.c.production_id == production_id,
-                discord_posts.c.kind == kind,
-                discord_posts.c.day == day.isoformat(),
+                discord_posts.c.kind == "digest",
+                discord_posts.c.message_id.is_not(None),
             )
-            .order_by(discord_posts.c.id)
-        ).all()
+        ).scalar()
+        query = select(discord_posts.c.text).where(
+            discord_posts.c.production_id == production_id,
+            discord_posts.c.kind == "escalation",
+            discord_posts.c.message_id.is_not(None),
+        )
+        if last is not None:
+            query = query.where(discord_posts.c.claimed_at > last)
+        rows = conn.execute(query.order_by(discord_posts.c.claimed_at, discord_posts.c.id)).all()
     return [r.text for r in rows]
 
 

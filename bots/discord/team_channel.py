@@ -2,7 +2,7 @@
 
 Everything goes to the production's digest channel; nobody is sent a direct message.
 
-- ``escalate``: a member missed prompts in a row; posted at once, and listed in that day's digest.
+- ``escalate``: a member missed prompts in a row; posted at once, and listed again in the next digest.
 - ``post_digest``: the day's summary, posted **once per (production, day)**. The claim is stored
   before posting, so a reconnect, a second scheduler call, the bot's own daily loop or a restart
   never posts it twice.
@@ -62,9 +62,7 @@ class DiscordTeamChannel:
         except NotFound:
             return Delivery(Outcome.UNREACHABLE, detail=f"no production {production_id}")
         _, roll = await services.missing(self.app, production_id, end_of_day(day, production.zone), day)
-        escalations = await asyncio.to_thread(
-            store.posts_of_day, self.app.engine, production_id, "escalation", day
-        )
+        escalations = await asyncio.to_thread(store.escalations_since_last_digest, self.app.engine, production_id)
         message = digest_text(production, day, result, roll, escalations, text, production.language.value)
         return await self._post_once(production_id, "digest", day.isoformat(), day, message)
 

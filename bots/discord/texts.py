@@ -199,7 +199,7 @@ def digest_text(
     scheduler_text: str,
     lang: str,
 ) -> str:
-    """The daily digest: figures of the day, missing answers, the day's escalations."""
+    """The daily digest: figures of the day, missing answers, the escalations since the last digest."""
     lines = [t(lang, "discord.digest.title", day=day_text(day, lang), title=production.title)]
     of_day = result.by_day.get(day)
     if not of_day or not any(of_day.values()):
