@@ -1,0 +1,124 @@
+"""Dashboard fixtures: the example production with four weeks of demo figures, a second
+production nobody on the first may see, and accounts for a coordinator and a viewer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from config.factors import catalogue
+from domain.model import Production, Report, ReportKind
+from domain.usecases import load_production, record_report
+from greenslate.app import App
+from greenslate.demo import load_demo
+from greenslate.production_file import load_production_file
+from store.uow import SqlUnitOfWork
+from store.users import add_user
+
+HERE = Path(__file__).parent
+EXAMPLE = HERE.parents[1] / "config" / "examples" / "feature-film.yaml"
+OTHER = HERE / "other-production.yaml"
+
+COORDINATOR = ("marc@example.org", "coordinator-password-1")
+VIEWER = ("vera@example.org", "viewer-password-12")
+OUTSIDER = ("otto@example.org", "outsider-password-1")
+SECRET = "test-secret-key-for-signing-dashboard-sessions"
+
+
+def example_file() -> Path:
+    if EXAMPLE.exists():
+        return EXAMPLE
+    return Path("/work/shared/examples/feature-film.yaml")
+
+
+@dataclass
+class Seeded:
+    app: App
+    engine: Engine
+    production: Production
+    other: Production
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+
+def other_reports(production: Production) -> list[Report]:
+    reports = []
+    for i, day in enumerate(production.calendar.shooting_days()):
+        at = dt.datetime.combine(day, dt.time(19, 30), production.zone).astimezone(dt.UTC)
+        reports.append(Report(production.id, "ines", ReportKind.MILEAGE, day, {"odometer": Decimal(1100 + 90 * i)},
+                              str(1100 + 90 * i), "test", f"court:{day}:km", at, subject="v9"))
+        reports.append(Report(production.id, "tom", ReportKind.MEALS, day,
+                              {"vegetarian": Decimal(12), "beef": Decimal(20)}, "vegetarian 12 beef 20", "test",
+                              f"court:{day}:meals", at))
+    return reports
+
+
+def seed(db_url: str, engine: Engine) -> Seeded:
+    cat = catalogue()
+    production = load_production_file(example_file())
+    other = load_production_file(OTHER)
+    load_demo(lambda: SqlUnitOfWork(engine), cat, production, weeks=4)
+    load_production(SqlUnitOfWork(engine), other)
+    for r in other_reports(other):
+        record_report(SqlUnitOfWork(engine), cat, r)
+    add_user(engine, COORDINATOR[0], COORDINATOR[1], production.id, "coordinator")
+    add_user(engine, VIEWER[0], VIEWER[1], production.id, "viewer", language="en")
+    add_user(engine, COORDINATOR[0], None, other.id, "viewer")
+    add_user(engine, OUTSIDER[0], OUTSIDER[1], other.id, "coordinator")
+    app = App.from_env(database_url=db_url, dashboard_secret_key=SECRET)
+    with SqlUnitOfWork(engine) as uow:
+        production = uow.productions.get(production.id)
+        other = uow.productions.get(other.id)
+    return Seeded(app, engine, production, other)
+
+
+@pytest.fixture
+def seeded(db_url: str, engine: Engine) -> Seeded:
+    return seed(db_url, engine)
+
+
+@pytest.fixture
+def seeded_sqlite(sqlite_db_url: str) -> Iterator[Seeded]:
+    from store.engine import make_engine
+
+    engine = make_engine(sqlite_db_url)
+    yield seed(sqlite_db_url, engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client_for(seeded_sqlite: Seeded) -> Callable[..., object]:
+    """A Flask test client of a fresh dashboard, signed in as ``who`` (or anonymous with None)."""
+    from dashboard.app import create_app
+
+    dash_app = create_app(seeded_sqlite.app)
+    server = dash_app.server
+
+    def make(who: tuple[str, str] | None):  # type: ignore[no-untyped-def]
+        client = server.test_client()
+        if who is not None:
+            login(client, *who)
+        return client
+
+    make.seeded = seeded_sqlite  # type: ignore[attr-defined]
+    make.dash_app = dash_app  # type: ignore[attr-defined]
+    return make
+
+
+def csrf_of(client) -> str:  # type: ignore[no-untyped-def]
+    page = client.get("/login").get_data(as_text=True)
+    marker = 'name="csrf" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def login(client, email: str, password: str):  # type: ignore[no-untyped-def]
+    token = csrf_of(client)
+    return client.post("/login", data={"csrf": token, "email": email, "password": password})

@@ -1,0 +1,118 @@
+"""Exports read back: XLSX (openpyxl), CSV and JSON add up to the balance, figure for figure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from domain.model import Category
+from domain.usecases import get_balance
+from greenslate import exports
+from greenslate.cli import main
+from greenslate.presenters import kg
+from tests.dashboard.conftest import Seeded
+
+SECTION_SHEETS_FR = {"transport": "Transport", "catering": "Repas", "energy": "Groupes électrogènes",
+                     "waste": "Déchets"}
+
+
+def _balance(seeded: Seeded):  # type: ignore[no-untyped-def]
+    return get_balance(seeded.uow(), seeded.app.factor_set_version, seeded.production.id)
+
+
+def test_xlsx_sheets_add_up_to_the_balance(seeded: Seeded) -> None:
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    wb = openpyxl.load_workbook(io.BytesIO(exports.render(export, "xlsx", "fr")))
+    assert wb.sheetnames == ["Synthèse", *SECTION_SHEETS_FR.values(), "Facteurs"]
+    bal = _balance(seeded)
+    for section, sheet in SECTION_SHEETS_FR.items():
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        header = rows[0]
+        kg_col = header.index("kg CO2e")
+        version_col = header.index("Version du jeu de facteurs")
+        source_col = header.index("Source du facteur")
+        total = sum(Decimal(str(r[kg_col])) for r in rows[1:])
+        figure = next(c for c in bal.categories if c.category is Category(section))
+        assert abs(total - figure.kgco2e) < Decimal("0.001"), section
+        assert all(r[version_col] == "2026.1" and r[source_col] for r in rows[1:])
+    transport = list(wb["Transport"].iter_rows(values_only=True))
+    by_vehicle = {r[0]: r for r in transport[1:]}
+    with seeded.uow() as uow:
+        mb1_km = sum((ln.quantity for ln in uow.lines.for_production("feux-aube") if ln.subject == "mb1"), Decimal(0))
+    assert mb1_km > 0
+    assert by_vehicle["mb1"][2:6] == ("minibus", "diesel", mb1_km, "km")
+    summary = {r[0]: r for r in wb["Synthèse"].iter_rows(values_only=True) if r and r[0]}
+    assert Decimal(str(summary["Total"][1])) == kg(bal.total_kgco2e)
+    factors = list(wb["Facteurs"].iter_rows(values_only=True))
+    assert {r[0] for r in factors[1:]} == {t.factor_key for t in bal.traces}
+
+
+def test_csv_and_json_hold_the_same_rows(seeded: Seeded) -> None:
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    bal = _balance(seeded)
+    rows = list(csv.DictReader(io.StringIO(exports.render(export, "csv").decode("utf-8"))))
+    data = json.loads(exports.render(export, "json"))
+    for c in bal.categories:
+        csv_total = sum(Decimal(r["kgco2e"]) for r in rows if r["section"] == c.category.value)
+        json_total = sum(Decimal(r["kgco2e"]) for r in data["sections"][c.category.value])
+        assert csv_total == json_total == c.kgco2e
+    assert data["total"]["kgco2e"] == float(kg(bal.total_kgco2e))
+    meals = {r["item"]: r for r in rows if r["section"] == "catering"}
+    assert set(meals) == {"beef", "chicken", "fish", "vegan", "vegetarian"}
+    assert all(r["factor_key"] and r["factor_source"] and r["factor_set_version"] for r in rows)
+    generators = [r for r in rows if r["section"] == "energy"]
+    assert {r["method"] for r in generators} == {"measured", "estimated"}  # refuels and hours-based
+
+
+@pytest.mark.parametrize("fmt", exports.FORMATS)
+def test_export_command_writes_the_same_file(
+    seeded: Seeded, fmt: str, tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("GREENSLATE_DATABASE_URL", seeded.app.settings.database_url)
+    out = tmp_path / f"export.{fmt}"
+    result = CliRunner().invoke(main, ["export", "feux-aube", "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    if fmt == "csv":
+        assert out.read_text(encoding="utf-8") == exports.to_csv(export)
+    elif fmt == "json":
+        written = json.loads(out.read_text(encoding="utf-8"))
+        expected = json.loads(exports.to_json(export))
+        written.pop("generated_at"), expected.pop("generated_at")
+        assert written == expected
+    else:
+        wb = openpyxl.load_workbook(out)
+        assert [list(r) for r in wb["Transport"].iter_rows(values_only=True)] == [
+            list(r) for r in openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(export)))["Transport"].iter_rows(
+                values_only=True)
+        ]
+
+
+def test_export_of_an_unknown_production_fails_cleanly(seeded: Seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GREENSLATE_DATABASE_URL", seeded.app.settings.database_url)
+    out = tmp_path / "x.csv"
+    result = CliRunner().invoke(main, ["export", "nowhere", "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 1 and "nowhere" in result.output and not out.exists()
+
+
+def test_user_add_command(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.users import membership, verify
+
+    monkeypatch.setenv("GREENSLATE_DATABASE_URL", seeded.app.settings.database_url)
+    result = CliRunner().invoke(
+        main, ["user", "add", "Nina@example.org", "--production", "court-nuit", "--role", "coordinator",
+               "--password-stdin"], input="nina-long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "nina-long-password" not in result.output
+    user = verify(seeded.engine, "nina@example.org", "nina-long-password")
+    assert user is not None and membership(seeded.engine, user.id, "court-nuit").can_edit  # type: ignore[union-attr]
+    bad = CliRunner().invoke(main, ["user", "add", "x@example.org", "--production", "court-nuit", "--role",
+                                    "admin", "--password-stdin"], input="whatever-long\n")
+    assert bad.exit_code != 0
