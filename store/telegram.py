@@ -86,6 +86,19 @@ telegram_pending = Table(
     Column("resolved_at", UtcDateTime, nullable=True),
 )
 
+telegram_campaigns = Table(
+    "telegram_campaigns",
+    metadata,
+    # One row per awareness message sent to a member, so a resend after a crash can be avoided.
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", ID, nullable=False),
+    Column("message_key", String(100), nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("production_id", "member_id", "message_key"),
+)
+
 telegram_conversations = Table(
     "telegram_conversations",
     metadata,
@@ -238,6 +251,54 @@ class TelegramStore:
                 telegram_prompts.c.day == day,
             ).values(report_id=report_id))
 
+    def reopen(self, production_id: str, member_id: str, assignment_key: str, day: dt.date) -> None:
+        """The figure of that day was undone: its prompt waits for an answer again."""
+        with self.engine.begin() as conn:
+            conn.execute(update(telegram_prompts).where(
+                telegram_prompts.c.production_id == production_id,
+                telegram_prompts.c.member_id == member_id,
+                telegram_prompts.c.assignment_key == assignment_key,
+                telegram_prompts.c.day == day,
+            ).values(report_id=None))
+
+    def delivered_prompt(
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, *, reminder: bool
+    ) -> PromptRef | None:
+        """The prompt (or reminder) already sent for that assignment and day, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(telegram_prompts).where(
+                telegram_prompts.c.production_id == production_id,
+                telegram_prompts.c.member_id == member_id,
+                telegram_prompts.c.assignment_key == assignment_key,
+                telegram_prompts.c.day == day,
+                telegram_prompts.c.reminder == reminder,
+            ).order_by(telegram_prompts.c.sent_at)).first()
+        return None if row is None else _prompt(row)
+
+    def record_campaign(
+        self, production_id: str, member_id: str, message_key: str, chat_id: int, message_id: int,
+        now: dt.datetime,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(telegram_campaigns).where(
+                telegram_campaigns.c.production_id == production_id,
+                telegram_campaigns.c.member_id == member_id,
+                telegram_campaigns.c.message_key == message_key,
+            ))
+            conn.execute(insert(telegram_campaigns).values(
+                production_id=production_id, member_id=member_id, message_key=message_key,
+                chat_id=chat_id, message_id=message_id, sent_at=now,
+            ))
+
+    def delivered_campaign(self, production_id: str, member_id: str, message_key: str) -> int | None:
+        """The message id of that awareness message if it was sent to the member already."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(telegram_campaigns.c.message_id).where(
+                telegram_campaigns.c.production_id == production_id,
+                telegram_campaigns.c.member_id == member_id,
+                telegram_campaigns.c.message_key == message_key,
+            )).scalar()
+
     # -- answers waiting for a yes ---------------------------------------------------------------
 
     def add_pending(self, pending: Pending, now: dt.datetime) -> int:
@@ -300,7 +361,7 @@ class TelegramStore:
     def forget_member(self, production_id: str, member_id: str) -> None:
         """Drop every trace of the member's Telegram chat (their figures stay, as reports)."""
         with self.engine.begin() as conn:
-            for table in (telegram_conversations, telegram_pending, telegram_prompts):
+            for table in (telegram_conversations, telegram_pending, telegram_prompts, telegram_campaigns):
                 conn.execute(delete(table).where(
                     table.c.production_id == production_id, table.c.member_id == member_id))
             conn.execute(update(telegram_invites).where(

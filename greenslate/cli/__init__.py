@@ -16,6 +16,7 @@ from domain.errors import GreenslateError
 
 COMMAND_MODULES = [
     "greenslate.cli.core",
+    "greenslate.cli.crew",
     "greenslate.cli.dashboard",
     "greenslate.cli.demo",
     "greenslate.cli.discord",

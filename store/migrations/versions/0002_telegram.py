@@ -77,6 +77,19 @@ def upgrade() -> None:
     op.create_index("ix_telegram_pending_chat_id", "telegram_pending", ["chat_id"])
 
     op.create_table(
+        "telegram_campaigns",
+        sa.Column("production_id", ID, nullable=False),
+        sa.Column("member_id", ID, nullable=False),
+        sa.Column("message_key", sa.String(100), nullable=False),
+        sa.Column("chat_id", sa.BigInteger, nullable=False),
+        sa.Column("message_id", sa.BigInteger, nullable=False),
+        sa.Column("sent_at", UtcDateTime, nullable=False),
+        sa.ForeignKeyConstraint(["production_id"], ["productions.id"], ondelete="CASCADE",
+                                name="fk_telegram_campaigns_production_id_productions"),
+        sa.PrimaryKeyConstraint("production_id", "member_id", "message_key", name="pk_telegram_campaigns"),
+    )
+
+    op.create_table(
         "telegram_conversations",
         sa.Column("chat_id", sa.BigInteger, nullable=False),
         sa.Column("production_id", ID, nullable=False),
@@ -92,6 +105,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("telegram_conversations")
+    op.drop_table("telegram_campaigns")
     op.drop_index("ix_telegram_pending_chat_id", table_name="telegram_pending")
     op.drop_table("telegram_pending")
     op.drop_index("ix_telegram_prompts_assignment_day", table_name="telegram_prompts")

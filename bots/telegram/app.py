@@ -1,0 +1,164 @@
+"""The Telegram crew bot: one python-telegram-bot Application, every handler registered below.
+
+``greenslate run`` calls :func:`start_telegram` inside its own asyncio loop and
+:func:`stop_telegram` on the way out. Long polling by default; with
+``GREENSLATE_TELEGRAM_WEBHOOK_URL`` set, a webhook (behind a reverse proxy, several instances
+sharing one PostgreSQL store: each message is stored once whichever instance gets it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bots.telegram import handlers as h
+from bots.telegram.services import SERVICES, Context, Services, services_of
+from greenslate.app import App
+from greenslate.i18n import t
+from store.telegram import TelegramStore
+
+log = logging.getLogger("greenslate.telegram")
+
+COMMANDS = ("help", "status", "correct", "pause", "resume", "language", "voice", "stop")
+
+#: Telegram allows about 30 messages a second overall; a 429 is retried after ``retry_after``.
+MAX_RETRIES = 5
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in log lines (httpx logs every request URL, which holds it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+def _install_redaction(token: str) -> None:
+    for name in ("httpx", "httpcore", "telegram", "greenslate", "apscheduler", "aiohttp"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactToken) and f.token == token for f in logger.filters):
+            logger.addFilter(RedactToken(token))
+
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(app: App, *, rate_limit: bool = True, token: str | None = None) -> AnyApplication:
+    """The bot for ``app``'s settings: Bot API URL, token, rate limiter and every handler."""
+    secret = token or (app.settings.telegram_token.get_secret_value() if app.settings.telegram_token else "")
+    if not secret:
+        raise ValueError("GREENSLATE_TELEGRAM_TOKEN is not set")
+    _install_redaction(secret)
+    limiter = (AIORateLimiter(max_retries=MAX_RETRIES) if rate_limit
+               else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES))
+    base_url = app.settings.telegram_api_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(secret)
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .rate_limiter(limiter)
+        .context_types(ContextTypes(context=Context))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES] = Services(app=app, store=TelegramStore(app.engine))
+
+    # Commands first; /start carries the invite token. Buttons by their data prefix.
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", h.start, filters=private))
+    application.add_handler(CommandHandler("help", h.help_command, filters=private))
+    application.add_handler(CommandHandler("status", h.status, filters=private))
+    application.add_handler(CommandHandler("correct", h.correct_command, filters=private))
+    application.add_handler(CommandHandler("pause", h.pause, filters=private))
+    application.add_handler(CommandHandler("resume", h.resume, filters=private))
+    application.add_handler(CommandHandler("language", h.language, filters=private))
+    application.add_handler(CommandHandler("voice", h.voice, filters=private))
+    application.add_handler(CommandHandler("stop", h.stop, filters=private))
+    application.add_handler(CallbackQueryHandler(h.consent, pattern=r"^c:[yn]$"))
+    application.add_handler(CallbackQueryHandler(h.zero_button, pattern=r"^z$"))
+    application.add_handler(CallbackQueryHandler(h.steps_button, pattern=r"^s$"))
+    application.add_handler(CallbackQueryHandler(h.fix_button, pattern=r"^f:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.undo_button, pattern=r"^u:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.pick_button, pattern=r"^p:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(h.decline_button, pattern=r"^x:\d+$"))
+    # An edit of an earlier answer is a correction; it must come before the plain-text handler.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & private,
+                                           h.edited_answer))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+                                           & private, h.text_answer))
+    # Unknown commands, photos, stickers: strangers learn how to join, members get the help text.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, h.stranger_text))
+    application.add_error_handler(h.on_error)  # type: ignore[arg-type]
+    return application
+
+
+async def post_init(application: AnyApplication) -> None:
+    """The command menu, in French (default) and English."""
+    for lang in ("fr", "en"):
+        commands = [BotCommand(c, t(lang, f"telegram.command.{c}")) for c in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=None if lang == "fr" else lang)
+
+
+async def post_shutdown(application: AnyApplication) -> None:
+    """Nothing to release: the engine belongs to the App, which the caller disposes of."""
+    log.info("telegram bot stopped")
+
+
+async def start_telegram(
+    app: App, *, rate_limit: bool = True, poll_timeout: int = 30, poll_interval: float = 0.0
+) -> AnyApplication:
+    """Start the bot inside the running loop (polling, or a webhook if one is configured)."""
+    application = build_application(app, rate_limit=rate_limit)
+    await application.initialize()
+    await post_init(application)  # run_polling would call it; step-by-step start does not
+    assert application.updater is not None
+    settings = app.settings
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+        path = settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1]
+        await application.updater.start_webhook(
+            listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port, url_path=path,
+            webhook_url=settings.telegram_webhook_url, secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        log.info("telegram bot receiving updates by webhook")
+    else:
+        await application.updater.start_polling(timeout=poll_timeout, poll_interval=poll_interval,
+                                                allowed_updates=Update.ALL_TYPES)
+        log.info("telegram bot polling for updates")
+    await application.start()
+    return application
+
+
+async def stop_telegram(application: AnyApplication) -> None:
+    """Stop receiving, finish the updates in hand, release the HTTP connections."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    await post_shutdown(application)
+
+
+__all__ = ["build_application", "services_of", "start_telegram", "stop_telegram"]

@@ -1,0 +1,263 @@
+"""From a chat message to a stored figure: who is writing, which prompt it answers, what to reply.
+
+Handlers call these helpers; the figure itself is stored by the domain use cases
+(``record_report`` / ``correct_report``), which refuse bad figures and store each message once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bots.telegram import texts
+from bots.telegram.services import Services, keyboard, say
+from domain.answers import Answer, parse_answer
+from domain.carbon import active_reports
+from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownMember
+from domain.model import Assignment, Production, Report, ReportKind
+from domain.ports import MemberState
+from domain.usecases import Recorded, correct_report, record_report
+from greenslate.i18n import t
+from store.telegram import Pending, PromptRef
+
+SOURCE = "telegram"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One crew membership linked to a chat (a person may be on two productions)."""
+
+    state: MemberState
+    production: Production
+
+    @property
+    def production_id(self) -> str:
+        return self.production.id
+
+    @property
+    def member_id(self) -> str:
+        return self.state.member_id
+
+    @property
+    def lang(self) -> str:
+        return self.state.language
+
+    @property
+    def voice(self) -> bool:
+        return self.state.voice
+
+    @property
+    def consented(self) -> bool:
+        return self.state.consent_at is not None
+
+    def today(self, now: dt.datetime) -> dt.date:
+        return self.production.local_day(now)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an answer counts for: one assignment of one member, on one day."""
+
+    member: Member
+    assignment: Assignment
+    day: dt.date
+
+
+def _load_members(services: Services, chat_id: int) -> list[Member]:
+    with services.app.uow() as uow:
+        result = []
+        for state in uow.members.by_telegram_chat(chat_id):
+            if state.forgotten:
+                continue
+            production = uow.productions.find(state.production_id)
+            if production is None:
+                continue
+            try:
+                production.member(state.member_id)
+            except KeyError:
+                continue
+            result.append(Member(state, production))
+        return result
+
+
+async def members_of(services: Services, chat_id: int) -> list[Member]:
+    """The memberships linked to this chat (consented or not)."""
+    return await asyncio.to_thread(_load_members, services, chat_id)
+
+
+def assignment_by_key(production: Production, key: str) -> Assignment | None:
+    return next((a for a in production.assignments if a.key == key), None)
+
+
+def assignment_for_report(production: Production, report: Report) -> Assignment | None:
+    """The assignment a stored report answers (a litres report answers the generator's hours prompt)."""
+    for a in production.assignments_of(report.member_id or ""):
+        same_kind = a.report is report.kind or (
+            {a.report, report.kind} <= {ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES})
+        if same_kind and a.subject == report.subject:
+            return a
+    return None
+
+
+def target_of_prompt(members: list[Member], prompt: PromptRef) -> Target | None:
+    for m in members:
+        if (m.production_id, m.member_id) == (prompt.production_id, prompt.member_id):
+            assignment = assignment_by_key(m.production, prompt.assignment_key)
+            if assignment is not None:
+                return Target(m, assignment, prompt.day)
+    return None
+
+
+def find_target(services: Services, members: list[Member], chat_id: int, reply_to: int | None) -> Target | None:
+    """The prompt replied to; else the newest unanswered prompt; else today's only assignment."""
+    if reply_to is not None:
+        prompt = services.store.prompt(chat_id, reply_to)
+        if prompt is not None:
+            return target_of_prompt(members, prompt)
+    for prompt in services.store.unanswered(chat_id):
+        target = target_of_prompt(members, prompt)
+        if target is not None:
+            return target
+    consented = [m for m in members if m.consented]
+    assignments = [(m, a) for m in consented for a in m.production.assignments_of(m.member_id)]
+    if len(assignments) == 1:
+        member, assignment = assignments[0]
+        today = member.today(services.clock())
+        if member.production.calendar.is_shooting_day(today):
+            return Target(member, assignment, today)
+    return None
+
+
+def _existing(services: Services, target: Target, kind: ReportKind) -> int | None:
+    """The active report of that member, kind, subject and day: a new answer replaces it."""
+    with services.app.uow() as uow:
+        reports = uow.reports.for_production(target.member.production_id, kind=[kind],
+                                             subject=target.assignment.subject,
+                                             member_id=target.member.member_id)
+    same_day = [r for r in active_reports(reports) if r.day == target.day]
+    return same_day[-1].id if same_day else None
+
+
+def recap_buttons(report_id: int, lang: str) -> Any:
+    return keyboard([(t(lang, "telegram.button.correct"), f"f:{report_id}"),
+                     (t(lang, "telegram.button.undo"), f"u:{report_id}")])
+
+
+async def reply(bot: Any, services: Services, chat_id: int, member: Member, text: str, **kwargs: Any) -> Any:
+    return await say(bot, services, chat_id, text, lang=member.lang, voice=member.voice, **kwargs)
+
+
+async def answer_text(
+    bot: Any,
+    services: Services,
+    chat_id: int,
+    target: Target,
+    text: str,
+    *,
+    source_ref: str,
+    received_at: dt.datetime,
+    corrects: int | None = None,
+    reply_to: int | None = None,
+) -> Recorded | None:
+    """Read a typed answer and store it, or say what is wrong with it. Returns what was stored."""
+    m, production, assignment = target.member, target.member.production, target.assignment
+    try:
+        answer = parse_answer(text, assignment, production.meal_types, production.waste_streams)
+    except AmbiguousNumber as exc:
+        choices = exc.params.get("choices")
+        single = assignment.report in (ReportKind.MILEAGE, ReportKind.GENERATOR_HOURS,
+                                       ReportKind.GENERATOR_LITRES)
+        if not single or not choices:
+            await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang),
+                        reply_to=reply_to)
+            return None
+        token = str(exc.params.get("text", ""))
+        answer = parse_answer(text.replace(token, str(choices[0]), 1), assignment)
+        item = next(iter(answer.values))
+        options = [{item: str(c)} for c in choices]
+        await _ask_pending(bot, services, chat_id, target, answer.kind, options, "ambiguous", text, source_ref,
+                           corrects, texts.ambiguity(text, tuple(choices), production, assignment, m.lang),
+                           [(texts.num(c, m.lang, 3), i) for i, c in enumerate(choices)], reply_to)
+        return None
+    except InvalidReport as exc:
+        await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang),
+                    reply_to=reply_to)
+        return None
+    return await store_answer(bot, services, chat_id, target, answer, raw_text=text, source_ref=source_ref,
+                              received_at=received_at, corrects=corrects, reply_to=reply_to)
+
+
+async def store_answer(
+    bot: Any,
+    services: Services,
+    chat_id: int,
+    target: Target,
+    answer: Answer,
+    *,
+    raw_text: str,
+    source_ref: str,
+    received_at: dt.datetime,
+    corrects: int | None = None,
+    confirmed: bool = False,
+    reply_to: int | None = None,
+) -> Recorded | None:
+    """Store a read answer through the use case; reply with a recap, a question or a refusal."""
+    m, production, assignment = target.member, target.member.production, target.assignment
+    app = services.app
+    values: Mapping[str, Decimal] = answer.values
+
+    def run() -> Recorded:
+        replaces = corrects if corrects is not None else _existing(services, target, answer.kind)
+        if replaces is not None:
+            return correct_report(app.uow(), app.catalogue, replaces, values, raw_text=raw_text, source=SOURCE,
+                                  source_ref=source_ref, received_at=received_at, confirmed=confirmed)
+        report = Report(
+            production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
+            values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
+            received_at=received_at, subject=assignment.subject, confirmed=confirmed,
+        )
+        return record_report(app.uow(), app.catalogue, report)
+
+    try:
+        recorded = await asyncio.to_thread(run)
+    except NeedsConfirmation as exc:
+        replaces = corrects if corrects is not None else await asyncio.to_thread(
+            _existing, services, target, answer.kind)
+        await _ask_pending(bot, services, chat_id, target, answer.kind, [{k: str(v) for k, v in values.items()}],
+                           "confirm", raw_text, source_ref, replaces, texts.confirmation(exc, m.lang),
+                           [(t(m.lang, "telegram.button.yes"), 0)], reply_to)
+        return None
+    except (InvalidReport, UnknownMember) as exc:
+        await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang),
+                    reply_to=reply_to)
+        return None
+    stored = recorded.report
+    if stored.id is not None and not stored.void:
+        await asyncio.to_thread(services.store.mark_answered, production.id, m.member_id, assignment.key,
+                                stored.day, stored.id)
+    today = m.today(services.clock())
+    await reply(bot, services, chat_id, m, texts.recap(production, stored, recorded.quantity, today, m.lang),
+                buttons=recap_buttons(stored.id or 0, m.lang), reply_to=reply_to)
+    return recorded
+
+
+async def _ask_pending(
+    bot: Any, services: Services, chat_id: int, target: Target, kind: ReportKind,
+    choices: list[dict[str, str]], reason: str, raw_text: str, source_ref: str, corrects: int | None,
+    question: str, options: list[tuple[str, int]], reply_to: int | None,
+) -> None:
+    m = target.member
+    pending = Pending(0, chat_id, m.production_id, m.member_id, target.assignment.key, kind.value,
+                      target.assignment.subject, target.day, reason, choices, raw_text, source_ref, corrects, None)
+    pending_id = await asyncio.to_thread(services.store.add_pending, pending, services.clock())
+    buttons = [(label, f"p:{pending_id}:{i}") for label, i in options]
+    buttons.append((t(m.lang, "telegram.button.no"), f"x:{pending_id}"))
+    await reply(bot, services, chat_id, m, question, buttons=keyboard(buttons), reply_to=reply_to)
+
+
+def answer_from_pending(pending: Pending, index: int) -> Answer:
+    return Answer(ReportKind(pending.kind), {k: Decimal(v) for k, v in pending.choices[index].items()})

@@ -1,0 +1,163 @@
+"""The scheduler's way to reach crew members on Telegram (``scheduler.notify.Notifier``).
+
+Each prompt sent is recorded with its message id, so the answer counts for that prompt's day
+and the scheduler can ask, after a crash, whether a prompt went out already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bots.telegram import texts
+from bots.telegram.flow import assignment_by_key
+from bots.telegram.services import Services, keyboard, say, services_of
+from domain.errors import GreenslateError
+from domain.model import ReportKind
+from domain.ports import MemberState
+from greenslate.app import App
+from greenslate.i18n import t
+from scheduler.notify import Delivery, Outcome
+from store.telegram import PromptRef
+
+log = logging.getLogger("greenslate.telegram")
+
+#: How many times a 429 is waited out here, after the rate limiter's own retries.
+RETRIES = 3
+
+
+class TelegramNotifier:
+    """Sends prompts and awareness messages to members linked on Telegram."""
+
+    def __init__(self, application: Any, app: App | None = None) -> None:
+        self.application = application
+        self.services: Services = services_of(application)
+        self.app = app or self.services.app
+
+    async def send_prompt(
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, *, reminder: bool = False
+    ) -> Delivery:
+        """One message for one due assignment, in the member's language, with time-saving buttons."""
+        try:
+            production, state = await asyncio.to_thread(self._load, production_id, member_id)
+        except GreenslateError as exc:
+            return Delivery(Outcome.UNREACHABLE, detail=str(exc))
+        if (why := _unreachable(state)) is not None:
+            return Delivery(Outcome.UNREACHABLE, detail=why)
+        assignment = assignment_by_key(production, assignment_key)
+        if assignment is None:
+            return Delivery(Outcome.UNREACHABLE, detail=f"no assignment {assignment_key!r}")
+        lang = state.language
+        today = production.local_day(self.services.clock())
+        text = texts.prompt(production, assignment, day, today, lang, reminder=reminder)
+        chat_id = state.telegram_chat_id
+        assert chat_id is not None
+        buttons = prompt_buttons(assignment.report, lang)
+        delivery, message = await self._deliver(production_id, member_id, chat_id, text, lang, state.voice, buttons)
+        if message is None:
+            return delivery
+        prompt = PromptRef(chat_id, message.message_id, production_id, member_id, assignment_key, day,
+                           self.services.clock(), None)
+        await asyncio.to_thread(self.services.store.record_prompt, prompt, reminder=reminder)
+        return delivery
+
+    async def send_campaign(self, production_id: str, member_id: str, message_key: str) -> Delivery:
+        """An awareness message from the sensitisation library, in the member's language."""
+        try:
+            _, state = await asyncio.to_thread(self._load, production_id, member_id)
+        except GreenslateError as exc:
+            return Delivery(Outcome.UNREACHABLE, detail=str(exc))
+        if (why := _unreachable(state)) is not None:
+            return Delivery(Outcome.UNREACHABLE, detail=why)
+        try:
+            from sensitisation.library import render
+        except ImportError:
+            log.warning("sensitisation library unavailable: campaign %s not sent", message_key)
+            return Delivery(Outcome.RETRY, detail="sensitisation library unavailable")
+        try:
+            text = render(message_key, state.language)
+        except Exception as exc:  # an unknown key will not get better by retrying
+            return Delivery(Outcome.UNREACHABLE, detail=f"cannot render {message_key!r}: {type(exc).__name__}")
+        chat_id = state.telegram_chat_id
+        assert chat_id is not None
+        delivery, message = await self._deliver(production_id, member_id, chat_id, text, state.language,
+                                                state.voice, None)
+        if message is not None:
+            await asyncio.to_thread(self.services.store.record_campaign, production_id, member_id, message_key,
+                                    chat_id, message.message_id, self.services.clock())
+        return delivery
+
+    async def delivered_prompt(
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, *, reminder: bool = False
+    ) -> Delivery | None:
+        """The prompt went out already (a crash came before the outbox was marked)? ``None`` if not."""
+        prompt = await asyncio.to_thread(self.services.store.delivered_prompt, production_id, member_id,
+                                         assignment_key, day, reminder=reminder)
+        return None if prompt is None else Delivery(Outcome.SENT, str(prompt.message_id))
+
+    async def delivered_campaign(self, production_id: str, member_id: str, message_key: str) -> Delivery | None:
+        message_id = await asyncio.to_thread(self.services.store.delivered_campaign, production_id, member_id,
+                                             message_key)
+        return None if message_id is None else Delivery(Outcome.SENT, str(message_id))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _load(self, production_id: str, member_id: str) -> tuple[Any, MemberState]:
+        with self.app.uow() as uow:
+            return uow.productions.get(production_id), uow.members.state(production_id, member_id)
+
+    async def _deliver(
+        self, production_id: str, member_id: str, chat_id: int, text: str, lang: str, voice: bool, buttons: Any
+    ) -> tuple[Delivery, Any]:
+        """Send, waiting out 429s; a blocked bot marks the member unreachable; network trouble retries."""
+        for attempt in range(RETRIES + 1):
+            try:
+                message = await say(self.application.bot, self.services, chat_id, text, lang=lang, voice=voice,
+                                    buttons=buttons)
+            except RetryAfter as exc:
+                if attempt == RETRIES:
+                    return Delivery(Outcome.RETRY, detail="rate limited"), None
+                wait = exc.retry_after
+                await asyncio.sleep(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
+                continue
+            except Forbidden:
+                await asyncio.to_thread(self._mark_unreachable, production_id, member_id)
+                return Delivery(Outcome.UNREACHABLE, detail="blocked the bot"), None
+            except BadRequest as exc:  # chat not found, or a message Telegram refuses: resending will not help
+                return Delivery(Outcome.UNREACHABLE, detail=f"refused: {exc.message}"), None
+            except (TimedOut, NetworkError) as exc:
+                return Delivery(Outcome.RETRY, detail=type(exc).__name__), None
+            return Delivery(Outcome.SENT, str(message.message_id)), message
+        return Delivery(Outcome.RETRY, detail="rate limited"), None  # pragma: no cover - loop always returns
+
+    def _mark_unreachable(self, production_id: str, member_id: str) -> None:
+        with self.app.uow() as uow:
+            uow.members.set_unreachable(production_id, member_id, True)
+            uow.commit()
+
+
+def prompt_buttons(kind: ReportKind, lang: str) -> Any:
+    """Buttons that save typing. A press names its prompt by the message it sits under."""
+    if kind is ReportKind.MILEAGE:
+        return keyboard([(t(lang, "telegram.button.no_drive"), "z")])
+    if kind is ReportKind.GENERATOR_HOURS:
+        return keyboard([(t(lang, "telegram.button.no_generator"), "z")])
+    if kind in (ReportKind.MEALS, ReportKind.WASTE):
+        return keyboard([(t(lang, "telegram.button.step_by_step"), "s")])
+    return None
+
+
+def _unreachable(state: MemberState) -> str | None:
+    if state.forgotten:
+        return "left with /stop"
+    if state.telegram_chat_id is None:
+        return "not linked on Telegram"
+    if state.consent_at is None:
+        return "has not given consent yet"
+    if state.unreachable:
+        return "blocked the bot"
+    return None

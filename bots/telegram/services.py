@@ -1,0 +1,101 @@
+"""What handlers reach through their context: the App, the Telegram tables, a clock, one send helper."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from greenslate.app import App
+from store.telegram import TelegramStore
+
+log = logging.getLogger("greenslate.telegram")
+
+SERVICES = "services"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+Synthesise = Callable[[str, str], bytes]
+
+
+def _default_synthesiser() -> Synthesise | None:
+    try:
+        from greenslate.voice import synthesise
+    except ImportError:  # the voice feature is not installed: text only
+        log.warning("voice notes unavailable: greenslate.voice cannot be imported")
+        return None
+    return synthesise
+
+
+@dataclass
+class Services:
+    """Built once per application in ``build_application``; tests may swap the clock."""
+
+    app: App
+    store: TelegramStore
+    clock: Callable[[], dt.datetime] = utc_now
+    synthesiser: Synthesise | None = field(default=None)
+    _voice_checked: bool = False
+
+    def synthesise(self) -> Synthesise | None:
+        if self.synthesiser is None and not self._voice_checked:
+            self._voice_checked = True
+            self.synthesiser = _default_synthesiser()
+        return self.synthesiser
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The handlers' context: ``context.services`` is this application's :class:`Services`."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES]  # type: ignore[no-any-return]
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    return application.bot_data[SERVICES]  # type: ignore[no-any-return]
+
+
+def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Inline buttons from (label, callback data) rows."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                                 for row in rows])
+
+
+async def say(
+    bot: Any,
+    services: Services,
+    chat_id: int,
+    text: str,
+    *,
+    lang: str,
+    voice: bool,
+    buttons: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> Message:
+    """Send ``text`` to a member, and the same as a voice note when they asked for voice.
+
+    The one way the bot sends to a crew member, so a member with voice on hears every message.
+    Telegram errors on the text propagate (the caller knows what a 403 means there); a voice note
+    that cannot be made or sent is logged and skipped: the text has gone already.
+    """
+    message: Message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=buttons,
+                                              reply_to_message_id=reply_to)
+    if voice:
+        synthesise = services.synthesise()
+        if synthesise is not None:
+            try:
+                audio = await asyncio.to_thread(synthesise, text, lang)
+                await bot.send_voice(chat_id=chat_id, voice=audio)
+            except Exception as exc:  # a voice note is an extra: never lose the text over it
+                log.warning("voice note to a member failed: %s", type(exc).__name__)
+    return message

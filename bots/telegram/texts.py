@@ -1,0 +1,217 @@
+"""What the bot says, composed from the ``telegram.po`` catalogues in the member's language.
+
+Pure functions of the production, the assignment and the figures: no Telegram, no store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from domain.errors import GreenslateError, NeedsConfirmation
+from domain.model import (
+    WEEKDAYS,
+    Assignment,
+    Frequency,
+    GeneratorMode,
+    MileageMode,
+    Production,
+    Report,
+    ReportKind,
+)
+from greenslate.i18n import day as format_day
+from greenslate.i18n import has, number, t
+
+_WEEKDAY_NAMES = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def num(value: Decimal | int, lang: str, decimals: int = 1) -> str:
+    return number(value, lang, decimals)
+
+
+def item_label(item: str, lang: str) -> str:
+    """``vegetarian`` -> ``végé`` / ``veg``: a word the answer parser also understands."""
+    key = f"telegram.item.{item}"
+    return t(lang, key) if has(key) else item.replace("_", " ")
+
+
+def subject_label(production: Production, assignment: Assignment) -> str:
+    if assignment.vehicle:
+        return production.vehicle(assignment.vehicle).label
+    if assignment.generator:
+        return production.generator(assignment.generator).label
+    return ""
+
+
+def when(day: dt.date, today: dt.date, lang: str) -> str:
+    """``aujourd'hui`` / ``today``, or ``le lundi 1 mars`` / ``on Monday 1 March``."""
+    if day == today:
+        return t(lang, "telegram.when.today")
+    return t(lang, "telegram.when.day", day=format_day(day, lang))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def items_example(names: list[str], lang: str, figures: tuple[str, str]) -> str:
+    labels = [item_label(n, lang) for n in names[:2]]
+    if len(labels) == 1:
+        return f"{labels[0]} {figures[0]}"
+    return f"{labels[0]} {figures[0]} {labels[1]} {figures[1]}"
+
+
+def example(production: Production, assignment: Assignment, lang: str) -> str:
+    """A valid answer to this assignment's prompt, shown in every error message."""
+    kind = assignment.report
+    if kind is ReportKind.MILEAGE:
+        mode = "distance" if assignment.mode is MileageMode.DISTANCE else "odometer"
+        return t(lang, f"telegram.example.{mode}")
+    if kind is ReportKind.GENERATOR_HOURS:
+        return t(lang, "telegram.example.meter" if assignment.mode is GeneratorMode.METER
+                 else "telegram.example.hours")
+    if kind is ReportKind.GENERATOR_LITRES:
+        return t(lang, "telegram.example.litres")
+    if kind is ReportKind.MEALS:
+        return items_example(list(production.meal_types), lang, ("30", "40"))
+    return items_example(list(production.waste_streams), lang, ("12,5" if lang == "fr" else "12.5", "4"))
+
+
+def what(production: Production, assignment: Assignment, lang: str) -> str:
+    kind = assignment.report
+    key = kind.value
+    if kind is ReportKind.MILEAGE and assignment.mode is MileageMode.DISTANCE:
+        key = "mileage_distance"
+    return t(lang, f"telegram.what.{key}", subject=subject_label(production, assignment))
+
+
+def schedule(assignment: Assignment, lang: str) -> str:
+    time = assignment.at.strftime("%H:%M") if lang == "en" else assignment.at.strftime("%H h %M")
+    if assignment.frequency is Frequency.WEEKLY:
+        weekday = _WEEKDAY_NAMES[lang][assignment.weekday or 0]
+        return t(lang, "telegram.when.weekly", weekday=weekday, time=time)
+    if assignment.frequency is Frequency.MONTHLY:
+        return t(lang, "telegram.when.monthly", time=time)
+    return t(lang, "telegram.when.daily", time=time)
+
+
+def welcome(production: Production, member_id: str, lang: str) -> str:
+    member = production.member(member_id)
+    tasks = [t(lang, "telegram.task", what=what(production, a, lang), when=schedule(a, lang))
+             for a in production.assignments_of(member_id)]
+    return t(lang, "telegram.start.welcome", name=member.name.split()[0] if member.name else "",
+             title=production.title, tasks="\n".join(tasks) or t(lang, "telegram.start.no_tasks"))
+
+
+def prompt(production: Production, assignment: Assignment, day: dt.date, today: dt.date, lang: str,
+           *, reminder: bool = False) -> str:
+    kind = assignment.report
+    if kind is ReportKind.MILEAGE:
+        key = "mileage.distance" if assignment.mode is MileageMode.DISTANCE else "mileage.odometer"
+    elif kind is ReportKind.GENERATOR_HOURS:
+        key = "generator.meter" if assignment.mode is GeneratorMode.METER else "generator.hours"
+    elif kind is ReportKind.GENERATOR_LITRES:
+        key = "generator.litres"
+    else:
+        key = kind.value
+    text = t(lang, f"telegram.prompt.{key}", When=_capital(when(day, today, lang)),
+             subject=subject_label(production, assignment), example=example(production, assignment, lang))
+    if reminder:
+        text = t(lang, "telegram.prompt.reminder") + "\n" + text
+    return text
+
+
+def _detail(values: Mapping[str, Decimal], lang: str) -> str:
+    return ", ".join(t(lang, "telegram.recap.item", count=num(v, lang), item=item_label(k, lang))
+                     for k, v in values.items())
+
+
+def figure(production: Production, report: Report, quantity: Decimal, today: dt.date, lang: str) -> str:
+    """What a stored figure means, in words: ``220 km today with Minibus MB-1.``"""
+    w = when(report.day, today, lang)
+    subject = ""
+    if report.kind is ReportKind.MILEAGE:
+        subject = production.vehicle(report.subject or "").label
+    elif report.subject:
+        subject = production.generator(report.subject).label
+    values = report.values
+    if report.kind is ReportKind.MILEAGE:
+        if "odometer" in values:
+            return t(lang, "telegram.recap.odometer", subject=subject, reading=num(values["odometer"], lang),
+                     km=num(quantity, lang), when=w)
+        if values.get("km") == 0:
+            return t(lang, "telegram.recap.no_drive", subject=subject, when=w)
+        return t(lang, "telegram.recap.km", km=num(values["km"], lang), subject=subject, when=w)
+    if report.kind is ReportKind.GENERATOR_HOURS:
+        if "meter" in values:
+            return t(lang, "telegram.recap.meter", subject=subject, reading=num(values["meter"], lang),
+                     litres=num(quantity, lang, 0), when=w)
+        if values.get("hours") == 0:
+            return t(lang, "telegram.recap.no_generator", subject=subject, when=w)
+        return t(lang, "telegram.recap.hours", subject=subject, hours=num(values["hours"], lang, 2),
+                 litres=num(quantity, lang, 0), when=w)
+    if report.kind is ReportKind.GENERATOR_LITRES:
+        return t(lang, "telegram.recap.litres", litres=num(values["litres"], lang), subject=subject, when=w)
+    total = sum(values.values(), Decimal(0))
+    key = "telegram.recap.meals" if report.kind is ReportKind.MEALS else "telegram.recap.waste"
+    return t(lang, key, total=num(total, lang), detail=_detail(values, lang), when=w)
+
+
+def recap(production: Production, report: Report, quantity: Decimal, today: dt.date, lang: str) -> str:
+    done = "telegram.corrected" if report.corrects is not None else "telegram.saved"
+    return figure(production, report, quantity, today, lang) + "\n" + t(lang, done)
+
+
+def confirmation(error: NeedsConfirmation, lang: str) -> str:
+    params = error.params
+    for key in ("km", "meals", "hours", "litres", "kg"):
+        if key in params:
+            return t(lang, f"telegram.confirm.{key}", **{key: num(params[key], lang)})
+    return t(lang, "telegram.confirm.km", km=num(Decimal(0), lang))  # pragma: no cover - every check names one
+
+
+def refusal(error: GreenslateError, production: Production, assignment: Assignment, lang: str) -> str:
+    """The short message for an answer that cannot be stored, with a valid example."""
+    ex = example(production, assignment, lang)
+    params = error.params
+    reason = params.get("reason") or ""
+    if error.code == "not_a_number":
+        return t(lang, "telegram.error.not_a_number", text=params.get("text", ""), example=ex)
+    if error.code == "ambiguous_number":
+        return t(lang, "telegram.error.ambiguous_list", text=params.get("text", ""), example=ex)
+    if reason in ("negative", "no_item", "not_whole"):
+        return t(lang, f"telegram.error.{reason}", example=ex)
+    if reason == "below_last":
+        return t(lang, "telegram.error.below_last", previous=num(params["previous"], lang), example=ex)
+    if reason == "above_next":
+        return t(lang, "telegram.error.above_next", next=num(params["next"], lang))
+    if reason == "twice":
+        return t(lang, "telegram.error.twice", item=item_label(params["item"], lang), example=ex)
+    if reason == "unknown_item":
+        expected = ", ".join(item_label(i, lang) for i in params.get("expected", ()))
+        return t(lang, "telegram.error.unknown_item", item=params["item"], expected=expected, example=ex)
+    if reason == "wrong_unit":
+        return t(lang, "telegram.error.wrong_unit", expected=t(lang, f"telegram.unit.{params['expected']}"),
+                 example=ex)
+    if "day" in params:
+        return t(lang, "telegram.error.outside")
+    return t(lang, "telegram.error.invalid", example=ex)
+
+
+def ambiguity(text: str, choices: tuple[Decimal, ...], production: Production, assignment: Assignment,
+              lang: str) -> str:
+    return t(lang, "telegram.error.ambiguous", text=text, a=num(choices[0], lang, 3), b=num(choices[1], lang, 3),
+             example=example(production, assignment, lang))
+
+
+def step_question(kind: ReportKind, item: str, lang: str) -> str:
+    key = "telegram.step.meals" if kind is ReportKind.MEALS else "telegram.step.waste"
+    return t(lang, key, item=item_label(item, lang))
+
+
+def weekday_of(day: dt.date) -> str:
+    return WEEKDAYS[day.weekday()]
