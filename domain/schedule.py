@@ -18,8 +18,8 @@ Rules (the coordinator's production file gives the inputs):
   that happens twice (the autumn overlap, 02:30 on 2027-10-31) means its first occurrence (summer
   time). Every other local time keeps its wall-clock time across the change: 19:30 stays 19:30.
 - **Who is asked.** A member is asked only when they can be reached and want to be: not forgotten, not
-  unreachable (blocked the bot), linked to their channel (a Telegram member pressed Start), and not
-  paused on that day.
+  unreachable (blocked the bot), linked to their channel (a Telegram member pressed Start and gave
+  consent), and not paused on that day.
 - **After downtime.** What fell due earlier *today* (local day of the production) is still due; what
   fell due on an earlier day is not sent any more (the member can still answer it late).
 - **Answered** means an active report exists for the assignment's kind, subject and day (from anyone:
@@ -228,13 +228,13 @@ def paused_until(member: CrewMember, state: MemberState | None) -> dt.date | Non
 
 
 def can_be_reached(member: CrewMember, state: MemberState | None) -> bool:
-    """Not forgotten, not blocked, and linked to their channel (Telegram needs a chat)."""
+    """Not forgotten, not blocked, and linked to their channel (Telegram: a chat, and consent given)."""
     if state is None:
         return member.channel is Channel.DASHBOARD
     if state.forgotten or state.unreachable:
         return False
     if member.channel is Channel.TELEGRAM:
-        return state.telegram_chat_id is not None
+        return state.telegram_chat_id is not None and state.consent_at is not None
     return True
 
 

@@ -221,9 +221,10 @@ def test_who_is_not_prompted(example: Production) -> None:
         karim={"unreachable": True},
         paul={"telegram_chat_id": None},
         lea={"forgotten": True},
+        sam={"consent_at": None},
     )
     friday = due_prompts(example, states, utc(2027, 3, 5, 21, 0))
-    assert {o.member_id for o in friday} == {"sam"}
+    assert friday == []  # Sam pressed Start but has not said yes yet
     monday = due_prompts(example, states, utc(2027, 3, 8, 21, 0))
     assert {o.member_id for o in monday} == {"amina"}  # her pause ended on Friday
 
