@@ -1,0 +1,70 @@
+"""Fixtures for the Telegram scenarios: the example production's crew linked to a local Bot API server.
+
+The five crew members on Telegram (amina, karim, paul, lea, sam) have pressed Start and agreed;
+Léa has voice on; Sam reads English. The bot is the real Telegram application with the real
+notifier, on SQLite and PostgreSQL; voice notes are cached in the test's own folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.telegram.app import build_application
+from bots.telegram.notifier import TelegramNotifier
+from bots.telegram.services import services_of
+from domain.model import Channel
+from domain.usecases import load_production
+from greenslate.app import App
+from greenslate.production_file import load_production_file
+from greenslate.settings import load_settings
+from greenslate.voice import Voice
+from scheduler.runner import SchedulerContext
+from tests.support.botapi import BotApiServer
+
+EXAMPLE = Path(str(resources.files("config").joinpath("examples", "feature-film.yaml")))
+CHATS = {"amina": 101, "karim": 102, "paul": 103, "lea": 104, "sam": 105}
+LANGUAGE = {"amina": "fr", "karim": "fr", "paul": "fr", "lea": "fr", "sam": "en"}
+
+
+def paris_0831(day: int) -> dt.datetime:
+    """08:31 in Paris (UTC+1 in early March) on ``day`` March 2027."""
+    return dt.datetime(2027, 3, day, 7, 31, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def crew_server() -> AsyncIterator[BotApiServer]:
+    server = BotApiServer()
+    await server.start()
+    for member_id, chat_id in CHATS.items():
+        server.add_user(chat_id, member_id.capitalize(), LANGUAGE[member_id])
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def crew(crew_server: BotApiServer, db_url: str, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    app = App(
+        load_settings(database_url=db_url, telegram_token=crew_server.token, telegram_api_url=crew_server.base_url)
+    )
+    load_production(app.uow(), load_production_file(EXAMPLE))
+    with app.uow() as uow:
+        for member_id, chat_id in CHATS.items():
+            uow.members.link_telegram("feux-aube", member_id, chat_id, dt.datetime(2027, 2, 26, tzinfo=dt.UTC))
+        uow.commit()
+    application = build_application(app, rate_limit=False)
+    voice = Voice(cache_dir=tmp_path / "voice")
+    services_of(application).synthesiser = lambda text, lang: voice.note(text, lang).data
+    await application.initialize()
+    notifier = TelegramNotifier(application, app)
+    ctx = SchedulerContext(engine=app.engine, uow_factory=app.uow, notifiers={Channel.TELEGRAM: notifier})
+    try:
+        yield {"app": app, "ctx": ctx, "voice": voice, "application": application, "notifier": notifier}
+    finally:
+        await application.shutdown()
+        app.engine.dispose()
