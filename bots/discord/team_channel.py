@@ -2,7 +2,8 @@
 
 Everything goes to the production's digest channel; nobody is sent a direct message.
 
-- ``escalate``: a member missed prompts in a row; posted at once, and listed again in the next digest.
+- ``escalate``: a member missed prompts in a row; the scheduler's text (or the bot's own when it
+  gives none) is posted at once, and listed again in the next digest.
 - ``post_digest``: the day's summary, posted **once per (production, day)**. The claim is stored
   before posting, so a reconnect, a second scheduler call, the bot's own daily loop or a restart
   never posts it twice.
@@ -50,7 +51,7 @@ class DiscordTeamChannel:
         except KeyError:
             name = member_id
         lang = production.language.value
-        message = t(lang, "discord.escalation", name=name, missed=missed)
+        message = text.strip() or t(lang, "discord.escalation", name=name, missed=missed)
         day = production.local_day(self.clock())
         key = f"{member_id}:{day.isoformat()}:{missed}"
         return await self._post_once(production_id, "escalation", key, day, message)

@@ -166,23 +166,28 @@ def what(production: Production, report: ReportKind, subject: str | None, lang: 
     return t(lang, f"discord.report.{report.value}", subject=label)
 
 
-def roll_call_lines(production: Production, roll: RollCall, lang: str) -> list[str]:
-    lines = []
+def pending_lines(production: Production, roll: RollCall, lang: str) -> list[str]:
     if roll.asked == 0 and not roll.unreachable:
-        lines.append(t(lang, "discord.missing.none_due"))
-    elif roll.complete:
-        lines.append(t(lang, "discord.missing.all_answered"))
-    else:
-        lines.append(t(lang, "discord.missing.pending_title"))
-        for p in roll.pending:
-            lines.append(t(lang, "discord.missing.pending", name=p.name,
-                           what=what(production, p.report, p.subject, lang)))
-    if roll.unreachable:
-        lines.append(t(lang, "discord.missing.unreachable_title"))
-        for u in roll.unreachable:
-            lines.append(t(lang, "discord.missing.unreachable", name=u.name or u.member_id,
-                           reason=t(lang, f"discord.reason.{u.reason}")))
-    return lines
+        return [t(lang, "discord.missing.none_due")]
+    if roll.complete:
+        return [t(lang, "discord.missing.all_answered")]
+    return [t(lang, "discord.missing.pending_title")] + [
+        t(lang, "discord.missing.pending", name=p.name, what=what(production, p.report, p.subject, lang))
+        for p in roll.pending
+    ]
+
+
+def unreachable_lines(roll: RollCall, lang: str) -> list[str]:
+    if not roll.unreachable:
+        return []
+    return [t(lang, "discord.missing.unreachable_title")] + [
+        t(lang, "discord.missing.unreachable", name=u.name or u.member_id, reason=t(lang, f"discord.reason.{u.reason}"))
+        for u in roll.unreachable
+    ]
+
+
+def roll_call_lines(production: Production, roll: RollCall, lang: str) -> list[str]:
+    return pending_lines(production, roll, lang) + unreachable_lines(roll, lang)
 
 
 def missing_text(production: Production, roll: RollCall, lang: str) -> str:
@@ -199,7 +204,11 @@ def digest_text(
     scheduler_text: str,
     lang: str,
 ) -> str:
-    """The daily digest: figures of the day, missing answers, the escalations since the last digest."""
+    """The daily digest: figures of the day, missing answers, the escalations since the last digest.
+
+    The scheduler's ``scheduler_text`` (the answers to the prompts it really sent) stands for the
+    bot's own roll call of pending answers when given; who cannot be reached is the bot's to add.
+    """
     lines = [t(lang, "discord.digest.title", day=day_text(day, lang), title=production.title)]
     of_day = result.by_day.get(day)
     if not of_day or not any(of_day.values()):
@@ -212,9 +221,11 @@ def digest_text(
             if kg:
                 lines.append(t(lang, "discord.digest.figure", category=category_name(category, lang),
                                kg=number(kg, lang, 1)))
-    lines.extend(roll_call_lines(production, roll, lang))
     if scheduler_text.strip():
         lines.append(scheduler_text.strip())
+        lines.extend(unreachable_lines(roll, lang))
+    else:
+        lines.extend(roll_call_lines(production, roll, lang))
     if escalations:
         lines.append(t(lang, "discord.digest.escalations_title"))
         lines.extend(f"- {e}" for e in escalations)

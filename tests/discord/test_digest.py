@@ -89,8 +89,8 @@ async def test_no_digest_before_nine_or_for_a_day_without_prompts(bot, server, a
 
 async def test_escalation_is_posted_once_and_listed_in_the_next_digest(bot, server, app, clock):
     clock.now = paris(TUESDAY, 8, 0)
-    first = await bot.team_channel.escalate(PRODUCTION, "lea", 2, "lea missed 2 prompts")
-    again = await bot.team_channel.escalate(PRODUCTION, "lea", 2, "lea missed 2 prompts")
+    first = await bot.team_channel.escalate(PRODUCTION, "lea", 2, "")  # no text given: the bot's own
+    again = await bot.team_channel.escalate(PRODUCTION, "lea", 2, "")
     assert first.outcome is Outcome.SENT and again.message_ref == first.message_ref
     [alert] = sent_messages()
     assert alert.channel.id == server.digest.id
@@ -144,3 +144,21 @@ async def test_a_failed_post_is_released_so_that_the_retry_posts_it(bot, server,
     delivery = await bot.team_channel.post_digest(PRODUCTION, MONDAY, "")
     assert delivery.outcome is Outcome.SENT
     assert len(sent_messages()) == 1
+
+
+async def test_the_schedulers_texts_are_posted_as_they_come(bot, server, app, clock):
+    clock.now = paris(TUESDAY, 8, 0)
+    said = "Léa Bernard n’a pas répondu 2 fois de suite. Vous pouvez lui écrire pour voir si tout va bien."
+    await bot.team_channel.escalate(PRODUCTION, "lea", 2, said)
+    assert [m.content for m in sent_messages()] == [said]
+
+    clock.now = paris(TUESDAY, 9, 0)
+    answers = "Réponses pour lundi 1 mars.\n3 réponses reçues sur 5."
+    await bot.team_channel.post_digest(PRODUCTION, MONDAY, answers)
+    [digest] = sent_messages()
+    lines = digest.content.splitlines()
+    assert lines[0] == "Résumé du lundi 1 mars pour Les Feux de l'Aube."
+    assert "Réponses pour lundi 1 mars." in lines and "3 réponses reçues sur 5." in lines
+    assert "Pas encore de réponse :" not in lines  # the scheduler's answers stand for the bot's roll call
+    assert "- Karim Haddad : n'a pas encore ouvert son lien d'invitation." in lines
+    assert f"- {said}" in lines
