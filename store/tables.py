@@ -153,7 +153,7 @@ productions = Table(
     "productions",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("title", String(300), nullable=False),
+    Column("title", Text, nullable=False),
     Column("type", String(32), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("language", String(8), nullable=False),
@@ -175,7 +175,7 @@ members = Table(
     Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
     Column("member_id", ID, nullable=False),
     Column("position", Integer, nullable=False),  # order in the production file
-    Column("name", String(200), nullable=False),  # "" once forgotten
+    Column("name", Text, nullable=False),  # "" once forgotten
     Column("role", String(32), nullable=False),
     Column("channel", String(16), nullable=False),
     Column("language", String(8), nullable=False),
@@ -259,7 +259,7 @@ action_status = Table(
     Column("status", String(16), nullable=False),
     Column("outcome", String(16), nullable=True),
     Column("note", Text, nullable=False),
-    Column("by", String(200), nullable=False),
+    Column("by", Text, nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Index("ix_action_status_production_action", "production_id", "action_id"),
 )

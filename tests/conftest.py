@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from store.engine import make_engine
 from store.migrate import upgrade
+from store.tables import load_all_tables
 from store.uow import SqlUnitOfWork
 
 PG_URL_VARIABLE = "GREENSLATE_TEST_PG_URL"
@@ -49,7 +50,7 @@ def sqlite_db_url(_sqlite_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def _pg_database() -> Iterator[tuple[str, Engine]]:
+def _pg_database() -> Iterator[tuple[str, Engine, str]]:
     if os.environ.get(SKIP_PG_VARIABLE) == "1":
         pytest.skip(f"PostgreSQL cases skipped ({SKIP_PG_VARIABLE}=1)")
     server_url = os.environ.get(PG_URL_VARIABLE, DEFAULT_PG_URL)
@@ -71,7 +72,7 @@ def _pg_database() -> Iterator[tuple[str, Engine]]:
     try:
         upgrade(url)
         engine = make_engine(url)
-        yield url, engine
+        yield url, engine, _emptying_sql(engine)
     finally:
         if engine is not None:
             engine.dispose()
@@ -80,20 +81,35 @@ def _pg_database() -> Iterator[tuple[str, Engine]]:
         server.dispose()
 
 
-@pytest.fixture
-def pg_db_url(_pg_database: tuple[str, Engine]) -> str:
-    """The session's migrated PostgreSQL database, emptied for this test."""
-    url, engine = _pg_database
-    with engine.begin() as connection:
-        names = connection.scalars(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename <> 'alembic_version'"
+def _emptying_sql(engine: Engine) -> str:
+    """DELETE every row (children first) and restart the id sequences.
+
+    Much faster than TRUNCATE on a few small tables (TRUNCATE rewrites every table's files).
+    """
+    with engine.connect() as connection:
+        names = set(
+            connection.scalars(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
             )
+        )
+        sequences = connection.scalars(
+            text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
         ).all()
-        if names:
-            tables = ", ".join(f'"{n}"' for n in names)
-            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    known = [t.name for t in reversed(load_all_tables().sorted_tables) if t.name in names]
+    order = sorted(names - set(known)) + known
+    statements = [f'DELETE FROM "{n}"' for n in order] + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]
+    return "; ".join(statements)
+
+
+@pytest.fixture
+def pg_db_url(_pg_database: tuple[str, Engine, str]) -> str:
+    """The session's migrated PostgreSQL database, emptied for this test."""
+    url, engine, emptying = _pg_database
+    with engine.begin() as connection:
+        connection.exec_driver_sql(emptying)
     return url
 
 

@@ -28,7 +28,7 @@ def upgrade() -> None:
     op.create_table(
         "productions",
         sa.Column("id", ID, nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
         sa.Column("type", sa.String(length=32), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("production_id", ID, nullable=False),
         sa.Column("member_id", ID, nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
@@ -163,7 +163,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("by", sa.Text(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["production_id"],
