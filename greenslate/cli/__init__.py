@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "greenslate.cli.dashboard",
     "greenslate.cli.demo",
     "greenslate.cli.discord",
+    "greenslate.cli.scheduler",
     "sensitisation.cli",
 ]
 
