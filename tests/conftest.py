@@ -56,13 +56,16 @@ def _pg_database() -> Iterator[tuple[str, Engine, str]]:
     server_url = os.environ.get(PG_URL_VARIABLE, DEFAULT_PG_URL)
     name = f"greenslate_test_{secrets.token_hex(6)}"
     server = make_engine(server_url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    unreachable = None
     try:
         with server.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except OperationalError as exc:
+        unreachable = exc.orig
+    if unreachable is not None:
         server.dispose()
         pytest.fail(
-            f"PostgreSQL is unreachable at {make_url(server_url)!s}: {exc.orig}\n"
+            f"PostgreSQL is unreachable at {make_url(server_url)!s}: {unreachable}\n"
             f"Start it, point {PG_URL_VARIABLE} at a server where you may create databases, "
             f"or set {SKIP_PG_VARIABLE}=1 to skip the PostgreSQL cases.",
             pytrace=False,
