@@ -68,3 +68,19 @@ async def crew(crew_server: BotApiServer, db_url: str, tmp_path: Path) -> AsyncI
     finally:
         await application.shutdown()
         app.engine.dispose()
+
+
+def unreadable(server: BotApiServer) -> list[str]:
+    """Every message the bot actually sent, as the member read it, checked against the easy-to-read rules."""
+    from greenslate.readability import check
+
+    production = load_production_file(EXAMPLE)
+    names = [production.title] + [x.label for x in (*production.vehicles, *production.generators)]
+    names += [m.name for m in production.crew]
+    language_of = {chat: LANGUAGE[member] for member, chat in CHATS.items()}
+    problems = []
+    for sent in server.ledger:
+        if sent.text and sent.chat_id in language_of:
+            lang = language_of[sent.chat_id]
+            problems += [f"{lang} {sent.method} to {sent.chat_id}: {v}" for v in check(sent.text, lang, names)]
+    return problems

@@ -12,7 +12,7 @@ from typing import Any
 
 from bots.telegram.services import services_of
 from greenslate.i18n import t
-from tests.sensitisation.conftest import CHATS
+from tests.sensitisation.conftest import CHATS, unreadable
 from tests.support.botapi import BotApiServer
 
 AMINA = CHATS["amina"]
@@ -50,6 +50,7 @@ async def test_each_button_press_is_answered_by_a_message_not_a_toast(
         assert "Minibus MB-1" in said_after[0]  # what was recorded, said in words
         assert said_after[1] != said_after[0]
         assert toasts(crew_server) == []
+        assert unreadable(crew_server) == []  # the prompt and both answers, filled in, read easily
     finally:
         await application.updater.stop()
         await application.stop()

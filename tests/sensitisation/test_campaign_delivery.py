@@ -17,7 +17,7 @@ from greenslate.voice import opus_info
 from scheduler.runner import tick
 from sensitisation.history import campaign_log
 from sensitisation.library import render
-from tests.sensitisation.conftest import CHATS, LANGUAGE, paris_0831
+from tests.sensitisation.conftest import CHATS, LANGUAGE, paris_0831, unreadable
 from tests.support.botapi import BotApiServer
 
 
@@ -86,6 +86,7 @@ async def test_each_campaign_reaches_exactly_its_audience_once_in_their_language
         + [(4, "mains-hookup", "lea")]
     )
     assert all(line.status == "sent" and line.sent_at is not None for line in log)
+    assert unreadable(crew_server) == []
 
 
 async def test_a_member_who_left_or_never_agreed_gets_nothing(crew_server: BotApiServer, crew: dict[str, Any]) -> None:

@@ -116,3 +116,9 @@ def test_sentences_and_emoji_helpers() -> None:
         "12,5 litres.",
     ]
     assert strip_emoji("C'est fait. ✅ 🎉") == "C'est fait."
+
+
+def test_the_coordinators_names_in_a_filled_in_message_read_as_words() -> None:
+    text = "Pas de route aujourd'hui avec Minibus MB-1."
+    assert rules(text) == ["abbreviation"]
+    assert check(text, "fr", names=["Minibus MB-1", "Groupe 125 kVA"]) == []
