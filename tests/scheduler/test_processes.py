@@ -6,6 +6,7 @@ while paused, whichever process sends it and whenever one dies (SIGKILL, at a ra
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import multiprocessing
@@ -55,7 +56,9 @@ class Event:
     worker: str
 
 
-def simulate(db_url: str, folder: Path, instants: list[dt.datetime], events: list[Event]) -> None:
+def simulate(
+    db_url: str, folder: Path, instants: list[dt.datetime], events: list[Event], bot_api: tuple[str, str] | None = None
+) -> None:
     """Move the simulated clock step by step; start and kill worker processes as ``events`` say."""
     step = SPAWN.Value("i", -2)
     done = SPAWN.Array("i", [-2] * 8)
@@ -69,7 +72,7 @@ def simulate(db_url: str, folder: Path, instants: list[dt.datetime], events: lis
                 done[index[event.worker]] = -2
                 proc = SPAWN.Process(target=work, args=(db_url, str(folder), event.worker,
                                                         [i.isoformat() for i in instants], step, done,
-                                                        index[event.worker]))
+                                                        index[event.worker], bot_api))
                 proc.start()
                 processes[event.worker] = proc
             step.value = number
@@ -169,3 +172,55 @@ def test_a_shoot_across_the_spring_change_with_kills_restarts_and_two_processes(
     assert campaign.due_at == paris(2027, 3, 28, 3, 0)  # 02:30 did not exist that night
     monday_amina = next(r for r in rows if r.key == f"prompt:{shoot.id}:amina:amina:mileage:mb1:2027-03-29")
     assert monday_amina.sent_at == paris(2027, 3, 29, 21, 15)  # sent once, when a scheduler came back
+
+
+@pytest.mark.postgres
+@pytest.mark.reliability
+@pytest.mark.timeout(600)
+async def test_two_scheduler_processes_through_the_bot_api_send_each_prompt_once(
+    pg_db_url: str, tmp_path: Path, example: Production
+) -> None:
+    """Two processes with their own Telegram bot on one PostgreSQL store; one restarted overnight."""
+    pytest.importorskip("bots.telegram.notifier")
+    from tests.support.botapi import BotApiServer
+
+    shoot = replace(dst_shoot(example), crew=tuple(replace(m, voice=False) for m in example.crew), sensitisation=())
+    engine = make_engine(pg_db_url)
+    try:
+        load_example(lambda: SqlUnitOfWork(engine), shoot)
+    finally:
+        engine.dispose()
+    server = BotApiServer()
+    await server.start()
+    try:
+        for position, member in enumerate(shoot.crew):
+            server.add_user(1000 + position, member.name.split()[0], member.language.value)
+        server.block(1001)  # Karim blocked the bot
+        start, end = paris(2027, 3, 28, 0, 0), paris(2027, 3, 29, 23, 45)
+        instants = [start + dt.timedelta(minutes=15 * n)
+                    for n in range(int((end - start) / dt.timedelta(minutes=15)) + 1)]
+        events = [
+            Event(start, "start", "a"), Event(start, "start", "b"),
+            Event(paris(2027, 3, 29, 3, 0), "kill", "a"), Event(paris(2027, 3, 29, 6, 0), "start", "c"),
+        ]
+        await asyncio.to_thread(simulate, pg_db_url, tmp_path, instants, events, (server.base_url, server.token))
+    finally:
+        await server.stop()
+
+    days = ("2027-03-28", "2027-03-29")
+    per_member = {"paul": 2 * 2, "lea": 2 * 2 * 2, "amina": 2 * 2, "sam": 0}  # prompts and reminders
+    for position, member in enumerate(shoot.crew):
+        if member.id in per_member:
+            sent = server.sent_to(1000 + position)
+            assert len(sent) == per_member[member.id], (member.id, [s.text for s in sent])
+            assert len({s.message_id for s in sent}) == len(sent)
+    assert server.sent_to(1001) == []
+    engine = make_engine(pg_db_url)
+    try:
+        with engine.connect() as conn:
+            rows = outbox.rows(conn, kinds=["prompt", "reminder"])
+    finally:
+        engine.dispose()
+    assert Counter(r.status for r in rows) == Counter({"sent": 16, "unreachable": 1})
+    assert {r.day.isoformat() for r in rows} == set(days)
+    assert len({r.claimed_by for r in rows if r.status == "sent"}) >= 2  # the processes shared the work

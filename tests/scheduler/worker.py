@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import time
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
@@ -70,20 +69,39 @@ def _prompt(production_id: str, member_id: str, assignment_key: str, day: dt.dat
 
 
 def work(
-    db_url: str, folder: str, worker: str, instants: list[str], step: Synchronized, done: Any, index: int
+    db_url: str, folder: str, worker: str, instants: list[str], step: Synchronized, done: Any, index: int,
+    bot_api: tuple[str, str] | None = None,
 ) -> None:
-    """Tick at ``instants[step]`` each time the test moves ``step``, until it is STOP."""
+    """Tick at ``instants[step]`` each time the test moves ``step``, until it is STOP.
+
+    With ``bot_api`` (base URL, token), messages go through the real Telegram bot to that server.
+    """
     asyncio.run(_work(db_url, Path(folder), worker, [dt.datetime.fromisoformat(i) for i in instants],
-                      step, done, index))
+                      step, done, index, bot_api))
 
 
 async def _work(
-    db_url: str, folder: Path, worker: str, instants: list[dt.datetime], step: Synchronized, done: Any, index: int
+    db_url: str, folder: Path, worker: str, instants: list[dt.datetime], step: Synchronized, done: Any, index: int,
+    bot_api: tuple[str, str] | None,
 ) -> None:
     engine = make_engine(db_url)
-    channel = FileChannel(folder, worker)
+    current_instant = {"now": instants[0]}
+    application = None
+    if bot_api is None:
+        notifier: Any = FileChannel(folder, worker)
+    else:
+        from bots.telegram.app import build_application
+        from bots.telegram.notifier import TelegramNotifier
+        from bots.telegram.services import services_of
+        from greenslate.app import App
+
+        app = App.from_env(database_url=db_url, telegram_api_url=bot_api[0], telegram_token=bot_api[1])
+        application = build_application(app, rate_limit=False)
+        await application.initialize()
+        services_of(application).clock = lambda: current_instant["now"]
+        notifier = TelegramNotifier(application, app)
     ctx = SchedulerContext(engine=engine, uow_factory=lambda: SqlUnitOfWork(engine),
-                           notifiers={Channel.TELEGRAM: channel}, worker=worker)
+                           notifiers={Channel.TELEGRAM: notifier}, worker=worker)
     last = None
     try:
         while True:
@@ -91,10 +109,13 @@ async def _work(
             if current == STOP:
                 return
             if current != last and current >= 0:
+                current_instant["now"] = instants[current]
                 await tick(ctx, instants[current])
                 last = current
                 done[index] = current
             else:
-                time.sleep(0.001)
+                await asyncio.sleep(0.001)
     finally:
+        if application is not None:
+            await application.shutdown()
         engine.dispose()
