@@ -125,9 +125,11 @@ def prompt(production: Production, assignment: Assignment, day: dt.date, today: 
     return text
 
 
-def _detail(values: Mapping[str, Decimal], lang: str) -> str:
-    return ", ".join(t(lang, "telegram.recap.item", count=num(v, lang), item=item_label(k, lang))
-                     for k, v in values.items())
+def _detail(values: Mapping[str, Decimal], order: list[str], lang: str) -> str:
+    """``30 végé, 40 poulet``, in the production's order of meal types (or waste streams)."""
+    items = sorted(values, key=lambda k: order.index(k) if k in order else len(order))
+    return ", ".join(t(lang, "telegram.recap.item", count=num(values[k], lang), item=item_label(k, lang))
+                     for k in items)
 
 
 def figure(production: Production, report: Report, quantity: Decimal, today: dt.date, lang: str) -> str:
@@ -157,8 +159,10 @@ def figure(production: Production, report: Report, quantity: Decimal, today: dt.
     if report.kind is ReportKind.GENERATOR_LITRES:
         return t(lang, "telegram.recap.litres", litres=num(values["litres"], lang), subject=subject, when=w)
     total = sum(values.values(), Decimal(0))
-    key = "telegram.recap.meals" if report.kind is ReportKind.MEALS else "telegram.recap.waste"
-    return t(lang, key, total=num(total, lang), detail=_detail(values, lang), when=w)
+    meals = report.kind is ReportKind.MEALS
+    order = list(production.meal_types if meals else production.waste_streams)
+    key = "telegram.recap.meals" if meals else "telegram.recap.waste"
+    return t(lang, key, total=num(total, lang), detail=_detail(values, order, lang), when=w)
 
 
 def recap(production: Production, report: Report, quantity: Decimal, today: dt.date, lang: str) -> str:

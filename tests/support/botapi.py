@@ -61,12 +61,17 @@ class Sent:
     at: float = field(default_factory=time.monotonic)
 
     @property
+    def plain(self) -> str:
+        """The text with no-break and narrow no-break spaces (French number groups) as plain spaces."""
+        return (self.text or "").replace("\u202f", " ").replace("\u00a0", " ")
+
+    @property
     def buttons(self) -> list[tuple[str, str]]:
         """(label, callback data) of every inline button, row by row."""
         if not self.reply_markup:
             return []
         return [
-            (b["text"], b.get("callback_data", b.get("url", "")))
+            (b["text"].replace("\u202f", " ").replace("\u00a0", " "), b.get("callback_data", b.get("url", "")))
             for row in self.reply_markup.get("inline_keyboard", [])
             for b in row
         ]
@@ -411,10 +416,10 @@ class BotApiServer:
             "message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id),
             "from": self._bot_user()})
         message.update(changes, edit_date=int(time.time()))
-        if "reply_markup" in params:
-            message["reply_markup"] = params["reply_markup"] or {"inline_keyboard": []}
-        elif method == "editMessageText":
-            message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        else:  # Telegram removes the keyboard when an edit carries none
+            message["reply_markup"] = {"inline_keyboard": []}
         self.messages[(chat_id, message_id)] = message
         self.ledger.append(Sent(method, chat_id, params, message_id, message.get("text"),
                                 params.get("reply_markup")))
