@@ -329,6 +329,36 @@ def reminder_is_due(
     return at <= now and local_day(now, zone) <= local_day(at, zone)
 
 
+def open_prompts(
+    production: Production,
+    member_id: str,
+    state: MemberState | None,
+    answered: Collection[tuple[ReportKind, str | None, dt.date]],
+    now: dt.datetime,
+    days_back: int = 7,
+) -> list[Occurrence]:
+    """The member's prompts whose time has come and that still wait for an answer, oldest first.
+
+    Sent or not: a prompt that fell due while greenslate was down is not sent a day late, but the
+    member can still answer it (``/status`` lists these). Days the member was paused are left out.
+    """
+    try:
+        member = production.member(member_id)
+    except KeyError:
+        return []
+    today = local_day(now, production.zone)
+    found = []
+    for assignment in production.assignments_of(member_id):
+        for occ in occurrences(production, assignment):
+            if occ.at > now or (today - occ.day).days > days_back:
+                continue
+            if not wants_messages_on(member, state, occ.day):
+                continue
+            if not is_answered(occ.report, occ.subject, occ.day, answered):
+                found.append(occ)
+    return sorted(found, key=lambda o: (o.day, o.at, o.assignment_key))
+
+
 @dataclass(frozen=True)
 class SentPrompt:
     """A prompt that went out (from the outbox), as the missed-prompt rules need it."""

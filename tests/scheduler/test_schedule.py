@@ -34,6 +34,7 @@ from domain.schedule import (
     missed_in_a_row,
     occurrences,
     occurrences_on,
+    open_prompts,
     reminder_is_due,
     upcoming_prompts,
 )
@@ -341,3 +342,16 @@ def test_campaigns_go_out_on_their_day_through_each_members_channel(example: Pro
     }  # Sam is paused
     assert due_campaigns(example, states, utc(2027, 3, 3, 7, 30))[0].message == "engine-off"
     assert due_campaigns(example, states, utc(2027, 3, 3, 23, 30)) == []  # the day after: not sent late
+
+
+def test_open_prompts_list_what_can_still_be_answered_late(example: Production) -> None:
+    states = {s.member_id: s for s in linked_states(example, lea={"paused_until": dt.date(2027, 3, 2)})}
+    answered = {(ReportKind.GENERATOR_LITRES, "g1", dt.date(2027, 3, 3))}
+    now = utc(2027, 3, 4, 19, 30)  # Thursday 20:30 in Paris
+    found = [(o.day.day, o.assignment_key) for o in open_prompts(example, "lea", states["lea"], answered, now)]
+    # Paused until Tuesday; g1 of Wednesday answered with litres; Thursday's 20:00 prompts are due.
+    assert found == [(3, "lea:generator_hours:g2"), (4, "lea:generator_hours:g1"), (4, "lea:generator_hours:g2")]
+    assert open_prompts(example, "lea", states["lea"], answered, now, days_back=0) == [
+        o for o in open_prompts(example, "lea", states["lea"], answered, now) if o.day.day == 4
+    ]
+    assert open_prompts(example, "nobody", None, answered, now) == []
