@@ -42,10 +42,33 @@ def fit(text: str, lang: str, limit: int = MESSAGE_LIMIT) -> str:
     return head + more
 
 
+def split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut a long answer into messages at line breaks, so nothing is lost (factor sources included)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than a message: cut it where it must be
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]
+
+
 # -- /balance --------------------------------------------------------------------------------------
 
 
 def balance_text(production: Production, result: Balance, lang: str) -> str:
+    """The whole balance, every factor's source included: may need several messages (see ``split``)."""
     lines = []
     if result.as_of is None:
         lines.append(t(lang, "discord.balance.title_empty", title=production.title))
@@ -81,7 +104,7 @@ def balance_text(production: Production, result: Balance, lang: str) -> str:
               value=number(trace.kgco2e_per_unit, lang, 4), unit=trace.unit, source=trace.source,
               year=trace.year)
         )
-    return fit("\n".join(lines), lang)
+    return "\n".join(lines)
 
 
 def chart_description(result: Balance, lang: str) -> str:
@@ -147,7 +170,7 @@ def plan_text(production: Production, plan: Sequence[ActionProgress], lang: str)
         if a.note:
             lines.append(t(lang, "discord.plan.note", note=a.note))
         blocks.append("\n".join(lines))
-    return fit("\n\n".join(blocks), lang)
+    return "\n\n".join(blocks)
 
 
 # -- /missing and the digest -----------------------------------------------------------------------
@@ -192,7 +215,7 @@ def roll_call_lines(production: Production, roll: RollCall, lang: str) -> list[s
 
 def missing_text(production: Production, roll: RollCall, lang: str) -> str:
     head = t(lang, "discord.missing.title", day=day_text(roll.day, lang))
-    return fit("\n".join([head, *roll_call_lines(production, roll, lang)]), lang)
+    return "\n".join([head, *roll_call_lines(production, roll, lang)])
 
 
 def digest_text(

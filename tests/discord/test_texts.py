@@ -25,7 +25,8 @@ def production():
 
 
 def state(member: str, chat: int | None = 1, **changes) -> MemberState:
-    base = MemberState(PRODUCTION, member, "fr", False, None, chat, None, False, False)
+    consent = paris(MONDAY, 8) if chat is not None else None  # pressed Start and agreed
+    base = MemberState(PRODUCTION, member, "fr", False, None, chat, consent, False, False)
     return replace(base, **changes)
 
 
@@ -107,3 +108,14 @@ def test_chart_is_a_png_whose_description_gives_every_figure(production):
         "Bar chart of the carbon balance, in tonnes of CO2e. Transport: 1.23 done, 38 forecast. "
         "Energy: 1.23 done, 9.5 forecast. Catering: 1.23 done, 14 forecast. Waste: 1.23 done, 1.2 forecast."
     )
+
+
+def test_a_long_answer_is_split_into_messages_without_losing_a_line():
+    from bots.discord.texts import split
+
+    lines = [f"- facteur_{i} : 0,{i} kg CO2e par km. Source : ADEME, base Empreinte, {i}." for i in range(80)]
+    text = "Bilan.\n\n" + "\n".join(lines)
+    parts = split(text)
+    assert len(parts) > 1 and all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert "\n".join(parts).splitlines() == [ln for ln in text.splitlines() if ln]
+    assert split("x" * 4500) == ["x" * 2000, "x" * 2000, "x" * 500]

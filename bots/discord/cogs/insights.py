@@ -13,6 +13,7 @@ from discord.ext import commands
 from bots.discord import services
 from bots.discord.chart import balance_chart
 from bots.discord.checks import on_linked_server
+from bots.discord.replies import answer
 from bots.discord.texts import balance_text, plan_text
 from bots.discord.translator import cmd, language_of
 
@@ -40,7 +41,7 @@ class Insights(commands.Cog):
         lang = language_of(interaction, production.language.value)
         png, description = await asyncio.to_thread(balance_chart, result, lang)
         chart = discord.File(io.BytesIO(png), filename=CHART_FILE, description=description)
-        await interaction.followup.send(balance_text(production, result, lang), file=chart)
+        await answer(interaction, balance_text(production, result, lang), file=chart)
 
     @app_commands.command(
         name=cmd("discord.cmd.plan.name", "plan"),
@@ -53,7 +54,7 @@ class Insights(commands.Cog):
         link = interaction.extras["link"]
         production, progress = await services.plan(self.bot.app, link.production_id)
         lang = language_of(interaction, production.language.value)
-        await interaction.response.send_message(plan_text(production, progress, lang))
+        await answer(interaction, plan_text(production, progress, lang))
 
 
 async def setup(bot: GreenslateBot) -> None:

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bots.discord import services
 from bots.discord.checks import on_linked_server
+from bots.discord.replies import answer
 from bots.discord.texts import missing_text
 from bots.discord.translator import cmd, language_of
 
@@ -32,7 +33,7 @@ class Missing(commands.Cog):
         link = interaction.extras["link"]
         production, roll = await services.missing(self.bot.app, link.production_id, self.bot.now())
         lang = language_of(interaction, production.language.value)
-        await interaction.response.send_message(missing_text(production, roll, lang))
+        await answer(interaction, missing_text(production, roll, lang))
 
 
 async def setup(bot: GreenslateBot) -> None:
