@@ -117,5 +117,5 @@ def test_a_long_answer_is_split_into_messages_without_losing_a_line():
     text = "Bilan.\n\n" + "\n".join(lines)
     parts = split(text)
     assert len(parts) > 1 and all(len(p) <= MESSAGE_LIMIT for p in parts)
-    assert "\n".join(parts).splitlines() == [ln for ln in text.splitlines() if ln]
+    assert [ln for ln in "\n".join(parts).splitlines() if ln] == [ln for ln in text.splitlines() if ln]
     assert split("x" * 4500) == ["x" * 2000, "x" * 2000, "x" * 500]
