@@ -6,11 +6,12 @@ marking it, a crash or a restart loses nothing and sends nothing twice (see ``st
 
 Wiring for ``greenslate run`` (the scheduler in the bots' event loop, or alone with ``--scheduler``)::
 
-    ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: telegram_notifier},
-                                   team=discord_team_channel)
-    await run_scheduler(ctx)           # until cancelled, or until ctx.stop() is called
+    await run_scheduler(app, {Channel.TELEGRAM: telegram_notifier}, discord_team_channel, stop=stop_event)
 
-or ``scheduler = build_scheduler(ctx); scheduler.start()`` inside an already running loop.
+runs until ``stop_event`` is set or the task is cancelled; or ``build_scheduler(app, notifiers,
+team_channel).start()`` inside an already running loop. A Discord member's campaigns go through the
+team channel's ``send_campaign`` unless a Discord notifier is given; dashboard members' campaigns are
+recorded as shown (the dashboard lists outbox rows).
 """
 
 from __future__ import annotations
@@ -259,12 +260,31 @@ async def scheduled_tick(ctx: SchedulerContext) -> None:
         log.exception("scheduler tick failed; the next one tries again")
 
 
-def build_scheduler(ctx: SchedulerContext, interval_seconds: float = TICK_SECONDS) -> AsyncIOScheduler:
+def _context(
+    target: SchedulerContext | object,
+    notifiers: Mapping[Channel, Notifier] | None,
+    team_channel: TeamChannel | None,
+    clock: Clock | None,
+) -> SchedulerContext:
+    if isinstance(target, SchedulerContext):
+        return target
+    return SchedulerContext.for_app(target, notifiers, team_channel, clock)
+
+
+def build_scheduler(
+    target: SchedulerContext | object,
+    notifiers: Mapping[Channel, Notifier] | None = None,
+    team_channel: TeamChannel | None = None,
+    clock: Clock | None = None,
+    interval_seconds: float = TICK_SECONDS,
+) -> AsyncIOScheduler:
     """An APScheduler 3.11 scheduler ticking every ``interval_seconds``, first right at start.
 
-    Late runs are coalesced into one and run up to an hour late instead of being dropped; one tick
-    at a time. Call ``.start()`` from inside the running event loop.
+    ``target`` is a ``SchedulerContext``, or a ``greenslate.app.App`` with the notifiers by channel,
+    the team channel and the clock. Late runs are coalesced into one and run up to an hour late
+    instead of being dropped; one tick at a time. Call ``.start()`` inside the running event loop.
     """
+    ctx = _context(target, notifiers, team_channel, clock)
     scheduler = AsyncIOScheduler(
         timezone=dt.UTC,
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
@@ -285,10 +305,17 @@ def build_scheduler(ctx: SchedulerContext, interval_seconds: float = TICK_SECOND
 
 
 async def run_scheduler(
-    ctx: SchedulerContext, stop: asyncio.Event | None = None, interval_seconds: float = TICK_SECONDS
+    target: SchedulerContext | object,
+    notifiers: Mapping[Channel, Notifier] | None = None,
+    team_channel: TeamChannel | None = None,
+    clock: Clock | None = None,
+    *,
+    stop: asyncio.Event | None = None,
+    interval_seconds: float = TICK_SECONDS,
 ) -> None:
     """Run the scheduler in the current event loop until ``stop`` is set (or the task is cancelled)."""
-    scheduler = build_scheduler(ctx, interval_seconds)
+    ctx = _context(target, notifiers, team_channel, clock)
+    scheduler = build_scheduler(ctx, interval_seconds=interval_seconds)
     scheduler.start()
     log.info("scheduler %s started, ticking every %s s", ctx.worker, interval_seconds)
     try:

@@ -19,10 +19,8 @@ def member_name(production: Production, member_id: str) -> str:
 def subject_label(production: Production, subject: str | None) -> str:
     if subject is None:
         return ""
-    for item in (*production.vehicles, *production.generators):
-        if item.id == subject:
-            return item.label
-    return subject
+    labels = {v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+    return labels.get(subject, subject)
 
 
 def item(production: Production, lang: str, report: ReportKind, subject: str | None) -> str:

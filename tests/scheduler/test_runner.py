@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from domain.model import Channel, Production
 from domain.ports import UnitOfWork
+from greenslate.app import App
 from scheduler.clock import ManualClock
 from scheduler.runner import (
     JOB_ID,
@@ -272,13 +273,15 @@ async def test_escalations_and_digests_without_a_discord_bot_go_to_the_log(
 async def test_the_job_never_silently_drops_a_late_run(
     engine: Engine, uow_factory: Callable[[], UnitOfWork]
 ) -> None:
-    ctx = SchedulerContext(engine=engine, uow_factory=uow_factory)
-    scheduler = build_scheduler(ctx, interval_seconds=20)
+    app = App.from_env(database_url=str(engine.url.render_as_string(hide_password=False)))
+    scheduler = build_scheduler(app, {Channel.TELEGRAM: RecordingNotifier()}, RecordingTeam(), interval_seconds=20)
     scheduler.start(paused=True)
     try:
         job = scheduler.get_job(JOB_ID)
         assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS > 1
         assert job.coalesce is True and job.max_instances == 1
+        [ctx] = job.args
+        assert ctx.team is not None and Channel.TELEGRAM in ctx.notifiers
     finally:
         scheduler.shutdown(wait=False)
 
@@ -290,7 +293,7 @@ async def test_run_scheduler_ticks_in_the_running_loop(
     notifier = RecordingNotifier()
     ctx = context(engine, uow_factory, ManualClock(paris(2027, 3, 8, 15, 5)), notifier)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_scheduler(ctx, stop, interval_seconds=0.2))
+    task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=0.2))
     for _ in range(100):
         await asyncio.sleep(0.05)
         if notifier.sent:
