@@ -105,7 +105,7 @@ class DiscordTeamChannel:
             await asyncio.to_thread(store.release_claim, engine, claim.id)
             log.warning("cannot post the %s of %s in its digest channel: %s", kind, production_id, exc)
             return Delivery(Outcome.UNREACHABLE, detail=f"digest channel: {exc}")
-        except (TimeoutError, discord.HTTPException, OSError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             await asyncio.to_thread(store.release_claim, engine, claim.id)
             log.warning("posting the %s of %s failed, will retry: %s", kind, production_id, exc)
             return Delivery(Outcome.RETRY, detail=str(exc))

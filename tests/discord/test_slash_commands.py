@@ -198,3 +198,15 @@ async def test_command_names_and_descriptions_exist_in_french_and_english(bot):
     assert {c["name_localizations"]["fr"] for c in status["choices"]} == {
         "prévue", "en cours", "faite", "abandonnée"
     }
+
+
+async def test_action_codes_are_suggested_as_the_referent_types(bot, server):
+    data = payload(bot, "action", server.referent, server.general,
+                   [{"name": "action", "type": 3, "value": "veg", "focused": True}])
+    data["type"] = 4  # autocomplete
+    sent = await run_command(bot, data)
+    [call] = sent.calls
+    assert call.payload["type"] == 8  # autocomplete result
+    assert call.payload["data"]["choices"] == [
+        {"name": "A1 – Serve a vegetarian option every day and reach 30 % vegetarian meals", "value": "A1"}
+    ]

@@ -6,6 +6,7 @@ specific to this production. Bad input changes nothing and is answered to the ca
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -19,6 +20,7 @@ from bots.discord.translator import cmd, language_of
 from domain.errors import InvalidReport, UnknownAction
 from domain.model import ActionOutcome, ActionStatus
 from greenslate.i18n import t
+from store import discord as store
 
 if TYPE_CHECKING:
     from bots.discord.bot import GreenslateBot
@@ -99,6 +101,22 @@ class Actions(commands.Cog):
             text = t(lang, "discord.action.saved_outcome", id=action_key, status=status_text,
                      outcome=t(lang, f"discord.outcome.{new_outcome.value}"), by=name)
         await interaction.response.send_message(text, allowed_mentions=discord.AllowedMentions.none())
+
+    @action.autocomplete("action_id")
+    async def action_ids(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """The plan's actions whose code or objective contains what was typed so far."""
+        if interaction.guild_id is None:
+            return []
+        link = await asyncio.to_thread(store.link_for_guild, self.bot.app.engine, interaction.guild_id)
+        if link is None:
+            return []
+        production = await services.production(self.bot.app, link.production_id)
+        typed = current.strip().casefold()
+        return [
+            Choice(name=f"{a.id} – {a.objective}"[:100], value=a.id)
+            for a in production.action_plan
+            if typed in f"{a.id} {a.objective}".casefold()
+        ][:25]
 
 
 async def setup(bot: GreenslateBot) -> None:
