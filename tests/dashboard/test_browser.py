@@ -1,0 +1,260 @@
+"""The dashboard in Debian's headless Chromium, driven by Playwright, checked by axe-core.
+
+Needs ``/usr/bin/chromium`` and axe-core installed next to this file
+(``npm ci --prefix tests/dashboard``). Screenshots of every page go to
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from domain.usecases import get_balance
+from greenslate.presenters import tonnes
+from store.engine import make_engine
+from store.migrate import upgrade
+from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, seed
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = HERE.parents[1] / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--no-first-run",
+]
+PAGES = {"overview": "/", "plan": "/plan", "reporting": "/reporting", "practices": "/practices",
+         "data": "/data", "exports": "/exports"}
+
+#: axe violations that come from Dash itself and that we accept, with the upstream reference.
+#: None today. Two Dash 4 problems are dealt with rather than accepted:
+#: - dcc.Dropdown fails aria-hidden-focus (upstream): the pages do not use it;
+#: - dcc.RadioItems and dcc.Checklist render role=listbox/option around native inputs (the
+#:   OptionsList of https://github.com/plotly/dash/pull/3453), failing aria-input-field-name and
+#:   nested-interactive: dashboard/assets/a11y.js removes those roles, and this test checks that
+#:   the pages really are clean in the browser.
+UPSTREAM_VIOLATIONS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
+    from dashboard.server import DashboardServer
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/dashboard`")
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'greenslate.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    seeded = seed(url, engine)
+    server = DashboardServer(seeded.app, "127.0.0.1", 0).start()
+    try:
+        yield seeded, server.url
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in(browser: Any, base: str, who: tuple[str, str], **context: Any) -> Any:
+    page = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900}, **context).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(base + "/")
+    page.get_by_label(re.compile("e-mail|Email", re.I)).fill(who[0])
+    page.get_by_label(re.compile("Mot de passe|Password")).fill(who[1])
+    page.get_by_role("button", name=re.compile("Se connecter|Sign in")).click()
+    page.wait_for_selector("#main h1")
+    return page
+
+
+def open_page(page: Any, base: str, path: str, production: str = "feux-aube") -> None:
+    page.goto(f"{base}{path}?production={production}")
+    page.wait_for_selector("#main h1")
+    page.wait_for_load_state("networkidle")
+
+
+def french_number(text: str) -> Decimal:
+    """The leading number of ``text`` as written in French: ``11 464,304 t CO2e`` -> 11464.304."""
+    match = re.match(r"\s*(-?\d[\d\u202f\xa0 ]*(?:,\d+)?)", text)
+    assert match, text
+    return Decimal(re.sub(r"[\u202f\xa0 ]", "", match.group(1)).replace(",", "."))
+
+
+def test_overview_figures_equal_the_balance(live: tuple[Seeded, str], browser: Any) -> None:
+    seeded, base = live
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/")
+    assert page.get_attribute("html", "lang") == "fr"
+    bal = get_balance(seeded.uow(), seeded.app.factor_set_version, "feux-aube")
+    assert french_number(page.inner_text("#kpi-total")) == tonnes(bal.total_kgco2e)
+    assert french_number(page.inner_text("#kpi-projected")) == tonnes(bal.projected_total_kgco2e)
+    assert french_number(page.inner_text("#kpi-per-day")) == tonnes(bal.per_shooting_day_kgco2e)
+    assert french_number(page.inner_text("#kpi-forecast")) == tonnes(bal.forecast_kgco2e)
+    table = page.locator("#chart-categories-table tbody tr")
+    assert table.count() == 4
+    for i, figure in enumerate(bal.categories):
+        measured = table.nth(i).locator("td").nth(1).inner_text()
+        assert french_number(measured) == tonnes(figure.kgco2e)
+    # every chart has a text summary and its data as a table
+    for chart in ("chart-categories", "chart-days"):
+        assert page.locator(f"#{chart}-summary").inner_text().strip()
+        assert page.locator(f"#{chart}-table tbody tr").count() > 0
+    assert "16" in page.inner_text(".context")  # the French reference, as context
+    page.context.close()
+
+
+def test_switch_production_and_change_an_action_status(live: tuple[Seeded, str], browser: Any) -> None:
+    seeded, base = live
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/plan")
+    page.get_by_role("link", name="Court de nuit").click()
+    page.wait_for_selector("#main h1:has-text('Court de nuit')")
+    assert "production=court-nuit" in page.url
+    assert page.locator("#plan-save").count() == 0  # only a viewer there
+    page.get_by_role("link", name="Les Feux de l'Aube").click()
+    page.wait_for_selector("#main h1:has-text('Feux')")
+    page.get_by_label(re.compile("^A3 ·")).check()
+    page.get_by_label("Réalisée").check()
+    page.get_by_label("Reproductible").check()
+    page.get_by_label("Note (facultative)").fill("Navettes partagées tenues")
+    page.get_by_role("button", name="Enregistrer le statut").click()
+    page.wait_for_selector("#plan-message .message.success")
+    assert "A3" in page.inner_text("#plan-message")
+    assert "Reproductible" in page.inner_text("#plan-outcomes")
+    with seeded.uow() as uow:
+        action = uow.productions.get("feux-aube").action("A3")
+    assert action.status.value == "done" and action.outcome is not None and action.outcome.value == "reproducible"
+    page.reload()
+    page.wait_for_selector("#plan-table")
+    row = page.locator("#plan-table tbody tr", has_text="A3")
+    assert "Réalisée" in row.inner_text()
+    page.context.close()
+
+
+def test_keyboard_reaches_and_operates_everything(live: tuple[Seeded, str], browser: Any) -> None:
+    _seeded, base = live
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/plan")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert "plan-save" in reached and "plan-note" in reached
+    page.focus("#plan-action input[value='A4']")
+    page.keyboard.press("Space")
+    page.focus("#plan-status input[value='in_progress']")
+    page.keyboard.press("Space")
+    page.focus("#plan-save")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#plan-message .message.success")
+    assert "A4" in page.inner_text("#plan-message")
+    page.context.close()
+
+
+def test_exports_download_and_read_back(live: tuple[Seeded, str], browser: Any) -> None:
+    seeded, base = live
+    bal = get_balance(seeded.uow(), seeded.app.factor_set_version, "feux-aube")
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/exports")
+    files = {}
+    for fmt in ("xlsx", "csv", "json"):
+        with page.expect_download() as info:
+            page.click(f"#download-{fmt}")
+        files[fmt] = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename.endswith(f".{fmt}")
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8"))))
+    data = json.loads(files["json"])
+    wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    for figure in bal.categories:
+        section = figure.category.value
+        assert sum(Decimal(r["kgco2e"]) for r in rows if r["section"] == section) == figure.kgco2e
+        assert sum(Decimal(r["kgco2e"]) for r in data["sections"][section]) == figure.kgco2e
+    summary = {r[0]: r for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert Decimal(str(summary["Total"][2])) == tonnes(bal.total_kgco2e)
+    page.context.close()
+
+
+def test_another_productions_data_cannot_be_reached(live: tuple[Seeded, str], browser: Any) -> None:
+    _seeded, base = live
+    page = signed_in(browser, base, OUTSIDER)
+    for path in PAGES.values():
+        open_page(page, base, path, production="feux-aube")
+        text = page.inner_text("body")
+        assert "Page introuvable" in text and "Feux de l" not in text and "Amina" not in text
+    for fmt in ("xlsx", "csv", "json"):
+        response = page.request.get(f"{base}/download/feux-aube/{fmt}")
+        assert response.status == 404 and b"Feux" not in response.body()
+    assert page.locator("a", has_text="Les Feux de l'Aube").count() == 0
+    page.context.close()
+
+
+def test_viewer_sees_no_status_form(live: tuple[Seeded, str], browser: Any) -> None:
+    _seeded, base = live
+    page = signed_in(browser, base, VIEWER)
+    open_page(page, base, "/plan")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("#plan-save").count() == 0
+    assert "read only" in page.inner_text("#main")
+    page.context.close()
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_axe_finds_no_serious_violation_on_any_page(live: tuple[Seeded, str], browser: Any, lang: str) -> None:
+    _seeded, base = live
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{base}/login?lang={lang}")
+    assert page.get_attribute("html", "lang") == lang
+    found = {"login": _axe(page)}
+    page.screenshot(path=str(SCREENSHOTS / f"login-{lang}.png"), full_page=True)
+    page.fill("#email", COORDINATOR[0])
+    page.fill("#password", COORDINATOR[1])
+    page.click("button[type=submit]")
+    page.wait_for_selector("#main h1")
+    for name, path in PAGES.items():
+        page.goto(f"{base}{path}?production=feux-aube&lang={lang}")
+        page.wait_for_selector("#main h1")
+        page.wait_for_load_state("networkidle")
+        assert page.get_attribute("html", "lang") == lang
+        found[name] = _axe(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"), full_page=True)
+    unexpected = {
+        name: [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in violations if v["id"] not in UPSTREAM_VIOLATIONS]
+        for name, violations in found.items()
+    }
+    assert unexpected == {name: [] for name in found}
+    page.context.close()
