@@ -37,26 +37,43 @@ COMMANDS = ("help", "status", "correct", "pause", "resume", "language", "voice",
 MAX_RETRIES = 5
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in log lines (httpx logs every request URL, which holds it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
+_SECRETS: set[str] = set()
 
 
-def _install_redaction(token: str) -> None:
-    for name in ("httpx", "httpcore", "telegram", "greenslate", "apscheduler", "aiohttp"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactToken) and f.token == token for f in logger.filters):
-            logger.addFilter(RedactToken(token))
+def _redact(record: logging.LogRecord) -> None:
+    """Replace the bot token in a log record (httpx logs every request URL, which holds it)."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed record is the logging module's business, not ours
+        return
+    if any(secret in message for secret in _SECRETS):
+        for secret in _SECRETS:
+            message = message.replace(secret, "<token>")
+        record.msg, record.args = message, ()
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        if any(secret in text for secret in _SECRETS):
+            for secret in _SECRETS:
+                text = text.replace(secret, "<token>")
+            record.exc_text, record.exc_info = text, None
+
+
+def install_redaction(token: str) -> None:
+    """Every log record of the process, from any library, is cleaned of ``token`` before it is written."""
+    if not token:
+        return
+    _SECRETS.add(token)
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacts_greenslate_secrets", False):
+        return
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        _redact(record)
+        return record
+
+    redacting_factory.redacts_greenslate_secrets = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
 
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -67,7 +84,7 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     secret = token or (app.settings.telegram_token.get_secret_value() if app.settings.telegram_token else "")
     if not secret:
         raise ValueError("GREENSLATE_TELEGRAM_TOKEN is not set")
-    _install_redaction(secret)
+    install_redaction(secret)
     limiter = (AIORateLimiter(max_retries=MAX_RETRIES) if rate_limit
                else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES))
     base_url = app.settings.telegram_api_url.rstrip("/")
