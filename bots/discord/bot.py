@@ -153,5 +153,18 @@ async def start_discord(app: App, **options: object) -> GreenslateBot | None:
         return None
     bot = GreenslateBot(app, **options)  # type: ignore[arg-type]
     await bot.login(token.get_secret_value())  # runs setup_hook once
-    bot.runner = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")  # type: ignore[attr-defined]
+    runner = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
+    runner.add_done_callback(_gateway_stopped)
+    bot.runner = runner  # type: ignore[attr-defined]
     return bot
+
+
+def _gateway_stopped(task: asyncio.Task[None]) -> None:
+    """Say why the gateway stopped, in words an operator can act on (the token is never printed)."""
+    if task.cancelled():
+        return
+    error = task.exception()
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        log.error("the Discord bot stopped: turn on the Message Content intent in the developer portal")
+    elif error is not None:
+        log.error("the Discord bot stopped: %s", type(error).__name__, exc_info=error)

@@ -43,7 +43,7 @@ def balance_chart(result: Balance, lang: str) -> tuple[bytes, str]:
     ax.set_xlim(0, top * 1.2)
     ax.set_xlabel(t(lang, "discord.chart.axis"))
     ax.set_title(t(lang, "discord.chart.title"))
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")

@@ -96,3 +96,27 @@ async def test_the_same_role_check_guards_prefix_commands(bot, server):
     assert dpytest.verify().message().content(f"production {PRODUCTION}")
     with pytest.raises(NotEcoReferent):
         await dpytest.message(f"<@{bot.user.id}> whoami", server.general, server.crew)
+
+
+async def test_a_gateway_refusing_the_intents_is_explained(sqlite_db_url, monkeypatch, caplog):
+    app = App(Settings(database_url=sqlite_db_url, discord_token=TOKEN, _env_file=None))  # type: ignore[call-arg]
+
+    async def static_login(self, token):
+        return {"id": "4242", "username": "greenslate", "discriminator": "0001", "avatar": None, "bot": True}
+
+    async def application_info(self):
+        return SimpleNamespace(id=4242, interactions_endpoint_url=None, flags=discord.ApplicationFlags())
+
+    async def connect(self, *, reconnect=True):  # Discord closes the gateway with code 4014
+        raise discord.PrivilegedIntentsRequired(None)
+
+    monkeypatch.setattr(discord.http.HTTPClient, "static_login", static_login)
+    monkeypatch.setattr(discord.Client, "application_info", application_info)
+    monkeypatch.setattr(bot_module.GreenslateBot, "connect", connect)
+    with caplog.at_level(logging.ERROR, logger="bots.discord.bot"):
+        bot = await start_discord(app, sync_commands=False)
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await bot.runner
+        await asyncio.sleep(0)  # done callbacks run on the next loop iteration
+    assert "turn on the Message Content intent" in caplog.text
+    await bot.close()
