@@ -8,7 +8,7 @@ Run through ``store.migrate`` (``greenslate db upgrade``), which passes an open 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import context
@@ -30,7 +30,7 @@ def _url() -> str:
     return url
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Autogenerate writes our column types as what they store, so revisions never import them."""
     if type_ == "type" and isinstance(obj, ExactDecimal):
         return "sa.BigInteger()"
