@@ -38,7 +38,7 @@ def frame(page: str, production_id: str | None, lang: str, *content: Any) -> htm
     current = next((m for m in mine if m.production_id == production_id), None)
     nav_items = [
         html.Li(
-            dcc.Link(
+            html.A(
                 tr(f"nav.{pid}", lang),
                 href=href(p, production_id),
                 **({"aria-current": "page"} if pid == page else {}),
@@ -48,7 +48,7 @@ def frame(page: str, production_id: str | None, lang: str, *content: Any) -> htm
     ]
     productions = [
         html.Li(
-            dcc.Link(
+            html.A(
                 m.title,
                 href=href(path, m.production_id),
                 id=f"switch-{m.production_id}",
@@ -107,7 +107,7 @@ def not_found(lang: str) -> html.Div:
                 [
                     html.H1(tr("notfound.title", lang)),
                     html.P(tr("notfound.text", lang)),
-                    html.P(dcc.Link(tr("notfound.home", lang), href="/")),
+                    html.P(html.A(tr("notfound.home", lang), href="/")),
                 ],
                 id="main",
             ),

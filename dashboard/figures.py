@@ -190,8 +190,12 @@ def progress_figure(rows: Sequence[ProgressRow], lang: str) -> go.Figure:
             + tr("plan.on_track" if r.on_track else "plan.off_track", lang)
             for r in shown
         ],
-        textposition="auto",
+        textposition="outside",
+        textfont={"color": "#1a1a1a"},
+        cliponaxis=False,
     )
+    values = [float(r.progress_pct or 0) for r in shown]
+    fig.update_xaxes(range=[min([0.0, *values]) * 1.6, max([100.0, *values]) * 1.35])
     fig.add_vline(x=100, line_dash="dash", line_color="#000000",
                   annotation_text=tr("plan.target_line", lang), annotation_position="top")
     fig = _layout(fig, tr("plan.chart.progress", lang), "", legend=False)

@@ -177,7 +177,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reporting.series.missing": "Manquantes",
         "reporting.summary": (
             "{answered} réponses reçues sur {expected} attendues ({share} %). "
-            "{days} jours ont des réponses manquantes."
+            "Jours avec des réponses manquantes : {days}."
         ),
         "reporting.summary.nothing": "Aucune réponse attendue pour l’instant.",
         "reporting.missing": "Réponses manquantes ({count})",
@@ -398,7 +398,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reporting.series.missing": "Missing",
         "reporting.summary": (
             "{answered} answers received out of {expected} expected ({share} %). "
-            "{days} days have missing answers."
+            "Days with missing answers: {days}."
         ),
         "reporting.summary.nothing": "No answer expected yet.",
         "reporting.missing": "Missing answers ({count})",

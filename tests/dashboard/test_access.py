@@ -175,3 +175,52 @@ def test_missing_secret_warns_without_leaking_anything(seeded_sqlite: Any, caplo
     configured = create_app(seeded_sqlite.app).server.secret_key
     assert configured == "test-secret-key-for-signing-dashboard-sessions"
     assert configured not in caplog.text
+
+
+def filter_data(client: Any, production: str, **state: Any) -> str:
+    values = {"kind": "all", "member": "all", "from": None, "to": None, "text": None, "changed": [], "page": 1}
+    values.update(state)
+    body = {
+        "output": "data-results.children",
+        "outputs": {"id": "data-results", "property": "children"},
+        "inputs": [{"id": "data-apply", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "data-production", "property": "data", "value": production}]
+        + [{"id": f"data-{k}", "property": "value", "value": v} for k, v in values.items()],
+        "changedPropIds": ["data-apply.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def test_data_filters_run_on_the_server_for_members_only(client_for: Any) -> None:
+    coordinator = client_for(COORDINATOR)
+    coordinator.get("/")
+    meals = filter_data(coordinator, "feux-aube", kind="meals", member="paul")
+    assert "Remontées 1 à 21 sur 21." in meals and "Kilométrage" not in meals
+    corrected = filter_data(coordinator, "feux-aube", text="correction")
+    assert "sur 1." in corrected and "corrige #" in corrected
+    bad = filter_data(coordinator, "feux-aube", **{"from": "not-a-date"})
+    assert "Un filtre n’est pas valable" in bad
+    outsider = client_for(OUTSIDER)
+    outsider.get("/")
+    refused = filter_data(outsider, "feux-aube")
+    assert "pas accès" in refused and "Remontées" not in refused
+
+
+def test_a_production_without_figures_shows_every_page(client_for: Any) -> None:
+    from dataclasses import replace
+
+    from domain.usecases import load_production
+    from store.users import add_user
+
+    seeded = client_for.seeded
+    empty = replace(seeded.other, id="vide", title="Sans chiffres")
+    load_production(seeded.uow(), empty)
+    add_user(seeded.engine, COORDINATOR[0], None, "vide", "coordinator")
+    client = client_for(COORDINATOR)
+    for path in ("/", "/plan", "/reporting", "/practices", "/data", "/exports"):
+        seen = page(client, path, "?production=vide")
+        assert "Sans chiffres" in seen and "Page introuvable" not in seen, path
+    assert "aucune donnée pour l’instant" in page(client, "/", "?production=vide")
+    assert client.get("/download/vide/xlsx").status_code == 200

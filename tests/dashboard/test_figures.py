@@ -1,0 +1,111 @@
+"""Figure builders and texts, without a browser: rows in, figure out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dashboard import figures
+from dashboard.figures import CategoryRow, CompletenessRow, DayRow, ProgressRow
+from dashboard.texts import TEXTS, tr
+from domain.model import Category
+
+ROWS = [
+    CategoryRow(Category.TRANSPORT, Decimal("4.069"), Decimal("38")),
+    CategoryRow(Category.ENERGY, Decimal("6.41"), Decimal("9.5")),
+    CategoryRow(Category.CATERING, Decimal("3.637"), Decimal("14")),
+    CategoryRow(Category.WASTE, Decimal("0.21"), None),
+]
+DAYS = [
+    DayRow(dt.date(2027, 3, 1), {Category.TRANSPORT: Decimal("0.072"), Category.ENERGY: Decimal("0.359")}),
+    DayRow(dt.date(2027, 3, 2), {Category.TRANSPORT: Decimal("0.5"), Category.CATERING: Decimal("0.2")}),
+]
+
+
+def test_category_figure_carries_labels_patterns_and_palette() -> None:
+    fig = figures.category_figure(ROWS, "fr")
+    actual, forecast = fig.data
+    assert list(actual.x) == ["Transport", "Énergie", "Restauration", "Déchets"]
+    assert list(actual.y) == [4.069, 6.41, 3.637, 0.21]
+    assert list(actual.text) == ["4,069", "6,41", "3,637", "0,21"]  # values written on the bars
+    assert forecast.y[3] is None and forecast.marker.pattern.shape == "/"  # forecast told apart by pattern
+    used = {actual.marker.color.upper(), forecast.marker.line.color.upper()}
+    assert used <= set(figures.OKABE_ITO.values())
+
+
+def test_daily_figure_gives_each_category_a_colour_and_a_pattern() -> None:
+    fig = figures.daily_figure(DAYS, "en")
+    assert [t.name for t in fig.data] == ["Transport", "Energy", "Catering", "Waste"]
+    assert len({t.marker.color for t in fig.data}) == 4
+    assert len({t.marker.pattern.shape for t in fig.data}) == 4
+    assert list(fig.data[0].y) == [0.072, 0.5]
+    assert fig.layout.barmode == "stack"
+
+
+def test_summaries_say_in_words_what_the_charts_show() -> None:
+    text = figures.category_summary(ROWS, "fr")
+    assert text.startswith("Le premier poste est : Énergie.")
+    assert "Transport : 4,069 t mesurées sur 38 t prévues (11 %)." in text
+    assert "Déchets : 0,21 t mesurées." in text
+    days = figures.daily_summary(DAYS, "en")
+    assert "2 days with figures" in days and "Tuesday 2 March, 0.7 t" in days and "Monday 1 March, 0.431 t" in days
+    assert figures.daily_summary([], "fr") == tr("overview.summary.no_days", "fr")
+
+
+def test_progress_figure_marks_behind_actions_by_pattern_and_words() -> None:
+    rows = [ProgressRow("A1", "veg", Decimal("75"), False), ProgressRow("A2", "fuel", Decimal("152"), True),
+            ProgressRow("A3", "km", None, None)]
+    fig = figures.progress_figure(rows, "en")
+    bars = fig.data[0]
+    assert list(bars.y) == ["A1", "A2"]
+    assert list(bars.marker.pattern.shape) == ["x", ""]
+    assert list(bars.text) == ["75 % · behind", "152 % · on track"]
+    assert figures.progress_summary(rows, "en") == (
+        "3 actions. 1 on track (A2). 1 behind (A1). 1 not measured yet."
+    )
+
+
+def test_completeness_summary() -> None:
+    rows = [CompletenessRow(dt.date(2027, 3, 1), 5, 5), CompletenessRow(dt.date(2027, 3, 2), 5, 3)]
+    assert figures.completeness_summary(rows, "en") == (
+        "8 answers received out of 10 expected (80 %). Days with missing answers: 1."
+    )
+    fig = figures.completeness_figure(rows, "fr")
+    assert [list(t.y) for t in fig.data] == [[5, 3], [0, 2]]
+
+
+def test_every_text_exists_in_both_languages_with_the_same_fields() -> None:
+    assert set(TEXTS["fr"]) == set(TEXTS["en"])
+    for key, french in TEXTS["fr"].items():
+        fields = set(re.findall(r"{(\w+)}", french))
+        assert fields == set(re.findall(r"{(\w+)}", TEXTS["en"][key])), key
+
+
+def test_every_text_the_code_asks_for_exists() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in Path("dashboard").rglob("*.py"))
+    asked = set(re.findall(r'tr\(\s*"([a-z_.]+)"', code))
+    assert asked and asked <= set(TEXTS["fr"]), asked - set(TEXTS["fr"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_dynamic_keys_exist(lang: str) -> None:
+    from domain.model import ActionOutcome, ActionStatus, ReportKind, Role
+
+    for c in Category:
+        tr(f"category.{c.value}", lang)
+    for k in ReportKind:
+        tr(f"kind.{k.value}", lang)
+    for s in ActionStatus:
+        tr(f"status.{s.value}", lang)
+    for o in ActionOutcome:
+        tr(f"outcome.{o.value}", lang)
+    for r in Role:
+        tr(f"crewrole.{r.value}", lang)
+    for page in ("overview", "plan", "reporting", "practices", "data", "exports"):
+        tr(f"nav.{page}", lang)
+    for fmt in ("xlsx", "csv", "json"):
+        tr(f"exports.link.{fmt}", lang), tr(f"exports.about.{fmt}", lang)
