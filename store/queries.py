@@ -22,7 +22,8 @@ from sqlalchemy.orm import aliased
 from domain.carbon import Balance, EmissionLine, balance
 from domain.factors import Trace
 from domain.indicators import ActionProgress, plan_progress
-from domain.model import Assignment, Category, Frequency, Production, ReportKind
+from domain.model import Assignment, Category, Production, ReportKind
+from domain.schedule import assignment_days
 from store.tables import emission_lines, members, report_values, reports
 
 ZERO = Decimal(0)
@@ -310,33 +311,8 @@ def _escape_like(text: str) -> str:
 
 
 def due_days(production: Production, assignment: Assignment, until: dt.date | None) -> list[dt.date]:
-    """The shooting days an assignment expects an answer for, up to ``until``.
-
-    Daily: every shooting day. Weekly: the assignment's weekday, or the week's last shooting day
-    when that weekday is not one. Monthly: its day of the month (or the month's last shooting day),
-    moved back to the last shooting day before it when it is not one.
-    """
-    days = [d for d in production.calendar.shooting_days() if until is None or d <= until]
-    if assignment.frequency is Frequency.DAILY:
-        return days
-    groups: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    for d in production.calendar.shooting_days():
-        key = (d.isocalendar()[0], d.isocalendar()[1]) if assignment.frequency is Frequency.WEEKLY else (
-            d.year, d.month)
-        groups[key].append(d)
-    result = []
-    for group in groups.values():
-        if assignment.frequency is Frequency.WEEKLY:
-            wanted = [d for d in group if d.weekday() == assignment.weekday]
-            chosen = wanted[0] if wanted else group[-1]
-        elif assignment.day_of_month and not assignment.last_shooting_day_of_month:
-            before = [d for d in group if d.day <= assignment.day_of_month]
-            chosen = before[-1] if before else group[0]
-        else:
-            chosen = group[-1]
-        if until is None or chosen <= until:
-            result.append(chosen)
-    return sorted(result)
+    """The days an assignment expects an answer for, up to ``until``: the scheduler's own days."""
+    return [d for d in assignment_days(production.calendar, assignment) if until is None or d <= until]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ callback and download asks :func:`membership` first.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,6 +179,19 @@ def verify(engine: Engine | Connection, email: str, password: str) -> User | Non
             rehashed = _hasher.hash(password)
             conn.execute(update(users).where(users.c.id == row.id).values(password_hash=rehashed))
         return User(row.id, row.email, row.language)
+
+
+DEMO_EMAIL = "demo@greenslate.example"
+
+
+def demo_login(engine: Engine | Connection, production_id: str) -> tuple[str, str]:
+    """A coordinator account for ``greenslate demo``, with a fresh random password each run.
+
+    Returns (email, password) for the demo to print; the password is stored hashed like any other.
+    """
+    password = secrets.token_urlsafe(12)
+    add_user(engine, DEMO_EMAIL, password, production_id, DashboardRole.COORDINATOR)
+    return DEMO_EMAIL, password
 
 
 def user_exists(engine: Engine | Connection, email: str) -> bool:

@@ -71,3 +71,14 @@ def test_bad_accounts_change_nothing(two_productions: Engine) -> None:
         add_user(two_productions, "marc@example.org", "a long passphrase", "feux-aube", "admin")
     with two_productions.connect() as conn:
         assert conn.execute(select(users)).all() == []
+
+
+def test_demo_login_gives_a_working_coordinator_account(two_productions: Engine) -> None:
+    from store.users import demo_login
+
+    email, password = demo_login(two_productions, "feux-aube")
+    user = verify(two_productions, email, password)
+    assert user is not None and membership(two_productions, user.id, "feux-aube").can_edit  # type: ignore[union-attr]
+    again_email, again = demo_login(two_productions, "feux-aube")
+    assert again_email == email and again != password
+    assert verify(two_productions, email, password) is None and verify(two_productions, email, again) is not None
