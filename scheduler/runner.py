@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ class TickReport:
 async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickReport:
     """Plan, claim, send, mark: everything due at ``now`` (default: the context's clock)."""
     now = now or ctx.clock.now()
+    started = time.monotonic()
     report = TickReport()
     report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
@@ -115,6 +117,13 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
         if not claimed:
             break
         for item in claimed:
+            # A batch can take long (Telegram's 429s): renew the lease before each send, on the
+            # tick's own time line, and skip a row another scheduler took over meanwhile.
+            elapsed = dt.timedelta(seconds=time.monotonic() - started)
+            if not await asyncio.to_thread(_finish, ctx.engine, outbox.renew, item.row.id, ctx.worker,
+                                           now + elapsed + ctx.lease):
+                report.lost_claims += 1
+                continue
             await _deliver(ctx, item, now, report)
     if report:
         log.info(

@@ -239,6 +239,11 @@ def _finish(conn: Connection, row_id: int, worker: str, **values: Any) -> bool:
     return result.rowcount == 1
 
 
+def renew(conn: Connection, row_id: int, worker: str, until: dt.datetime) -> bool:
+    """Extend our lease just before sending. False if the row is no longer ours: then do not send it."""
+    return _finish(conn, row_id, worker, claimed_until=until)
+
+
 def mark_sent(conn: Connection, row_id: int, worker: str, now: dt.datetime, message_ref: str | None) -> bool:
     """The message went out. False if the row was no longer ours (it then stays as the other left it)."""
     return _finish(conn, row_id, worker, status=SENT, sent_at=now, message_ref=message_ref,
