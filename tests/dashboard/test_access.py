@@ -224,3 +224,27 @@ def test_a_production_without_figures_shows_every_page(client_for: Any) -> None:
         assert "Sans chiffres" in seen and "Page introuvable" not in seen, path
     assert "aucune donnée pour l’instant" in page(client, "/", "?production=vide")
     assert client.get("/download/vide/xlsx").status_code == 200
+
+
+def test_practices_from_discord_most_voted_first(client_for: Any) -> None:
+    import datetime as dt
+
+    from store.discord import add_practice, add_vote
+
+    seeded = client_for.seeded
+    at = dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC)
+    ids = []
+    for n, text in enumerate(["Gourdes pour toute l'équipe", "Branchement forain au studio B"]):
+        practice_id, _ = add_practice(
+            seeded.engine, production_id="feux-aube", message_id=1000 + n, channel_id=5, author_id=70 + n,
+            author_name="Chloé", text=text, link=f"https://discord.com/channels/1/5/{1000 + n}", source="channel",
+            posted_at=at,
+        )
+        ids.append(practice_id)
+    for user in (1, 2, 3):
+        add_vote(seeded.engine, ids[1], user, "👍", at=at)
+    add_vote(seeded.engine, ids[0], 1, "👍", at=at)
+    seen = page(client_for(COORDINATOR), "/practices", "?production=feux-aube")
+    assert seen.index("Branchement forain") < seen.index("Gourdes")
+    assert "3 vote(s)" in seen and "1 vote(s)" in seen
+    assert "Branchement forain" not in page(client_for(OUTSIDER), "/practices", "?production=feux-aube")
