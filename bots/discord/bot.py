@@ -125,15 +125,21 @@ class GreenslateBot(commands.Bot):
         if link is None:
             log.info("joined server %s, which is not linked to a production: it is ignored", guild.id)
 
+    @property
+    def commands_hash_key(self) -> str:
+        """Per Discord application: two bots on one database each sync their own commands."""
+        return f"{COMMANDS_HASH_KEY}:{self.application_id}"
+
     async def sync_if_changed(self) -> None:
         """Sync the slash commands globally, only when their definition changed (Discord rate-limits it)."""
         translator = self.tree.translator
         payload = [await c.get_translated_payload(self.tree, translator) for c in self.tree.get_commands()]  # type: ignore[arg-type]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-        if await asyncio.to_thread(store.get_meta, self.app.engine, COMMANDS_HASH_KEY) == digest:
+        key = self.commands_hash_key
+        if await asyncio.to_thread(store.get_meta, self.app.engine, key) == digest:
             return
         await self.tree.sync()
-        await asyncio.to_thread(store.set_meta, self.app.engine, COMMANDS_HASH_KEY, digest)
+        await asyncio.to_thread(store.set_meta, self.app.engine, key, digest)
         log.info("slash commands synced")
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ Monday 1 March 2027. The clock is the test's: ``clock.now`` can be moved.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -144,3 +145,17 @@ def sent_messages() -> list[discord.Message]:
     while not dpytest.sent_queue.empty():
         messages.append(dpytest.sent_queue.get_nowait())
     return messages
+
+
+async def next_message(timeout: float = 10) -> discord.Message:
+    """Wait for the next message the bot sends on its own (from a background task).
+
+    Polls: awaiting dpytest's module-level queue would bind it to this test's event loop.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while dpytest.sent_queue.empty():
+        if loop.time() > deadline:
+            raise TimeoutError("the bot sent nothing")
+        await asyncio.sleep(0.02)
+    return dpytest.sent_queue.get_nowait()

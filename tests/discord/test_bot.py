@@ -12,7 +12,7 @@ import pytest
 from discord.ext import commands
 
 from bots.discord import bot as bot_module
-from bots.discord.bot import COMMANDS_HASH_KEY, start_discord
+from bots.discord.bot import start_discord
 from bots.discord.checks import NotEcoReferent, is_eco_referent
 from greenslate.app import App
 from greenslate.settings import Settings
@@ -72,7 +72,7 @@ async def test_commands_are_synced_only_when_they_change(app, clock, monkeypatch
         await bot.sync_if_changed()
         await bot.sync_if_changed()
         assert synced == [None]  # global commands, once
-        store.set_meta(app.engine, COMMANDS_HASH_KEY, "an older definition")
+        store.set_meta(app.engine, bot.commands_hash_key, "an older definition")
         await bot.sync_if_changed()
         assert synced == [None, None]
     finally:

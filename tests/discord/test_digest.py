@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from types import SimpleNamespace
 
@@ -11,14 +10,9 @@ import discord.ext.test as dpytest
 
 from scheduler.notify import Outcome
 from store import discord as store
-from tests.discord.conftest import MONDAY, PRODUCTION, make_bot, paris, sent_messages, stop_bot
+from tests.discord.conftest import MONDAY, PRODUCTION, make_bot, next_message, paris, sent_messages, stop_bot
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-async def next_message(timeout: float = 10) -> discord.Message:
-    """Wait for the next message the bot sends on its own (from a background task)."""
-    return await asyncio.wait_for(dpytest.sent_queue.get(), timeout)
 
 
 async def test_digest_once_a_day_across_reconnects_scheduler_calls_and_restarts(bot, server, app, clock):

@@ -6,7 +6,6 @@ practices are posted and voted on; the digest appears once per day across a reco
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import discord.ext.test as dpytest
@@ -14,7 +13,7 @@ import discord.ext.test as dpytest
 from domain.model import ActionStatus
 from domain.usecases import get_plan
 from store import discord as store
-from tests.discord.conftest import MONDAY, PRODUCTION, paris, sent_messages
+from tests.discord.conftest import MONDAY, PRODUCTION, next_message, paris, sent_messages
 from tests.discord.interactions import payload, react, run_command, string_option
 
 REFUSAL = "Seul le rôle Éco-référent peut faire cela. Rien n'a changé. Demandez à un éco-référent."
@@ -65,7 +64,7 @@ async def test_a_day_on_the_shoots_server(bot, server, app, clock):
     # Next morning the digest appears once, and a reconnect does not bring a second one.
     clock.now = paris(MONDAY + dt.timedelta(days=1), 9, 10)
     bot._ready.set()
-    digest = await asyncio.wait_for(dpytest.sent_queue.get(), 10)
+    digest = await next_message()
     assert digest.channel.id == server.digest.id
     bot._ready.clear()
     bot.dispatch("ready")
