@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "greenslate.cli.dashboard",
     "greenslate.cli.demo",
     "greenslate.cli.discord",
+    "greenslate.cli.run",
     "greenslate.cli.scheduler",
     "sensitisation.cli",
 ]
@@ -72,6 +73,10 @@ def main(verbose: bool, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not debug:
+        # Migrations run at every start on the embedded store; their chatter is not news.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 for _name in COMMAND_MODULES:

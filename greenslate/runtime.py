@@ -1,0 +1,132 @@
+"""``greenslate run``: the bots, the scheduler and the dashboard in one process, or the scheduler alone.
+
+Everything asynchronous shares one event loop: the Telegram bot (when ``GREENSLATE_TELEGRAM_TOKEN``
+is set), the Discord bot (``GREENSLATE_DISCORD_TOKEN``) and the scheduler, which sends through
+them. The dashboard is a WSGI app served by waitress in a thread of the same process.
+
+Only one process should run the scheduler against a SQLite store; on PostgreSQL several may, since
+they claim outbox rows with ``FOR UPDATE SKIP LOCKED`` (see ``store.outbox``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.model import Channel
+from greenslate.app import App
+from scheduler.notify import Notifier, TeamChannel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    dashboard: bool = True
+    bots: bool = True
+    scheduler: bool = True
+    debug: bool = False
+    host: str | None = None
+    port: int | None = None
+
+
+@dataclass
+class Running:
+    """What ``start`` started, so ``stop`` can release it in the reverse order."""
+
+    telegram: Any = None
+    telegram_sender_only: bool = False
+    discord: Any = None
+    dashboard: Any = None
+    scheduler_task: asyncio.Task[None] | None = None
+    notifiers: dict[Channel, Notifier] = field(default_factory=dict)
+    team: TeamChannel | None = None
+
+
+async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Running:
+    running = Running()
+    settings = app.settings
+    if settings.telegram_token is not None and (options.bots or options.scheduler):
+        from bots.telegram.app import build_application, start_telegram
+        from bots.telegram.notifier import TelegramNotifier
+
+        if options.bots:
+            running.telegram = await start_telegram(app)
+        else:
+            # The scheduler alone still sends through Telegram, without receiving updates.
+            running.telegram = build_application(app)
+            await running.telegram.initialize()
+            running.telegram_sender_only = True
+        running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
+    elif options.bots:
+        log.warning("GREENSLATE_TELEGRAM_TOKEN is not set: the Telegram bot is not started")
+    if settings.discord_token is not None and options.bots:
+        from bots.discord.bot import start_discord, utc_now
+        from bots.discord.team_channel import DiscordTeamChannel
+
+        running.discord = await start_discord(app)
+        if running.discord is not None:
+            running.team = DiscordTeamChannel(running.discord, app, utc_now)
+    elif options.bots:
+        log.info("GREENSLATE_DISCORD_TOKEN is not set: the Discord bot is not started")
+    if options.scheduler:
+        from scheduler.runner import run_scheduler
+
+        running.scheduler_task = asyncio.create_task(
+            run_scheduler(app, running.notifiers, running.team, stop=stop_event), name="scheduler"
+        )
+    if options.dashboard:
+        from dashboard.server import DashboardServer
+
+        host = options.host or settings.dashboard_host
+        port = options.port if options.port is not None else settings.dashboard_port
+        if options.debug:
+            log.warning("--debug: the dashboard runs on Flask's development server")
+            from dashboard.server import serve
+
+            loop = asyncio.get_running_loop()
+            loop.run_in_executor(None, serve, app, host, port, True)
+        else:
+            running.dashboard = DashboardServer(app, host, port).start()
+            log.info("dashboard on %s", running.dashboard.url)
+    return running
+
+
+async def stop(running: Running) -> None:
+    if running.dashboard is not None:
+        await asyncio.to_thread(running.dashboard.stop)
+    if running.scheduler_task is not None:
+        running.scheduler_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running.scheduler_task
+    if running.discord is not None:
+        await running.discord.close()
+    if running.telegram is not None:
+        if running.telegram_sender_only:
+            await running.telegram.shutdown()
+        else:
+            from bots.telegram.app import stop_telegram
+
+            await stop_telegram(running.telegram)
+
+
+async def run(app: App, options: RunOptions, ready: asyncio.Event | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then stop everything cleanly."""
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop_event.set)
+    running = await start(app, options, stop_event)
+    if ready is not None:
+        ready.set()
+    try:
+        await stop_event.wait()
+    finally:
+        log.info("stopping")
+        await stop(running)
+        app.engine.dispose()
