@@ -82,6 +82,8 @@ SCHEMA_ID = "https://greenslate.example/schemas/production-file-v1.json"
 
 #: The longest calendar accepted: a typo in a year (2207 for 2027) should not pass unnoticed.
 MAX_CALENDAR_DAYS = 5 * 366
+#: Dates outside these years are typos, and would break date arithmetic at the edges of the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 #: The unit each kind of factor must be expressed in (see ``config/factors``).
 VEHICLE_FACTOR_UNITS = ("vehicle-km",)
@@ -175,13 +177,17 @@ def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         raise _fail(f"expected a date such as 2027-03-01, got {_describe(value)}")
     if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise _fail(f"{value.isoformat()} is out of range; expected a year from {FIRST_YEAR} to {LAST_YEAR}")
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             if re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
                 raise _fail(f"{value!r} is not a date that exists; check the day and the month") from None
+        else:
+            return _date(day)
     raise _fail(f"expected a date such as 2027-03-01 (year-month-day), got {_describe(value)}")
 
 
@@ -189,7 +195,7 @@ def _identifier(value: Any) -> str:
     if not isinstance(value, str):
         if isinstance(value, int) and not isinstance(value, bool):
             return _identifier(str(value))
-        raise _fail(f'expected an identifier such as "mb1", got {_describe(value)}')
+        raise _fail(f"expected an identifier (letters, digits, '-' or '_'), got {_describe(value)}")
     if not _ID_RE.match(value):
         raise _fail(
             f"{value!r} is not a valid identifier; use 1 to 64 letters, digits, '-' or '_', "
@@ -233,6 +239,8 @@ def _not_one_of(what: str, value: Any, options: Sequence[str], lead: str = "one 
 
 def _unknown(what: str, value: Any, options: Iterable[str], expected: str) -> str:
     """``unknown <what> 'x'; did you mean 'y'? Expected <expected>``, the suggestion only if one is close."""
+    if value is None or isinstance(value, Mapping | list | tuple):
+        return f"{what} must be {expected}; got {_describe(value)}"
     close = _closest(value, options)
     if close is None:
         return f"unknown {what} {_describe(value)}; expected {expected}"
@@ -254,9 +262,7 @@ def _schema(**schema: Any) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
-def _within(
-    low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = ""
-) -> AfterValidator:
+def _within(low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = "") -> AfterValidator:
     """A bound with a message a coordinator understands (pydantic's ``ge``/``le`` would say it in
     its own words and leak non-standard keywords into the JSON Schema)."""
 
@@ -285,9 +291,7 @@ def _bounds(low: int | None = None, high: int | None = None, *, above: bool = Fa
 
 
 Number = Annotated[Decimal, BeforeValidator(_exact_decimal), _schema(type="number")]
-NonNegative = Annotated[
-    Decimal, BeforeValidator(_exact_decimal), _within(0), _schema(type="number", **_bounds(0))
-]
+NonNegative = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(0), _schema(type="number", **_bounds(0))]
 Positive = Annotated[
     Decimal,
     BeforeValidator(_exact_decimal),
@@ -309,9 +313,7 @@ TimeOfDay = Annotated[
     BeforeValidator(_time_of_day),
     _schema(type="string", pattern=_TIME_PATTERN, description="Local time, HH:MM.", examples=["19:30"]),
 ]
-Date = Annotated[
-    dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])
-]
+Date = Annotated[dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])]
 Identifier = Annotated[str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN)]
 Text = Annotated[str, BeforeValidator(_text), _schema(type="string", minLength=1)]
 Weekday = Annotated[str, BeforeValidator(_weekday), _schema(type="string", enum=list(WEEKDAYS))]
@@ -611,9 +613,7 @@ class ProductionFileProblems(ProductionFileError):
 
 
 def _located(file: str, problem: Problem) -> str:
-    return (
-        f"{file}: {problem.where}: {problem.describe()}" if problem.where else f"{file}: {problem.describe()}"
-    )
+    return f"{file}: {problem.where}: {problem.describe()}" if problem.where else f"{file}: {problem.describe()}"
 
 
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
@@ -718,9 +718,7 @@ def _shape_problems(errors: Sequence[ErrorDetails]) -> list[Problem]:
         if e["type"] == "missing" and loc not in missing:
             continue
         if loc in renamed:
-            problems.append(
-                Problem(_where(loc), f"unknown field {loc[-1]!r}; did you mean {renamed[loc]!r}?")
-            )
+            problems.append(Problem(_where(loc), f"unknown field {loc[-1]!r}; did you mean {renamed[loc]!r}?"))
         else:
             problems.append(_translate(e))
     return problems
@@ -772,7 +770,8 @@ def _translate(error: ErrorDetails) -> Problem:
     elif kind == "frozen_set_type" or kind == "set_type":
         problem = f"expected a list, got {_describe(value)}"
     else:
-        problem = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_describe(value)}"
+        message = error["msg"] or "not a valid value"
+        problem = f"{message[0].lower()}{message[1:]}, got {_describe(value)}"
     return Problem(where, problem)
 
 
@@ -1004,9 +1003,7 @@ class _Checker:
             else:
                 keys[key] = i
 
-    def check_subject(
-        self, here: str, field: str, value: str | None, known: set[str], report: ReportKind
-    ) -> None:
+    def check_subject(self, here: str, field: str, value: str | None, known: set[str], report: ReportKind) -> None:
         if value is None:
             self.add(f"{here}.{field}", f"a {report.value} report needs a {field}: one of the {field} ids")
         elif value not in known:
@@ -1020,8 +1017,7 @@ class _Checker:
         if mode is not None and mode not in modes:
             self.add(
                 f"{here}.mode",
-                f"mode {mode!r} does not apply to a {report.value} report; "
-                f"expected one of: {', '.join(modes)}",
+                f"mode {mode!r} does not apply to a {report.value} report; expected one of: {', '.join(modes)}",
             )
 
     def check_actions(self, crew: set[str]) -> None:
@@ -1043,9 +1039,7 @@ class _Checker:
                         )
             elif a.baseline < 0 or a.target < 0:
                 name = "baseline" if a.baseline < 0 else "target"
-                self.add(
-                    f"{here}.{name}", f"{a.indicator} is counted in {indicator.unit}; it cannot be negative"
-                )
+                self.add(f"{here}.{name}", f"{a.indicator} is counted in {indicator.unit}; it cannot be negative")
             if a.baseline == a.target:
                 self.add(f"{here}.target", "the target equals the baseline, so progress cannot be measured")
 
@@ -1175,9 +1169,7 @@ def _to_domain(doc: ProductionFile, calendar: ShootingCalendar) -> Production:
             )
             for a in doc.action_plan
         ),
-        sensitisation=tuple(
-            Campaign(message=c.message, to=c.to, on=c.on, at=c.at) for c in doc.sensitisation
-        ),
+        sensitisation=tuple(Campaign(message=c.message, to=c.to, on=c.on, at=c.at) for c in doc.sensitisation),
     )
 
 
@@ -1221,9 +1213,7 @@ def _undo_yaml11_booleans(data: Any) -> Any:
     if not isinstance(items, list) or not any(isinstance(c, Mapping) and True in c for c in items):
         return data
     fixed = [
-        {("on" if k is True else k): v for k, v in c.items()}
-        if isinstance(c, Mapping) and "on" not in c
-        else c
+        {("on" if k is True else k): v for k, v in c.items()} if isinstance(c, Mapping) and "on" not in c else c
         for c in items
     ]
     return {**data, "sensitisation": fixed}
@@ -1269,11 +1259,7 @@ def parse_production(
     if isinstance(version, bool) or version != FORMAT_VERSION or not isinstance(version, int):
         _raise(
             file_name,
-            [
-                Problem(
-                    "version", f"unsupported version {_describe(version)}; this greenslate reads version 1"
-                )
-            ],
+            [Problem("version", f"unsupported version {_describe(version)}; this greenslate reads version 1")],
             lines,
         )
 
@@ -1306,9 +1292,7 @@ def load_production_file(
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ProductionFileProblems(
-            str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]
-        ) from None
+        raise ProductionFileProblems(str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]) from None
     return parse_production(raw, str(path), factors=factors, consumption=consumption)
 
 
