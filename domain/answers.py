@@ -86,9 +86,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+#: Longer numbers are refused rather than rounded (Decimal keeps 28 digits; no figure needs 16).
+MAX_DIGITS = 15
+
+
 def _decimal(digits: str) -> Decimal:
+    if sum(c.isdigit() for c in digits.lstrip("0")) > MAX_DIGITS:
+        raise NotANumber(f"{digits[:20]!r}... has too many digits", text=digits[:20], reason="too_long")
     try:
-        return Decimal(digits).normalize() + 0
+        return Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the patterns only let digits through
         raise NotANumber(f"{digits!r} is not a number", text=digits) from None
 
@@ -310,16 +316,16 @@ def parse_answer(
         raise NotANumber("empty answer", text="")
     kind = assignment.report
     if kind is ReportKind.MILEAGE:
-        mode = assignment.mode if isinstance(assignment.mode, MileageMode) else None
-        return parse_mileage(text, mode)
+        mileage_mode = assignment.mode if isinstance(assignment.mode, MileageMode) else None
+        return parse_mileage(text, mileage_mode)
     if kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
         if kind is ReportKind.GENERATOR_LITRES:
             value, unit, _ = parse_quantity(text)
             if unit not in (None, "l"):
                 raise _wrong_unit(text, unit, "l")
             return Answer(ReportKind.GENERATOR_LITRES, {"litres": value})
-        mode = assignment.mode if isinstance(assignment.mode, GeneratorMode) else None
-        return parse_generator(text, mode)
+        generator_mode = assignment.mode if isinstance(assignment.mode, GeneratorMode) else None
+        return parse_generator(text, generator_mode)
     if kind is ReportKind.MEALS:
         return parse_meals(text, meal_types)
     return parse_waste(text, waste_streams)

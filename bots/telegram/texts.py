@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from domain.errors import GreenslateError, NeedsConfirmation
 from domain.model import (
-    WEEKDAYS,
     Assignment,
     Frequency,
     GeneratorMode,
@@ -183,10 +182,11 @@ def refusal(error: GreenslateError, production: Production, assignment: Assignme
     ex = example(production, assignment, lang)
     params = error.params
     reason = params.get("reason") or ""
+    typed = _short(str(params.get("text", "")))
     if error.code == "not_a_number":
-        return t(lang, "telegram.error.not_a_number", text=params.get("text", ""), example=ex)
+        return t(lang, "telegram.error.not_a_number", text=typed, example=ex)
     if error.code == "ambiguous_number":
-        return t(lang, "telegram.error.ambiguous_list", text=params.get("text", ""), example=ex)
+        return t(lang, "telegram.error.ambiguous_list", text=typed, example=ex)
     if reason in ("negative", "no_item", "not_whole"):
         return t(lang, f"telegram.error.{reason}", example=ex)
     if reason == "below_last":
@@ -197,7 +197,7 @@ def refusal(error: GreenslateError, production: Production, assignment: Assignme
         return t(lang, "telegram.error.twice", item=item_label(params["item"], lang), example=ex)
     if reason == "unknown_item":
         expected = ", ".join(item_label(i, lang) for i in params.get("expected", ()))
-        return t(lang, "telegram.error.unknown_item", item=params["item"], expected=expected, example=ex)
+        return t(lang, "telegram.error.unknown_item", item=_short(params["item"]), expected=expected, example=ex)
     if reason == "wrong_unit":
         return t(lang, "telegram.error.wrong_unit", expected=t(lang, f"telegram.unit.{params['expected']}"),
                  example=ex)
@@ -206,16 +206,19 @@ def refusal(error: GreenslateError, production: Production, assignment: Assignme
     return t(lang, "telegram.error.invalid", example=ex)
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """What the member typed, quoted back: long pastes are cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def ambiguity(text: str, choices: tuple[Decimal, ...], production: Production, assignment: Assignment,
               lang: str) -> str:
-    return t(lang, "telegram.error.ambiguous", text=text, a=num(choices[0], lang, 3), b=num(choices[1], lang, 3),
-             example=example(production, assignment, lang))
+    return t(lang, "telegram.error.ambiguous", text=_short(text), a=num(choices[0], lang, 3),
+             b=num(choices[1], lang, 3), example=example(production, assignment, lang))
 
 
 def step_question(kind: ReportKind, item: str, lang: str) -> str:
     key = "telegram.step.meals" if kind is ReportKind.MEALS else "telegram.step.waste"
     return t(lang, key, item=item_label(item, lang))
 
-
-def weekday_of(day: dt.date) -> str:
-    return WEEKDAYS[day.weekday()]

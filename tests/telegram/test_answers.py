@@ -216,3 +216,10 @@ def test_any_meal_line_reads_back(counts, number_first):
     words = {"vegetarian": "végé", "vegan": "vegan", "chicken": "poulet", "beef": "bœuf", "fish": "poisson"}
     parts = [f"{n} {words[k]}" if number_first else f"{words[k]} {n}" for k, n in counts.items()]
     assert parse_meals(", ".join(parts), MEALS).values == {k: D(n) for k, n in counts.items()}
+
+
+def test_numbers_too_long_to_be_a_figure_are_refused_not_rounded():
+    with pytest.raises(NotANumber) as caught:
+        parse_number("1234567890123456789012345678901")
+    assert caught.value.params["reason"] == "too_long"
+    assert parse_number("123456789012345") == D(123456789012345)

@@ -43,7 +43,6 @@ async def test_two_webhook_instances_store_an_update_once(db, request):
     db_url = request.getfixturevalue("sqlite_db_url" if db == "sqlite" else "pg_db_url")
     server = BotApiServer()
     await server.start()
-    App.from_env(database_url=db_url)
     loader = App.from_env(database_url=db_url)
     load_production(loader.uow(), reference_production())
     [link] = create_invites(loader, "feux-aube", server.username, ["karim"], now=FIRST_EVENING)
