@@ -1,0 +1,162 @@
+"""Dashboard at season scale: the time each page's callbacks spend, on a generated season in PostgreSQL.
+
+Each page is timed doing what its layout callback does (``dashboard/pages/*.py``), through the same
+store functions and the same domain formulas:
+
+- overview: the production, then ``queries.production_balance`` (and, when the dashboard package is
+  importable, ``overview.content`` building the components, charts and tables); its steps are also
+  timed alone (``overview_step_*``: loading the production; loading it and the balance query);
+- plan: the production, then ``queries.plan``;
+- reporting: the production, ``last_day``, ``completeness``, ``member_names``, the changed reports and
+  ``flagged_counts``;
+- reports: the first page of ``report_rows`` and a text search.
+
+The baseline is the naive way: load every report of the production, its values and its emission
+lines into pandas and sum there. Both must give the same total to the gram; the run says so.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from benchmarks.common import Result, scratch_pg_database, summary_ms
+from benchmarks.season import FULL, QUICK, SeasonSize, generate_season
+from config.factors import CURRENT_VERSION
+from domain.model import Production
+from store import queries
+from store.engine import make_engine
+from store.queries import ReportFilter
+from store.tables import emission_lines, report_values, reports
+from store.uow import SqlUnitOfWork
+
+
+def _production(engine: Engine, production_id: str) -> Production:
+    with SqlUnitOfWork(engine) as uow:
+        return uow.productions.get(production_id)
+
+
+def _overview_renderer() -> Callable[[Production, Any], Any] | None:
+    try:
+        from dashboard.pages import overview
+    except Exception:  # the dashboard package is optional here: the queries are what we time
+        return None
+    return lambda prod, bal: overview.content(prod, bal, "fr")
+
+
+def overview_page(engine: Engine, production_id: str, render: Callable[[Production, Any], Any] | None) -> Decimal:
+    prod = _production(engine, production_id)
+    bal = queries.production_balance(engine, prod, CURRENT_VERSION)
+    if render is not None:
+        render(prod, bal)
+    return bal.total_kgco2e
+
+
+def plan_page(engine: Engine, production_id: str) -> int:
+    prod = _production(engine, production_id)
+    return len(queries.plan(engine, prod))
+
+
+def reporting_page(engine: Engine, production_id: str) -> int:
+    prod = _production(engine, production_id)
+    as_of = queries.last_day(engine, production_id)
+    comp = queries.completeness(engine, prod, as_of)
+    queries.member_names(engine, production_id)
+    queries.report_rows(engine, production_id, ReportFilter(only_changed=True), limit=50)
+    queries.flagged_counts(engine, production_id)
+    return len(comp.slots)
+
+
+def reports_page(engine: Engine, production_id: str) -> int:
+    _rows, total = queries.report_rows(engine, production_id, limit=50)
+    queries.report_rows(engine, production_id, ReportFilter(text="vegetarian"), limit=50)
+    return total
+
+
+def naive_overview(engine: Engine, production_id: str) -> Decimal:
+    """Every report, value and line of the production into pandas, then totals by category and day."""
+    import pandas as pd
+
+    with engine.connect() as conn:
+        rep = pd.DataFrame(conn.execute(select(reports).where(reports.c.production_id == production_id)).all())
+        val = pd.DataFrame(conn.execute(
+            select(report_values).join(reports, reports.c.id == report_values.c.report_id)
+            .where(reports.c.production_id == production_id)
+        ).all())
+        lines = pd.DataFrame(conn.execute(
+            select(emission_lines).where(emission_lines.c.production_id == production_id)
+        ).all())
+    active = rep[rep["void"] == False]  # noqa: E712 - a pandas mask
+    lines = lines[lines["report_id"].isin(active["id"])]
+    lines.groupby(["day", "category"])["kgco2e"].sum()
+    lines.groupby("category")["kgco2e"].sum()
+    val.groupby("item")["quantity"].sum()
+    return Decimal(sum(lines["kgco2e"], Decimal(0)))
+
+
+def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | None = None) -> Result:
+    size = size or (QUICK if quick else FULL)
+    samples = samples or (5 if quick else 40)
+    baseline_samples = max(3, samples // 8)
+    result = Result("dashboard_scale", quick)
+    result.sizes = {"productions": size.productions, "members": size.productions * size.members_per_production,
+                    "shooting_days": size.days, "samples_per_page": samples,
+                    "baseline_samples": baseline_samples}
+    with scratch_pg_database() as url:
+        season = generate_season(url, size)
+        result.sizes.update(reports=season.reports, emission_lines=season.emission_lines)
+        result.figures["season_load_seconds"] = round(season.seconds, 1)
+        engine = make_engine(url, pool_size=2)
+        try:
+            render = _overview_renderer()
+            if render is None:
+                result.notes.append("dashboard.pages.overview not importable: overview timed without rendering")
+            pages: dict[str, Callable[[str], Any]] = {
+                "overview": lambda pid: overview_page(engine, pid, render),
+                # the overview's three steps on their own, to show where its time goes
+                "overview_step_production": lambda pid: _production(engine, pid),
+                "overview_step_balance_query": lambda pid: queries.production_balance(
+                    engine, _production(engine, pid), CURRENT_VERSION),
+                "plan": lambda pid: plan_page(engine, pid),
+                "reporting": lambda pid: reporting_page(engine, pid),
+                "reports": lambda pid: reports_page(engine, pid),
+            }
+            rng = random.Random(7)
+            for fn in pages.values():  # warm the connection pool and the caches once
+                fn(season.productions[0])
+            timings: dict[str, list[float]] = {name: [] for name in pages}
+            for _ in range(samples):
+                pid = rng.choice(season.productions)
+                for name, fn in pages.items():
+                    seconds, _value = _time(lambda fn=fn, pid=pid: fn(pid))
+                    timings[name].append(seconds)
+            naive: list[float] = []
+            agree = True
+            for k in range(baseline_samples):
+                pid = season.productions[k % len(season.productions)]
+                seconds, naive_total = _time(lambda pid=pid: naive_overview(engine, pid))
+                naive.append(seconds)
+                sql_total = overview_page(engine, pid, None)
+                agree = agree and naive_total == sql_total
+        finally:
+            engine.dispose()
+    for name, values in timings.items():
+        result.figures[f"page_{name}"] = summary_ms(values)
+    result.figures["naive_pandas_overview"] = summary_ms(naive)
+    overview_p50 = result.figures["page_overview"]["p50_ms"]
+    naive_p50 = result.figures["naive_pandas_overview"]["p50_ms"]
+    result.figures["naive_over_overview_p50_ratio"] = round(naive_p50 / overview_p50, 1) if overview_p50 else None
+    result.figures["totals_agree_with_naive"] = agree
+    result.target("overview_p95_ms", result.figures["page_overview"]["p95_ms"], 300, at_least=False)
+    return result
