@@ -30,8 +30,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from domain.model import Channel
-from domain.ports import UnitOfWork
+from domain.model import Channel, Production
+from domain.ports import MemberState, UnitOfWork
+from domain.schedule import wants_messages_on
 from scheduler.clock import Clock, SystemClock
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 from scheduler.planner import plan
@@ -112,6 +113,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     report = TickReport()
     report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
+    audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     for _ in range(MAX_BATCHES):
         claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, now, ctx.lease)
         if not claimed:
@@ -123,6 +125,11 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
             if not await asyncio.to_thread(_finish, ctx.engine, outbox.renew, item.row.id, ctx.worker,
                                            now + elapsed + ctx.lease):
                 report.lost_claims += 1
+                continue
+            why_not = await asyncio.to_thread(_no_longer_wanted, ctx, item.row, audience)
+            if why_not is not None:  # paused or left since it was recorded (say, during retries)
+                await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, item.row.id, ctx.worker, why_not)
+                report.expired += 1
                 continue
             await _deliver(ctx, item, now, report)
     if report:
@@ -142,6 +149,30 @@ def _expire(engine: Engine, now: dt.datetime) -> int:
 def _claim(engine: Engine, worker: str, now: dt.datetime, lease: dt.timedelta) -> list[Claimed]:
     with engine.begin() as conn:  # committed before anything is sent
         return outbox.claim(conn, worker, now, lease, CLAIM_BATCH)
+
+
+def _no_longer_wanted(
+    ctx: SchedulerContext, row: outbox.Row, audience: dict[str, tuple[Production, dict[str, MemberState]]]
+) -> str | None:
+    """Why a crew member's message should not go out any more, or ``None``. Checked just before sending."""
+    if row.kind not in (PROMPT, REMINDER, CAMPAIGN) or row.member_id is None:
+        return None
+    if row.production_id not in audience:
+        with ctx.uow_factory() as uow:
+            production = uow.productions.get(row.production_id)
+            states = {s.member_id: s for s in uow.members.states(row.production_id)}
+        audience[row.production_id] = (production, states)
+    production, states = audience[row.production_id]
+    try:
+        member = production.member(row.member_id)
+    except KeyError:
+        return "no longer in the crew"
+    state = states.get(row.member_id)
+    if state is not None and state.forgotten:
+        return "left greenslate"
+    if not wants_messages_on(member, state, row.day):
+        return "paused"
+    return None
 
 
 async def _deliver(ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport) -> None:

@@ -301,3 +301,22 @@ async def test_run_scheduler_ticks_in_the_running_loop(
     stop.set()
     await asyncio.wait_for(task, 5)
     assert notifier.prompts() == [("paul", "paul:meals", dt.date(2027, 3, 8))]
+
+
+async def test_a_member_who_pauses_while_a_prompt_waits_for_a_retry_does_not_get_it(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    load_example(uow_factory, example)
+    clock = ManualClock(paris(2027, 3, 8, 15, 5))
+    offline = SchedulerContext(engine=engine, uow_factory=uow_factory, notifiers={}, clock=clock)
+    assert (await tick(offline)).retried == 1  # the bot is not reachable: pending, to retry
+    with uow_factory() as uow:
+        uow.members.set_paused_until(example.id, "paul", dt.date(2027, 3, 12))
+        uow.commit()
+    clock.advance(dt.timedelta(minutes=5))
+    notifier = RecordingNotifier()
+    await tick(context(engine, uow_factory, clock, notifier))
+    assert notifier.sent == []
+    with engine.connect() as conn:
+        [row] = outbox.rows(conn, kinds=["prompt"])
+    assert (row.status, row.error) == ("expired", "paused")
