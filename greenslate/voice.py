@@ -2,7 +2,8 @@
 
 The pipeline, all Debian packages and no network:
 
-1. the text loses its emoji and HTML tags (a voice should not spell out "check mark button");
+1. the text loses its emoji and HTML tags (a voice should not spell out "check mark button"), and
+   unit symbols become words ("220 km" is said "220 kilometres", "19 h 30" "19 heures 30");
 2. ``espeak-ng`` speaks it in the member's language (voice ``fr`` or ``en``), a little slower than
    its default, into a WAV file;
 3. ``opusenc`` (opus-tools) encodes it to Opus in an Ogg container, mono, tuned for speech; when
@@ -92,7 +93,7 @@ class Voice:
     def note(self, text: str, lang: str) -> VoiceNote:
         """The voice note for ``text`` in ``lang``: from the cache, or spoken now and cached."""
         lang = lang if lang in VOICES else "fr"
-        spoken = speakable(text)
+        spoken = speakable(text, lang)
         if not spoken:
             raise VoiceError("nothing to say: the text has no words once emoji are removed")
         key = self.cache_key(spoken, lang)
@@ -210,10 +211,39 @@ class Voice:
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
+#: Written symbols a voice should say in words (espeak-ng spells "km" as "K M" in English and
+#: reads "19 h 30" as "dix-neuf hache trente"). Longest first; applied as whole words.
+SAY_IN_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "fr": (
+        (r"(\d)\s*h\s*(\d\d)\b", r"\1 heures \2"),
+        (r"(\d)\s*h\b", r"\1 heures"),
+        (r"\btCO2e\b", "tonnes équivalent CO2"),
+        (r"\bkg\s?CO2e\b", "kilos équivalent CO2"),
+        (r"\bCO2e\b", "équivalent CO2"),
+        (r"\bkWh\b", "kilowattheures"),
+        (r"\bkVA\b", "kilovoltampères"),
+        (r"(\d)\s*L\b", r"\1 litres"),
+    ),
+    "en": (
+        (r"\bCO2\b", "C O 2"),  # else "co two"
+        (r"\btCO2e\b", "tonnes of C O 2 equivalent"),
+        (r"\bkg\s?CO2e\b", "kilos of C O 2 equivalent"),
+        (r"\bCO2e\b", "C O 2 equivalent"),
+        (r"\bkm\b", "kilometres"),
+        (r"\bkg\b", "kilos"),
+        (r"\bkWh\b", "kilowatt hours"),
+        (r"\bkVA\b", "kilovolt amperes"),
+        (r"(\d)\s*L\b", r"\1 litres"),
+    ),
+}
 
-def speakable(text: str) -> str:
-    """What the voice says: the text without emoji, HTML tags or extra spaces."""
-    return " ".join(strip_emoji(_TAG.sub("", text)).split())
+
+def speakable(text: str, lang: str = "fr") -> str:
+    """What the voice says: the text without emoji, HTML tags or extra spaces, symbols in words."""
+    spoken = " ".join(strip_emoji(_TAG.sub("", text)).split())
+    for pattern, words in SAY_IN_WORDS.get(lang, ()):
+        spoken = re.sub(pattern, words, spoken)
+    return spoken
 
 
 def opus_info(data: bytes) -> OpusInfo:

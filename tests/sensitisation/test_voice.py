@@ -99,6 +99,13 @@ def test_each_language_and_text_gets_its_own_note(voice: Voice) -> None:
     assert not list(voice.cache_dir.glob("*.tmp"))
 
 
+def test_symbols_are_said_in_words() -> None:
+    assert speakable("220 km today, 12.5 kg CO2e.", "en") == "220 kilometres today, 12.5 kilos of C O 2 equivalent."
+    assert speakable("Demain à 19 h 30, ou à 8 h.", "fr") == "Demain à 19 heures 30, ou à 8 heures."
+    assert speakable("Plein de 40 L, groupe de 125 kVA.", "fr") == "Plein de 40 litres, groupe de 125 kilovoltampères."
+    assert speakable("Le CO2 du menu.", "fr") == "Le CO2 du menu."  # espeak-ng says it well in French
+
+
 def test_emoji_are_not_spoken(voice: Voice) -> None:
     assert speakable("Triez vos déchets. ♻️") == "Triez vos déchets."
     with_emoji = voice.note("Triez vos déchets. ♻️", "fr")
