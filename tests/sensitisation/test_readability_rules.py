@@ -94,6 +94,9 @@ def test_emoji_only_at_the_very_end() -> None:
     assert rules("C'est enregistré. ✅") == []
     assert rules("C'est enregistré ✅ !") == []
     assert rules("Tri des déchets. ♻️ 🌍") == []
+    assert rules("▶️ Suivant") == ["emoji-position"]
+    assert rules("ℹ️ Info : le tri commence.") == ["emoji-position"]
+    assert rules("Étape 1 → étape 2. Un point • deux points.") == []  # arrows and bullets are punctuation
 
 
 def test_emoji_never_carry_the_meaning_alone() -> None:
