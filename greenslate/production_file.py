@@ -308,6 +308,21 @@ Minutes = Annotated[
     int, BeforeValidator(_whole_number), _within(1, 24 * 60), _schema(type="integer", **_bounds(1, 24 * 60))
 ]
 Count = Annotated[int, BeforeValidator(_whole_number), _within(1), _schema(type="integer", **_bounds(1))]
+
+
+def _discord_id(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**64:
+        return value
+    raise _fail(f"expected a Discord id (a positive number; right-click, Copy ID), got {_describe(value)}")
+
+
+DiscordId = Annotated[
+    int,
+    BeforeValidator(_discord_id),
+    _schema(anyOf=[{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]),
+]
 TimeOfDay = Annotated[
     dt.time,
     BeforeValidator(_time_of_day),
@@ -457,6 +472,15 @@ class ActionModel(_Model):
     note: str = ""
 
 
+class DiscordModel(_Model):
+    """The production's Discord server, read by ``greenslate discord link PRODUCTION --from-file FILE``."""
+
+    guild: DiscordId = Field(description="The server id.")
+    digest_channel: DiscordId = Field(description="Channel for the daily digest and alerts.")
+    practices_channel: DiscordId = Field(description="Channel where good practices are captured.")
+    role: Text = Field(description="The Discord role of eco-referents.")
+
+
 class SensitisationModel(_Model):
     """An awareness message from the library, sent on a date at a local time."""
 
@@ -486,6 +510,9 @@ class ProductionFile(_Model):
     reminders: RemindersModel = Field(default_factory=RemindersModel)
     action_plan: list[ActionModel] = Field(default_factory=list)
     sensitisation: list[SensitisationModel] = Field(default_factory=list)
+    discord: DiscordModel | None = Field(
+        default=None, description="Optional: the Discord server the eco-referents use for this production."
+    )
 
 
 def json_schema() -> dict[str, Any]:

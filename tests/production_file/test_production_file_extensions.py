@@ -231,3 +231,16 @@ def test_another_factor_set_can_be_used() -> None:
 
 def test_the_result_is_a_production() -> None:
     assert isinstance(parse_production(small(), NAME), Production)
+
+
+def test_an_optional_discord_section_for_greenslate_discord_link() -> None:
+    section = {"guild": 444, "digest_channel": "555", "practices_channel": 666, "role": "Éco-référent"}
+    assert parse_production(small(discord=section), NAME).id == "small"
+
+
+def test_a_bad_discord_id() -> None:
+    section = {"guild": "abc", "digest_channel": 555, "practices_channel": 666, "role": "Eco"}
+    with pytest.raises(ProductionFileError) as info:
+        parse_production(small(discord=section), NAME)
+    assert info.value.where == "discord.guild"
+    assert "expected a Discord id" in info.value.problem

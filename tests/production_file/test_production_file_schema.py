@@ -58,6 +58,7 @@ def test_the_schema_describes_every_section() -> None:
         "reminders",
         "action_plan",
         "sensitisation",
+        "discord",
     }
     assert all(d.get("additionalProperties") is not True for d in schema["$defs"].values())
 
