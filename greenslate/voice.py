@@ -82,9 +82,15 @@ def _run(command: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
 class Voice:
     """Speaks texts into cached voice notes. One per process is enough; it is thread-safe."""
 
-    def __init__(self, cache_dir: Path | str | None = None, run: Runner = _run) -> None:
+    def __init__(self, cache_dir: Path | str | None = None, run: Runner = _run, encoder: str | None = None) -> None:
+        """``encoder``: "opusenc" or "ffmpeg"; by default opusenc, or ffmpeg when only ffmpeg is installed."""
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_data_dir() / "voice"
         self._run = run
+        if encoder is None:
+            encoder = "ffmpeg" if shutil.which("ffmpeg") and not shutil.which("opusenc") else "opusenc"
+        if encoder not in ("opusenc", "ffmpeg"):
+            raise ValueError(f"unknown encoder {encoder!r}")
+        self.encoder = encoder
         self._engine: str | None = None
         self._lock = threading.Lock()
 
@@ -159,7 +165,7 @@ class Voice:
                     str(wav),
                 ]
             )
-            if shutil.which("opusenc") or not shutil.which("ffmpeg"):
+            if self.encoder == "opusenc":
                 self._call(
                     [
                         "opusenc",

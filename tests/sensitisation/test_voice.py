@@ -70,6 +70,16 @@ def test_a_library_message_becomes_a_playable_ogg_opus_voice_note(voice: Voice, 
     assert note.path.read_bytes() == note.data
 
 
+def test_ffmpeg_encodes_the_same_kind_of_note_when_opusenc_is_missing(tmp_path: Path) -> None:
+    runner = CountingRunner()
+    note = Voice(cache_dir=tmp_path, run=runner, encoder="ffmpeg").note(render("engine-off", "fr"), "fr")
+    assert "ffmpeg" in runner.programs and "opusenc" not in runner.programs
+    info = opus_info(note.data)
+    assert info.channels == 1 and 3 < info.duration < 15
+    (stream,) = ffprobe(note.path)["streams"]
+    assert stream["codec_name"] == "opus"
+
+
 def test_the_second_time_the_note_comes_from_the_cache_without_running_anything(
     voice: Voice, runner: CountingRunner
 ) -> None:
