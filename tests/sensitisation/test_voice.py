@@ -68,6 +68,22 @@ def test_a_library_message_becomes_a_playable_ogg_opus_voice_note(voice: Voice, 
     assert probe["format"]["format_name"] == "ogg"
     assert float(probe["format"]["duration"]) == pytest.approx(note.duration, abs=0.1)
     assert note.path.read_bytes() == note.data
+    # Playable: a full decode to PCM goes through without a single error.
+    decoded = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(note.path), "-f", "s16le", "-ac", "1", "-ar", "16000", "-"],
+        capture_output=True,
+        check=False,
+    )
+    assert decoded.returncode == 0 and decoded.stderr == b"", decoded.stderr
+    samples = len(decoded.stdout) // 2
+    assert samples / 16_000 == pytest.approx(note.duration, abs=0.1)
+    assert (
+        max(
+            abs(int.from_bytes(decoded.stdout[i : i + 2], "little", signed=True))
+            for i in range(0, len(decoded.stdout), 200)
+        )
+        > 1000
+    )  # not silence
 
 
 def test_ffmpeg_encodes_the_same_kind_of_note_when_opusenc_is_missing(tmp_path: Path) -> None:
