@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bots.telegram import handlers as h
+from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
 from greenslate.app import App
 from greenslate.i18n import t
@@ -85,8 +86,11 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     if not secret:
         raise ValueError("GREENSLATE_TELEGRAM_TOKEN is not set")
     install_redaction(secret)
-    limiter = (AIORateLimiter(max_retries=MAX_RETRIES) if rate_limit
-               else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES))
+    limiter: CrewRateLimiter | AIORateLimiter
+    if rate_limit:  # 30 a second overall, 20 a minute per group, 1 a second per private chat
+        limiter = CrewRateLimiter(AIORateLimiter(max_retries=MAX_RETRIES))
+    else:  # tests: no waiting, but a 429 is still waited out and retried
+        limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
     base_url = app.settings.telegram_api_url.rstrip("/")
     application = (
         ApplicationBuilder()

@@ -119,13 +119,15 @@ class TelegramRig:
             return uow.members.state(PRODUCTION, member_id)
 
 
-async def _start_rig(db_url: str, *, enforce_limits: bool = False) -> tuple[TelegramRig, BotApiServer]:
+async def _start_rig(
+    db_url: str, *, enforce_limits: bool = False, rate_limit: bool = False
+) -> tuple[TelegramRig, BotApiServer]:
     server = BotApiServer(enforce_limits=enforce_limits)
     await server.start()
     app = App.from_env(database_url=db_url, telegram_token=server.token, telegram_api_url=server.base_url,
                        telegram_webhook_url=None)
     load_production(app.uow(), reference_production())
-    application = await start_telegram(app, rate_limit=False, poll_timeout=1)
+    application = await start_telegram(app, rate_limit=rate_limit, poll_timeout=1)
     rig = TelegramRig(server, app, application, TelegramNotifier(application, app))
     services_of(application).clock = lambda: rig.now
     return rig, server
@@ -139,11 +141,13 @@ async def _stop_rig(rig: TelegramRig) -> None:
 
 @pytest.fixture
 async def make_telegram_rig() -> AsyncIterator[Callable[..., Awaitable[TelegramRig]]]:
-    """``await make_telegram_rig(db_url, enforce_limits=False)``: a started rig on that database."""
+    """``await make_telegram_rig(db_url, enforce_limits=False, rate_limit=False)``: a started rig on that
+    database. ``enforce_limits``: the server answers 429 over Telegram's limits; ``rate_limit``: the bot
+    keeps to them (off by default so tests do not wait)."""
     rigs: list[TelegramRig] = []
 
-    async def make(db_url: str, *, enforce_limits: bool = False) -> TelegramRig:
-        rig, _ = await _start_rig(db_url, enforce_limits=enforce_limits)
+    async def make(db_url: str, *, enforce_limits: bool = False, rate_limit: bool = False) -> TelegramRig:
+        rig, _ = await _start_rig(db_url, enforce_limits=enforce_limits, rate_limit=rate_limit)
         rigs.append(rig)
         return rig
 

@@ -4,6 +4,7 @@ update is stored once (SQLite and PostgreSQL), network trouble asks the schedule
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from decimal import Decimal as D
 
@@ -40,15 +41,17 @@ async def test_a_429_is_waited_out_and_the_prompt_still_goes(telegram_rig):
     assert rig.server.last(1001).plain.startswith("Aujourd'hui, quel est le compteur")
 
 
-async def test_telegram_limits_enforced_one_message_a_second_per_chat(make_telegram_rig, sqlite_db_url):
-    rig = await make_telegram_rig(sqlite_db_url, enforce_limits=True)
-    chat = await rig.join("lea")
+async def test_with_the_rate_limiter_a_chat_gets_one_message_a_second_and_no_429(make_telegram_rig,
+                                                                                 sqlite_db_url):
+    rig = await make_telegram_rig(sqlite_db_url, enforce_limits=True, rate_limit=True)
+    chat = await rig.join("lea")  # Léa has voice on: each message is followed by its voice note
+    rejected = len(rig.server.rejected)
     g1 = await rig.deliver("lea", "lea:generator_hours:g1", MON)
-    g2 = await rig.deliver("lea", "lea:generator_hours:g2", MON)  # same chat within the second: 429, then sent
+    g2 = await rig.deliver("lea", "lea:generator_hours:g2", MON)
     assert (g1.outcome.value, g2.outcome.value) == ("sent", "sent")
-    prompts = [s for s in rig.server.sent_to(chat) if "combien d'heures" in (s.text or "")]
-    assert len(prompts) == 2 and prompts[1].at - prompts[0].at >= 1.0
-    assert any(status == 429 for _, status in rig.server.rejected)
+    sent = [s for s in rig.server.sent_to(chat, method=None) if s.method in ("sendMessage", "sendVoice")]
+    assert all(b.at - a.at >= 0.99 for a, b in itertools.pairwise(sent))
+    assert rig.server.rejected[rejected:] == []
 
 
 async def test_network_trouble_asks_for_a_retry(telegram_rig):
