@@ -77,7 +77,14 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
         from scheduler.runner import run_scheduler
 
         running.scheduler_task = asyncio.create_task(
-            run_scheduler(app, running.notifiers, running.team, stop=stop_event), name="scheduler"
+            run_scheduler(
+                app,
+                running.notifiers,
+                running.team,
+                stop=stop_event,
+                interval_seconds=settings.scheduler_tick_seconds,
+            ),
+            name="scheduler",
         )
     if options.dashboard:
         from dashboard.server import DashboardServer

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
     dashboard_secret_key: SecretStr | None = None
+    scheduler_tick_seconds: float = 20.0  # how often the scheduler looks for what is due
     log_level: str = "INFO"
 
 
