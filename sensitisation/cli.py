@@ -48,6 +48,23 @@ def show(key: str) -> None:
             click.echo(f"      {problem}")
 
 
+@sensitisation.command("check")
+def check_texts() -> None:
+    """Read every crew text (catalogues and library, both languages) against the easy-to-read rules."""
+    from greenslate.i18n import all_messages
+    from sensitisation.library import load_library
+
+    texts = list(all_messages())
+    for message in load_library().messages.values():
+        texts += [(lang, f"sensitisation.{message.key}", message.text(lang)) for lang in LANGUAGES]
+    problems = [f"{lang} {key}: {v.rule}: {v.text}" for lang, key, text in texts for v in check(text, lang)]
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(texts)} texts read, {len(problems)} problem(s)")
+    if problems:
+        raise SystemExit(1)
+
+
 @sensitisation.command("voice")
 @click.argument("key")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True)

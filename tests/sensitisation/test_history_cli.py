@@ -72,6 +72,14 @@ def test_list_and_show_the_library(cli_env: CliRunner) -> None:
     assert unknown.exit_code == 1 and "no sensitisation message 'veggie-dya'" in unknown.output
 
 
+def test_check_reads_every_crew_text(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(main, ["sensitisation", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith("texts read, 0 problem(s)")
+    read = int(result.output.splitlines()[-1].split()[0])
+    assert read >= 2 * 21  # the library alone, in two languages
+
+
 def test_voice_writes_a_note_then_finds_it_in_the_cache(cli_env: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "note.ogg"
     first = cli_env.invoke(main, ["sensitisation", "voice", "engine-off", "--lang", "en", "-o", str(out)])
