@@ -1,0 +1,122 @@
+"""A bot as its own process, for the benchmarks and the reliability suite (which kill it).
+
+    python -m benchmarks.botproc greenslate [--scheduler] [--rate-limit]
+    python -m benchmarks.botproc echo
+
+``greenslate`` is the real crew bot (``bots.telegram.app.start_telegram``), optionally with the real
+scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, configured from the
+``GREENSLATE_*`` environment like ``greenslate run``. ``echo`` is a bare python-telegram-bot
+application that sends every text back: the yardstick. ``GREENSLATE_BENCH_CLOCK`` (an ISO instant)
+starts the bot's and the scheduler's clock there; it then runs at real speed. The process prints
+``ready`` once polling, and stops cleanly on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+
+
+class MovingClock:
+    """Starts at a given instant and runs at real speed (the scheduler's ``Clock`` protocol)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.start = start
+        self.t0 = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=time.monotonic() - self.t0)
+
+
+def _clock() -> MovingClock | None:
+    value = os.environ.get("GREENSLATE_BENCH_CLOCK")
+    return MovingClock(dt.datetime.fromisoformat(value)) if value else None
+
+
+async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event) -> None:
+    from bots.telegram.app import start_telegram, stop_telegram
+    from bots.telegram.notifier import TelegramNotifier
+    from bots.telegram.services import services_of
+    from domain.model import Channel
+    from greenslate.app import App
+    from scheduler.runner import SchedulerContext, run_scheduler
+
+    app = App.from_env()
+    application = await start_telegram(app, rate_limit=rate_limit, poll_timeout=10)
+    clock = _clock()
+    if clock is not None:
+        services_of(application).clock = clock.now
+    task = None
+    if scheduler:
+        ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: TelegramNotifier(application, app)},
+                                       clock=clock)
+        task = asyncio.create_task(run_scheduler(ctx, stop, interval_seconds=1))
+    print("ready", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        if task is not None:
+            await task
+        await stop_telegram(application)
+        app.engine.dispose()
+
+
+async def run_echo(stop: asyncio.Event) -> None:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        await context.bot.send_message(chat_id=message.chat_id, text=message.text)
+
+    application = (
+        ApplicationBuilder()
+        .token(os.environ["GREENSLATE_TELEGRAM_TOKEN"])
+        .base_url(os.environ["GREENSLATE_TELEGRAM_API_URL"])
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    await application.initialize()
+    assert application.updater is not None
+    await application.updater.start_polling(timeout=10, poll_interval=0.0)
+    await application.start()
+    print("ready", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+async def _main(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if args.bot == "echo":
+        await run_echo(stop)
+    else:
+        await run_greenslate(args.scheduler, args.rate_limit, stop)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.botproc")
+    parser.add_argument("bot", choices=("greenslate", "echo"))
+    parser.add_argument("--scheduler", action="store_true", help="run the scheduler in the same process")
+    parser.add_argument("--rate-limit", action="store_true", help="PTB's AIORateLimiter at Telegram's limits")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("GREENSLATE_LOG_LEVEL", "WARNING"), stream=sys.stderr)
+    asyncio.run(_main(args))
+
+
+if __name__ == "__main__":
+    main()

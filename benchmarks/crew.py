@@ -1,0 +1,84 @@
+"""A production sized for the bot benchmarks: N crew members on Telegram, each linked and consenting,
+each with one daily mileage assignment (distance mode, so any sane number is a valid answer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from domain.model import (
+    Assignment,
+    Channel,
+    CrewMember,
+    Frequency,
+    Language,
+    MileageMode,
+    Production,
+    ReportKind,
+    Role,
+    ShootingCalendar,
+    Vehicle,
+)
+from domain.usecases import load_production
+from greenslate.demo import example_path
+from greenslate.production_file import load_production_file
+from store.uow import SqlUnitOfWork
+
+#: The due minute: Monday 4 January 2027, 19:30 in Paris.
+FIRST_DAY = dt.date(2027, 1, 4)
+DUE = dt.time(19, 30)
+
+
+def due_instant(day: dt.date = FIRST_DAY) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.combine(day, DUE, ZoneInfo("Europe/Paris")).astimezone(dt.UTC)
+
+
+def crew_production(production_id: str, members: int) -> Production:
+    template = load_production_file(example_path())
+    crew = tuple(
+        CrewMember(id=f"m{i:05d}", name=f"Membre {i}", role=Role.DRIVER, channel=Channel.TELEGRAM,
+                   language=Language.EN if i % 5 == 0 else Language.FR)
+        for i in range(members)
+    )
+    vehicles = tuple(
+        Vehicle(id=f"v{i:05d}", label=f"Véhicule {i}", kind="van", fuel="diesel", factor="van_fr_impactco2",
+                odometer_start=Decimal(10_000))
+        for i in range(members)
+    )
+    assignments = tuple(
+        Assignment(who=m.id, report=ReportKind.MILEAGE, frequency=Frequency.DAILY, at=DUE, vehicle=v.id,
+                   mode=MileageMode.DISTANCE)
+        for m, v in zip(crew, vehicles, strict=True)
+    )
+    owners = sorted({a.owner for a in template.action_plan})
+    return replace(
+        template,
+        id=production_id,
+        title=f"Benchmark {production_id}",
+        calendar=ShootingCalendar(start=FIRST_DAY, end=FIRST_DAY + dt.timedelta(days=60),
+                                  weekdays=frozenset(range(7))),
+        crew=crew,
+        vehicles=vehicles,
+        generators=(),
+        assignments=assignments,
+        action_plan=tuple(replace(a, owner=crew[owners.index(a.owner) % members].id) for a in template.action_plan),
+        sensitisation=(),
+    )
+
+
+def load_crew(engine: Engine, production_id: str, members: int, first_chat: int) -> dict[str, int]:
+    """Load the production and link member i to chat ``first_chat + i``; returns member -> chat id."""
+    production = crew_production(production_id, members)
+    load_production(SqlUnitOfWork(engine), production)
+    chats = {m.id: first_chat + i for i, m in enumerate(production.crew)}
+    consent = due_instant() - dt.timedelta(days=3)
+    with SqlUnitOfWork(engine) as uow:
+        for member_id, chat_id in chats.items():
+            uow.members.link_telegram(production_id, member_id, chat_id, consent)
+        uow.commit()
+    return chats
