@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import GreenslateError, UnknownMember
 from domain.model import Channel
@@ -26,9 +27,16 @@ class InviteLink:
     expires_at: dt.datetime
 
 
+class _UsernameSetting(BaseSettings):
+    """GREENSLATE_TELEGRAM_BOT_USERNAME, from the environment or ``.env`` like every other setting."""
+
+    model_config = SettingsConfigDict(env_prefix="GREENSLATE_", env_file=".env", extra="ignore")
+    telegram_bot_username: str = ""
+
+
 def bot_username(app: App) -> str:
     """The bot's @username: from GREENSLATE_TELEGRAM_BOT_USERNAME, else asked of Telegram with the token."""
-    name = os.environ.get(USERNAME_VARIABLE, "").strip().lstrip("@")
+    name = _UsernameSetting().telegram_bot_username.strip().lstrip("@")
     if name:
         return name
     token = app.settings.telegram_token

@@ -60,6 +60,13 @@ class TelegramRig:
     def services(self) -> Services:
         return services_of(self.application)
 
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same store and server, as after a crash or a deploy."""
+        await stop_telegram(self.application)
+        self.application = await start_telegram(self.app, rate_limit=False, poll_timeout=1)
+        services_of(self.application).clock = lambda: self.now
+        self.notifier = TelegramNotifier(self.application, self.app)
+
     def set_now(self, now: dt.datetime) -> None:
         self.now = now
 
