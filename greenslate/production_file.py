@@ -84,6 +84,9 @@ SCHEMA_ID = "https://greenslate.example/schemas/production-file-v1.json"
 MAX_CALENDAR_DAYS = 5 * 366
 #: Dates outside these years are typos, and would break date arithmetic at the edges of the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+#: More values than any production has, once YAML aliases are expanded.
+MAX_VALUES = 100_000
+MAX_DEPTH = 32
 
 #: The unit each kind of factor must be expressed in (see ``config/factors``).
 VEHICLE_FACTOR_UNITS = ("vehicle-km",)
@@ -593,17 +596,25 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # 
 Path_ = tuple[str | int, ...]
 
 
+class _TooLarge(Exception):
+    pass
+
+
 def _lines(node: yaml.Node | None) -> dict[Path_, int]:
-    """The 1-based line of every path in the document (of the key, for mapping entries)."""
+    """The 1-based line of every path in the document (of the key, for mapping entries).
+
+    Aliases are followed, so this also measures the data the file expands to: a few lines of nested
+    aliases can stand for billions of values, which no production needs (``_TooLarge``).
+    """
     lines: dict[Path_, int] = {}
     stack: list[tuple[Path_, yaml.Node, int]] = [((), node, 0)] if node is not None else []
-    seen: set[int] = set()
+    visited = 0
     while stack:
         path, current, line = stack.pop()
         lines.setdefault(path, line or current.start_mark.line + 1)
-        if id(current) in seen:  # aliases may loop
-            continue
-        seen.add(id(current))
+        visited += 1
+        if visited > MAX_VALUES or len(path) > MAX_DEPTH:
+            raise _TooLarge
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
                 if isinstance(key_node, yaml.ScalarNode):
@@ -655,7 +666,8 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ProductionFileProblems(file, [Problem(where, f"not valid YAML: {problem}")]) from None
     except yaml.reader.ReaderError as e:
-        problem = f"not valid YAML: the character U+{e.character:04X} at position {e.position} is not allowed"
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        problem = f"not valid YAML: the character U+{code:04X} at position {e.position} is not allowed"
         raise ProductionFileProblems(file, [Problem("", problem)]) from None
     except yaml.YAMLError as e:
         raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
@@ -666,7 +678,14 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     finally:
         if loader is not None:
             loader.dispose()
-    return data, _lines(node)
+    try:
+        return data, _lines(node)
+    except _TooLarge:
+        problem = (
+            f"the file expands to more than {MAX_VALUES} values or {MAX_DEPTH} levels "
+            "(aliases nested too deep, or looping)"
+        )
+        raise ProductionFileProblems(file, [Problem("", problem)]) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -507,3 +507,19 @@ def test_a_fixture_file_on_disk() -> None:
         load_production_file(FIXTURES / "unknown-crew.yaml")
     assert info.value.where == "assignments[0].who"
     assert "unknown crew member 'bob'" in info.value.problem
+
+
+LAUGHS = "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [LAUGHS + "crew: [*i]\n", "version: 1\nproduction: &a [*a]\n", "[" * 5000 + "]" * 5000],
+    ids=["aliases expanding to a billion values", "an alias loop", "nesting 5000 deep"],
+)
+def test_files_that_expand_without_end_are_refused_quickly(text: str) -> None:
+    error = problem_in(text)
+    assert "nested too deep" in error.problem or "too deeply" in error.problem
