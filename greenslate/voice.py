@@ -272,17 +272,17 @@ def opus_info(data: bytes) -> OpusInfo:
     return OpusInfo(channels=channels, pre_skip=pre_skip, granule=granule)
 
 
-_default: Voice | None = None
+_defaults: dict[Path, Voice] = {}
 _default_lock = threading.Lock()
 
 
 def default_voice() -> Voice:
-    """The process's voice, caching under the data directory."""
-    global _default
+    """The process's voice, caching under the data directory (one per directory, if it changes)."""
+    folder = default_data_dir() / "voice"
     with _default_lock:
-        if _default is None:
-            _default = Voice()
-        return _default
+        if folder not in _defaults:
+            _defaults[folder] = Voice(folder)
+        return _defaults[folder]
 
 
 def synthesise(text: str, lang: str) -> bytes:

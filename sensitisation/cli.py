@@ -66,18 +66,26 @@ def check_texts() -> None:
 
 
 @sensitisation.command("voice")
-@click.argument("key")
+@click.argument("key", required=False)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also copy the note here.")
-def voice(key: str, lang: str, output: Path | None) -> None:
+@click.option("--all", "every", is_flag=True, help="Every message in every language (fills the cache ahead).")
+def voice(key: str | None, lang: str, output: Path | None, every: bool) -> None:
     """Speak one message as a voice note (OGG/Opus), or find it in the cache."""
+    from sensitisation.library import keys
     from sensitisation.voice_notes import library_voice_note
 
-    note = library_voice_note(key, lang)
-    if output is not None:
-        output.write_bytes(note.data)
-    origin = "from the cache" if note.from_cache else "spoken now"
-    click.echo(f"{key} ({lang}): {note.duration:.1f} s, {len(note.data)} bytes, {origin}: {note.path}")
+    if every == (key is not None):
+        raise click.UsageError("give a message KEY, or --all")
+    wanted = [(k, lg) for k in keys() for lg in LANGUAGES] if every else [(key or "", lang)]
+    for message_key, message_lang in wanted:
+        note = library_voice_note(message_key, message_lang)
+        if output is not None and not every:
+            output.write_bytes(note.data)
+        origin = "from the cache" if note.from_cache else "spoken now"
+        click.echo(
+            f"{message_key} ({message_lang}): {note.duration:.1f} s, {len(note.data)} bytes, {origin}: {note.path}"
+        )
 
 
 @sensitisation.command("sent")

@@ -89,6 +89,18 @@ def test_voice_writes_a_note_then_finds_it_in_the_cache(cli_env: CliRunner, tmp_
     again = cli_env.invoke(main, ["sensitisation", "voice", "engine-off", "--lang", "en"])
     assert "from the cache" in again.output
     assert str(tmp_path / "data" / "greenslate" / "voice") in again.output
+    assert cli_env.invoke(main, ["sensitisation", "voice"]).exit_code == 2  # a key, or --all
+
+
+def test_voice_all_fills_the_cache_for_every_message_and_language(cli_env: CliRunner, tmp_path: Path) -> None:
+    from sensitisation.library import keys
+
+    result = cli_env.invoke(main, ["sensitisation", "voice", "--all"])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == 2 * len(keys())
+    assert len(list((tmp_path / "data" / "greenslate" / "voice").glob("*.ogg"))) == 2 * len(keys())
+    again = cli_env.invoke(main, ["sensitisation", "voice", "--all"])
+    assert again.output.count("from the cache") == 2 * len(keys())
 
 
 async def test_sent_shows_who_got_what_and_when(
