@@ -64,6 +64,7 @@ def install(server: flask.Flask, configured_secret: str | None) -> None:
         return None if found is None else DashboardUser(found.id, found.email, found.language)
 
     server.before_request(_guard)
+    server.after_request(_headers)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
 
@@ -85,6 +86,14 @@ def _guard() -> flask.Response | None:
         return flask.Response("sign in first", status=401, mimetype="text/plain")
     target = flask.request.full_path.rstrip("?")
     return flask.redirect(flask.url_for("login", next=target))
+
+
+def _headers(response: flask.Response) -> flask.Response:
+    """No framing by other sites, no MIME sniffing, no page address sent elsewhere."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def csrf_token() -> str:

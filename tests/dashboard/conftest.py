@@ -4,6 +4,7 @@ production nobody on the first may see, and accounts for a coordinator and a vie
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from config.factors import catalogue
 from domain.model import Production, Report, ReportKind
@@ -18,6 +20,7 @@ from domain.usecases import load_production, record_report
 from greenslate.app import App
 from greenslate.demo import load_demo
 from greenslate.production_file import load_production_file
+from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 from store.users import add_user
 
@@ -61,6 +64,7 @@ def other_reports(production: Production) -> list[Report]:
 
 
 def seed(db_url: str, engine: Engine) -> Seeded:
+    """Load both productions, their figures and the accounts into a migrated, empty database."""
     cat = catalogue()
     production = load_production_file(example_file())
     other = load_production_file(OTHER)
@@ -72,24 +76,53 @@ def seed(db_url: str, engine: Engine) -> Seeded:
     add_user(engine, VIEWER[0], VIEWER[1], production.id, "viewer", language="en")
     add_user(engine, COORDINATOR[0], None, other.id, "viewer")
     add_user(engine, OUTSIDER[0], OUTSIDER[1], other.id, "coordinator")
+    return opened(db_url, engine)
+
+
+def opened(db_url: str, engine: Engine) -> Seeded:
+    """The seeded database as the tests see it."""
     app = App.from_env(database_url=db_url, dashboard_secret_key=SECRET)
     with SqlUnitOfWork(engine) as uow:
-        production = uow.productions.get(production.id)
-        other = uow.productions.get(other.id)
+        production = uow.productions.get("feux-aube")
+        other = uow.productions.get("court-nuit")
     return Seeded(app, engine, production, other)
 
 
-@pytest.fixture
-def seeded(db_url: str, engine: Engine) -> Seeded:
-    return seed(db_url, engine)
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file seeded once per session; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+    shutil.copyfile(_sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    seed(url, engine)
+    engine.dispose()  # checkpoints the write-ahead log into the file
+    return path
+
+
+def seeded_copy(template: Path, path: Path) -> tuple[str, Engine]:
+    shutil.copyfile(template, path)
+    url = f"sqlite:///{path}"
+    return url, make_engine(url)
 
 
 @pytest.fixture
-def seeded_sqlite(sqlite_db_url: str) -> Iterator[Seeded]:
-    from store.engine import make_engine
+def seeded(db_url: str, request: pytest.FixtureRequest) -> Iterator[Seeded]:
+    """Both productions with their figures and accounts: on SQLite (a copy) and on PostgreSQL."""
+    if db_url.startswith("sqlite"):
+        template = request.getfixturevalue("seeded_sqlite_template")
+        url, engine = seeded_copy(template, Path(str(make_url(db_url).database)))
+        yield opened(url, engine)
+    else:
+        engine = make_engine(db_url)
+        yield seed(db_url, engine)
+    engine.dispose()
 
-    engine = make_engine(sqlite_db_url)
-    yield seed(sqlite_db_url, engine)
+
+@pytest.fixture
+def seeded_sqlite(seeded_sqlite_template: Path, tmp_path: Path) -> Iterator[Seeded]:
+    url, engine = seeded_copy(seeded_sqlite_template, tmp_path / "greenslate.sqlite3")
+    yield opened(url, engine)
     engine.dispose()
 
 

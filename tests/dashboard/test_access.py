@@ -248,3 +248,9 @@ def test_practices_from_discord_most_voted_first(client_for: Any) -> None:
     assert seen.index("Branchement forain") < seen.index("Gourdes")
     assert "3 vote(s)" in seen and "1 vote(s)" in seen
     assert "Branchement forain" not in page(client_for(OUTSIDER), "/practices", "?production=feux-aube")
+
+
+def test_responses_refuse_framing_and_sniffing(client_for: Any) -> None:
+    response = client_for(None).get("/login")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

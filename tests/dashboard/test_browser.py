@@ -21,9 +21,7 @@ import pytest
 
 from domain.usecases import get_balance
 from greenslate.presenters import tonnes
-from store.engine import make_engine
-from store.migrate import upgrade
-from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, seed
+from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, opened, seeded_copy
 
 pytestmark = pytest.mark.browser
 
@@ -49,17 +47,17 @@ UPSTREAM_VIOLATIONS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
+def live(
+    seeded_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Seeded, str]]:
     from dashboard.server import DashboardServer
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/dashboard`")
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'greenslate.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    seeded = seed(url, engine)
+    url, engine = seeded_copy(seeded_sqlite_template, tmp_path_factory.mktemp("browser") / "greenslate.sqlite3")
+    seeded = opened(url, engine)
     server = DashboardServer(seeded.app, "127.0.0.1", 0).start()
     try:
         yield seeded, server.url
