@@ -162,7 +162,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _URL = re.compile(r"https?://\S+|t\.me/\S+")
 _WORD = re.compile(r"[\w][\w'’\-]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
-_ELLIPSIS_WORD = "x"  # what a placeholder becomes: one ordinary lower-case word
+_NEUTRAL_WORD = "x"  # what a placeholder becomes: one ordinary lower-case word
 
 # Emoji: pictographs, symbols and dingbats, flags, keycaps, plus the joiners and selectors that
 # glue them together. Checked per character.
@@ -209,7 +209,7 @@ def check(text: str, lang: str, names: Iterable[str] = ()) -> list[Violation]:
     """
     lang = lang if lang in LINKERS else "fr"
     for name in sorted(filter(None, names), key=len, reverse=True):
-        text = text.replace(name, _ELLIPSIS_WORD)
+        text = text.replace(name, _NEUTRAL_WORD)
     plain = prepare(text)
     violations: list[Violation] = []
     violations += _emoji_rules(plain)
@@ -222,7 +222,7 @@ def check(text: str, lang: str, names: Iterable[str] = ()) -> list[Violation]:
 
 def prepare(text: str) -> str:
     """The text as the reader sees it: placeholders as a word, no HTML tags, no links."""
-    text = _PLACEHOLDER.sub(_ELLIPSIS_WORD, text)
+    text = _PLACEHOLDER.sub(_NEUTRAL_WORD, text)
     text = _TAG.sub("", text)
     return _URL.sub("link", text)
 
