@@ -141,15 +141,16 @@ def _exact_decimal(value: Any) -> Decimal:
         return Decimal(str(value))
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, str):
+    if isinstance(value, Decimal):
+        number = value
+    else:
         try:
             number = Decimal(value.strip().replace(" ", "").replace("\u202f", ""))
         except InvalidOperation:
             raise _fail(f"expected a number, got {_describe(value)}") from None
-        value = number
-    if not value.is_finite():
-        raise _fail(f"expected a finite number, got {value}")
-    return value
+    if not number.is_finite():
+        raise _fail(f"expected a finite number, got {number}")
+    return number
 
 
 def _whole_number(value: Any) -> int:
@@ -590,8 +591,8 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 Path_ = tuple[str | int, ...]
 
