@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from babel.numbers import format_decimal
 
 from dashboard.texts import tr
 from domain.model import Category
 from greenslate.i18n import day as day_text
-from greenslate.i18n import number
+from greenslate.i18n import normalise_language, number
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -43,8 +44,10 @@ _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "
 
 
 def t3(value: Decimal | None, lang: str) -> str:
-    """tCO2e to the kilogram (three decimals), written the language's way."""
-    return "–" if value is None else number(value, lang, 3)
+    """tCO2e to the kilogram, always three decimals as ``greenslate balance`` prints them."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.000", locale=normalise_language(lang))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def test_category_figure_carries_labels_patterns_and_palette() -> None:
     actual, forecast = fig.data
     assert list(actual.x) == ["Transport", "Énergie", "Restauration", "Déchets"]
     assert list(actual.y) == [4.069, 6.41, 3.637, 0.21]
-    assert list(actual.text) == ["4,069", "6,41", "3,637", "0,21"]  # values written on the bars
+    assert list(actual.text) == ["4,069", "6,410", "3,637", "0,210"]  # values written on the bars
     assert forecast.y[3] is None and forecast.marker.pattern.shape == "/"  # forecast told apart by pattern
     used = {actual.marker.color.upper(), forecast.marker.line.color.upper()}
     assert used <= set(figures.OKABE_ITO.values())
@@ -49,10 +49,10 @@ def test_daily_figure_gives_each_category_a_colour_and_a_pattern() -> None:
 def test_summaries_say_in_words_what_the_charts_show() -> None:
     text = figures.category_summary(ROWS, "fr")
     assert text.startswith("Le premier poste est : Énergie.")
-    assert "Transport : 4,069 t mesurées sur 38 t prévues (11 %)." in text
-    assert "Déchets : 0,21 t mesurées." in text
+    assert "Transport : 4,069 t mesurées sur 38,000 t prévues (11 %)." in text
+    assert "Déchets : 0,210 t mesurées." in text
     days = figures.daily_summary(DAYS, "en")
-    assert "2 days with figures" in days and "Tuesday 2 March, 0.7 t" in days and "Monday 1 March, 0.431 t" in days
+    assert "2 days with figures" in days and "Tuesday 2 March, 0.700 t" in days and "Monday 1 March, 0.431 t" in days
     assert figures.daily_summary([], "fr") == tr("overview.summary.no_days", "fr")
 
 
