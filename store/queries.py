@@ -367,9 +367,11 @@ class Completeness:
 
 def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> Completeness:
     """Expected answers (from the assignments and the calendar) against the answers stored."""
-    answered_q = (
+    later = aliased(reports)
+    superseded = select(later.c.id).where(later.c.corrects == reports.c.id).exists()
+    answered_q = (  # the slots with a figure that still counts: neither undone nor corrected away
         select(reports.c.member_id, reports.c.kind, reports.c.subject, reports.c.day)
-        .where(reports.c.production_id == production.id, reports.c.corrects.is_(None))
+        .where(reports.c.production_id == production.id, ~reports.c.void, ~superseded)
         .distinct()
     )
     state_q = select(members).where(members.c.production_id == production.id)

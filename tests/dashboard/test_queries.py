@@ -115,3 +115,19 @@ def test_completeness_counts_missing_paused_and_unreachable(seeded: Seeded) -> N
     missing_days = {s.day for s in comp.missing}
     assert missing_days == {dt.date(2027, 3, 29), dt.date(2027, 3, 30), dt.date(2027, 3, 31)}
     assert comp.by_day()[-1] == (dt.date(2027, 3, 31), 5, 0)
+
+
+def test_an_undone_answer_is_missing_again(seeded: Seeded) -> None:
+    pid = seeded.production.id
+    day = dt.date(2027, 3, 3)
+    rows, _ = queries.report_rows(seeded.engine, pid, ReportFilter(kind="meals", day_from=day, day_to=day))
+    assert len(rows) == 1
+    now = dt.datetime(2027, 3, 27, 9, tzinfo=dt.UTC)
+    fixed = correct_report(seeded.uow(), catalogue(), rows[0].id, {"vegetarian": Decimal(40)},
+                           raw_text="vegetarian 40", source="test", source_ref="fix-3", received_at=now)
+    comp = queries.completeness(seeded.engine, seeded.production, dt.date(2027, 3, 26))
+    assert all(s.day != day for s in comp.missing)  # a corrected answer is still an answer
+    undo_report(seeded.uow(), catalogue(), fixed.report.id or 0, source="test", source_ref="undo-3",
+                received_at=now)
+    comp = queries.completeness(seeded.engine, seeded.production, dt.date(2027, 3, 26))
+    assert [(s.member_id, s.day) for s in comp.missing] == [("paul", day)]
