@@ -57,7 +57,7 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     if scheduler:
         ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: TelegramNotifier(application, app)},
                                        clock=clock)
-        task = asyncio.create_task(run_scheduler(ctx, stop, interval_seconds=1))
+        task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=1))
     print("ready", flush=True)
     try:
         await stop.wait()

@@ -1,0 +1,92 @@
+"""Memory: resident memory of the bots-and-scheduler process serving N crew members.
+
+The real crew bot with the real scheduler in one process (as ``greenslate run`` runs them), N members
+linked, every one prompted at the same minute and every one answering. The process's resident
+memory is read from /proc before any work, and its peak (VmHWM) after the prompts and the answers.
+A bare python-telegram-bot echo process is measured beside it, as the floor of the toolkit.
+Telegram's limits are off here (memory, not pacing, is measured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import Result, scratch_pg_database, scratch_sqlite_database
+from benchmarks.crew import due_instant, load_crew
+from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
+from store.engine import make_engine
+
+
+def _mib(kib: int) -> float:
+    return round(kib / 1024, 1)
+
+
+async def _measure(url: str, members: int, tmp: Path) -> dict[str, object]:
+    engine = make_engine(url)
+    try:
+        chats = sorted(load_crew(engine, "memory", members, 600_000).values())
+    finally:
+        engine.dispose()
+    wanted = set(chats)
+    async with running_server() as server:
+        bot = BotProcess(server, "greenslate", database_url=url, flags=("--scheduler",),
+                         env={"GREENSLATE_BENCH_CLOCK": due_instant().isoformat()})
+        await bot.start(stderr_path=tmp / "memory-bot.log")
+        try:
+            at_start = rss_kib(bot.pid)
+
+            def sent_to() -> int:
+                return len({s.chat_id for s in server.ledger if s.method == "sendMessage" and s.chat_id in wanted})
+
+            prompted = await wait_for(lambda: sent_to() >= members, timeout=120 + members / 5, interval=0.2)
+            after_prompts = rss_kib(bot.pid)
+            mark = server.mark()
+            for chat in chats:
+                server.send(chat, "85")
+            answered = await wait_for(
+                lambda: len({s.chat_id for s in server.ledger[mark:] if s.chat_id in wanted}) >= members,
+                timeout=120 + members / 5, interval=0.2)
+            after_answers = rss_kib(bot.pid)
+        finally:
+            await bot.stop()
+    return {
+        "rss_at_start_mib": _mib(at_start["VmRSS"]),
+        "rss_after_prompts_mib": _mib(after_prompts["VmRSS"]),
+        "rss_after_answers_mib": _mib(after_answers["VmRSS"]),
+        "peak_rss_mib": _mib(after_answers["VmHWM"]),
+        "all_prompted": prompted,
+        "all_answered": answered,
+    }
+
+
+async def _echo_floor(tmp: Path) -> float:
+    async with running_server() as server:
+        bot = BotProcess(server, "echo")
+        await bot.start(stderr_path=tmp / "echo.log")
+        try:
+            return _mib(rss_kib(bot.pid)["VmHWM"])
+        finally:
+            await bot.stop()
+
+
+async def _run(quick: bool) -> Result:
+    members = 100 if quick else 3000
+    result = Result("memory", quick)
+    result.sizes = {"members": members}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        result.figures["echo_bot_peak_rss_mib"] = await _echo_floor(tmp)
+        with scratch_sqlite_database(tmp) as url:
+            result.figures["sqlite"] = await _measure(url, members, tmp)
+        with scratch_pg_database() as url:
+            result.figures["postgresql"] = await _measure(url, members, tmp)
+    peak = max(result.figures["sqlite"]["peak_rss_mib"], result.figures["postgresql"]["peak_rss_mib"])
+    result.figures["peak_over_echo_ratio"] = round(peak / result.figures["echo_bot_peak_rss_mib"], 2)
+    result.target("peak_rss_mib", peak, 250, at_least=False)
+    return result
+
+
+def run(quick: bool = False) -> Result:
+    return asyncio.run(_run(quick))

@@ -1,0 +1,80 @@
+"""The benchmarks keep working: ``python -m benchmarks --quick`` runs every one at CI size.
+
+This checks that each ran and wrote complete, sane figures. It never checks speed: targets are
+printed by the benchmarks and belong to docs/benchmarks.md, not to a test on a shared machine.
+What is checked is correctness that holds at any speed: nothing lost, nothing stored twice, the
+dashboard's SQL totals equal to the naive ones.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ("fanout", "ingestion", "dashboard_scale", "memory")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("bench")
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--results", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=840,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    for name in NAMES:
+        assert f"== {name} (quick) ==" in run.stdout, run.stdout[-3000:]
+    return {name: json.loads((out / f"{name}.json").read_text()) for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_benchmark_writes_its_figures_and_targets(results: dict[str, dict], name: str) -> None:  # type: ignore[type-arg]
+    r = results[name]
+    assert r["name"] == name and r["quick"] is True
+    assert r["sizes"] and r["figures"] and r["targets"]
+    assert r["machine"]["cpus"] >= 1
+    for target in r["targets"].values():
+        assert set(target) == {"value", "limit", "at_least", "met"}
+
+
+def test_fanout_reaches_everyone_once_under_the_limits(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    f = results["fanout"]["figures"]
+    members = results["fanout"]["sizes"]["members_due_at_the_same_minute"]
+    assert f["sent"] == members and f["lost"] == 0 and f["duplicated"] == 0
+    assert f["outbox_by_status"] == {"sent": members}
+    assert 0 < f["messages_per_second"] <= 31  # the server refuses anything faster, so it cannot be above
+
+
+def test_ingestion_stores_every_answer_once_on_both_stores(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["ingestion"]
+    f, sizes = r["figures"], r["sizes"]
+    for backend in ("sqlite", "postgresql"):
+        g = f[f"greenslate_{backend}"]
+        assert g["stored"] == {"burst": sizes["burst_answers"], "steady": sizes["steady_answers"]}
+        assert g["stored_twice"] == 0 and f[f"{backend}_answers_not_stored"] == 0
+        assert g["burst"]["confirmed"] == sizes["burst_answers"]
+        assert g["steady"]["latency"]["count"] == sizes["steady_answers"]
+        assert f[f"{backend}_over_echo_throughput_ratio"] > 0
+    assert f["echo"]["burst"]["confirmed"] == sizes["burst_answers"]
+
+
+def test_dashboard_sql_totals_equal_the_naive_totals(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["dashboard_scale"]
+    assert r["figures"]["totals_agree_with_naive"] is True
+    assert r["sizes"]["reports"] == r["sizes"]["members"] * r["sizes"]["shooting_days"] * 3
+    for page in ("overview", "plan", "reporting", "reports"):
+        assert r["figures"][f"page_{page}"]["count"] == r["sizes"]["samples_per_page"]
+
+
+def test_memory_is_read_from_a_process_that_did_the_work(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    f = results["memory"]["figures"]
+    for backend in ("sqlite", "postgresql"):
+        assert f[backend]["all_prompted"] and f[backend]["all_answered"]
+        assert f[backend]["peak_rss_mib"] >= f[backend]["rss_at_start_mib"] > 0
