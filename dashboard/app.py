@@ -44,6 +44,20 @@ class GreenslateDash(dash.Dash):
         return super().interpolate_index(**kwargs).replace("__LANG__", context.language(), 1)
 
 
+def _callback_context_ready() -> None:
+    """Let ``dash.register_page`` run in any thread (``greenslate run`` builds the app in one).
+
+    Dash 4 reads its callback-context variable in ``register_page`` but sets it only in the thread
+    that first imported dash; elsewhere the read raises LookupError. Give this thread an empty one.
+    """
+    from dash._callback_context import context_value  # private, but the variable register_page reads
+
+    try:
+        context_value.get()
+    except LookupError:
+        context_value.set({})
+
+
 def create_app(app: App) -> dash.Dash:
     dash_app = GreenslateDash(
         __name__,
@@ -61,6 +75,7 @@ def create_app(app: App) -> dash.Dash:
     secret = app.settings.dashboard_secret_key
     auth.install(server, secret.get_secret_value() if secret is not None else None)
     downloads.install(server)
+    _callback_context_ready()
     for module in PAGE_MODULES:
         module.register(dash_app)
     dash_app.layout = html.Div(dash.page_container, id="shell")

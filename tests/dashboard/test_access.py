@@ -254,3 +254,20 @@ def test_responses_refuse_framing_and_sniffing(client_for: Any) -> None:
     response = client_for(None).get("/login")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_dashboard_serves_from_sqlite_and_postgresql(seeded: Any) -> None:
+    from dashboard.app import create_app
+    from domain.usecases import get_balance
+    from greenslate.presenters import tonnes
+
+    client = create_app(seeded.app).server.test_client()
+    login(client, *COORDINATOR)
+    overview = page(client, "/", "?production=feux-aube")
+    total = tonnes(get_balance(seeded.uow(), seeded.app.factor_set_version, "feux-aube").total_kgco2e)
+    assert f"{total:.3f}".replace(".", ",") + " t CO2e" in overview.replace("\u202f", " ").replace("\xa0", " ")
+    download = client.get("/download/feux-aube/json")
+    assert download.status_code == 200 and download.get_json()["total"]["tco2e"] == float(total)
+    assert client.get("/download/court-nuit/csv").status_code == 200
+    login(outsider := create_app(seeded.app).server.test_client(), *OUTSIDER)
+    assert outsider.get("/download/feux-aube/csv").status_code == 404
