@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -189,7 +190,8 @@ def demo_login(engine: Engine | Connection, production_id: str) -> tuple[str, st
 
     Returns (email, password) for the demo to print; the password is stored hashed like any other.
     """
-    password = secrets.token_urlsafe(12)
+    alphabet = string.ascii_letters + string.digits  # nothing a terminal or a reader could trip on
+    password = "".join(secrets.choice(alphabet) for _ in range(16))
     add_user(engine, DEMO_EMAIL, password, production_id, DashboardRole.COORDINATOR)
     return DEMO_EMAIL, password
 
