@@ -11,7 +11,7 @@ import hmac
 import logging
 import secrets
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import flask
 from flask_login import LoginManager, UserMixin, login_user, logout_user
@@ -160,6 +160,7 @@ def _login_page(lang: str, email: str, error: str) -> str:
         f'<p class="form-error" role="alert" id="login-error">{escape(error)}</p>' if error else ""
     )
     described = ' aria-describedby="login-error"' if error else ""
+    switch = "?" + urlencode({"lang": other, **({"next": next_arg} if next_arg else {})})
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -170,7 +171,7 @@ def _login_page(lang: str, email: str, error: str) -> str:
 </head>
 <body>
 <header class="site-header"><p class="brand">greenslate</p>
-<nav aria-label="{escape(tr("nav.language", lang))}"><a href="?lang={other}" lang="{other}">{
+<nav aria-label="{escape(tr("nav.language", lang))}"><a href="{escape(switch)}" lang="{other}">{
         escape(tr("nav.switch_language", other))}</a></nav></header>
 <main id="main" class="login">
 <h1>{escape(tr("login.title", lang))}</h1>
