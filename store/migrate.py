@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from store.engine import make_engine
 
@@ -25,12 +26,22 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+#: PostgreSQL advisory lock key held while migrating, so processes starting together take turns.
+MIGRATION_LOCK_KEY = 0x67726E736C  # "grnsl"
+
+
 def upgrade(url: str, revision: str = "heads") -> None:
-    """Migrate the database at ``url`` up to ``revision`` (by default, the latest schema)."""
+    """Migrate the database at ``url`` up to ``revision`` (by default, the latest schema).
+
+    Safe to call from several processes at once on PostgreSQL: they migrate one after the other,
+    and the later ones find nothing left to do.
+    """
     config = alembic_config(url)
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:

@@ -13,6 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, MetaData, Table, insert, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 
 from store import migrate
@@ -141,3 +142,41 @@ def test_naming_convention_names_every_constraint() -> None:
     names = {c.name for c in reports.constraints}
     assert "uq_reports_source_source_ref" in names
     assert "pk_reports" in names
+
+
+def test_in_memory_sqlite_keeps_one_database(tmp_path: Path) -> None:
+    engine = make_engine("sqlite://")
+    try:
+        load_all_tables().create_all(engine)
+        with engine.connect() as first, engine.connect() as second:
+            assert first.connection.dbapi_connection is second.connection.dbapi_connection
+        assert "reports" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_processes_starting_together_migrate_one_after_the_other(pg_db_url: str) -> None:
+    """The bot and the dashboard may both run `db upgrade` at the same moment (in the real world, too)."""
+    server = make_engine(pg_db_url, isolation_level="AUTOCOMMIT")
+    fresh = f"{make_url(pg_db_url).database}_fresh"
+    url = make_url(pg_db_url).set(database=fresh).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{fresh}"')
+    starts = [
+        subprocess.Popen([sys.executable, "-c", f"from store.migrate import upgrade; upgrade({url!r})"])
+        for _ in range(2)
+    ]
+    try:
+        codes = [p.wait(timeout=60) for p in starts]
+        assert codes == [0, 0]
+        assert migrate.current(url) == migrate.head()
+    finally:
+        for p in starts:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+        server.dispose()
