@@ -181,6 +181,15 @@ def test_forget_erases_the_person_and_keeps_the_figures(
         assert len(uow.lines.for_production(production.id)) == 1
         names = uow.session.scalars(select(members.c.name).where(members.c.member_id == "amina")).all()
         assert names == [""]
+    # She comes back through a new invite: linked again, no longer forgotten; the next load of
+    # the file gives her name back.
+    with uow_factory() as uow:
+        uow.members.link_telegram(production.id, "amina", 43, NOW)
+        uow.commit()
+    usecases.load_production(uow_factory(), production)
+    with uow_factory() as uow:
+        assert uow.members.state(production.id, "amina").forgotten is False
+        assert uow.productions.get(production.id).member("amina").name == "Amina Diallo"
 
 
 def test_action_status_is_history_and_the_latest_is_current(
