@@ -117,7 +117,9 @@ def prompt(production: Production, assignment: Assignment, day: dt.date, today: 
         key = "generator.litres"
     else:
         key = kind.value
-    text = t(lang, f"telegram.prompt.{key}", When=_capital(when(day, today, lang)),
+    named = (t(lang, "telegram.when.today_day", day=format_day(day, lang)) if day == today
+             else when(day, today, lang))  # the day is always named, even today
+    text = t(lang, f"telegram.prompt.{key}", When=_capital(named),
              subject=subject_label(production, assignment), example=example(production, assignment, lang))
     if reminder:
         text = t(lang, "telegram.prompt.reminder") + "\n" + text

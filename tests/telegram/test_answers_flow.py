@@ -19,11 +19,12 @@ async def test_prompt_names_vehicle_day_and_unit_with_a_button(telegram_rig):
     rig = telegram_rig
     await rig.join("amina")
     prompt = await rig.prompt("amina", AMINA, MON)
-    assert prompt.plain.startswith("Aujourd'hui, quel est le compteur kilométrique de Minibus MB-1 ?")
+    assert prompt.plain.startswith(
+        "Aujourd'hui, lundi 1 mars, quel est le compteur kilométrique de Minibus MB-1 ?\nÉcrivez le nombre de km.")
     assert "Par exemple : 45 230" in prompt.plain
     assert prompt.buttons == [("Je n'ai pas roulé", "z")]
     late = await rig.prompt("amina", AMINA, dt.date(2027, 2, 26) + dt.timedelta(days=3), reminder=True)
-    assert late.plain.startswith("Petit rappel.\nAujourd'hui")
+    assert late.plain.startswith("Petit rappel.\nAujourd'hui, lundi 1 mars,")
 
 
 async def test_prompts_in_english_for_waste_and_in_french_for_a_generator(telegram_rig):

@@ -83,7 +83,7 @@ async def test_language_switch_changes_every_later_message(telegram_rig):
     assert done.plain == "Noted. I will write to you in English."
     assert rig.member("amina").language == "en"
     prompt = await rig.prompt("amina", AMINA, MON)
-    assert prompt.plain.startswith("Today, what does the odometer of Minibus MB-1 say?")
+    assert prompt.plain.startswith("Today, Monday 1 March, what does the odometer of Minibus MB-1 say?")
     assert prompt.buttons == [("I did not drive", "z")]
     [recap] = await rig.say(chat, "45,230.0")
     assert recap.plain.startswith("Odometer of Minibus MB-1: 45,230 km.\nThat is 220 km today.")

@@ -60,7 +60,7 @@ async def test_a_crew_week_stores_exactly_what_was_typed(telegram_rig):
     [switched] = await rig.say(karim, "/language en")
     assert switched.plain.startswith("Noted.")
     prompt = await rig.prompt("karim", "karim:mileage:car2", TUE)
-    assert prompt.plain.startswith("Today, what does the odometer")
+    assert prompt.plain.startswith("Today, Tuesday 2 March, what does the odometer")
     assert "70 km today" in (await rig.say(karim, "12150 km"))[0].plain
     await rig.say(karim, "/pause until 4 March")
     await rig.prompt("paul", "paul:meals", TUE)

@@ -38,7 +38,7 @@ async def test_a_429_is_waited_out_and_the_prompt_still_goes(telegram_rig):
     delivery = await rig.deliver("amina", AMINA, MON)
     assert delivery.outcome.value == "sent"
     assert ("sendMessage", 429) in rig.server.rejected
-    assert rig.server.last(1001).plain.startswith("Aujourd'hui, quel est le compteur")
+    assert rig.server.last(1001).plain.startswith("Aujourd'hui, lundi 1 mars, quel est le compteur")
 
 
 async def test_with_the_rate_limiter_a_chat_gets_one_message_a_second_and_no_429(make_telegram_rig,
