@@ -67,6 +67,9 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 class ExactDecimal(TypeDecorator[Decimal]):
     """A ``Decimal`` stored as an integer count of 10^-scale units (BigInteger).
 
@@ -91,7 +94,10 @@ class ExactDecimal(TypeDecorator[Decimal]):
             value = Decimal(value)
         if not value.is_finite():
             raise ValueError(f"cannot store {value} as an exact decimal")
-        return int(value.scaleb(self.scale).to_integral_value(rounding=ROUND_HALF_EVEN))
+        scaled = int(value.scaleb(self.scale).to_integral_value(rounding=ROUND_HALF_EVEN))
+        if not -BIGINT_MAX <= scaled <= BIGINT_MAX:
+            raise ValueError(f"{value} is too large to store exactly with {self.scale} decimals")
+        return scaled
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

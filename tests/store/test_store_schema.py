@@ -132,6 +132,8 @@ def test_exact_decimal_and_utc_datetime_columns(db_url: str) -> None:
         assert rows[0].at.tzinfo is not None and rows[0].at.utcoffset() == dt.timedelta(0)
         with pytest.raises(StatementError, match="naive datetime"), engine.begin() as connection:
             connection.execute(insert(probe).values(id=1, at=dt.datetime(2027, 3, 1)))
+        with pytest.raises(StatementError, match="too large"), engine.begin() as connection:
+            connection.execute(insert(probe).values(id=D("1e13")))
     finally:
         scratch.drop_all(engine)
         engine.dispose()
