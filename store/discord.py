@@ -254,6 +254,28 @@ def practice_for_message(engine: Engine, message_id: int) -> tuple[int, int] | N
     return None if row is None else (int(row.id), int(row.author_id))
 
 
+def update_practice_text(engine: Engine, message_id: int, text: str) -> bool:
+    """The author edited the message: the practice reads as it does now."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(discord_practices).where(discord_practices.c.message_id == message_id).values(text=text)
+        )
+    return done.rowcount > 0
+
+
+def remove_practice(engine: Engine, message_id: int) -> bool:
+    """The message was deleted: the practice and its votes go with it."""
+    with engine.begin() as conn:
+        pid = conn.execute(
+            select(discord_practices.c.id).where(discord_practices.c.message_id == message_id)
+        ).scalar()
+        if pid is None:
+            return False
+        conn.execute(delete(discord_practice_votes).where(discord_practice_votes.c.practice_id == pid))
+        conn.execute(delete(discord_practices).where(discord_practices.c.id == pid))
+    return True
+
+
 def add_vote(engine: Engine, practice_id: int, user_id: int, emoji: str, *, at: dt.datetime) -> bool:
     """Count a reaction once per (user, emoji). Returns False if it was already counted."""
     try:

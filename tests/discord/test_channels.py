@@ -121,3 +121,25 @@ async def test_other_dm_refusals_are_logged_without_posting(bot, server, app, cl
     assert sent_messages() == []
     assert "cannot thank" in caplog.text
     assert len(store.practices(app.engine, PRODUCTION)) == 1
+
+
+async def test_an_edited_practice_reads_as_edited_and_a_deleted_one_is_gone(bot, server, app):
+    from discord.ext.test import backend, factories
+
+    message = await dpytest.message("Gourdes", server.practices, server.crew)
+    await react(server.referent, message, "👍")
+    data = {**factories.dict_from_message(message), "content": "Gourdes et carafes",
+            "channel_id": str(server.practices.id), "guild_id": str(server.guild.id)}
+    bot._connection.parse_message_update(data)  # MESSAGE_UPDATE, as the gateway sends it
+    await dpytest.run_all_events()
+    assert [p.text for p in store.practices(app.engine, PRODUCTION)] == ["Gourdes et carafes"]
+
+    backend.delete_message(message)  # MESSAGE_DELETE
+    await dpytest.run_all_events()
+    assert store.practices(app.engine, PRODUCTION) == []
+
+
+async def test_a_photo_posted_without_words_is_kept_by_its_link(bot, server, app):
+    await dpytest.message("", server.practices, server.crew, attachments=["https://cdn.invalid/bacs-de-tri.jpg"])
+    [practice] = store.practices(app.engine, PRODUCTION)
+    assert practice.text == "https://cdn.invalid/bacs-de-tri.jpg"

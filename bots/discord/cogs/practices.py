@@ -31,6 +31,11 @@ CANNOT_DM = 50007
 PRACTICE_LIMIT = 1500
 
 
+def practice_text(message: discord.Message) -> str:
+    """The message's text; for a photo posted without words, the links to what it shows."""
+    return message.content.strip() or " ".join(a.url for a in message.attachments)
+
+
 class Practices(commands.Cog):
     def __init__(self, bot: GreenslateBot) -> None:
         self.bot = bot
@@ -84,7 +89,8 @@ class Practices(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Capture a message of the practices channel as a good practice, once."""
-        if message.author.bot or message.guild is None or not message.content.strip():
+        text = practice_text(message)
+        if message.author.bot or message.guild is None or not text:
             return
         link = await asyncio.to_thread(store.link_for_guild, self.engine, message.guild.id)
         if link is None or message.channel.id != link.practices_channel_id:
@@ -92,7 +98,7 @@ class Practices(commands.Cog):
         _, new = await asyncio.to_thread(
             store.add_practice, self.engine, production_id=link.production_id, message_id=message.id,
             channel_id=message.channel.id, author_id=message.author.id,
-            author_name=message.author.display_name, text=message.content.strip(), link=message.jump_url,
+            author_name=message.author.display_name, text=text, link=message.jump_url,
             source="channel", posted_at=message.created_at,
         )
         if new:
@@ -118,6 +124,21 @@ class Practices(commands.Cog):
                 log.warning("cannot reply to practice %s: %s", message.id, reply_exc)
         except discord.HTTPException as exc:
             log.warning("cannot thank %s for a practice: %s", message.author.id, exc)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edited practice reads as it does now (works for messages no longer in the cache)."""
+        if payload.guild_id is None or payload.message.author.bot:
+            return
+        text = practice_text(payload.message)
+        if text:
+            await asyncio.to_thread(store.update_practice_text, self.engine, payload.message_id, text)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A deleted message is no longer a practice: its author took it back."""
+        if payload.guild_id is not None:
+            await asyncio.to_thread(store.remove_practice, self.engine, payload.message_id)
 
     # -- votes ------------------------------------------------------------------------------------
 
