@@ -20,7 +20,13 @@ from store.uow import SqlUnitOfWork
 from tests.store.store_builders import report
 
 UowFactory = Callable[[], SqlUnitOfWork]
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "feature-film.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+#: The reference production file, as shipped in the package (a copy of examples/feature-film.yaml).
+EXAMPLE = next(
+    (p for p in (ROOT / "config" / "examples" / "feature-film.yaml",
+                 ROOT.parent / "shared" / "examples" / "feature-film.yaml") if p.exists()),
+    ROOT / "config" / "examples" / "feature-film.yaml",
+)
 NOW = dt.datetime(2027, 3, 1, 18, 0, tzinfo=dt.UTC)
 
 
