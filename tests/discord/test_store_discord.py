@@ -58,6 +58,9 @@ def test_a_practice_is_stored_once_per_message_and_listed_most_voted_first(loade
     assert [(p.text, p.votes) for p in listed] == [("Covoiturage", 2), ("Gourdes", 0)]
     assert store.remove_vote(loaded, second, 9, "👍")
     assert store.practices(loaded, PRODUCTION)[0].votes == 1
+    assert store.update_practice_text(loaded, 1002, "Covoiturage depuis la gare")
+    assert store.remove_practice(loaded, 1001) and not store.remove_practice(loaded, 1001)
+    assert [(p.text, p.votes) for p in store.practices(loaded, PRODUCTION)] == [("Covoiturage depuis la gare", 1)]
 
 
 def test_a_post_is_claimed_once_released_on_failure_and_taken_over_when_stale(loaded):
