@@ -205,8 +205,11 @@ async def consent(update: Update, context: Context) -> None:
 
     await asyncio.to_thread(record)
     m = members[0]
-    await reply(context.bot, services, chat_id, m,
-                t(m.lang, "telegram.consent.done" if agreed or not waiting else "telegram.consent.declined"))
+    if not waiting:  # a second tap, or the old welcome message: nothing changes
+        key = "telegram.consent.done" if agreed else "telegram.consent.already"
+    else:
+        key = "telegram.consent.done" if agreed else "telegram.consent.declined"
+    await reply(context.bot, services, chat_id, m, t(m.lang, key))
 
 
 # -- commands ---------------------------------------------------------------------------------------

@@ -1,12 +1,11 @@
 """A running Telegram crew bot for tests: a local Bot API server, the real python-telegram-bot
 Application polling it, a migrated store with the reference production loaded.
 
-Other areas (the scheduler, the benchmarks) can use it too::
-
-    from tests.telegram.conftest import TelegramRig, telegram_rig_for   # or the fixtures below
-
-``telegram_rig`` (SQLite) and ``make_telegram_rig(db_url)`` give a :class:`TelegramRig`; its
-``server`` is a :class:`tests.support.botapi.BotApiServer`.
+Other areas (the scheduler, the benchmarks) can use it too: import the fixtures
+(``from tests.telegram.conftest import make_telegram_rig, telegram_rig``) or the helpers
+(``TelegramRig``, ``reference_production``, ``CHATS``). ``telegram_rig`` (SQLite) and
+``await make_telegram_rig(db_url)`` give a :class:`TelegramRig`; its ``server`` is a
+:class:`tests.support.botapi.BotApiServer`, its ``notifier`` the bot's ``TelegramNotifier``.
 """
 
 from __future__ import annotations

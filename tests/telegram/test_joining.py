@@ -107,3 +107,18 @@ async def test_invite_tokens_are_stored_hashed(telegram_rig):
     with rig.app.engine.connect() as conn:
         hashes = conn.execute(select(telegram_invites.c.token_hash)).scalars().all()
     assert token not in hashes and hash_token(token) in hashes
+
+
+async def test_buttons_pressed_by_a_stranger_or_twice_change_nothing(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("amina")
+    welcome = next(s for s in rig.server.sent_to(chat) if s.buttons and s.buttons[0][1] == "c:y")
+    [already] = await rig.press(chat, welcome, "Non merci")  # the old welcome, after consenting
+    assert already.plain.startswith("Vous participez déjà.")
+    assert rig.member("amina").consent_at is not None
+    stranger = 2004
+    rig.server.messages[(stranger, welcome.message_id)] = {
+        **rig.server.messages[(chat, welcome.message_id)], "chat": {"id": stranger, "type": "private"}}
+    [join] = await rig.press(stranger, welcome, "Oui")
+    assert "lien d'invitation" in join.plain
+    assert rig.member("amina").telegram_chat_id == chat
