@@ -126,12 +126,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
                                            now + elapsed + ctx.lease):
                 report.lost_claims += 1
                 continue
-            why_not = await asyncio.to_thread(_no_longer_wanted, ctx, item.row, audience)
-            if why_not is not None:  # paused or left since it was recorded (say, during retries)
-                await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, item.row.id, ctx.worker, why_not)
-                report.expired += 1
-                continue
-            await _deliver(ctx, item, now, report)
+            await _deliver(ctx, item, now, report, audience)
     if report:
         log.info(
             "tick %s: %d recorded, %d sent, %d unreachable, %d to retry, %d failed, %d expired",
@@ -175,7 +170,10 @@ def _no_longer_wanted(
     return None
 
 
-async def _deliver(ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport) -> None:
+async def _deliver(
+    ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport,
+    audience: dict[str, tuple[Production, dict[str, MemberState]]],
+) -> None:
     row = item.row
     if item.resumed:
         earlier = await _check_earlier_delivery(ctx, row)
@@ -188,6 +186,11 @@ async def _deliver(ctx: SchedulerContext, item: Claimed, now: dt.datetime, repor
                                     "its day was over before it could be sent")
             report.expired += 1
             return
+    why_not = await asyncio.to_thread(_no_longer_wanted, ctx, row, audience)
+    if why_not is not None:  # paused or left since it was recorded (say, during retries)
+        await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, row.id, ctx.worker, why_not)
+        report.expired += 1
+        return
     try:
         delivery = await _send(ctx, row)
     except Exception as exc:  # a notifier bug or a network error: keep the message, try again later
