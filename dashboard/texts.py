@@ -89,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "table.source_channel": "Canal",
         "table.received": "Reçue le (heure locale)",
         "table.kg": "kg CO2e",
+        "table.factors": "Facteurs (version)",
         "table.history": "Historique",
         # overview
         "overview.title": "Vue d’ensemble · {title}",
@@ -314,6 +315,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "table.source_channel": "Channel",
         "table.received": "Received (local time)",
         "table.kg": "kg CO2e",
+        "table.factors": "Factors (version)",
         "table.history": "History",
         "overview.title": "Overview · {title}",
         "overview.as_of": "Figures up to {day}. Factor set {version}.",

@@ -220,6 +220,8 @@ class ReportRow:
     void: bool
     confirmed: bool
     kgco2e: Decimal | None  # what this report counts for now (None once corrected or undone)
+    factors: str = ""  # the factor keys of its emission lines
+    factor_set_version: str = ""
 
     @property
     def active(self) -> bool:
@@ -250,6 +252,16 @@ def report_rows(
         .where(emission_lines.c.report_id == reports.c.id)
         .scalar_subquery()
     )
+    factors = (
+        select(func.aggregate_strings(emission_lines.c.factor_key, ", "))
+        .where(emission_lines.c.report_id == reports.c.id)
+        .scalar_subquery()
+    )
+    version = (
+        select(func.max(emission_lines.c.factor_set_version))
+        .where(emission_lines.c.report_id == reports.c.id)
+        .scalar_subquery()
+    )
     where = [reports.c.production_id == production_id]
     if f.kind:
         where.append(reports.c.kind == f.kind)
@@ -265,7 +277,8 @@ def report_rows(
         where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
                          corrected_by.is_not(None)))
     query = (
-        select(reports, corrected_by.label("corrected_by"), kg.label("kgco2e"))
+        select(reports, corrected_by.label("corrected_by"), kg.label("kgco2e"), factors.label("factors"),
+               version.label("factor_set_version"))
         .where(and_(*where))
         .order_by(reports.c.day.desc(), reports.c.received_at.desc(), reports.c.id.desc())
         .limit(limit)
@@ -297,6 +310,8 @@ def report_rows(
             void=r.void,
             confirmed=r.confirmed,
             kgco2e=r.kgco2e if r.corrected_by is None and not r.void else None,
+            factors=", ".join(sorted(set((r.factors or "").split(", ")) - {""})),
+            factor_set_version=r.factor_set_version or "",
         )
         for r in rows
     ]

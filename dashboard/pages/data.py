@@ -163,6 +163,7 @@ def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> 
             "source": r.source,
             "received": r.received_at.astimezone(prod.zone).strftime("%Y-%m-%d %H:%M"),
             "kg": "–" if r.kgco2e is None else number(r.kgco2e, lang, 3),
+            "factors": f"{r.factors} ({r.factor_set_version})" if r.factors else "–",
             "history": _history(r, lang),
         }
         for r in rows
@@ -176,7 +177,8 @@ def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> 
              ("member", tr("table.member", lang)), ("what", tr("table.what", lang)),
              ("values", tr("table.values", lang)), ("raw", tr("table.raw", lang)),
              ("source", tr("table.source_channel", lang)), ("received", tr("table.received", lang)),
-             ("kg", tr("table.kg", lang)), ("history", tr("table.history", lang))],
+             ("kg", tr("table.kg", lang)), ("factors", tr("table.factors", lang)),
+             ("history", tr("table.history", lang))],
             shown,
             tr("data.table", lang),
             table_id="data-table",
