@@ -20,7 +20,7 @@ async def test_digest_once_a_day_across_reconnects_scheduler_calls_and_restarts(
     loop_task = digest_cog.loop.get_task()
     assert bot.setup_runs == 1 and loop_task is not None  # started in setup_hook, before any READY
 
-    clock.now = paris(TUESDAY, 9, 30)  # the digest of Monday is due from 09:00 on Tuesday
+    clock.now = paris(TUESDAY, 9, 30)  # Monday's digest: the scheduler's at 09:00, the bot's own from 09:30
     bot._ready.set()  # READY: the loop's first round runs
     digest = await next_message()
     assert digest.channel.id == server.digest.id
@@ -52,7 +52,7 @@ async def test_digest_once_a_day_across_reconnects_scheduler_calls_and_restarts(
         assert sent_messages() == []
         assert store.count_posts(app.engine, PRODUCTION, "digest") == 1
 
-        clock.now = paris(TUESDAY + dt.timedelta(days=1), 9, 5)  # the next day: Tuesday's digest
+        clock.now = paris(TUESDAY + dt.timedelta(days=1), 9, 35)  # the next day: Tuesday's digest
         store.save_link(app.engine, store.GuildLink(PRODUCTION, *_ids_of_new_server()), now=clock.now)
         [result] = (await again.get_cog("Digest").tick()).values()
         assert result.outcome is Outcome.SENT
@@ -73,6 +73,8 @@ def _ids_of_new_server() -> tuple[int, int, int, str]:
 async def test_no_digest_before_nine_or_for_a_day_without_prompts(bot, server, app, clock):
     digest_cog = bot.get_cog("Digest")
     clock.now = paris(TUESDAY, 8, 59)
+    assert await digest_cog.tick() == {}
+    clock.now = paris(TUESDAY, 9, 29)  # the scheduler's turn: the bot's loop leaves it to post
     assert await digest_cog.tick() == {}
     clock.now = paris(dt.date(2027, 3, 7), 10)  # Sunday: Saturday had no prompt
     assert await digest_cog.tick() == {}

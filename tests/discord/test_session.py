@@ -62,7 +62,7 @@ async def test_a_day_on_the_shoots_server(bot, server, app, clock):
     }
 
     # Next morning the digest appears once, and a reconnect does not bring a second one.
-    clock.now = paris(MONDAY + dt.timedelta(days=1), 9, 10)
+    clock.now = paris(MONDAY + dt.timedelta(days=1), 9, 40)
     bot._ready.set()
     digest = await next_message()
     assert digest.channel.id == server.digest.id

@@ -1,5 +1,8 @@
 """The daily digest: the bot's own loop posts it if the scheduler has not, once per day.
 
+The scheduler posts the digest at ``DIGEST_AT`` with the answers to the prompts it really sent; the
+loop waits ``SCHEDULER_FIRST`` more, so it only stands in when the scheduler is not running.
+
 The loop is started once, from ``GreenslateBot.setup_hook`` (never from ``on_ready``, which runs
 again after every reconnect). Whoever posts first — this loop or the scheduler through
 ``DiscordTeamChannel.post_digest`` — claims the (production, day) in the store; the other posts
@@ -9,6 +12,7 @@ nothing. The digest covers the previous shooting day, from ``domain.schedule.DIG
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -16,7 +20,7 @@ from discord.ext import commands, tasks
 
 from bots.discord import services
 from domain.errors import NotFound
-from domain.schedule import digest_day
+from domain.schedule import DIGEST_AT, digest_day, local_instant
 from scheduler.notify import Delivery
 from store import discord as store
 
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: How often the loop looks whether a digest is due. Late by at most this much; posted once anyway.
 CHECK_EVERY_MINUTES = 5
+#: How long the loop leaves the scheduler to post the digest before posting it itself.
+SCHEDULER_FIRST = dt.timedelta(minutes=30)
 
 
 class Digest(commands.Cog):
@@ -51,7 +57,8 @@ class Digest(commands.Cog):
             except NotFound:
                 continue
             day = digest_day(production, now)
-            if day is None:
+            scheduler_time = local_instant(production.local_day(now), DIGEST_AT, production.zone)
+            if day is None or now < scheduler_time + SCHEDULER_FIRST:
                 continue
             done[link.production_id] = await self.bot.team_channel.post_digest(link.production_id, day, "")
         return done
