@@ -300,3 +300,25 @@ async def test_buttons_of_another_member_do_nothing(telegram_rig):
     assert refused.plain == "Ce bouton ne vous concerne pas."
     assert len(rig.reports("amina")) == 1
     assert CHATS["karim"] == karim
+
+
+async def test_confirm_correct_and_undo_in_english(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("sam", "en")
+    rig.set_now(dt.datetime(2027, 3, 5, 17, 0, tzinfo=dt.UTC))
+    await rig.prompt("sam", "sam:waste", FRI)
+    [question] = await rig.say(chat, "residual 6000")
+    assert question.plain == "6,000 kg of waste is a lot.\nIs that right?"
+    [declined] = await rig.press(chat, question, "No, I will fix it")
+    assert declined.plain.startswith("All right, nothing is saved.\nType the right figure.")
+    [refused] = await rig.say(chat, "glass 3")
+    assert refused.plain.startswith('I do not know "glass".\nThe types are: residual, biowaste, cardboard, plastic.')
+    [recap] = await rig.say(chat, "residual 60, cardboard 12")
+    assert recap.plain == "72 kg of waste today: 60 residual, 12 cardboard.\nSaved ✅"
+    [ask] = await rig.press(chat, recap, "Correct")
+    assert ask.plain.startswith("Type the right figure for today.")
+    [fixed] = await rig.say(chat, "residual 50, cardboard 12")
+    assert fixed.plain == "62 kg of waste today: 50 residual, 12 cardboard.\nCorrected ✅"
+    [undone] = await rig.press(chat, fixed, "Undo")
+    assert undone.plain.startswith("Undone. This figure no longer counts.")
+    assert rig.reports("sam") == [] and len(rig.reports("sam", active=False)) == 3
