@@ -87,10 +87,10 @@ def _check(level: Privilege) -> Callable[[T], T]:
 
     def decorator(func: T) -> T:
         if isinstance(func, commands.Command):
-            return prefix_check(func)  # type: ignore[no-any-return]
+            return prefix_check(func)
         if isinstance(func, app_commands.Command):
-            return app_check(func)  # type: ignore[no-any-return]
-        return app_check(prefix_check(func))  # type: ignore[no-any-return]  # a plain callback: both
+            return app_check(func)
+        return app_check(prefix_check(func))  # a plain callback: both
 
     return decorator
 

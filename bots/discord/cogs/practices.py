@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy import Engine
 
 from bots.discord import services
 from bots.discord.checks import is_eco_referent
@@ -41,7 +42,7 @@ class Practices(commands.Cog):
         self.bot = bot
 
     @property
-    def engine(self):  # type: ignore[no-untyped-def]
+    def engine(self) -> Engine:
         return self.bot.app.engine
 
     # -- /practice --------------------------------------------------------------------------------
