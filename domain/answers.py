@@ -71,6 +71,14 @@ MONTHS: dict[str, int] = {
 }
 
 
+#: Weekday names for ``/pause until friday``, 0 = Monday.
+WEEKDAY_NAMES: dict[str, int] = {
+    **{d: i for i, d in enumerate(["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"])},
+    **{d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                   "sunday"])},
+}
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a typed answer says: the report kind (a generator answer may be litres) and its values."""
@@ -342,8 +350,10 @@ def parse_day(text: str, today: dt.date) -> dt.date:
 
     Without a year, the next such day from ``today`` on.
     """
-    s = _UNTIL.sub("", fold(text).strip().replace("\u2019", "'"))
+    s = _UNTIL.sub("", fold(text).strip().replace("\u2019", "'")).rstrip(" .!")
     year: int | None
+    if s in WEEKDAY_NAMES:  # "until friday": the next such day, today included
+        return today + dt.timedelta(days=(WEEKDAY_NAMES[s] - today.weekday()) % 7)
     if m := _ISO.match(s):
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := _NUMERIC.match(s):

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -77,6 +78,18 @@ def install_redaction(token: str) -> None:
     logging.setLogRecordFactory(redacting_factory)
 
 
+def bot_api_base(url: str) -> str:
+    """PTB's base URL (``.../bot``, the token is appended) from GREENSLATE_TELEGRAM_API_URL.
+
+    Accepts Telegram's form (``https://api.telegram.org/bot``), a self-hosted server's root
+    (``http://localhost:8081``) and a URL with a ``{token}`` placeholder.
+    """
+    url = url.strip().rstrip("/")
+    if "{token}" in url or url.endswith("/bot"):
+        return url
+    return url + "/bot"
+
+
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -91,12 +104,12 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
         limiter = CrewRateLimiter(AIORateLimiter(max_retries=MAX_RETRIES))
     else:  # tests: no waiting, but a 429 is still waited out and retried
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
-    base_url = app.settings.telegram_api_url.rstrip("/")
+    base_url = bot_api_base(app.settings.telegram_api_url)
     application = (
         ApplicationBuilder()
         .token(secret)
         .base_url(base_url)
-        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url)
         .rate_limiter(limiter)
         .context_types(ContextTypes(context=Context))
         .post_init(post_init)
@@ -138,7 +151,10 @@ async def post_init(application: AnyApplication) -> None:
     """The command menu, in French (default) and English."""
     for lang in ("fr", "en"):
         commands = [BotCommand(c, t(lang, f"telegram.command.{c}")) for c in COMMANDS]
-        await application.bot.set_my_commands(commands, language_code=None if lang == "fr" else lang)
+        try:
+            await application.bot.set_my_commands(commands, language_code=None if lang == "fr" else lang)
+        except TelegramError as exc:  # a menu is a convenience: the bot works without it
+            log.warning("could not set the command menu: %s", type(exc).__name__)
 
 
 async def post_shutdown(application: AnyApplication) -> None:

@@ -128,11 +128,17 @@ def _target_of_report(members: list[Member], report: Report) -> Target | None:
     return None if assignment is None else Target(m, assignment, report.day)
 
 
+async def _acknowledge(query: Any) -> None:
+    """Stop the button's spinner. Without a text: a toast is never read by Android's screen reader."""
+    with contextlib.suppress(TelegramError):  # cosmetic; the answer comes as a message anyway
+        await query.answer()
+
+
 async def _query_target(update: Update, context: Context) -> tuple[list[Member], Any] | None:
     """Acknowledge a button press (no toast: screen readers miss them) and check who pressed it."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await _acknowledge(query)
     members = await _linked(update, context)
     return None if members is None else (members, query)
 
@@ -184,7 +190,7 @@ async def consent(update: Update, context: Context) -> None:
     """The consent buttons: record the member's yes, or unlink them on no."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await _acknowledge(query)
     services, chat_id = context.services, _chat_id(update)
     members = await members_of(services, chat_id)
     waiting = [m for m in members if not m.consented]

@@ -52,8 +52,10 @@ async def _ask_username(token: str, api_url: str) -> str:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bots.telegram.app import bot_api_base
+
     try:
-        async with Bot(token, base_url=api_url.rstrip("/")) as bot:
+        async with Bot(token, base_url=bot_api_base(api_url)) as bot:
             return str(bot.username)
     except TelegramError as exc:  # never print the token: only what went wrong
         raise GreenslateError(f"cannot ask Telegram for the bot's username: {type(exc).__name__}") from None

@@ -162,6 +162,10 @@ def test_parse_answer_follows_the_assignment():
     ("until March 15", dt.date(2027, 3, 15)),
     ("1er avril", dt.date(2027, 4, 1)),
     ("01/02", dt.date(2028, 2, 1)),  # already past this year: next year
+    ("until friday", dt.date(2027, 3, 5)),
+    ("jusqu'à vendredi", dt.date(2027, 3, 5)),
+    ("mercredi", dt.date(2027, 3, 3)),  # today included
+    ("2027-03-10.", dt.date(2027, 3, 10)),
 ])
 def test_pause_dates(text, day):
     assert parse_day(text, dt.date(2027, 3, 3)) == day

@@ -80,3 +80,11 @@ def test_forget_erases_the_name_and_keeps_the_figures(cli_env):
     assert state.forgotten and state.telegram_chat_id is None
     result = CliRunner().invoke(main, ["crew", "forget", "nobody"])
     assert result.exit_code == 1 and "nobody" in result.stderr
+
+
+def test_bot_api_url_forms():
+    from bots.telegram.app import bot_api_base
+
+    assert bot_api_base("https://api.telegram.org/bot") == "https://api.telegram.org/bot"
+    assert bot_api_base("http://localhost:8081/") == "http://localhost:8081/bot"
+    assert bot_api_base("http://proxy/tg/bot{token}") == "http://proxy/tg/bot{token}"
