@@ -66,9 +66,17 @@ def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Servi
 
 
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    """Inline buttons from (label, callback data) rows."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+    """Inline buttons from (label, callback data) rows.
+
+    Labels use plain spaces (``45 230``, not French narrow no-break spaces): a label never wraps,
+    and what is shown is what a member (or a script) looks for.
+    """
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_plain(label), callback_data=data) for label, data in row]
                                  for row in rows])
+
+
+def _plain(label: str) -> str:
+    return label.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 async def say(

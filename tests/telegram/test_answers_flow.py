@@ -73,6 +73,8 @@ async def test_an_ambiguous_number_is_asked_back_not_guessed(telegram_rig):
     [question] = await rig.say(chat, "45.230")
     assert "« 45.230 » peut se lire de deux façons" in question.plain
     assert [label for label, _ in question.buttons] == ["45 230", "45,23", "Non, je corrige"]
+    labels = [b["text"] for row in question.reply_markup["inline_keyboard"] for b in row]
+    assert labels[0] == "45 230"  # a plain space in a label, as a member would type it
     assert rig.reports() == []
     [recap] = await rig.press(chat, question, "45 230")
     assert "220 km" in recap.plain
