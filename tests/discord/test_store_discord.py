@@ -99,3 +99,16 @@ def test_bot_state_is_kept(loaded):
     store.set_meta(loaded, "commands_hash", "abc")
     store.set_meta(loaded, "commands_hash", "def")
     assert store.get_meta(loaded, "commands_hash") == "def"
+
+
+def test_racing_claims_let_exactly_one_post(loaded):
+    """Two bot processes (or the bot and the scheduler) claiming the same digest at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def claim(_: int) -> bool:
+        return store.claim_post(loaded, PRODUCTION, "digest", "2027-03-01", day=DAY, text="d", now=NOW).taken
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        taken = list(pool.map(claim, range(16)))
+    assert taken.count(True) == 1
+    assert store.count_posts(loaded, PRODUCTION, "digest") == 1
