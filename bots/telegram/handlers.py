@@ -547,9 +547,8 @@ async def _step(update: Update, context: Context, members: list[Member], convers
     try:
         value = parse_items(message.text, [item], synonyms, whole=kind is ReportKind.MEALS)[item]
     except InvalidReport as exc:
-        await reply(context.bot, services, chat_id, m, texts.refusal(exc, m.production, assignment, m.lang)
-                    .replace(texts.example(m.production, assignment, m.lang), "30" if kind is ReportKind.MEALS
-                             else ("12,5" if m.lang == "fr" else "12.5")))
+        await reply(context.bot, services, chat_id, m, texts.refusal(exc, m.production, assignment, m.lang,
+                                                                     texts.step_example(kind, m.lang)))
         return
     values[item] = str(value)
     if len(values) < len(items):

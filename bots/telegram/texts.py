@@ -179,9 +179,16 @@ def confirmation(error: NeedsConfirmation, lang: str) -> str:
     return t(lang, "telegram.confirm.km", km=num(Decimal(0), lang))  # pragma: no cover - every check names one
 
 
-def refusal(error: GreenslateError, production: Production, assignment: Assignment, lang: str) -> str:
-    """The short message for an answer that cannot be stored, with a valid example."""
-    ex = example(production, assignment, lang)
+def step_example(kind: ReportKind, lang: str) -> str:
+    """A valid answer to one step of a guided entry: a single count or weight."""
+    return "30" if kind is ReportKind.MEALS else ("12,5" if lang == "fr" else "12.5")
+
+
+def refusal(
+    error: GreenslateError, production: Production, assignment: Assignment, lang: str, ex: str | None = None
+) -> str:
+    """The short message for an answer that cannot be stored, with a valid example (``ex`` if given)."""
+    ex = ex or example(production, assignment, lang)
     params = error.params
     reason = params.get("reason") or ""
     typed = _short(str(params.get("text", "")))
