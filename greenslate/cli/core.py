@@ -85,6 +85,30 @@ def production_load(file: Path) -> None:
         f"{verb} production {prod.id} ({prod.title}): {len(prod.crew)} crew members, "
         f"{len(prod.assignments)} assignments, {len(prod.calendar.shooting_days())} shooting days"
     )
+    _link_discord_from_file(app, prod.id, file)
+
+
+def _link_discord_from_file(app: App, production_id: str, file: Path) -> None:
+    """A ``discord:`` section in the file links the production to its server, as `discord link` does."""
+    import yaml
+
+    from greenslate.cli.discord import link_from_file
+
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "discord" not in data:
+        return
+    from store.discord import GuildLink, save_link
+
+    section = link_from_file(file)
+    link = GuildLink(
+        production_id=production_id,
+        guild_id=int(section["guild"]),
+        digest_channel_id=int(section["digest_channel"]),
+        practices_channel_id=int(section["practices_channel"]),
+        role_name=str(section["role"]).strip(),
+    )
+    save_link(app.engine, link, now=dt.datetime.now(dt.UTC))
+    click.echo(f"linked to Discord server {link.guild_id} (eco-referent role {link.role_name!r})")
 
 
 @production.command("list")

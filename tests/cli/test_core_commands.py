@@ -143,3 +143,17 @@ def test_unknown_production_is_one_clear_line(gs):
     result = gs("balance", "nope")
     assert result.exit_code == 1
     assert result.output.strip().startswith("error:") and "nope" in result.output
+
+
+def test_a_discord_section_links_the_production_on_load(gs, tmp_path):
+    with_discord = tmp_path / "with-discord.yaml"
+    with_discord.write_text(
+        EXAMPLE.read_text(encoding="utf-8")
+        + "\ndiscord: {guild: 111, digest_channel: 222, practices_channel: 333, role: Eco-référent}\n",
+        encoding="utf-8",
+    )
+    result = gs("production", "load", str(with_discord))
+    assert result.exit_code == 0, result.output
+    assert "linked to Discord server 111" in result.output
+    links = gs("discord", "links").output
+    assert "feux-aube" in links and "111" in links
