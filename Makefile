@@ -17,7 +17,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"
-	if [ -f tests/dashboard/package.json ]; then cd tests/dashboard && npm install --silent --no-audit --no-fund; fi
+	npm ci --prefix tests/dashboard --silent --no-audit --no-fund  # axe-core, injected by the browser tests
 
 demo: install
 	$(BIN)/greenslate demo
