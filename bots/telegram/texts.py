@@ -102,8 +102,10 @@ def welcome(production: Production, member_id: str, lang: str) -> str:
     member = production.member(member_id)
     tasks = [t(lang, "telegram.task", what=what(production, a, lang), when=schedule(a, lang))
              for a in production.assignments_of(member_id)]
-    return t(lang, "telegram.start.welcome", name=member.name.split()[0] if member.name else "",
-             title=production.title, tasks="\n".join(tasks) or t(lang, "telegram.start.no_tasks"))
+    first_name = member.name.split()[0] if member.name.strip() else ""  # empty once a member was forgotten
+    hello = t(lang, "telegram.hello.name", name=first_name) if first_name else t(lang, "telegram.hello")
+    return t(lang, "telegram.start.welcome", hello=hello, title=production.title,
+             tasks="\n".join(tasks) or t(lang, "telegram.start.no_tasks"))
 
 
 def prompt(production: Production, assignment: Assignment, day: dt.date, today: dt.date, lang: str,

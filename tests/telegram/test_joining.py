@@ -122,3 +122,14 @@ async def test_buttons_pressed_by_a_stranger_or_twice_change_nothing(telegram_ri
     [join] = await rig.press(stranger, welcome, "Oui")
     assert "lien d'invitation" in join.plain
     assert rig.member("amina").telegram_chat_id == chat
+
+
+async def test_a_member_who_left_can_join_again_with_a_new_invite(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("karim")
+    await rig.say(chat, "/stop")
+    [welcome] = await rig.say(chat, f"/start {rig.invite('karim')}")
+    assert welcome.plain.startswith("Bonjour.\nJe suis le bot écologique")  # the name was erased
+    await rig.press(chat, welcome, "Oui")
+    state = rig.member("karim")
+    assert not state.forgotten and state.telegram_chat_id == chat and state.consent_at is not None
