@@ -19,8 +19,8 @@ def evening(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(19), tzinfo=dt.UTC)
 
 
-async def test_a_crew_week_stores_exactly_what_was_typed(telegram_rig):
-    rig = telegram_rig
+async def test_a_crew_week_stores_exactly_what_was_typed(make_telegram_rig, db_url):
+    rig = await make_telegram_rig(db_url)  # on SQLite, and on PostgreSQL as a team would run it
     server = rig.server
 
     # The coordinator's invites, as `greenslate crew invite` makes them.
