@@ -49,7 +49,7 @@ MAX_ATTEMPTS = 8
 TICK_SECONDS = 20
 #: APScheduler drops a run later than this; its default (1 s) would silently skip late ticks.
 MISFIRE_GRACE_SECONDS = 3600
-#: Claims per tick at most (batches of CLAIM_BATCH), so one tick never holds the loop for long.
+#: Rows claimed at once, then sent one after the other under a renewed lease each.
 CLAIM_BATCH = 20
 MAX_BATCHES = 50
 
@@ -115,18 +115,14 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     for _ in range(MAX_BATCHES):
-        claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, now, ctx.lease)
+        # Leases are on the tick's own time line: ``now`` plus the real time this tick has taken.
+        claimed_at = time.monotonic()
+        on_line = now + dt.timedelta(seconds=claimed_at - started)
+        claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, on_line, ctx.lease)
         if not claimed:
             break
-        for item in claimed:
-            # A batch can take long (Telegram's 429s): renew the lease before each send, on the
-            # tick's own time line, and skip a row another scheduler took over meanwhile.
-            elapsed = dt.timedelta(seconds=time.monotonic() - started)
-            if not await asyncio.to_thread(_finish, ctx.engine, outbox.renew, item.row.id, ctx.worker,
-                                           now + elapsed + ctx.lease):
-                report.lost_claims += 1
-                continue
-            await _deliver(ctx, item, now, report, audience)
+        # One at a time: sending side by side only drew more 429s from Telegram's 30 a second.
+        await _deliver_in_order(ctx, claimed, now, started, claimed_at, report, audience)
     if report:
         log.info(
             "tick %s: %d recorded, %d sent, %d unreachable, %d to retry, %d failed, %d expired",
@@ -134,6 +130,34 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
             report.retried, report.failed, report.expired,
         )
     return report
+
+
+async def _deliver_in_order(
+    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, claimed_at: float,
+    report: TickReport, audience: dict[str, tuple[Production, dict[str, MemberState]]],
+) -> None:
+    marks: list[asyncio.Task[None]] = []
+    try:
+        await _send_each(ctx, items, now, started, claimed_at, report, audience, marks)
+    finally:
+        await asyncio.gather(*marks)
+
+
+async def _send_each(
+    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, claimed_at: float,
+    report: TickReport, audience: dict[str, tuple[Production, dict[str, MemberState]]],
+    marks: list[asyncio.Task[None]],
+) -> None:
+    for item in items:
+        # A batch can take long (Telegram's 429s): once a third of the lease has gone, renew each
+        # row's lease before sending it, and skip a row another scheduler took over meanwhile.
+        if time.monotonic() - claimed_at > ctx.lease.total_seconds() / 3:
+            elapsed = dt.timedelta(seconds=time.monotonic() - started)
+            if not await asyncio.to_thread(_finish, ctx.engine, outbox.renew, item.row.id, ctx.worker,
+                                           now + elapsed + ctx.lease):
+                report.lost_claims += 1
+                continue
+        await _deliver(ctx, item, now, report, audience, marks)
 
 
 def _expire(engine: Engine, now: dt.datetime) -> int:
@@ -173,20 +197,24 @@ def _no_longer_wanted(
 async def _deliver(
     ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport,
     audience: dict[str, tuple[Production, dict[str, MemberState]]],
+    marks: list[asyncio.Task[None]] | None = None,
 ) -> None:
     row = item.row
     if item.resumed:
         earlier = await _check_earlier_delivery(ctx, row)
         if earlier is not None:
             report.already_delivered += 1
-            await asyncio.to_thread(_mark, ctx, row, earlier, now, report)
+            await _mark_and_count(ctx, row, earlier, now, report)
             return
         if row.not_after is not None and row.not_after <= now:
             await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, row.id, ctx.worker,
                                     "its day was over before it could be sent")
             report.expired += 1
             return
-    why_not = await asyncio.to_thread(_no_longer_wanted, ctx, row, audience)
+    if row.production_id in audience:
+        why_not = _no_longer_wanted(ctx, row, audience)
+    else:
+        why_not = await asyncio.to_thread(_no_longer_wanted, ctx, row, audience)
     if why_not is not None:  # paused or left since it was recorded (say, during retries)
         await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, row.id, ctx.worker, why_not)
         report.expired += 1
@@ -196,7 +224,10 @@ async def _deliver(
     except Exception as exc:  # a notifier bug or a network error: keep the message, try again later
         log.warning("sending %s failed: %s", row.key, type(exc).__name__)
         delivery = Delivery(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}"[:500])
-    await asyncio.to_thread(_mark, ctx, row, delivery, now, report)
+    if marks is None:
+        await _mark_and_count(ctx, row, delivery, now, report)
+    else:  # marked while the next one is sent; a crash before that is the resumed case above
+        marks.append(asyncio.create_task(_mark_and_count(ctx, row, delivery, now, report)))
 
 
 async def _send(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
@@ -259,30 +290,37 @@ def _finish(engine: Engine, action: Callable[..., bool], *args: object) -> bool:
         return action(conn, *args)
 
 
-def _mark(ctx: SchedulerContext, row: outbox.Row, delivery: Delivery, now: dt.datetime, report: TickReport) -> None:
+def _mark(ctx: SchedulerContext, row: outbox.Row, delivery: Delivery, now: dt.datetime) -> str | None:
+    """Record what became of a send; returns the TickReport counter to bump (None: the row was not ours)."""
     with ctx.engine.begin() as conn:
         if delivery.outcome is Outcome.SENT:
-            ok = outbox.mark_sent(conn, row.id, ctx.worker, now, delivery.message_ref)
-            if ok:
-                report.sent += 1
-                report.keys_sent.append(row.key)
+            done = "sent" if outbox.mark_sent(conn, row.id, ctx.worker, now, delivery.message_ref) else None
         elif delivery.outcome is Outcome.UNREACHABLE:
             ok = outbox.mark_unreachable(conn, row.id, ctx.worker, now, delivery.detail)
-            if ok:
-                report.unreachable += 1
+            done = "unreachable" if ok else None
         elif row.attempts >= MAX_ATTEMPTS:
-            ok = outbox.mark_failed(conn, row.id, ctx.worker, delivery.detail)
-            if ok:
-                report.failed += 1
+            done = "failed" if outbox.mark_failed(conn, row.id, ctx.worker, delivery.detail) else None
+            if done:
                 log.error("giving up %s after %d attempts: %s", row.key, row.attempts, delivery.detail)
         else:
             not_before = now + retry_delay(row.attempts)
             ok = outbox.release_for_retry(conn, row.id, ctx.worker, not_before, delivery.detail)
-            if ok:
-                report.retried += 1
-    if not ok:
-        report.lost_claims += 1
+            done = "retried" if ok else None
+    if done is None:
         log.warning("the claim on %s ran out before it was marked", row.key)
+    return done
+
+
+async def _mark_and_count(
+    ctx: SchedulerContext, row: outbox.Row, delivery: Delivery, now: dt.datetime, report: TickReport
+) -> None:
+    done = await asyncio.to_thread(_mark, ctx, row, delivery, now)
+    if done is None:
+        report.lost_claims += 1
+        return
+    setattr(report, done, getattr(report, done) + 1)
+    if done == "sent":
+        report.keys_sent.append(row.key)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
