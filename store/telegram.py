@@ -122,6 +122,7 @@ class Invite:
     member_id: str
     expires_at: dt.datetime
     used_at: dt.datetime | None
+    used_by_chat: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class TelegramStore:
                 telegram_invites.c.token_hash == hash_token(token))).first()
         if row is None:
             return None
-        return Invite(row.production_id, row.member_id, row.expires_at, row.used_at)
+        return Invite(row.production_id, row.member_id, row.expires_at, row.used_at, row.used_by_chat)
 
     def use_invite(self, token: str, chat_id: int, now: dt.datetime) -> bool:
         """Mark the invite used, once: False if it was used meanwhile (two taps, two instances)."""

@@ -164,6 +164,15 @@ async def start(update: Update, context: Context) -> None:
         await _send_plain(update, context, t(lang, "telegram.start.unknown"))
         return
     if invite.used_at is not None:
+        members = await members_of(services, chat_id)
+        mine = _member_of(members, invite.production_id, invite.member_id)
+        if invite.used_by_chat == chat_id and mine is not None:  # the same link tapped again
+            if mine.consented:
+                await help_command(update, context)
+            else:
+                await say(context.bot, services, chat_id, texts.welcome(mine.production, mine.member_id, mine.lang),
+                          lang=mine.lang, voice=mine.voice, buttons=_consent_buttons(mine.lang))
+            return
         await _send_plain(update, context, t(lang, "telegram.start.used"))
         return
     if invite.expires_at <= now:

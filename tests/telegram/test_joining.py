@@ -133,3 +133,16 @@ async def test_a_member_who_left_can_join_again_with_a_new_invite(telegram_rig):
     await rig.press(chat, welcome, "Oui")
     state = rig.member("karim")
     assert not state.forgotten and state.telegram_chat_id == chat and state.consent_at is not None
+
+
+async def test_tapping_ones_own_link_again_greets_again_instead_of_refusing(telegram_rig):
+    rig = telegram_rig
+    chat = CHATS["paul"]
+    token = rig.invite("paul")
+    await rig.say(chat, f"/start {token}")
+    [again] = await rig.say(chat, f"/start {token}")  # before consenting: the welcome again
+    assert again.plain.startswith("Bonjour Paul.") and again.buttons
+    await rig.press(chat, again, "Oui")
+    [help_text] = await rig.say(chat, f"/start {token}")  # after consenting: the help
+    assert help_text.plain.startswith("Je vous pose une question courte")
+    assert rig.member("paul").consent_at is not None
