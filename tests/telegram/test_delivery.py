@@ -116,3 +116,20 @@ async def test_the_token_never_reaches_the_logs(telegram_rig, caplog):
     assert any("sendMessage" in r.getMessage() for r in caplog.records)  # httpx logs each request URL
     assert all(rig.server.token not in r.getMessage() for r in caplog.records)
 
+
+
+async def test_a_failing_handler_is_logged_for_the_operator_and_the_member_is_told(telegram_rig, caplog,
+                                                                                   monkeypatch):
+    rig = telegram_rig
+    chat = await rig.join("amina")
+
+    def broken(chat_id):
+        raise RuntimeError("store unavailable")
+
+    monkeypatch.setattr(rig.services.store, "unanswered", broken)
+    caplog.set_level(logging.ERROR, logger="greenslate.operator")
+    [sorry] = await rig.say(chat, "45 230")
+    assert sorry.plain.startswith("Désolé, un problème technique m'empêche de répondre.")
+    [record] = [r for r in caplog.records if r.name == "greenslate.operator"]
+    assert "RuntimeError" in record.getMessage()
+    assert rig.reports() == []
