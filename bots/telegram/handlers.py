@@ -446,7 +446,13 @@ async def text_answer(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     source_ref = f"{chat_id}:{message.message_id}"
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     conversation = await asyncio.to_thread(services.store.conversation, chat_id)
+    if conversation is not None and reply_to is not None and await asyncio.to_thread(
+            services.store.prompt, chat_id, reply_to) is not None:
+        # A reply to a prompt says which question it answers: it ends a correction or guided entry.
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+        conversation = None
     if conversation is not None and conversation.state == STEPS:
         await _step(update, context, members, conversation)
         return
@@ -460,7 +466,6 @@ async def text_answer(update: Update, context: Context) -> None:
                 await asyncio.to_thread(services.store.clear_conversation, chat_id)
             return
         await asyncio.to_thread(services.store.clear_conversation, chat_id)
-    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     target = await asyncio.to_thread(find_target, services, members, chat_id, reply_to)
     if target is None:
         m = members[0]

@@ -324,3 +324,17 @@ async def test_confirm_correct_and_undo_in_english(telegram_rig):
     [undone] = await rig.press(chat, fixed, "Undo")
     assert undone.plain.startswith("Undone. This figure no longer counts.")
     assert rig.reports("sam") == [] and len(rig.reports("sam", active=False)) == 3
+
+
+async def test_a_reply_to_a_prompt_ends_a_guided_entry(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("lea")
+    g1 = await rig.prompt("lea", "lea:generator_hours:g1", MON)
+    rig.server.add_user(chat, "Léa", "fr")
+    [recap] = await rig.say(chat, "5 h", reply_to=g1.message_id)
+    await rig.press(chat, recap, "Corriger")  # a correction starts...
+    g2 = await rig.prompt("lea", "lea:generator_hours:g2", MON)
+    [answer] = await rig.say(chat, "3 h", reply_to=g2.message_id)  # ...but she answers the new prompt
+    assert "Groupe HVO 250 kVA a tourné 3 h" in answer.plain
+    assert sorted((r.subject, dict(r.values)) for r in rig.reports("lea")) == [
+        ("g1", {"hours": D(5)}), ("g2", {"hours": D(3)})]
