@@ -101,10 +101,13 @@ def received(folder: Path) -> Counter[tuple[str, str, str, str]]:
 
 
 PLANS = {
-    # SQLite is the one-process case: a process, killed, restarted; killed, then back two hours later.
+    # SQLite: meant for one process, but two (a scheduler in two web workers) must not double-send
+    # either; killed, restarted; killed, then back two hours later.
     "sqlite": [
         Event(paris(2027, 3, 26, 0, 0), "start", "a"),
+        Event(paris(2027, 3, 26, 0, 0), "start", "x"),
         Event(paris(2027, 3, 26, 20, 0), "kill", "a"),
+        Event(paris(2027, 3, 27, 12, 0), "kill", "x"),
         Event(paris(2027, 3, 26, 20, 15), "start", "b"),
         Event(paris(2027, 3, 29, 19, 0), "kill", "b"),
         Event(paris(2027, 3, 29, 21, 15), "start", "c"),
