@@ -341,7 +341,10 @@ def parse_answer(
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?$")
-_WORDS = re.compile(r"^(?:(\d{1,2})(?:er)?\s+([a-z]+)|([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?)\.?(?:,?\s+(\d{4}))?$")
+_WORDS = re.compile(
+    r"^(?:(\d{1,2})(?:er|st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)|([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?)"
+    r"\.?(?:,?\s+(\d{4}))?$"
+)
 _UNTIL = re.compile(r"^(?:until|till|to|jusqu'?\s*au|jusqu'?\s*a|jusqu'?\s*le|jusqu'au|au|le)\s+")
 
 

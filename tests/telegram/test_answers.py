@@ -166,6 +166,9 @@ def test_parse_answer_follows_the_assignment():
     ("jusqu'à vendredi", dt.date(2027, 3, 5)),
     ("mercredi", dt.date(2027, 3, 3)),  # today included
     ("2027-03-10.", dt.date(2027, 3, 10)),
+    ("until 10th March", dt.date(2027, 3, 10)),
+    ("March 10, 2027", dt.date(2027, 3, 10)),
+    ("10.03.2027", dt.date(2027, 3, 10)),
 ])
 def test_pause_dates(text, day):
     assert parse_day(text, dt.date(2027, 3, 3)) == day
