@@ -27,7 +27,7 @@ from store import outbox
 from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 from tests.scheduler.support import load_example
-from tests.scheduler.worker import STOP, work
+from tests.scheduler.worker import STOP, record_then_die, work
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
@@ -227,3 +227,33 @@ async def test_two_scheduler_processes_through_the_bot_api_send_each_prompt_once
     assert Counter(r.status for r in rows) == Counter({"sent": 16, "unreachable": 1})
     assert {r.day.isoformat() for r in rows} == set(days)
     assert len({r.claimed_by for r in rows if r.status == "sent"}) >= 2  # the processes shared the work
+
+
+@pytest.mark.reliability
+def test_a_process_killed_right_after_recording_loses_no_prompt(
+    sqlite_db_url: str, tmp_path: Path, example: Production
+) -> None:
+    engine = make_engine(sqlite_db_url)
+    try:
+        load_example(lambda: SqlUnitOfWork(engine), example)
+        at = paris(2027, 3, 8, 20, 5)
+        proc = SPAWN.Process(target=record_then_die, args=(sqlite_db_url, at.isoformat()))
+        proc.start()
+        proc.join(60)
+        assert proc.exitcode == -signal.SIGKILL
+        with engine.connect() as conn:
+            assert Counter(r.status for r in outbox.rows(conn)) == Counter({"pending": 5})
+        from scheduler.clock import ManualClock
+        from scheduler.runner import SchedulerContext, tick
+        from tests.scheduler.support import RecordingNotifier
+
+        notifier = RecordingNotifier()
+        ctx = SchedulerContext(engine=engine, uow_factory=lambda: SqlUnitOfWork(engine),
+                               notifiers={"telegram": notifier}, clock=ManualClock(at))  # type: ignore[dict-item]
+        asyncio.run(tick(ctx))
+        asyncio.run(tick(ctx))
+        assert len(notifier.prompts()) == 5 and len(set(notifier.prompts())) == 5
+        with engine.connect() as conn:
+            assert Counter(r.status for r in outbox.rows(conn)) == Counter({"sent": 5})
+    finally:
+        engine.dispose()

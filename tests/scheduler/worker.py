@@ -119,3 +119,14 @@ async def _work(
         if application is not None:
             await application.shutdown()
         engine.dispose()
+
+
+def record_then_die(db_url: str, instant: str) -> None:
+    """Record what is due at ``instant``, then die at once (SIGKILL), before anything is sent."""
+    import signal
+
+    from scheduler.planner import plan
+
+    engine = make_engine(db_url)
+    plan(lambda: SqlUnitOfWork(engine), dt.datetime.fromisoformat(instant))
+    os.kill(os.getpid(), signal.SIGKILL)
