@@ -52,6 +52,8 @@ MISFIRE_GRACE_SECONDS = 3600
 #: Rows claimed at once, then sent one after the other under a renewed lease each.
 CLAIM_BATCH = 20
 MAX_BATCHES = 50
+#: On stop, how long a tick under way may take to finish its sends and marks.
+STOP_GRACE_SECONDS = 10
 
 
 def worker_name() -> str:
@@ -69,6 +71,7 @@ class SchedulerContext:
     clock: Clock = field(default_factory=SystemClock)
     worker: str = field(default_factory=worker_name)
     lease: dt.timedelta = LEASE
+    inflight: set[asyncio.Task[object]] = field(default_factory=set, repr=False)  # ticks under way
 
     @classmethod
     def for_app(
@@ -335,10 +338,16 @@ JOB_ID = "greenslate-scheduler-tick"
 
 async def scheduled_tick(ctx: SchedulerContext) -> None:
     """The job APScheduler runs (a module-level callable, as persistent job stores need)."""
+    task = asyncio.current_task()
+    if task is not None:
+        ctx.inflight.add(task)
     try:
         await tick(ctx)
     except Exception:
         log.exception("scheduler tick failed; the next one tries again")
+    finally:
+        if task is not None:
+            ctx.inflight.discard(task)
 
 
 def _context(
@@ -402,5 +411,10 @@ async def run_scheduler(
     try:
         await (stop or asyncio.Event()).wait()
     finally:
+        # No new tick; let one that is sending finish while the bots are still up (APScheduler's
+        # shutdown would cancel it mid-send), then stop.
+        scheduler.pause()
+        if ctx.inflight:
+            await asyncio.wait(set(ctx.inflight), timeout=STOP_GRACE_SECONDS)
         scheduler.shutdown(wait=False)
         log.info("scheduler %s stopped", ctx.worker)

@@ -320,3 +320,28 @@ async def test_a_member_who_pauses_while_a_prompt_waits_for_a_retry_does_not_get
     with engine.connect() as conn:
         [row] = outbox.rows(conn, kinds=["prompt"])
     assert (row.status, row.error) == ("expired", "paused")
+
+
+async def test_stopping_lets_the_tick_under_way_finish_its_send(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    load_example(uow_factory, example)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    class SlowNotifier(RecordingNotifier):
+        async def send_prompt(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            started.set()
+            await release.wait()
+            return await super().send_prompt(*args, **kwargs)  # type: ignore[arg-type]
+
+    notifier = SlowNotifier()
+    ctx = context(engine, uow_factory, ManualClock(paris(2027, 3, 8, 15, 5)), notifier)
+    task = asyncio.create_task(run_scheduler(ctx, interval_seconds=60))
+    await asyncio.wait_for(started.wait(), 10)
+    task.cancel()  # greenslate run stopping (SIGTERM) while a prompt is being sent
+    await asyncio.sleep(0.1)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+    assert notifier.prompts() == [("paul", "paul:meals", dt.date(2027, 3, 8))]
+    assert rows_by_status(engine, "prompt") == Counter({"sent": 1})  # marked before the process ends
