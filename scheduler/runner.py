@@ -49,7 +49,7 @@ MAX_ATTEMPTS = 8
 TICK_SECONDS = 20
 #: APScheduler drops a run later than this; its default (1 s) would silently skip late ticks.
 MISFIRE_GRACE_SECONDS = 3600
-#: Rows claimed at once, then sent one after the other under a renewed lease each.
+#: Rows claimed at once, then sent one after the other (leases renewed if the batch runs long).
 CLAIM_BATCH = 20
 MAX_BATCHES = 50
 #: On stop, how long a tick under way may take to finish its sends and marks.

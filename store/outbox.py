@@ -19,7 +19,11 @@ claimed by us), so even a lost lease cannot make two senders both mark one row.
 
 A row found ``sending`` with its lease over is the crash-between-send-and-mark case: the message may
 or may not have gone out. ``Claimed.resumed`` tells the sender so; the scheduler then asks the
-channel whether it already delivered it (see ``scheduler.notify.DeliveryCheck``) before sending again.
+channel whether it already delivered it (``scheduler.notify.DeliveryCheck``: the Telegram bot keeps
+every prompt's message id) and marks it sent if so, or sends it if not. What is left is the few
+milliseconds between Telegram accepting a message and the bot recording it: a crash exactly there
+sends that message again (at least once), because a prompt lost costs a figure while a prompt
+repeated costs nothing (an answer counts once per member, assignment and day).
 """
 
 from __future__ import annotations
