@@ -96,6 +96,9 @@ def fold(text: str) -> str:
 
 #: Longer numbers are refused rather than rounded (Decimal keeps 28 digits; no figure needs 16).
 MAX_DIGITS = 15
+#: No figure reaches a thousand billion, or needs more than six decimals (what the store keeps exactly).
+MAX_VALUE = Decimal(10) ** 12
+MAX_DECIMALS = 6
 
 
 def _decimal(digits: str) -> Decimal:
@@ -141,6 +144,8 @@ def parse_number(text: str) -> Decimal:
     else:
         value = _unspaced(s, raw)
     value = tidy(value)
+    if value >= MAX_VALUE or -int(value.as_tuple().exponent) > MAX_DECIMALS:
+        raise NotANumber(f"{raw[:20]!r} is beyond any figure", text=raw[:20], reason="too_long")
     if negative and value != 0:
         raise InvalidReport(f"{raw!r} is negative", reason="negative", text=raw)
     return value
