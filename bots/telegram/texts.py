@@ -194,6 +194,8 @@ def refusal(
     params = error.params
     reason = params.get("reason") or ""
     typed = _short(str(params.get("text", "")))
+    if reason == "too_long":
+        return t(lang, "telegram.error.too_long", example=ex)
     if error.code == "not_a_number":
         return t(lang, "telegram.error.not_a_number", text=typed, example=ex)
     if error.code == "ambiguous_number":

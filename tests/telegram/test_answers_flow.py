@@ -110,6 +110,8 @@ async def test_validation_errors_store_nothing(telegram_rig):
     assert negative.plain.startswith("Un chiffre ne peut pas être négatif.") and "45 230" in negative.plain
     [below] = await rig.say(chat, "44 000")
     assert "plus bas que le dernier relevé : 45 010" in below.plain
+    [too_long] = await rig.say(chat, "4523045230452304")
+    assert too_long.plain.startswith("Ce nombre est trop long pour être juste.")
     [unit] = await rig.say(chat, "80 l")
     assert "j'attends des kilomètres" in unit.plain
     assert rig.reports() == []
