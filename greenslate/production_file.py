@@ -1091,8 +1091,17 @@ class _Checker:
                 self.add(f"{here}.target", "the target equals the baseline, so progress cannot be measured")
 
     def check_sensitisation(self) -> None:
+        from sensitisation.library import keys as library_keys
+
+        known = library_keys()
         cal = self.doc.production.calendar
         for i, c in enumerate(self.doc.sensitisation):
+            if c.message not in known:
+                self.add(
+                    f"sensitisation[{i}].message",
+                    _unknown("message", c.message, sorted(known), "a key of the message library "
+                             "(`greenslate sensitisation list`)"),
+                )
             if self.calendar_ok and not cal.start <= c.on <= cal.end:
                 self.add(
                     f"sensitisation[{i}].on",

@@ -497,9 +497,10 @@ def test_a_default_weekly_frequency_still_needs_a_weekday(example: str) -> None:
     assert "(the default for a feature_film) needs a weekday" in error.problem
 
 
-def test_the_sensitisation_message_is_not_checked_here(example: str) -> None:
-    production = parse_production(edit(example, "veggie-day", "no-such-message-yet"), NAME)
-    assert production.sensitisation[0].message == "no-such-message-yet"
+def test_the_sensitisation_message_must_be_in_the_library(example: str) -> None:
+    with pytest.raises(ProductionFileError) as info:
+        parse_production(edit(example, "veggie-day", "no-such-message-yet"), NAME)
+    assert info.value.where == "sensitisation[0].message"
 
 
 def test_a_fixture_file_on_disk() -> None:

@@ -192,7 +192,7 @@ vehicles:
 assignments:
   - {who: no, report: mileage, vehicle: v1, at: 19:30}
 sensitisation:
-  - {message: on, to: all, on: 2027-01-05, at: 8:30}
+  - {message: engine-off, to: all, on: 2027-01-05, at: 8:30}
 """
 
 
@@ -201,7 +201,7 @@ def test_yaml_reads_as_people_write_it() -> None:
     # ``no`` and ``on`` stay words; ``yes`` is accepted for a yes/no field.
     assert p.crew[0].id == "no" and p.crew[0].voice is True
     assert p.assignments[0].who == "no"
-    assert p.sensitisation[0].message == "on"
+    assert p.sensitisation[0].on == dt.date(2027, 1, 5)  # the key ``on:`` is not read as True
     # Unquoted times are times, not sexagesimal numbers (19:30 would be 1170 in YAML 1.1).
     assert p.assignments[0].at == dt.time(19, 30)
     assert p.sensitisation[0].at == dt.time(8, 30)
