@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Engine
 
@@ -38,8 +39,13 @@ def due_instant(day: dt.date = FIRST_DAY) -> dt.datetime:
     return dt.datetime.combine(day, DUE, ZoneInfo("Europe/Paris")).astimezone(dt.UTC)
 
 
+@cache
+def _template() -> Production:
+    return load_production_file(example_path())
+
+
 def crew_production(production_id: str, members: int) -> Production:
-    template = load_production_file(example_path())
+    template = _template()
     crew = tuple(
         CrewMember(id=f"m{i:05d}", name=f"Membre {i}", role=Role.DRIVER, channel=Channel.TELEGRAM,
                    language=Language.EN if i % 5 == 0 else Language.FR)
