@@ -12,6 +12,7 @@ from dashboard.figures import CompletenessRow, completeness_figure, completeness
 from dashboard.texts import tr
 from greenslate.i18n import day as day_text
 from greenslate.i18n import number
+from sensitisation.history import campaign_log
 from store import queries
 from store.queries import ReportFilter
 
@@ -37,6 +38,17 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
     changed, changed_total = queries.report_rows(app.engine, production_id, ReportFilter(only_changed=True),
                                                  limit=100)
     flagged = queries.flagged_counts(app.engine, production_id)
+    campaigns = [
+        {
+            "day": day_text(c.day, lang),
+            "message": c.message,
+            "member": c.name or c.member_id or "–",
+            "channel": c.channel,
+            "status": tr(f"campaign.status.{c.status}", lang),
+            "sent_at": c.sent_at.astimezone(prod.zone).strftime("%Y-%m-%d %H:%M") if c.sent_at else "–",
+        }
+        for c in campaign_log(app.engine, production_id)
+    ]
 
     member_rows = [
         {
@@ -123,6 +135,17 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
             tr("reporting.changed_table", lang, shown=len(changed_rows), total=changed_total),
             table_id="changed-table",
         ),
+        html.H2(tr("reporting.campaigns", lang)),
+        components.table(
+            [("day", tr("table.day", lang)), ("message", tr("table.message", lang)),
+             ("member", tr("table.member", lang)), ("channel", tr("table.channel", lang)),
+             ("status", tr("table.status", lang)), ("sent_at", tr("table.sent_at", lang))],
+            campaigns,
+            tr("reporting.campaigns_table", lang),
+            table_id="campaigns-table",
+        )
+        if campaigns
+        else html.P(tr("reporting.campaigns_none", lang), id="campaigns-table"),
     )
 
 
