@@ -15,7 +15,6 @@ from domain.ports import MemberState, UnitOfWork
 from domain.schedule import (
     DIGEST_AT,
     SentPrompt,
-    answered_keys,
     can_be_reached,
     digest,
     digest_day,
@@ -42,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: How far back the planner looks for prompts to remind (a reminder may fall after midnight).
 REMINDER_LOOKBACK = dt.timedelta(days=1)
+#: How many days of answers and sent prompts each tick reads (runs of missed days, digests, reminders).
+LOOKBACK = dt.timedelta(days=45)
 
 
 def sent_prompts(rows: Iterable[outbox.Row]) -> list[SentPrompt]:
@@ -65,11 +66,13 @@ def messages_for(
     prompt_rows: Sequence[outbox.Row],
     known: set[str],
     now: dt.datetime,
+    since: dt.date | None = None,
 ) -> list[Message]:
     """Every message due at ``now`` for one production that is not recorded yet.
 
-    ``prompt_rows`` are the production's prompt rows from the outbox (any status); ``known`` the keys
-    already recorded for recent days.
+    ``prompt_rows`` are the production's prompt rows from the outbox (any status) and ``answered``
+    its answers, both for the days from ``since`` on (every day if ``None``); ``known`` the keys
+    already recorded for those days.
     """
     zone = production.zone
     today = local_day(now, zone)
@@ -121,8 +124,8 @@ def messages_for(
         for member in production.crew:
             run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
             days = missed_days(run)
-            if len(days) < threshold:
-                continue
+            if len(days) < threshold or (since is not None and days[0] <= since):
+                continue  # too few, or a run older than what was read: told about back then
             key = escalation_key(production.id, member.id, run[0].day)
             if key in known:
                 continue
@@ -167,10 +170,11 @@ def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime) -> in
         today = local_day(now, zone)
         conn = uow.connection  # type: ignore[attr-defined]
         states = uow.members.states(production_id)
-        answered = answered_keys(uow.reports.for_production(production_id))
-        prompt_rows = outbox.rows(conn, production_id=production_id, kinds=[PROMPT])
-        known = outbox.existing_keys(conn, production_id, production.calendar.start)
-        messages = messages_for(production, states, answered, prompt_rows, known, now)
+        since = today - LOOKBACK
+        answered = outbox.answered_since(conn, production_id, since)
+        prompt_rows = outbox.rows(conn, production_id=production_id, kinds=[PROMPT], since=since)
+        known = outbox.existing_keys(conn, production_id, since)
+        messages = messages_for(production, states, answered, prompt_rows, known, now, since)
         new = outbox.record(conn, messages, now) if messages else 0
         uow.commit()
     if new:

@@ -45,6 +45,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    exists,
     insert,
     or_,
     select,
@@ -52,7 +53,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from store.tables import ID, UtcDateTime, metadata
+from domain.model import ReportKind
+from store.tables import ID, UtcDateTime, metadata, reports
 
 PENDING = "pending"
 SENDING = "sending"
@@ -183,6 +185,26 @@ def existing_keys(conn: Connection, production_id: str, since: dt.date) -> set[s
         select(outbox.c.key).where(outbox.c.production_id == production_id, outbox.c.day >= since)
     )
     return set(found.scalars())
+
+
+def answered_since(
+    conn: Connection, production_id: str, since: dt.date
+) -> set[tuple[ReportKind, str | None, dt.date]]:
+    """(kind, subject, day) of every report that counts, for days from ``since`` on.
+
+    The SQL form of ``domain.schedule.answered_keys``: neither void nor corrected by a later report.
+    It reads three columns of recent days instead of every figure of the shoot, every tick.
+    """
+    correction = reports.alias("correction")
+    found = conn.execute(
+        select(reports.c.kind, reports.c.subject, reports.c.day).where(
+            reports.c.production_id == production_id,
+            reports.c.day >= since,
+            reports.c.void.is_(False),
+            ~exists().where(correction.c.corrects == reports.c.id),
+        )
+    )
+    return {(ReportKind(kind), subject, day) for kind, subject, day in found}
 
 
 def _claimable(now: dt.datetime) -> Any:

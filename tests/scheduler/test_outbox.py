@@ -104,3 +104,31 @@ def test_skip_locked_two_claimers_at_once_share_the_rows(pg_db_url: str, example
         assert {c.row.key for c in mine}.isdisjoint({c.row.key for c in theirs})
     finally:
         engine.dispose()
+
+
+def test_answers_read_in_sql_match_the_domain_rule(
+    store: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    from decimal import Decimal
+
+    from config.factors import catalogue
+    from domain.schedule import answered_keys
+    from domain.usecases import undo_report
+    from tests.scheduler.support import answer
+
+    now = dt.datetime(2027, 3, 9, 20, 0, tzinfo=UTC)
+    for day in (1, 2, 3, 8, 9):
+        answer(uow_factory, example, "paul", "paul:meals", dt.date(2027, 3, day), now)
+    answer(uow_factory, example, "amina", "amina:mileage:mb1", dt.date(2027, 3, 8), now,
+           values={"odometer": Decimal(45100)})
+    with uow_factory() as uow:
+        tuesday = next(r for r in uow.reports.for_production(example.id) if r.day == dt.date(2027, 3, 9))
+    undo_report(uow_factory(), catalogue(), tuesday.id or 0, source="test", source_ref="undo", received_at=now)
+    with uow_factory() as uow:
+        expected = answered_keys(uow.reports.for_production(example.id))
+    with store.connect() as conn:
+        assert outbox.answered_since(conn, example.id, dt.date(2027, 3, 1)) == expected
+        recent = outbox.answered_since(conn, example.id, dt.date(2027, 3, 3))
+    assert sorted((k.value, s, d.day) for k, s, d in recent) == [
+        ("meals", None, 3), ("meals", None, 8), ("mileage", "mb1", 8)  # the 9th was undone
+    ]
