@@ -1,0 +1,139 @@
+"""Typed answers: a figure for a prompt, an edit of an earlier answer, one step of a guided entry."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+
+from telegram import Update
+
+from bots.telegram import texts
+from bots.telegram.flow import (
+    SOURCE,
+    Member,
+    Target,
+    answer_text,
+    assignment_by_key,
+    find_target,
+    reply,
+    store_answer,
+)
+from bots.telegram.handlers.common import (
+    CORRECTING,
+    STEPS,
+    chat_id_of,
+    linked,
+    load_report,
+    member_of,
+    now_of,
+    target_of_report,
+)
+from bots.telegram.services import Context
+from domain.answers import MEAL_SYNONYMS, WASTE_SYNONYMS, Answer, parse_items
+from domain.errors import InvalidReport
+from domain.model import Report, ReportKind
+from greenslate.i18n import t
+from store.telegram import Conversation
+
+
+async def text_answer(update: Update, context: Context) -> None:
+    """A typed answer: a figure for a prompt, the next step of a guided entry, or a corrected figure."""
+    members = await linked(update, context)
+    if members is None:
+        return
+    services, chat_id = context.services, chat_id_of(update)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    source_ref = f"{chat_id}:{message.message_id}"
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    conversation = await asyncio.to_thread(services.store.conversation, chat_id)
+    if conversation is not None and reply_to is not None and await asyncio.to_thread(
+            services.store.prompt, chat_id, reply_to) is not None:
+        # A reply to a prompt says which question it answers: it ends a correction or guided entry.
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+        conversation = None
+    if conversation is not None and conversation.state == STEPS:
+        await _step(update, context, members, conversation)
+        return
+    if conversation is not None and conversation.state == CORRECTING:
+        report = await asyncio.to_thread(load_report, services, int(conversation.data["report_id"]))
+        target = None if report is None else target_of_report(members, report)
+        if report is not None and target is not None:
+            recorded = await answer_text(context.bot, services, chat_id, target, message.text,
+                                         source_ref=source_ref, received_at=message.date, corrects=report.id)
+            if recorded is not None:
+                await asyncio.to_thread(services.store.clear_conversation, chat_id)
+            return
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+    target = await asyncio.to_thread(find_target, services, members, chat_id, reply_to)
+    if target is None:
+        m = members[0]
+        await reply(context.bot, services, chat_id, m, t(m.lang, "telegram.error.nothing_pending"))
+        return
+    await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
+                      received_at=message.date)
+
+
+async def edited_answer(update: Update, context: Context) -> None:
+    """An edited answer replaces the figure it gave (the history keeps both)."""
+    message = update.edited_message
+    if message is None or message.text is None or message.text.startswith("/"):
+        return
+    members = await linked(update, context)
+    if members is None:
+        return
+    services, chat_id = context.services, chat_id_of(update)
+    edit = int((message.edit_date or message.date).timestamp())
+    source_ref = f"{chat_id}:{message.message_id}:edit:{edit}"
+
+    def original() -> Report | None:
+        with services.app.uow() as uow:
+            return uow.reports.by_source(SOURCE, f"{chat_id}:{message.message_id}")
+
+    report = await asyncio.to_thread(original)
+    if report is not None:
+        target = target_of_report(members, report)
+        if target is not None:
+            await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
+                              received_at=message.edit_date or message.date, corrects=report.id)
+        return
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    target = await asyncio.to_thread(find_target, services, members, chat_id, reply_to)
+    if target is not None:
+        await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
+                          received_at=message.edit_date or message.date)
+
+
+async def _step(update: Update, context: Context, members: list[Member], conversation: Conversation) -> None:
+    services, chat_id = context.services, chat_id_of(update)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    m = member_of(members, conversation.production_id, conversation.member_id)
+    assignment = None if m is None else assignment_by_key(m.production, conversation.data["assignment_key"])
+    if m is None or assignment is None:
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+        return
+    data = conversation.data
+    items: list[str] = data["items"]
+    values: dict[str, str] = data["values"]
+    item = items[len(values)]
+    kind = assignment.report
+    synonyms = MEAL_SYNONYMS if kind is ReportKind.MEALS else WASTE_SYNONYMS
+    try:
+        value = parse_items(message.text, [item], synonyms, whole=kind is ReportKind.MEALS)[item]
+    except InvalidReport as exc:
+        await reply(context.bot, services, chat_id, m, texts.refusal(exc, m.production, assignment, m.lang,
+                                                                     texts.step_example(kind, m.lang)))
+        return
+    values[item] = str(value)
+    if len(values) < len(items):
+        await asyncio.to_thread(services.store.set_conversation, conversation, now_of(context))
+        await reply(context.bot, services, chat_id, m, texts.step_question(kind, items[len(values)], m.lang))
+        return
+    await asyncio.to_thread(services.store.clear_conversation, chat_id)
+    target = Target(m, assignment, dt.date.fromisoformat(data["day"]))
+    answer = Answer(kind, {k: Decimal(v) for k, v in values.items()})
+    raw = ", ".join(f"{texts.item_label(k, m.lang)} {v}" for k, v in values.items())
+    await store_answer(context.bot, services, chat_id, target, answer, raw_text=raw,
+                       source_ref=f"{chat_id}:{message.message_id}", received_at=message.date)

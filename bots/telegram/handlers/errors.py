@@ -1,0 +1,28 @@
+"""The one error handler: the operator hears about it, the member is told to try again."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bots.telegram.flow import members_of
+from bots.telegram.handlers.common import (
+    operator_log,
+    stranger_language,
+)
+from bots.telegram.services import Context
+from greenslate.i18n import t
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure for the operator (never the token) and tell the member to try again."""
+    error = context.error
+    operator_log.error("telegram handler failed: %s", type(error).__name__,
+                       exc_info=(type(error), error, error.__traceback__) if error else None)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            members = await members_of(context.services, update.effective_chat.id)
+            lang = members[0].lang if members else stranger_language(update)
+            await context.bot.send_message(chat_id=update.effective_chat.id,
+                                           text=t(lang, "telegram.error.unexpected"))
+        except Exception as exc:  # the chat itself may be the problem (blocked, network): nothing more to do
+            operator_log.warning("could not tell the member about the failure: %s", type(exc).__name__)
