@@ -212,10 +212,32 @@ def occurrences(production: Production, assignment: Assignment) -> list[Occurren
     ]
 
 
+def falls_on(calendar: ShootingCalendar, assignment: Assignment, day: dt.date) -> bool:
+    """Whether ``day`` is one of the assignment's days (``day in assignment_days(...)``, without listing them)."""
+    if not calendar.is_shooting_day(day):
+        return False
+    if assignment.frequency is Frequency.DAILY:
+        return True
+    if assignment.frequency is Frequency.WEEKLY:
+        monday = day - dt.timedelta(days=day.weekday())
+        target = monday + dt.timedelta(days=6 if assignment.weekday is None else assignment.weekday)
+        return _last_shooting_day_on_or_before(calendar, target, monday) == day
+    first = day.replace(day=1)
+    last = _month_end(first)
+    if assignment.day_of_month is None or assignment.last_shooting_day_of_month:
+        target = last
+    else:
+        target = first.replace(day=min(assignment.day_of_month, last.day))
+    return _last_shooting_day_on_or_before(calendar, target, first) == day
+
+
 def occurrences_on(production: Production, day: dt.date) -> list[Occurrence]:
     """The prompts of every assignment whose day is ``day``, in order of time."""
+    zone = production.zone
     found = [
-        occ for a in production.assignments for occ in occurrences(production, a) if occ.day == day
+        Occurrence(production.id, a.who, a.key, a.report, a.subject, day, local_instant(day, a.at, zone))
+        for a in production.assignments
+        if falls_on(production.calendar, a, day)
     ]
     return sorted(found, key=lambda o: (o.at, o.member_id, o.assignment_key))
 

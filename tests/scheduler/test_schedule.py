@@ -29,6 +29,7 @@ from domain.schedule import (
     digest_day,
     due_campaigns,
     due_prompts,
+    falls_on,
     local_instant,
     missed_days,
     missed_in_a_row,
@@ -355,3 +356,23 @@ def test_open_prompts_list_what_can_still_be_answered_late(example: Production) 
         o for o in open_prompts(example, "lea", states["lea"], answered, now) if o.day.day == 4
     ]
     assert open_prompts(example, "nobody", None, answered, now) == []
+
+
+@pytest.mark.parametrize("frequency", ["daily", "weekly-fri", "weekly-sun", "weekly-none", "monthly-14",
+                                       "monthly-31", "monthly-last"])
+def test_falls_on_agrees_with_the_listed_days(example: Production, frequency: str) -> None:
+    base = Assignment("paul", ReportKind.MEALS, Frequency.DAILY, dt.time(18, 0))
+    assignment = {
+        "daily": base,
+        "weekly-fri": replace(base, frequency=Frequency.WEEKLY, weekday=4),
+        "weekly-sun": replace(base, frequency=Frequency.WEEKLY, weekday=6),
+        "weekly-none": replace(base, frequency=Frequency.WEEKLY),
+        "monthly-14": replace(base, frequency=Frequency.MONTHLY, day_of_month=14),
+        "monthly-31": replace(base, frequency=Frequency.MONTHLY, day_of_month=31),
+        "monthly-last": replace(base, frequency=Frequency.MONTHLY, last_shooting_day_of_month=True),
+    }[frequency]
+    calendar = replace(example.calendar, days_off=frozenset({dt.date(2027, 3, 26), dt.date(2027, 3, 31),
+                                                             dt.date(2027, 4, 5)}))
+    listed = set(assignment_days(calendar, assignment))
+    every_day = [dt.date(2027, 2, 20) + dt.timedelta(days=n) for n in range(80)]
+    assert {d for d in every_day if falls_on(calendar, assignment, d)} == listed
