@@ -173,6 +173,7 @@ async def start_telegram(
     settings = app.settings
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+        install_redaction(secret or "")  # the webhook's secret is a secret too
         path = settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1]
         await application.updater.start_webhook(
             listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port, url_path=path,
