@@ -7,7 +7,8 @@
 scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, configured from the
 ``GREENSLATE_*`` environment like ``greenslate run``. ``echo`` is a bare python-telegram-bot
 application that sends every text back: the yardstick. ``GREENSLATE_BENCH_CLOCK`` (an ISO instant)
-starts the bot's and the scheduler's clock there; it then runs at real speed. The process prints
+starts the bot's and the scheduler's clock there; it then runs at real speed, or
+``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a minute). The process prints
 ``ready`` once polling, and stops cleanly on SIGTERM or SIGINT.
 """
 
@@ -25,19 +26,21 @@ from collections.abc import Sequence
 
 
 class MovingClock:
-    """Starts at a given instant and runs at real speed (the scheduler's ``Clock`` protocol)."""
+    """Starts at a given instant and runs at ``speed`` times real time (the scheduler's ``Clock``)."""
 
-    def __init__(self, start: dt.datetime) -> None:
+    def __init__(self, start: dt.datetime, speed: float = 1.0) -> None:
         self.start = start
+        self.speed = speed
         self.t0 = time.monotonic()
 
     def now(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=time.monotonic() - self.t0)
+        return self.start + dt.timedelta(seconds=(time.monotonic() - self.t0) * self.speed)
 
 
 def _clock() -> MovingClock | None:
     value = os.environ.get("GREENSLATE_BENCH_CLOCK")
-    return MovingClock(dt.datetime.fromisoformat(value)) if value else None
+    speed = float(os.environ.get("GREENSLATE_BENCH_CLOCK_SPEED", "1"))
+    return MovingClock(dt.datetime.fromisoformat(value), speed) if value else None
 
 
 async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event) -> None:
