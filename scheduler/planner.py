@@ -108,7 +108,7 @@ def messages_for(
         except KeyError:
             continue
         state = by_member.get(row.member_id)
-        if not (can_be_reached(member, state) and wants_messages_on(member, state, local_day(now, zone))):
+        if not (can_be_reached(member, state) and wants_messages_on(member, state, row.day)):
             continue
         at = reminder_due_at(row.sent_at, row.due_at, production.reminders.after_minutes)
         messages.append(Message(
@@ -122,6 +122,8 @@ def messages_for(
     threshold = production.reminders.escalate_after_missed
     if threshold > 0:
         for member in production.crew:
+            if (state := by_member.get(member.id)) is not None and state.forgotten:
+                continue  # left greenslate with /stop: nothing to follow up
             run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
             days = missed_days(run)
             if len(days) < threshold or (since is not None and days[0] <= since):
