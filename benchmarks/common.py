@@ -129,6 +129,7 @@ def scratch_pg_database(prefix: str = "greenslate_bench") -> Iterator[str]:
             upgrade(url)
             yield url
         finally:
+            server.dispose()  # a fresh connection: the pooled one may have died (a server restart)
             with server.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
