@@ -110,7 +110,10 @@ async def _work(
                 return
             if current != last and current >= 0:
                 current_instant["now"] = instants[current]
-                await tick(ctx, instants[current])
+                try:
+                    await tick(ctx, instants[current])
+                except Exception as exc:  # as greenslate run does: the next tick tries again
+                    print(f"worker {worker}: tick failed: {exc!r}", flush=True)
                 last = current
                 done[index] = current
             else:
