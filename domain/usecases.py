@@ -42,6 +42,9 @@ MAX_GENERATOR_HOURS_PER_DAY = Decimal(24)
 MAX_MEALS_PER_DAY = Decimal(400)
 MAX_WASTE_KG_PER_REPORT = Decimal(5000)
 MAX_LITRES_PER_REPORT = Decimal(3000)
+#: No figure of a shoot comes near this, even confirmed (an odometer has 6 or 7 digits); beyond it
+#: a figure is a typing accident, and the store's exact integers could not hold it either.
+MAX_FIGURE = Decimal(1_000_000_000)
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,11 @@ def _check_values(report: Report) -> None:
             raise InvalidReport(f"{item}: not a number", item=item)
         if value < 0:
             raise InvalidReport(f"{item}: a figure cannot be negative", item=item, value=value)
+        if value > MAX_FIGURE:
+            raise InvalidReport(
+                f"{item}: {value} is too large to be a real figure (at most {MAX_FIGURE:,})",
+                reason="too_large", item=item, value=value,
+            )
 
 
 def _chain(uow: UnitOfWork, report: Report) -> list[Report]:

@@ -194,7 +194,7 @@ def refusal(
     params = error.params
     reason = params.get("reason") or ""
     typed = _short(str(params.get("text", "")))
-    if reason == "too_long":
+    if reason in ("too_long", "too_large"):  # too many digits typed, or a figure no shoot reaches
         return t(lang, "telegram.error.too_long", example=ex)
     if error.code == "not_a_number":
         return t(lang, "telegram.error.not_a_number", text=typed, example=ex)
