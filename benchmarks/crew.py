@@ -88,3 +88,23 @@ def load_crew(engine: Engine, production_id: str, members: int, first_chat: int)
             uow.members.link_telegram(production_id, member_id, chat_id, consent)
         uow.commit()
     return chats
+
+
+#: Members per production in the bot benchmarks: 3,000 members are 20 shoots of 150, as in the season.
+PER_PRODUCTION = 150
+
+
+def load_crews(engine: Engine, prefix: str, members: int, first_chat: int,
+               per_production: int = PER_PRODUCTION) -> dict[tuple[str, str], int]:
+    """``members`` members over productions of ``per_production``; (production, member) -> chat id."""
+    chats: dict[tuple[str, str], int] = {}
+    done = 0
+    index = 0
+    while done < members:
+        n = min(per_production, members - done)
+        production_id = f"{prefix}-{index:02d}"
+        for member_id, chat in load_crew(engine, production_id, n, first_chat + done).items():
+            chats[(production_id, member_id)] = chat
+        done += n
+        index += 1
+    return chats

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.common import Result, scratch_sqlite_database
-from benchmarks.crew import due_instant, load_crew
+from benchmarks.crew import PER_PRODUCTION, due_instant, load_crews
 from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
 from store.engine import make_engine
 from store.outbox import outbox
@@ -47,11 +47,11 @@ async def _run(quick: bool) -> Result:
     members = 90 if quick else 3000
     result = Result("fanout", quick)
     result.sizes = {"members_due_at_the_same_minute": members, "limit_per_second": TELEGRAM_LIMIT,
-                    "limit_per_chat_per_second": 1}
+                    "limit_per_chat_per_second": 1, "members_per_production": PER_PRODUCTION}
     with tempfile.TemporaryDirectory() as d, scratch_sqlite_database(Path(d)) as url:
         engine = make_engine(url)
         try:
-            chats = set(load_crew(engine, "wrap", members, 500_000).values())
+            chats = set(load_crews(engine, "wrap", members, 500_000).values())
         finally:
             engine.dispose()
         async with running_server(enforce_limits=True) as server:

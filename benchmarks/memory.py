@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import Result, scratch_pg_database, scratch_sqlite_database
-from benchmarks.crew import due_instant, load_crew
+from benchmarks.crew import PER_PRODUCTION, due_instant, load_crews
 from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
 from store.engine import make_engine
 
@@ -26,7 +26,7 @@ def _mib(kib: int) -> float:
 async def _measure(url: str, members: int, tmp: Path) -> dict[str, object]:
     engine = make_engine(url)
     try:
-        chats = sorted(load_crew(engine, "memory", members, 600_000).values())
+        chats = sorted(load_crews(engine, "memory", members, 600_000).values())
     finally:
         engine.dispose()
     wanted = set(chats)
@@ -74,7 +74,7 @@ async def _echo_floor(tmp: Path) -> float:
 async def _run(quick: bool) -> Result:
     members = 100 if quick else 3000
     result = Result("memory", quick)
-    result.sizes = {"members": members}
+    result.sizes = {"members": members, "members_per_production": PER_PRODUCTION}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         result.figures["echo_bot_peak_rss_mib"] = await _echo_floor(tmp)

@@ -57,7 +57,9 @@ def test_ingestion_stores_every_answer_once_on_both_stores(results: dict[str, di
     f, sizes = r["figures"], r["sizes"]
     for backend in ("sqlite", "postgresql"):
         g = f[f"greenslate_{backend}"]
-        assert g["stored"] == {"burst": sizes["burst_answers"], "steady": sizes["steady_answers"]}
+        assert g["stored"] == g["expected"]
+        assert g["expected"]["burst"] == sizes["burst_answers"] and g["expected"]["steady"] == sizes["steady_answers"]
+        assert g["steady_at_half_capacity"]["latency"]["count"] == g["expected"]["easy"] > 0
         assert g["stored_twice"] == 0 and f[f"{backend}_answers_not_stored"] == 0
         assert g["burst"]["confirmed"] == sizes["burst_answers"]
         assert g["steady"]["latency"]["count"] == sizes["steady_answers"]
