@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bots.telegram import handlers as h
+from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
 from greenslate.app import App
@@ -181,16 +182,22 @@ async def start_telegram(
             allowed_updates=Update.ALL_TYPES,
         )
         log.info("telegram bot receiving updates by webhook")
+        await application.start()
     else:
-        await application.updater.start_polling(timeout=poll_timeout, poll_interval=poll_interval,
-                                                allowed_updates=Update.ALL_TYPES)
+        # Not PTB's Updater: it confirms updates to Telegram before they are handled (see polling.py).
+        await application.start()
+        poller = AckAfterHandling(application, timeout=poll_timeout, poll_interval=poll_interval)
+        services_of(application).poller = poller
+        await poller.start()
         log.info("telegram bot polling for updates")
-    await application.start()
     return application
 
 
 async def stop_telegram(application: AnyApplication) -> None:
     """Stop receiving, finish the updates in hand, release the HTTP connections."""
+    poller = services_of(application).poller
+    if poller is not None:
+        await poller.stop()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

@@ -45,6 +45,9 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     synthesiser: Synthesise | None = field(default=None)
     _voice_checked: bool = False
+    #: Updates whose handler failed for a passing reason (the store unreachable): handle them again.
+    retry_updates: set[int] = field(default_factory=set)
+    poller: Any = None  # the long-polling loop, when the bot polls (bots.telegram.polling)
 
     def synthesise(self) -> Synthesise | None:
         if self.synthesiser is None and not self._voice_checked:

@@ -157,12 +157,6 @@ def test_after_a_postgres_restart_answers_are_stored_again_within_30_seconds(out
     assert set(outcome.stored) <= outcome.sent
 
 
-@pytest.mark.xfail(
-    strict=False,  # how many answers arrive during the outage depends on timing: none may
-    reason="open defect: an answer handled while the database is down fails in its handler after PTB "
-           "has confirmed the update to Telegram, so it is lost (a few per restart here). Same fix as "
-           "the SIGKILL case: confirm an update only once it is stored, or retry the handler.",
-)
 def test_no_answer_is_lost_across_a_postgres_restart(outcome: Outcome) -> None:
     lost = sorted(outcome.sent - set(outcome.stored))
     assert not lost, f"{len(lost)} answers lost across the restart (first: {lost[:5]}); see {outcome.log}"

@@ -54,14 +54,6 @@ async def _until(done: Callable[[], bool], engine: Engine, stall: float = 15.0) 
         await asyncio.sleep(0.1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open defect: PTB's Updater confirms a batch of updates to Telegram (the next getUpdates offset) "
-           "before the handlers have stored them, so a SIGKILL loses every answer fetched but not yet "
-           "stored (about half of them here). Fix in bots/telegram: acknowledge an update only once it is "
-           "processed (poll with get_updates and process_update, moving the offset after each update); "
-           "the store's (source, source_ref) uniqueness already absorbs the redeliveries.",
-)
 async def test_sigkill_during_a_stream_of_answers_loses_nothing_and_counts_nothing_twice(
     db_url: str, tmp_path: Path
 ) -> None:
