@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal as D
 
@@ -130,3 +131,27 @@ async def test_stop_unlinks_and_keeps_the_figures_anonymous(telegram_rig):
     assert delivery.outcome.value == "unreachable"
     assert len(rig.reports("amina")) == 1
     assert CHATS["amina"] == chat
+
+
+async def test_status_lists_and_sends_again_the_prompts_missed_while_greenslate_was_down(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("amina")
+    rig.set_now(dt.datetime(2027, 3, 3, 19, 0, tzinfo=dt.UTC))  # Wednesday evening, nothing was sent
+    status, *prompts = await rig.say(chat, "/status", count=4)
+    assert status.plain.startswith("J'attends de vous :\n- le compteur kilométrique de Minibus MB-1, le lundi 1 mars\n")
+    assert "mardi 2 mars" in status.plain and "aujourd'hui" in status.plain
+    assert "Je vous renvoie les questions manquées." in status.plain
+    assert all("compteur kilométrique de Minibus MB-1" in p.plain for p in prompts)
+    monday = next(p for p in prompts if "lundi 1 mars" in p.plain)
+    [recap] = await rig.say(chat, "45 230", reply_to=monday.message_id)
+    assert "220 km" in recap.plain
+    [stored] = rig.reports("amina")
+    assert stored.day == MON and dict(stored.values) == {"odometer": D(45230)}
+    # Asked again: Tuesday and today still wait, as prompts already sent; nothing is sent again.
+    mark = rig.server.mark()
+    [status] = await rig.say(chat, "/status")
+    waiting = status.plain.split("\n\n")[0]
+    assert "mardi 2 mars" in waiting and "aujourd'hui" in waiting and "lundi" not in waiting
+    assert "Je vous renvoie" not in status.plain
+    await asyncio.sleep(0.5)  # anything the bot would send after the status has time to arrive
+    assert [s.chat_id for s in rig.server.ledger[mark:]] == [chat]

@@ -13,6 +13,7 @@ from bots.telegram.flow import (
     Member,
     Target,
     answer_text,
+    assignment_by_key,
     reply,
     target_of_prompt,
 )
@@ -28,6 +29,7 @@ from domain.answers import parse_day
 from domain.carbon import active_reports
 from domain.errors import InvalidReport
 from domain.model import Language, Report
+from domain.schedule import Occurrence, open_prompts
 from greenslate.i18n import day as format_day
 from greenslate.i18n import t
 from store.telegram import Conversation
@@ -52,13 +54,26 @@ async def status(update: Update, context: Context) -> None:
     lang, now = m.lang, now_of(context)
     lines = [t(lang, "telegram.status.pending_title")]
     pending = []
-    for prompt in await asyncio.to_thread(services.store.unanswered, chat_id):
+    sent = await asyncio.to_thread(services.store.unanswered, chat_id)
+    for prompt in sent:
         target = target_of_prompt(members, prompt)
         if target is not None:
             pending.append(t(lang, "telegram.status.pending_line",
                              what=texts.what(target.member.production, target.assignment, lang),
                              when=texts.when(target.day, target.member.today(now), lang)))
+    # Prompts that fell due while greenslate was down were never sent: list them too, and send
+    # them now, so the member can answer each one (a late answer counts for its own day).
+    already = {(p.production_id, p.member_id, p.assignment_key, p.day) for p in sent}
+    missed = await asyncio.to_thread(_missed, services, members, now, already)
+    for m, occ in missed:
+        assignment = assignment_by_key(m.production, occ.assignment_key)
+        if assignment is not None:
+            pending.append(t(lang, "telegram.status.pending_line",
+                             what=texts.what(m.production, assignment, lang),
+                             when=texts.when(occ.day, m.today(now), lang)))
     lines += pending or [t(lang, "telegram.status.pending_none")]
+    if missed:
+        lines += [t(lang, "telegram.status.missed_note")]
     lines += ["", t(lang, "telegram.status.week_title")]
     sent = await asyncio.to_thread(_this_week, services, members, now, lang)
     lines += sent or [t(lang, "telegram.status.week_none")]
@@ -67,6 +82,30 @@ async def status(update: Update, context: Context) -> None:
     if paused:
         lines += ["", t(lang, "telegram.status.paused", day=format_day(max(paused), lang))]
     await reply(context.bot, services, chat_id, m, "\n".join(lines))
+    if missed:
+        from bots.telegram.notifier import TelegramNotifier
+
+        notifier = TelegramNotifier(context.application, services.app)
+        for mm, occ in missed[:MAX_MISSED_RESENT]:
+            await notifier.send_prompt(mm.production_id, mm.member_id, occ.assignment_key, occ.day)
+
+
+#: /status sends again at most this many missed prompts at once (oldest first).
+MAX_MISSED_RESENT = 5
+
+
+def _missed(
+    services: Services, members: list[Member], now: dt.datetime, already: set[tuple[str, str, str, dt.date]]
+) -> list[tuple[Member, Occurrence]]:
+    """The member's prompts of the last days that are still unanswered and were never sent."""
+    result = []
+    with services.app.uow() as uow:
+        for m in members:
+            answered = {(r.kind, r.subject, r.day) for r in active_reports(uow.reports.for_production(m.production_id))}
+            for occ in open_prompts(m.production, m.member_id, m.state, answered, now):
+                if (occ.production_id, occ.member_id, occ.assignment_key, occ.day) not in already:
+                    result.append((m, occ))
+    return result
 
 
 def _this_week(services: Services, members: list[Member], now: dt.datetime, lang: str) -> list[str]:
