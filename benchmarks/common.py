@@ -49,6 +49,16 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+def command_line() -> str:
+    """The command as typed: ``python -m benchmarks --quick``, not the path of ``__main__.py``."""
+    first, *rest = sys.argv
+    if first.endswith("__main__.py"):
+        first = f"-m {Path(first).parent.name}"
+    elif first.endswith(".py") and Path(first).parent.name == "benchmarks":
+        first = f"-m benchmarks.{Path(first).stem}"
+    return " ".join(["python", first, *rest])
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
@@ -79,7 +89,7 @@ class Result:
             "name": self.name,
             "quick": self.quick,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": " ".join([Path(sys.executable).name, *sys.argv]),
+            "command": command_line(),
             "machine": machine(),
             "sizes": self.sizes,
             "figures": self.figures,
