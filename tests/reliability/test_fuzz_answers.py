@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
@@ -186,9 +186,11 @@ def _answer_in_state(
                 correcting, expected_day = chain[-1].id, chain[-1].day  # a correction keeps its day
         stored = _store(engine, report, correcting)
     except GreenslateError as refusal:
+        event(f"refused: {refusal.code}")
         _check_refusal(refusal, assignment)
         assert _counts(engine) == before, "a refused answer changed the store"
         return
+    event("stored" if correcting is None else "stored as a correction")
     # Stored: exactly what was read, and every line traceable to its factor.
     with SqlUnitOfWork(engine) as uow:
         again = uow.reports.by_source("telegram", report.source_ref)
