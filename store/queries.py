@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, distinct, func, or_, select
+from sqlalchemy import Engine, and_, distinct, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -79,23 +79,32 @@ def last_day(bind: Bind, production_id: str) -> dt.date | None:
 
 
 def summed_lines(
-    bind: Bind, production_id: str, as_of: dt.date | None = None, *, by_day: bool = True
+    bind: Bind,
+    production_id: str,
+    as_of: dt.date | None = None,
+    *,
+    by_day: bool = True,
+    by_subject: bool = True,
 ) -> list[EmissionLine]:
-    """The production's emission lines summed in SQL per day (or not), kind, subject and factor.
+    """The production's emission lines summed in SQL per day (or not), kind, subject (or not) and factor.
 
     Each result is an ``EmissionLine`` standing for the sum of its group (``report_id`` None):
-    a season of figures becomes a few hundred rows whatever the number of reports.
+    a season of figures becomes a few hundred rows whatever the number of reports. The balance
+    needs no subject (its lines then have the subject ""): with hundreds of vehicles and
+    generators, leaving it out of the grouping keeps the rows to days x factors.
     """
     day = emission_lines.c.day if by_day else func.max(emission_lines.c.day)
+    subject = emission_lines.c.subject if by_subject else literal("").label("subject")
     keys = [
         emission_lines.c.category,
         emission_lines.c.kind,
-        emission_lines.c.subject,
+        subject,
         emission_lines.c.unit,
         emission_lines.c.estimated,
         *_TRACE_COLUMNS,
     ]
-    group = [emission_lines.c.day, *keys] if by_day else keys
+    grouped = [k for k in keys if by_subject or k is not subject]
+    group = [emission_lines.c.day, *grouped] if by_day else grouped
     query = (
         select(
             day.label("day"),
@@ -132,7 +141,7 @@ def production_balance(
     bind: Bind, production: Production, factor_set_version: str, as_of: dt.date | None = None
 ) -> Balance:
     """The same ``Balance`` as ``domain.usecases.get_balance``, from lines summed in SQL."""
-    return balance(production, factor_set_version, summed_lines(bind, production.id, as_of), as_of)
+    return balance(production, factor_set_version, summed_lines(bind, production.id, as_of, by_subject=False), as_of)
 
 
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
