@@ -101,7 +101,16 @@ def summed_lines(
         subject,
         emission_lines.c.unit,
         emission_lines.c.estimated,
-        *_TRACE_COLUMNS,
+        emission_lines.c.factor_key,
+        emission_lines.c.factor_set_version,
+        emission_lines.c.factor_proxy,
+    ]
+    # A factor's value, unit, source and year follow from its key and set version: they are read
+    # with the group (min of equal values) rather than hashed into it, which is the costly part.
+    described = [
+        func.min(c).label(c.name)
+        for c in (emission_lines.c.factor_kgco2e_per_unit, emission_lines.c.factor_unit,
+                  emission_lines.c.factor_source, emission_lines.c.factor_year)
     ]
     grouped = [k for k in keys if by_subject or k is not subject]
     group = [emission_lines.c.day, *grouped] if by_day else grouped
@@ -109,6 +118,7 @@ def summed_lines(
         select(
             day.label("day"),
             *keys,
+            *described,
             func.sum(emission_lines.c.quantity).label("quantity"),
             func.sum(emission_lines.c.kgco2e).label("kgco2e"),
         )
