@@ -68,7 +68,11 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
         from bots.discord.bot import start_discord, utc_now
         from bots.discord.team_channel import DiscordTeamChannel
 
-        running.discord = await start_discord(app)
+        try:
+            running.discord = await start_discord(app)
+        except Exception as exc:  # Discord unreachable or refusing the token: the crew bot still runs
+            log.error("the Discord bot is not started: %s: %s", type(exc).__name__, exc)
+            running.discord = None
         if running.discord is not None:
             running.team = DiscordTeamChannel(running.discord, app, utc_now)
     elif options.bots:
