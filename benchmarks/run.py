@@ -1,7 +1,7 @@
 """Run the benchmarks: ``python -m benchmarks [--quick] [--only NAME ...]``.
 
 Each prints its figures and writes ``benchmarks/results/<name>.json``. ``--quick`` runs the small
-sizes CI uses to keep them working; without it they run at the sizes of the issue (by hand).
+sizes CI uses to keep them working; without it they run at full size (by hand).
 A benchmark that fails is reported and the others still run; the exit status is then 1.
 """
 

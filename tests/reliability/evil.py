@@ -1,4 +1,4 @@
-"""Hypothesis strategies for what crews (and attackers) type: the inputs the issue lists.
+"""Hypothesis strategies for what crews (and attackers) type: hostile and odd inputs.
 
 Huge numbers, negative numbers, unicode, emoji, empty text, 4,096 characters (Telegram's limit),
 injection strings, and well-formed French and English figures so the happy path is fuzzed too.

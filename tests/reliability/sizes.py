@@ -1,6 +1,6 @@
-"""Sizes of the reliability scenarios: bounded for CI, the issue's full sizes on demand.
+"""Sizes of the reliability scenarios: bounded for CI, full sizes on demand.
 
-``GREENSLATE_RELIABILITY_FULL=1`` runs every scenario at the issue's size (5,000 answers and ten
+``GREENSLATE_RELIABILITY_FULL=1`` runs every scenario at full size (5,000 answers and ten
 kills, 10,000 fuzzed inputs, ...). One size can also be set alone, e.g.
 ``GREENSLATE_RELIABILITY_ANSWERS=2000 GREENSLATE_RELIABILITY_KILLS=5``.
 """

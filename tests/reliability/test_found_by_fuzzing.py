@@ -1,6 +1,6 @@
 """Defects the reliability fuzzing found, each pinned by the smallest input that showed it.
 
-Each test states the behaviour the issue asks for ("no unhandled exception, no wrong write, every
+Each test states the behaviour required ("no unhandled exception, no wrong write, every
 refusal a clear message"). One still open is a strict xfail: once it is fixed the test passes,
 strict xfail turns that into a failure, and the marker must go, so a fix is never unnoticed.
 """

@@ -1,4 +1,4 @@
-"""Fuzzing the production file loader with the inputs the issue lists, down to the store.
+"""Fuzzing the production file loader with hostile and odd inputs, down to the store.
 
 The reference example is read as data; one to three of its values (anywhere: a title, a date, a
 vehicle's factor, an assignment's time, a whole section) are replaced by a huge or negative

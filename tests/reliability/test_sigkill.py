@@ -7,7 +7,7 @@ In the end the server's record of what users sent and the store must agree exact
 stored once, with the figure the user typed, nothing lost, nothing counted twice.
 
 CI size: 500 answers and 3 kills. ``GREENSLATE_RELIABILITY_FULL=1`` (or ``_ANSWERS`` and
-``_KILLS``) runs the issue's 5,000 answers and 10 kills.
+``_KILLS``) runs the full 5,000 answers and 10 kills.
 """
 
 from __future__ import annotations
