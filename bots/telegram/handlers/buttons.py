@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 from telegram import Update
 
@@ -39,17 +40,24 @@ from greenslate.i18n import t
 from store.telegram import Conversation
 
 
-async def zero_button(update: Update, context: Context) -> None:
-    """"I did not drive today" / "No generator today": a zero for that prompt, without typing."""
+async def _pressed_on_prompt(update: Update, context: Context) -> tuple[Any, Any, Any] | None:
+    """The prompt whose button was pressed, its target and the query; None if it is not the member's."""
     checked = await query_target(update, context)
     if checked is None:
-        return
+        return None
     members, query = checked
-    services, chat_id = context.services, chat_id_of(update)
-    prompt = await asyncio.to_thread(services.store.prompt, chat_id, query.message.message_id)
+    prompt = await asyncio.to_thread(context.services.store.prompt, chat_id_of(update), query.message.message_id)
     target = None if prompt is None else target_of_prompt(members, prompt)
-    if target is None:
+    return None if target is None else (prompt, target, query)
+
+
+async def zero_button(update: Update, context: Context) -> None:
+    """"I did not drive today" / "No generator today": a zero for that prompt, without typing."""
+    pressed = await _pressed_on_prompt(update, context)
+    if pressed is None:
         return
+    prompt, target, query = pressed
+    services, chat_id = context.services, chat_id_of(update)
     kind = target.assignment.report
     values = {"km": 0} if kind is ReportKind.MILEAGE else {"hours": 0}
     answer = Answer(kind, {k: Decimal(v) for k, v in values.items()})
@@ -59,15 +67,11 @@ async def zero_button(update: Update, context: Context) -> None:
 
 async def steps_button(update: Update, context: Context) -> None:
     """"Step by step": ask one meal type (or waste stream) at a time."""
-    checked = await query_target(update, context)
-    if checked is None:
+    pressed = await _pressed_on_prompt(update, context)
+    if pressed is None:
         return
-    members, query = checked
+    _, target, _ = pressed
     services, chat_id = context.services, chat_id_of(update)
-    prompt = await asyncio.to_thread(services.store.prompt, chat_id, query.message.message_id)
-    target = None if prompt is None else target_of_prompt(members, prompt)
-    if target is None:
-        return
     production, kind = target.member.production, target.assignment.report
     items = list(production.meal_types if kind is ReportKind.MEALS else production.waste_streams)
     m = target.member
