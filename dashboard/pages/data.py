@@ -187,7 +187,8 @@ def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> 
     ]
 
 
-def _history(r: queries.ReportRow, lang: str) -> str:
+def report_changes(r: queries.ReportRow, lang: str) -> list[str]:
+    """What a report undoes, corrects, is corrected by, or confirms: its place in the history."""
     parts = []
     if r.void:
         parts.append(tr("data.undoes", lang, id=r.corrects))
@@ -197,6 +198,11 @@ def _history(r: queries.ReportRow, lang: str) -> str:
         parts.append(tr("data.corrected_by", lang, id=r.corrected_by))
     if r.confirmed:
         parts.append(tr("data.confirmed", lang))
-    if not parts:
-        parts.append(tr("data.active", lang) if r.active else "")
-    return "; ".join(p for p in parts if p)
+    return parts
+
+
+def _history(r: queries.ReportRow, lang: str) -> str:
+    parts = report_changes(r, lang)
+    if not parts and r.active:
+        parts.append(tr("data.active", lang))
+    return "; ".join(parts)

@@ -9,6 +9,7 @@ from dash import html
 
 from dashboard import components, context
 from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
+from dashboard.pages.data import report_changes
 from dashboard.texts import tr
 from greenslate.i18n import day as day_text
 from greenslate.i18n import number
@@ -161,13 +162,4 @@ def _state(m: queries.MemberCompleteness, lang: str) -> str:
 
 
 def _change(r: queries.ReportRow, lang: str) -> str:
-    parts = []
-    if r.void:
-        parts.append(tr("data.undoes", lang, id=r.corrects))
-    elif r.corrects:
-        parts.append(tr("data.corrects", lang, id=r.corrects))
-    if r.corrected_by:
-        parts.append(tr("data.corrected_by", lang, id=r.corrected_by))
-    if r.confirmed:
-        parts.append(tr("data.confirmed", lang))
-    return "; ".join(parts)
+    return "; ".join(report_changes(r, lang))
