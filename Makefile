@@ -23,14 +23,18 @@ demo: install
 	$(BIN)/greenslate demo
 
 # Debian packages the tests drive for real: Chromium (dashboard), espeak-ng and Opus tools (voice
-# notes), libfaketime (clock tests). Installed only when missing.
+# notes), libfaketime (clock tests), npm (axe-core). Only the packages whose command is missing are
+# installed, so a Node.js from elsewhere (which conflicts with Debian's npm) is left alone.
 system-deps:
-	@missing=""; \
-	for c in chromium espeak-ng opusenc ffmpeg faketime npm; do command -v $$c >/dev/null || missing=1; done; \
-	if [ -n "$$missing" ]; then \
+	@pkgs=""; \
+	for pair in chromium:chromium chromedriver:chromium-driver espeak-ng:espeak-ng opusenc:opus-tools \
+	            ffmpeg:ffmpeg faketime:faketime npm:npm; do \
+	  command -v $${pair%%:*} >/dev/null || pkgs="$$pkgs $${pair#*:}"; \
+	done; \
+	if [ -n "$$pkgs" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
-	    chromium chromium-driver espeak-ng opus-tools ffmpeg faketime nodejs npm; \
+	  echo "installing Debian packages:$$pkgs"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$pkgs; \
 	fi
 
 # The storage tests run on PostgreSQL too: start the local cluster if it is down.

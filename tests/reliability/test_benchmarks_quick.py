@@ -49,7 +49,11 @@ def test_fanout_reaches_everyone_once_under_the_limits(results: dict[str, dict])
     members = results["fanout"]["sizes"]["members_due_at_the_same_minute"]
     assert f["sent"] == members and f["lost"] == 0 and f["duplicated"] == 0
     assert f["outbox_by_status"] == {"sent": members}
-    assert 0 < f["messages_per_second"] <= 31  # the server refuses anything faster, so it cannot be above
+    assert f["messages_per_second"] > 0
+    # The server lets at most 30 sends through in any one second, so the k-th prompt cannot leave less
+    # than k // 30 seconds after the first. The rate itself may read a little above 30/s on a short run
+    # (a first burst of 30 and then the pace), which is why the span is checked, not the rate.
+    assert f["seconds"] >= (members - 1) // 30 * 0.95
 
 
 def test_ingestion_stores_every_answer_once_on_both_stores(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
