@@ -102,7 +102,7 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     install_redaction(secret)
     limiter: CrewRateLimiter | AIORateLimiter
     if rate_limit:  # 30 a second overall, 20 a minute per group, 1 a second per private chat
-        limiter = CrewRateLimiter(AIORateLimiter(max_retries=MAX_RETRIES))
+        limiter = CrewRateLimiter(AIORateLimiter(overall_max_rate=0, max_retries=MAX_RETRIES))
     else:  # tests: no waiting, but a 429 is still waited out and retried
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
     base_url = bot_api_base(app.settings.telegram_api_url)
