@@ -1,7 +1,8 @@
 """Read queries for the dashboard's screens and the exports: aggregation happens in SQL.
 
-Screens never load every report or emission line into Python. The balance and the plan are
-built from lines summed in SQL per (day, factor, subject), then passed through the same domain
+Screens never load every report or emission line into Python. The balance is built from the
+daily sums the store keeps as it writes lines (``daily_emissions``, per day and factor), the plan
+from lines summed in SQL per (factor, subject); both are then passed through the same domain
 functions ``greenslate balance`` uses (``domain.carbon.balance``, ``domain.indicators.plan_progress``):
 the sums are exact (scaled integers) and the formulas are the domain's, so the figures agree
 to the unit with the balance.
@@ -24,7 +25,7 @@ from domain.factors import Trace
 from domain.indicators import ActionProgress, plan_progress
 from domain.model import Assignment, Category, Production, ReportKind
 from domain.schedule import assignment_days
-from store.tables import emission_lines, members, report_values, reports
+from store.tables import DAILY_EMISSION_KEY, daily_emissions, emission_lines, members, report_values, reports
 
 ZERO = Decimal(0)
 
@@ -147,11 +148,45 @@ def summed_lines(
     ]
 
 
+def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) -> list[EmissionLine]:
+    """The production's lines summed per day and factor, as kept in ``daily_emissions``.
+
+    The same sums as ``summed_lines(..., by_subject=False)`` (each group's lines, subject ""), but
+    read from the rows the store keeps up to date as it writes lines: a few per day and factor,
+    however many reports there are. Each row carries its factor's full trace.
+    """
+    t = daily_emissions
+    query = (
+        select(t)
+        .where(t.c.production_id == production_id)
+        .order_by(*(t.c[k] for k in DAILY_EMISSION_KEY[1:]))
+    )
+    if as_of is not None:
+        query = query.where(t.c.day <= as_of)
+    with _connect(bind) as conn:
+        rows = conn.execute(query).all()
+    return [
+        EmissionLine(
+            production_id=production_id,
+            day=r.day,
+            category=Category(r.category),
+            kind=ReportKind(r.kind),
+            subject="",
+            quantity=r.quantity,
+            unit=r.unit,
+            kgco2e=r.kgco2e,
+            trace=_trace(r),
+            estimated=r.estimated,
+        )
+        for r in rows
+    ]
+
+
 def production_balance(
     bind: Bind, production: Production, factor_set_version: str, as_of: dt.date | None = None
 ) -> Balance:
-    """The same ``Balance`` as ``domain.usecases.get_balance``, from lines summed in SQL."""
-    return balance(production, factor_set_version, summed_lines(bind, production.id, as_of, by_subject=False), as_of)
+    """The same ``Balance`` as ``domain.usecases.get_balance``, from the daily sums (``daily_lines``)."""
+    return balance(production, factor_set_version, daily_lines(bind, production.id, as_of), as_of)
 
 
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
@@ -32,7 +33,17 @@ from domain.model import (
 )
 from domain.ports import MemberState, ProductionSummary
 from store import codec
-from store.tables import action_status, emission_lines, members, productions, report_values, reports
+from store.tables import (
+    DAILY_EMISSION_KEY,
+    ExactDecimal,
+    action_status,
+    daily_emissions,
+    emission_lines,
+    members,
+    productions,
+    report_values,
+    reports,
+)
 
 #: What a forgotten member's name becomes.
 FORGOTTEN_NAME = ""
@@ -401,12 +412,30 @@ class SqlEmissionLineRepository:
         self.session = session
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine]) -> None:
-        """Delete the lines of these reports, then store ``lines``."""
+        """Delete the lines of these reports, then store ``lines``; keep ``daily_emissions`` in step.
+
+        The daily sums change by exactly what was deleted (the rows the DELETE returns, not a
+        prior read) and what is inserted, in this transaction: see :func:`apply_daily_deltas`.
+        """
         ids = list(report_ids)
+        deltas: dict[tuple[Any, ...], list[Any]] = {}
         if ids:
-            self.session.execute(delete(emission_lines).where(emission_lines.c.report_id.in_(ids)))
-        if lines:
-            self.session.execute(insert(emission_lines), [_line_row(ln) for ln in lines])
+            gone = self.session.execute(
+                delete(emission_lines)
+                .where(emission_lines.c.report_id.in_(ids))
+                .returning(*(emission_lines.c[k] for k in _DAILY_LINE_KEY),
+                           emission_lines.c.quantity, emission_lines.c.kgco2e)
+            ).all()
+            for r in gone:  # as stored: already rounded to the columns' scales
+                _add_delta(deltas, tuple(r[:-2]), -r.quantity, -r.kgco2e, -1)
+        rows = [_line_row(ln) for ln in lines]
+        if rows:
+            self.session.execute(insert(emission_lines), rows)
+            for row in rows:  # rounded as the line's columns store it, so the sums match the lines
+                stored = {k: _as_stored(k, v) for k, v in row.items()}
+                _add_delta(deltas, tuple(stored[k] for k in _DAILY_LINE_KEY), stored["quantity"],
+                           stored["kgco2e"], 1)
+        apply_daily_deltas(self.session.connection(), deltas)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
         rows = self.session.execute(
@@ -421,6 +450,94 @@ class SqlEmissionLineRepository:
             )
         )
         return [_line(r) for r in rows]
+
+
+# -- the daily sums -------------------------------------------------------------------------------
+
+#: The emission line columns a ``daily_emissions`` row is keyed by (its key, in the same order).
+_DAILY_LINE_KEY = DAILY_EMISSION_KEY
+
+_NO_DIALECT: Any = None  # ExactDecimal converts the same way on every backend
+
+#: At most this many rows per upsert statement (SQLite allows 32,766 bound parameters).
+_UPSERT_CHUNK = 500
+
+
+def _add_delta(
+    deltas: dict[tuple[Any, ...], list[Any]], key: tuple[Any, ...], quantity: Decimal, kg: Decimal, lines: int
+) -> None:
+    acc = deltas.setdefault(key, [Decimal(0), Decimal(0), 0])
+    acc[0] += quantity
+    acc[1] += kg
+    acc[2] += lines
+
+
+def apply_daily_deltas(conn: Connection, deltas: Mapping[tuple[Any, ...], Sequence[Any]]) -> None:
+    """Add (quantity, kgco2e, lines) deltas, keyed like ``daily_emissions``, to its rows.
+
+    ``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``: a concurrent writer of the same
+    row waits for our transaction, then adds to what we left, so no increment is lost. The rows
+    are written in key order, so two writers touching the same rows take their locks in the same
+    order and cannot deadlock on them. Keys whose deltas are all zero (a chain recomputed to the
+    same lines) are not written at all. A row left with no line is deleted in the same
+    transaction: a row exists exactly when lines for it do.
+    """
+    changed = sorted(k for k, d in deltas.items() if any(d))
+    if not changed:
+        return
+    table = daily_emissions
+    for start in range(0, len(changed), _UPSERT_CHUNK):
+        chunk = changed[start:start + _UPSERT_CHUNK]
+        values = [
+            {**dict(zip(DAILY_EMISSION_KEY, k, strict=True)),
+             "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
+            for k in chunk
+        ]
+        stmt: Any = (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
+        stmt = stmt.values(values)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=list(DAILY_EMISSION_KEY),
+            set_={
+                "quantity": table.c.quantity + stmt.excluded.quantity,
+                "kgco2e": table.c.kgco2e + stmt.excluded.kgco2e,
+                "lines": table.c.lines + stmt.excluded.lines,
+            },
+        ))
+    emptied = [k for k in changed if deltas[k][2] < 0]
+    for production_id in sorted({k[0] for k in emptied}):
+        days = sorted({k[1] for k in emptied if k[0] == production_id})
+        conn.execute(delete(table).where(
+            table.c.production_id == production_id, table.c.day.in_(days), table.c.lines == 0
+        ))
+
+
+def _as_stored(column: str, value: Any) -> Any:
+    """``value`` as the emission line column stores and returns it (exact decimals are rounded)."""
+    kind = emission_lines.c[column].type
+    if isinstance(kind, ExactDecimal):
+        return kind.process_result_value(kind.process_bind_param(value, _NO_DIALECT), _NO_DIALECT)
+    return value
+
+
+def rebuild_daily_emissions(conn: Connection, production_id: str | None = None) -> int:
+    """Sum ``daily_emissions`` afresh from the emission lines (one production, or all); rows written.
+
+    For bulk loads that write lines directly (the benchmark's season): one ``INSERT ... SELECT``.
+    """
+    table = daily_emissions
+    where = [] if production_id is None else [emission_lines.c.production_id == production_id]
+    conn.execute(delete(table).where(*([] if production_id is None else [table.c.production_id == production_id])))
+    keys = [emission_lines.c[k] for k in DAILY_EMISSION_KEY]
+    summed = (
+        select(*keys, func.sum(emission_lines.c.quantity), func.sum(emission_lines.c.kgco2e), func.count())
+        .where(*where)
+        .group_by(*keys)
+    )
+    conn.execute(insert(table).from_select([*DAILY_EMISSION_KEY, "quantity", "kgco2e", "lines"], summed))
+    counted = select(func.count()).select_from(table)
+    if production_id is not None:
+        counted = counted.where(table.c.production_id == production_id)
+    return int(conn.scalar(counted) or 0)
 
 
 def _line_row(ln: EmissionLine) -> dict[str, Any]:

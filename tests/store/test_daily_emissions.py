@@ -1,0 +1,328 @@
+"""The daily sums (``daily_emissions``) stay equal to the emission lines, whatever is recorded, corrected or undone.
+
+Everything goes through the real use cases and factor catalogue, on SQLite and PostgreSQL; the
+dashboard's balance, read from the daily sums, is checked against ``domain.carbon.balance`` over
+the lines themselves. The migration that adds the table is checked on a database holding reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.engine import make_url
+
+from domain import usecases
+from domain.carbon import EmissionLine, balance
+from domain.errors import InvalidReport
+from domain.model import Production, Report, ReportKind
+from domain.usecases import Catalogue
+from store import migrate, queries
+from store.engine import make_engine
+from store.repositories import rebuild_daily_emissions
+from store.tables import daily_emissions, emission_lines, reports
+from store.uow import SqlUnitOfWork
+from tests.store.store_builders import make_production, report
+
+UowFactory = Callable[[], SqlUnitOfWork]
+VERSION = "2026.1"
+Sums = dict[tuple[Any, ...], tuple[D, D, int]]
+
+
+def _key(ln: EmissionLine) -> tuple[Any, ...]:
+    t = ln.trace
+    return (ln.production_id, ln.day, ln.category.value, ln.kind.value, ln.unit, ln.estimated, t.factor_key,
+            t.factor_set_version, t.kgco2e_per_unit, t.unit, t.source, t.year, t.proxy)
+
+
+def sums_of_lines(uow_factory: UowFactory, production_id: str) -> Sums:
+    """The lines, as stored, summed in Python per day and factor."""
+    acc: dict[tuple[Any, ...], tuple[D, D, int]] = {}
+    with uow_factory() as uow:
+        for ln in uow.lines.for_production(production_id):
+            q, kg, n = acc.get(_key(ln), (D(0), D(0), 0))
+            acc[_key(ln)] = (q + ln.quantity, kg + ln.kgco2e, n + 1)
+    return acc
+
+
+def daily_rows(engine: Engine, production_id: str | None = None) -> Sums:
+    t = daily_emissions
+    query = select(t) if production_id is None else select(t).where(t.c.production_id == production_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {
+        (r.production_id, r.day, r.category, r.kind, r.unit, r.estimated, r.factor_key, r.factor_set_version,
+         r.factor_kgco2e_per_unit, r.factor_unit, r.factor_source, r.factor_year, r.factor_proxy):
+        (r.quantity, r.kgco2e, r.lines)
+        for r in rows
+    }
+
+
+def assert_daily_sums_match(engine: Engine, uow_factory: UowFactory, production: Production) -> None:
+    expected = sums_of_lines(uow_factory, production.id)
+    assert daily_rows(engine, production.id) == expected  # a row exactly where lines are, none emptied
+    with uow_factory() as uow:
+        lines = uow.lines.for_production(production.id)
+    days = sorted({ln.day for ln in lines})
+    for as_of in [None, *days[len(days) // 2:len(days) // 2 + 1]]:
+        assert queries.production_balance(engine, production, VERSION, as_of) == balance(
+            production, VERSION, lines, as_of)
+
+
+# -- random sequences through the use cases ------------------------------------------------------
+
+
+class Shoot:
+    """Random figures as the crew would send them: readings that go up, meals, waste, generators."""
+
+    def __init__(self, production: Production, rng: random.Random) -> None:
+        self.production = production
+        self.rng = rng
+        self.days = production.calendar.shooting_days()
+        self.refs = 0
+
+    def _ref(self) -> str:
+        self.refs += 1
+        return f"rand-{self.refs}"
+
+    def _reading(self, start: D, index: int, step: int) -> D:  # grows with the day, whatever order days come
+        return start + D(step * index) + D(self.rng.randint(0, step * 100 - 1)) / D(100)
+
+    def new_report(self) -> Report:
+        rng = self.rng
+        index = rng.randrange(len(self.days))
+        day = self.days[index]
+        kind = rng.choice(["mileage", "mileage", "meals", "waste", "hours", "meter", "litres"])
+        if kind == "mileage":
+            vehicle = rng.choice(self.production.vehicles)
+            return report(ReportKind.MILEAGE, {"odometer": self._reading(vehicle.odometer_start or D(0), index, 150)},
+                          day=day, member="amina", subject=vehicle.id, ref=self._ref(), confirmed=True)
+        if kind == "meals":
+            return report(ReportKind.MEALS, {"vegetarian": rng.randint(0, 60), "beef": rng.randint(0, 40)},
+                          day=day, member="paul", ref=self._ref(), confirmed=True)
+        if kind == "waste":
+            return report(ReportKind.WASTE, {"residual": D(rng.randint(0, 50_000)) / D(1000),
+                                             "cardboard": D(rng.randint(1, 9_999)) / D(1000)},
+                          day=day, member="sam", ref=self._ref(), confirmed=True)
+        if kind == "meter":
+            return report(ReportKind.GENERATOR_HOURS, {"meter": self._reading(D("1500.5"), index, 10)},
+                          day=day, member="lea", subject="g2", ref=self._ref(), confirmed=True)
+        if kind == "hours":
+            return report(ReportKind.GENERATOR_HOURS, {"hours": D(rng.randint(1, 120)) / D(10)},
+                          day=day, member="lea", subject="g1", ref=self._ref(), confirmed=True)
+        return report(ReportKind.GENERATOR_LITRES, {"litres": D(rng.randint(1, 9_000)) / D(100)},
+                      day=day, member="lea", subject="g1", ref=self._ref(), confirmed=True)
+
+    def new_values(self, original: Report) -> dict[str, D]:
+        factor = D(self.rng.choice(["0.5", "0.9", "1.1", "1.3", "2"]))
+        if original.kind is ReportKind.MILEAGE or "meter" in original.values:
+            # a reading corrected up a little (readings must keep their order)
+            return {k: v + D(self.rng.randint(0, 40)) / D(10) for k, v in original.values.items()}
+        step = D(1) if original.kind is ReportKind.MEALS else D("0.001")
+        return {k: (v * factor).quantize(step) for k, v in original.values.items()}
+
+
+def run_random_shoot(uow_factory: UowFactory, cat: Catalogue, production: Production, seed: int,
+                     steps: int) -> dict[str, int]:
+    """``steps`` random records, corrections, undos and repeats; how many of each were stored."""
+    rng = random.Random(seed)
+    shoot = Shoot(production, rng)
+    stored: list[Report] = []
+    done = {"recorded": 0, "corrected": 0, "undone": 0, "duplicate": 0, "refused": 0}
+    at = dt.datetime(2027, 4, 30, 9, tzinfo=dt.UTC)
+    for _ in range(steps):
+        action = rng.choices(["record", "correct", "undo", "repeat"], weights=[5, 2, 2, 1])[0]
+        if action != "record" and not stored:
+            action = "record"
+        try:
+            if action == "record":
+                r = shoot.new_report()
+                stored.append(usecases.record_report(uow_factory(), cat, r).report)
+            elif action == "repeat":
+                again = rng.choice(stored)
+                assert usecases.record_report(uow_factory(), cat, again).duplicate
+            elif action == "correct":
+                original = rng.choice(stored)
+                recorded = usecases.correct_report(
+                    uow_factory(), cat, original.id or 0, shoot.new_values(original), raw_text="fixed",
+                    source="test", source_ref=shoot._ref(), received_at=at, confirmed=True)
+                stored.append(recorded.report)
+            else:
+                original = rng.choice(stored)
+                usecases.undo_report(uow_factory(), cat, original.id or 0, source="test",
+                                     source_ref=shoot._ref(), received_at=at)
+        except InvalidReport:
+            done["refused"] += 1
+            continue
+        done["duplicate" if action == "repeat" else {"record": "recorded", "correct": "corrected",
+                                                     "undo": "undone"}[action]] += 1
+    return done
+
+
+@pytest.fixture
+def loaded(uow_factory: UowFactory, production: Production) -> Production:
+    usecases.load_production(uow_factory(), production)
+    return production
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_records_corrections_and_undos_keep_the_daily_sums_equal_to_the_lines(
+    engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production, seed: int
+) -> None:
+    for _ in range(4):  # the sums are checked every 30 steps, not only at the end
+        done = run_random_shoot(uow_factory, cat, loaded, seed, steps=30)
+        assert_daily_sums_match(engine, uow_factory, loaded)
+        seed += 100
+    assert done["recorded"] and done["corrected"] + done["undone"]
+    with engine.connect() as conn:
+        assert (conn.scalar(select(func.count()).select_from(daily_emissions)) or 0) > 0
+        assert (conn.scalar(select(func.min(daily_emissions.c.lines))) or 0) >= 1
+
+
+def test_undoing_every_figure_of_a_day_leaves_no_row_for_it(
+    engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production
+) -> None:
+    day = dt.date(2027, 3, 3)
+    at = dt.datetime(2027, 3, 4, 9, tzinfo=dt.UTC)
+    meals = usecases.record_report(uow_factory(), cat, report(ReportKind.MEALS, {"vegetarian": 3, "beef": 2},
+                                                               day=day, member="paul")).report
+    waste = usecases.record_report(uow_factory(), cat, report(ReportKind.WASTE, {"residual": "1.5"},
+                                                               day=day, member="sam")).report
+    assert {k[1] for k in daily_rows(engine)} == {day}
+    fixed = usecases.correct_report(uow_factory(), cat, meals.id or 0, {"vegetarian": D(4)}, raw_text="4",
+                                    source="test", source_ref="fix", received_at=at).report
+    assert {k[6] for k in daily_rows(engine)} == {"meal_vegetarian_fr", "waste_residual_incineration_fr"}
+    for r in (fixed, waste):
+        usecases.undo_report(uow_factory(), cat, r.id or 0, source="test", source_ref=f"undo-{r.id}",
+                             received_at=at)
+    assert daily_rows(engine) == {}
+    assert queries.production_balance(engine, loaded, VERSION) == usecases.get_balance(
+        uow_factory(), VERSION, loaded.id)
+
+
+def test_sums_keep_every_decimal_the_lines_keep(
+    engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production
+) -> None:
+    """Each line is rounded to the microgram when stored: the sums add the stored lines, not the exact ones."""
+    for n in range(7):
+        usecases.record_report(uow_factory(), cat, report(ReportKind.WASTE, {"cardboard": "0.001"},
+                                                            member="sam", ref=f"crumb-{n}"))
+    (q, kg, lines), = daily_rows(engine).values()
+    with engine.connect() as conn:
+        stored = conn.scalar(select(func.sum(emission_lines.c.kgco2e)))
+    assert (q, kg, lines) == (D("0.007"), stored, 7)
+    assert_daily_sums_match(engine, uow_factory, loaded)
+
+
+def test_rebuilding_gives_back_what_was_kept_on_write(
+    engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production
+) -> None:
+    run_random_shoot(uow_factory, cat, loaded, seed=9, steps=40)
+    kept = daily_rows(engine)
+    with engine.begin() as conn:
+        assert rebuild_daily_emissions(conn, loaded.id) == len(kept)
+    assert daily_rows(engine) == kept
+    with engine.begin() as conn:
+        rebuild_daily_emissions(conn)
+    assert daily_rows(engine) == kept
+
+
+# -- concurrent writers on PostgreSQL --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(300)
+def test_concurrent_writers_lose_no_increment(pg_db_url: str, cat: Catalogue) -> None:
+    """Many answers for the same day and factors at once, with undos among them: every one is counted."""
+    engine = make_engine(pg_db_url, pool_size=8)
+    production = make_production()
+    factory: UowFactory = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    try:
+        usecases.load_production(factory(), production)
+        day = dt.date(2027, 3, 8)
+        at = dt.datetime(2027, 3, 9, 9, tzinfo=dt.UTC)
+        start = threading.Barrier(8)
+
+        def writer(w: int) -> None:
+            start.wait()
+            for n in range(12):
+                kind, values, member = (
+                    (ReportKind.MEALS, {"vegetarian": 1 + n, "beef": w}, "paul") if (w + n) % 2
+                    else (ReportKind.WASTE, {"residual": f"{w}.{n:03d}", "cardboard": "0.125"}, "sam"))
+                r = usecases.record_report(
+                    factory(), cat, report(kind, values, day=day, member=member, ref=f"w{w}-{n}")).report
+                if n % 4 == 3:
+                    usecases.undo_report(factory(), cat, r.id or 0, source="test", source_ref=f"undo-w{w}-{n}",
+                                         received_at=at)
+                elif n % 4 == 2:
+                    usecases.correct_report(factory(), cat, r.id or 0, {k: D(1) for k in values}, raw_text="1",
+                                            source="test", source_ref=f"fix-w{w}-{n}", received_at=at)
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(writer, range(8)))
+        kept = daily_rows(engine, production.id)
+        assert kept == sums_of_lines(factory, production.id)
+        with engine.connect() as conn:  # 12 answers per writer, 3 of them undone and 3 corrected
+            assert conn.scalar(select(func.count()).select_from(reports)) == 8 * (12 + 3 + 3)
+        assert sum(n for _q, _kg, n in kept.values()) > 8 * 9
+        assert queries.production_balance(engine, production, VERSION) == usecases.get_balance(
+            factory(), VERSION, production.id)
+    finally:
+        engine.dispose()
+
+
+# -- the migration ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """An empty, never migrated database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    server_url = str(request.getfixturevalue("pg_db_url"))
+    server = make_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"{make_url(server_url).database}_{secrets.token_hex(3)}"
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+def test_migration_0007_fills_the_daily_sums_from_the_reports_already_stored(fresh_url: str, cat: Catalogue) -> None:
+    migrate.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    factory: UowFactory = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    try:
+        production = make_production()
+        usecases.load_production(factory(), production)
+        run_random_shoot(factory, cat, production, seed=5, steps=40)
+        kept = daily_rows(engine)
+        assert kept
+        engine.dispose()
+        migrate.downgrade(fresh_url, "0006")  # a database as 0006 left it: reports and lines, no sums
+        assert "daily_emissions" not in inspect(engine).get_table_names()
+        engine.dispose()
+        migrate.upgrade(fresh_url)
+        assert migrate.current(fresh_url) == migrate.head()
+        assert daily_rows(engine) == kept == sums_of_lines(factory, production.id)
+        with factory() as uow:
+            lines = uow.lines.for_production(production.id)
+        assert queries.production_balance(engine, production, VERSION) == balance(production, VERSION, lines)
+        # and the store goes on from there
+        run_random_shoot(factory, cat, production, seed=6, steps=20)
+        assert_daily_sums_match(engine, factory, production)
+    finally:
+        engine.dispose()
