@@ -1,5 +1,5 @@
 """Prompt fan-out at wrap: N members due at the same minute, sent by the real scheduler through the
-real bot (``TelegramNotifier``, PTB's ``AIORateLimiter`` at its defaults) to the local Bot API server
+real bot (``TelegramNotifier``, the crew bot's rate limiter as ``greenslate run`` builds it) to the local Bot API server
 enforcing Telegram's limits: 30 messages a second overall, 1 a second per chat, 429 with
 ``retry_after`` beyond.
 

@@ -345,3 +345,30 @@ async def test_stopping_lets_the_tick_under_way_finish_its_send(
         await asyncio.wait_for(task, 10)
     assert notifier.prompts() == [("paul", "paul:meals", dt.date(2027, 3, 8))]
     assert rows_by_status(engine, "prompt") == Counter({"sent": 1})  # marked before the process ends
+
+
+async def test_different_members_are_sent_to_side_by_side_and_each_member_in_order(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    """20:05 on a shooting day: Paul (15:00), Amina and Karim (19:30) and Léa's two generators (20:00) are due."""
+    load_example(uow_factory, example)
+    spans: list[tuple[str, str, float, float]] = []
+
+    class RoundTripNotifier(RecordingNotifier):
+        async def send_prompt(self, production_id: str, member_id: str, assignment_key: str,  # type: ignore[override]
+                              day: dt.date, *, reminder: bool = False) -> object:
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            await asyncio.sleep(0.2)  # a round trip to Telegram
+            spans.append((member_id, assignment_key, start, loop.time()))
+            return await super().send_prompt(production_id, member_id, assignment_key, day, reminder=reminder)
+
+    notifier = RoundTripNotifier()
+    ctx = context(engine, uow_factory, ManualClock(paris(2027, 3, 8, 20, 5)), notifier)
+    done = await tick(ctx)
+    assert done.sent == 5 and rows_by_status(engine, "prompt") == Counter({"sent": 5})
+    lea = [s for s in spans if s[0] == "lea"]
+    assert [key for _, key, _, _ in lea] == ["lea:generator_hours:g1", "lea:generator_hours:g2"]
+    assert lea[0][3] <= lea[1][2]  # Léa's second prompt leaves once her first one is through
+    first = {member: start for member, _, start, _ in reversed(spans)}
+    assert first["karim"] < first["amina"] + 0.2 and first["lea"] < first["amina"] + 0.2  # side by side
