@@ -3,18 +3,31 @@
 Every request but the sign-in page needs a session; Dash's own endpoints answer 401 without one,
 pages redirect to the sign-in page. The session cookie is signed with
 ``GREENSLATE_DASHBOARD_SECRET_KEY``; without it a random key is made for this process only.
+
+Failed sign-ins are counted (the ``limits`` library, a moving window) per email address and per
+client address: past ``GREENSLATE_DASHBOARD_LOGIN_LIMIT`` for an address, or
+``GREENSLATE_DASHBOARD_LOGIN_LIMIT_PER_CLIENT`` from one client, a sign-in is refused with 429 and
+a message saying how long to wait, before any password is checked. The counts live in this
+process (``memory://``) unless ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_STORAGE`` names a shared store
+(``redis://127.0.0.1:6379``) for several dashboard processes. A successful sign-in does not count.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
+import time
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
 import flask
 from flask_login import LoginManager, UserMixin, login_user, logout_user
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from dashboard import context
 from dashboard.texts import tr
@@ -42,6 +55,49 @@ def secret_key(configured: str | None) -> str:
         "dashboard sessions will not survive a restart"
     )
     return secrets.token_urlsafe(48)
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed sign-ins per email address and per client address, in a moving window."""
+
+    limiter: MovingWindowRateLimiter
+    per_email: RateLimitItem
+    per_client: RateLimitItem
+
+    @classmethod
+    def from_settings(cls, settings: object) -> LoginThrottle:
+        storage = storage_from_string(getattr(settings, "dashboard_login_limit_storage", "memory://"))
+        return cls(
+            MovingWindowRateLimiter(storage),
+            parse(getattr(settings, "dashboard_login_limit", "5 per 15 minutes")),
+            parse(getattr(settings, "dashboard_login_limit_per_client", "30 per 15 minutes")),
+        )
+
+    def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
+        return [(self.per_email, "email", email.casefold()), (self.per_client, "client", client)]
+
+    def wait_seconds(self, email: str, client: str) -> int:
+        """0 if a sign-in may be tried now, else the seconds until the oldest failure leaves the window."""
+        wait = 0.0
+        for item, kind, key in self._keys(email, client):
+            if not self.limiter.test(item, "greenslate-login", kind, key):
+                reset = self.limiter.get_window_stats(item, "greenslate-login", kind, key).reset_time
+                wait = max(wait, reset - time.time(), 1.0)
+        return math.ceil(wait)
+
+    def failed(self, email: str, client: str) -> None:
+        for item, kind, key in self._keys(email, client):
+            self.limiter.hit(item, "greenslate-login", kind, key)
+
+
+def _throttle() -> LoginThrottle:
+    server = flask.current_app
+    throttle = server.extensions.get("greenslate-login-throttle")
+    if throttle is None:
+        throttle = LoginThrottle.from_settings(context.greenslate_app().settings)
+        server.extensions["greenslate-login-throttle"] = throttle
+    return throttle  # type: ignore[no-any-return]
 
 
 def install(server: flask.Flask, configured_secret: str | None) -> None:
@@ -128,11 +184,19 @@ def _login() -> flask.Response | str:
     if flask.request.method == "POST":
         email = flask.request.form.get("email", "").strip()
         password = flask.request.form.get("password", "")
+        client = flask.request.remote_addr or "unknown"
+        wait = _throttle().wait_seconds(email, client)
         if not _csrf_ok():
             error, status = tr("login.expired", lang), 400
+        elif wait:
+            log.warning("sign-in refused: too many failed attempts (retry in %d s)", wait)
+            minutes = math.ceil(wait / 60)
+            error = tr("login.throttled", lang, minutes=minutes) if minutes > 1 else tr("login.throttled.one", lang)
+            status = 429
         else:
             found = verify(context.greenslate_app().engine, email, password)
             if found is None:
+                _throttle().failed(email, client)
                 error, status = tr("login.failed", lang), 401
             else:
                 flask.session.clear()

@@ -20,6 +20,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Se connecter",
         "login.failed": "Adresse e-mail ou mot de passe incorrect. Réessayez.",
         "login.expired": "Le formulaire a expiré. Réessayez.",
+        "login.throttled": "Trop d’essais de connexion ont échoué. Attendez {minutes} minutes, puis réessayez.",
+        "login.throttled.one": "Trop d’essais de connexion ont échoué. Attendez une minute, puis réessayez.",
         # navigation
         "nav.skip": "Aller au contenu",
         "nav.pages": "Pages",
@@ -262,6 +264,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Sign in",
         "login.failed": "Wrong email address or password. Try again.",
         "login.expired": "The form expired. Try again.",
+        "login.throttled": "Too many sign-in attempts failed. Wait {minutes} minutes, then try again.",
+        "login.throttled.one": "Too many sign-in attempts failed. Wait one minute, then try again.",
         "nav.skip": "Skip to content",
         "nav.pages": "Pages",
         "nav.productions": "Productions",

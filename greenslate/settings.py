@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
     dashboard_secret_key: SecretStr | None = None
+    dashboard_login_limit: str = "5 per 15 minutes"  # failed sign-ins for one email address
+    dashboard_login_limit_per_client: str = "30 per 15 minutes"  # failed sign-ins from one client address
+    dashboard_login_limit_storage: str = "memory://"  # or redis://host:6379 for several dashboard processes
     scheduler_tick_seconds: float = 20.0  # how often the scheduler looks for what is due
     log_level: str = "INFO"
 
