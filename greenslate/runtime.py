@@ -4,6 +4,9 @@ Everything asynchronous shares one event loop: the Telegram bot (when ``GREENSLA
 is set), the Discord bot (``GREENSLATE_DISCORD_TOKEN``) and the scheduler, which sends through
 them. The dashboard is a WSGI app served by waitress in a thread of the same process.
 
+The scheduler alone (``--scheduler``) sends without receiving: a Telegram bot that does not poll,
+and a Discord client logged in over HTTP only (no gateway), enough to post in the digest channels.
+
 Only one process should run the scheduler against a SQLite store; on PostgreSQL several may, since
 they claim outbox rows with ``FOR UPDATE SKIP LOCKED`` (see ``store.outbox``).
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -19,7 +23,7 @@ from typing import Any
 
 from domain.model import Channel
 from greenslate.app import App
-from scheduler.notify import Notifier, TeamChannel
+from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,24 @@ class Running:
     scheduler_task: asyncio.Task[None] | None = None
     notifiers: dict[Channel, Notifier] = field(default_factory=dict)
     team: TeamChannel | None = None
+
+
+class DiscordOffline:
+    """The team channel while Discord is configured but out of reach: the scheduler keeps each
+    escalation, digest and Discord campaign and tries again later (``Outcome.RETRY``) instead of
+    writing it to the log only, as it does when no Discord bot is configured at all."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def escalate(self, production_id: str, member_id: str, missed: int, text: str) -> Delivery:
+        return Delivery(Outcome.RETRY, detail=self.reason)
+
+    async def post_digest(self, production_id: str, day: dt.date, text: str) -> Delivery:
+        return Delivery(Outcome.RETRY, detail=self.reason)
+
+    async def send_campaign(self, production_id: str, member_id: str, message_key: str) -> Delivery:
+        return Delivery(Outcome.RETRY, detail=self.reason)
 
 
 async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Running:
@@ -75,6 +97,26 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
             running.discord = None
         if running.discord is not None:
             running.team = DiscordTeamChannel(running.discord, app, utc_now)
+        elif options.scheduler:
+            running.team = DiscordOffline("the Discord bot did not start")
+    elif settings.discord_token is not None and options.scheduler:
+        # The scheduler alone still posts escalations, digests and campaigns in the digest channels,
+        # through Discord's HTTP API only: no gateway, so no second bot answering commands.
+        import discord
+
+        from bots.discord.bot import utc_now
+        from bots.discord.team_channel import DiscordTeamChannel
+
+        sender = discord.Client(intents=discord.Intents.none())
+        try:
+            await sender.login(settings.discord_token.get_secret_value())
+        except Exception as exc:  # the scheduler still runs; its Discord rows wait and are retried
+            log.error("cannot reach Discord to post in the digest channels: %s: %s", type(exc).__name__, exc)
+            await sender.close()
+            running.team = DiscordOffline(f"Discord unreachable at start: {type(exc).__name__}")
+        else:
+            running.discord = sender
+            running.team = DiscordTeamChannel(sender, app, utc_now)
     elif options.bots:
         log.info("GREENSLATE_DISCORD_TOKEN is not set: the Discord bot is not started")
     if options.scheduler:
