@@ -432,9 +432,8 @@ class SqlEmissionLineRepository:
         if rows:
             self.session.execute(insert(emission_lines), rows)
             for row in rows:  # rounded as the line's columns store it, so the sums match the lines
-                stored = {k: _as_stored(k, v) for k, v in row.items()}
-                _add_delta(deltas, tuple(stored[k] for k in _DAILY_LINE_KEY), stored["quantity"],
-                           stored["kgco2e"], 1)
+                _add_delta(deltas, tuple(_as_stored(k, row[k]) for k in _DAILY_LINE_KEY),
+                           _as_stored("quantity", row["quantity"]), _as_stored("kgco2e", row["kgco2e"]), 1)
         apply_daily_deltas(self.session.connection(), deltas)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
@@ -459,8 +458,10 @@ _DAILY_LINE_KEY = DAILY_EMISSION_KEY
 
 _NO_DIALECT: Any = None  # ExactDecimal converts the same way on every backend
 
-#: At most this many rows per upsert statement (SQLite allows 32,766 bound parameters).
-_UPSERT_CHUNK = 500
+#: The emission line columns stored as exact decimals (rounded to their scale when stored).
+_EXACT_LINE_COLUMNS: dict[str, ExactDecimal] = {
+    c.name: c.type for c in emission_lines.columns if isinstance(c.type, ExactDecimal)
+}
 
 
 def _add_delta(
@@ -486,23 +487,11 @@ def apply_daily_deltas(conn: Connection, deltas: Mapping[tuple[Any, ...], Sequen
     if not changed:
         return
     table = daily_emissions
-    for start in range(0, len(changed), _UPSERT_CHUNK):
-        chunk = changed[start:start + _UPSERT_CHUNK]
-        values = [
-            {**dict(zip(DAILY_EMISSION_KEY, k, strict=True)),
-             "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
-            for k in chunk
-        ]
-        stmt: Any = (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
-        stmt = stmt.values(values)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=list(DAILY_EMISSION_KEY),
-            set_={
-                "quantity": table.c.quantity + stmt.excluded.quantity,
-                "kgco2e": table.c.kgco2e + stmt.excluded.kgco2e,
-                "lines": table.c.lines + stmt.excluded.lines,
-            },
-        ))
+    conn.execute(_upsert(conn.dialect.name), [
+        {**dict(zip(DAILY_EMISSION_KEY, k, strict=True)),
+         "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
+        for k in changed
+    ])
     emptied = [k for k in changed if deltas[k][2] < 0]
     for production_id in sorted({k[0] for k in emptied}):
         days = sorted({k[1] for k in emptied if k[0] == production_id})
@@ -511,12 +500,31 @@ def apply_daily_deltas(conn: Connection, deltas: Mapping[tuple[Any, ...], Sequen
         ))
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """The adding upsert of ``daily_emissions``, built once per backend (then run with many rows)."""
+    if dialect not in _UPSERTS:
+        table = daily_emissions
+        stmt: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=list(DAILY_EMISSION_KEY),
+            set_={
+                "quantity": table.c.quantity + stmt.excluded.quantity,
+                "kgco2e": table.c.kgco2e + stmt.excluded.kgco2e,
+                "lines": table.c.lines + stmt.excluded.lines,
+            },
+        )
+    return _UPSERTS[dialect]
+
+
 def _as_stored(column: str, value: Any) -> Any:
     """``value`` as the emission line column stores and returns it (exact decimals are rounded)."""
-    kind = emission_lines.c[column].type
-    if isinstance(kind, ExactDecimal):
-        return kind.process_result_value(kind.process_bind_param(value, _NO_DIALECT), _NO_DIALECT)
-    return value
+    kind = _EXACT_LINE_COLUMNS.get(column)
+    if kind is None:
+        return value
+    return kind.process_result_value(kind.process_bind_param(value, _NO_DIALECT), _NO_DIALECT)
 
 
 def rebuild_daily_emissions(conn: Connection, production_id: str | None = None) -> int:
