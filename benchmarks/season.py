@@ -6,8 +6,8 @@ functions per subject (``mileage_lines`` per vehicle, ``generator_lines`` per ge
 ``meal_lines`` and ``waste_lines`` per report), so every line carries its factor, source and set
 version exactly as ``record_report`` would store it. Only the writing is bulk: PostgreSQL ``COPY``
 through psycopg, or SQLAlchemy Core ``executemany`` on SQLite, one production at a time so memory
-stays flat. The daily sums the store keeps as it writes lines (``daily_emissions``) are then summed
-from each production's lines in one ``INSERT ... SELECT``.
+stays flat. The sums the store keeps as it writes lines (``daily_emissions``, ``subject_emissions``)
+are then summed from each production's lines, one ``INSERT ... SELECT`` per table.
 
 Each member reports three figures every shooting day: the odometer of their vehicle, the hours of
 their generator, and either the meals served (one member in three) or the waste of the day.
@@ -50,7 +50,7 @@ from domain.usecases import Catalogue, load_production
 from greenslate.demo import example_path
 from greenslate.production_file import load_production_file
 from store.engine import make_engine
-from store.repositories import rebuild_daily_emissions
+from store.repositories import rebuild_emission_sums
 from store.tables import emission_lines, report_values, reports
 from store.uow import SqlUnitOfWork
 
@@ -88,6 +88,7 @@ class SeasonSummary:
     report_values: int
     emission_lines: int
     daily_emissions: int
+    subject_emissions: int
     seconds: float
 
 
@@ -295,7 +296,7 @@ def generate_season(
     write = (lambda table, rows: _copy(engine, table, rows)) if is_pg else (
         lambda table, rows: _executemany(engine, table, rows))
     ids: list[str] = []
-    counts = {"reports": 0, "values": 0, "lines": 0, "daily": 0}
+    counts = {"reports": 0, "values": 0, "lines": 0, "daily": 0, "subject": 0}
     try:
         for index in range(size.productions):
             production = season_production(index, size, template)
@@ -306,8 +307,10 @@ def generate_season(
             counts["reports"] += write(reports, (_report_row(r) for r in rs))
             counts["values"] += write(report_values, _value_rows(rs))
             counts["lines"] += write(emission_lines, _line_rows(lines, _next_id(engine, emission_lines)))
-            with engine.begin() as conn:  # the daily sums the store keeps on write, summed in one go
-                counts["daily"] += rebuild_daily_emissions(conn, production.id)
+            with engine.begin() as conn:  # the sums the store keeps on write, summed in one go
+                sums = rebuild_emission_sums(conn, production.id)
+            counts["daily"] += sums["daily_emissions"]
+            counts["subject"] += sums["subject_emissions"]
             if progress:
                 print(f"  {production.id}: {len(rs)} reports, {len(lines)} lines "
                       f"({time.perf_counter() - started:.0f} s)", flush=True)
@@ -323,7 +326,8 @@ def generate_season(
     finally:
         engine.dispose()
     return SeasonSummary(ids, size.members_per_production * size.productions, counts["reports"],
-                         counts["values"], counts["lines"], counts["daily"], time.perf_counter() - started)
+                         counts["values"], counts["lines"], counts["daily"],
+                         counts["subject"], time.perf_counter() - started)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

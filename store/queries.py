@@ -1,11 +1,11 @@
 """Read queries for the dashboard's screens and the exports: aggregation happens in SQL.
 
-Screens never load every report or emission line into Python. The balance is built from the
-daily sums the store keeps as it writes lines (``daily_emissions``, per day and factor), the plan
-from lines summed in SQL per (factor, subject); both are then passed through the same domain
-functions ``greenslate balance`` uses (``domain.carbon.balance``, ``domain.indicators.plan_progress``):
-the sums are exact (scaled integers) and the formulas are the domain's, so the figures agree
-to the unit with the balance.
+Screens never load every report or emission line into Python. The balance and the plan are
+built from the sums the store keeps as it writes lines (``daily_emissions`` per day and factor,
+``subject_emissions`` per subject and factor; a plan as of an earlier day sums the lines in SQL),
+then passed through the same domain functions ``greenslate balance`` uses
+(``domain.carbon.balance``, ``domain.indicators.plan_progress``): the sums are exact (scaled
+integers) and the formulas are the domain's, so the figures agree to the unit with the balance.
 """
 
 from __future__ import annotations
@@ -25,7 +25,16 @@ from domain.factors import Trace
 from domain.indicators import ActionProgress, plan_progress
 from domain.model import Assignment, Category, Production, ReportKind
 from domain.schedule import assignment_days
-from store.tables import DAILY_EMISSION_KEY, daily_emissions, emission_lines, members, report_values, reports
+from store.tables import (
+    DAILY_EMISSION_KEY,
+    SUBJECT_EMISSION_KEY,
+    daily_emissions,
+    emission_lines,
+    members,
+    report_values,
+    reports,
+    subject_emissions,
+)
 
 ZERO = Decimal(0)
 
@@ -189,11 +198,50 @@ def production_balance(
     return balance(production, factor_set_version, daily_lines(bind, production.id, as_of), as_of)
 
 
+def subject_lines(bind: Bind, production_id: str, day: dt.date | None) -> list[EmissionLine]:
+    """The production's lines summed over the shoot per subject and factor, as kept in ``subject_emissions``.
+
+    The same sums as ``summed_lines(..., by_day=False)`` with every day counted; each stands for
+    its group with ``day`` as its day (the sums have none of their own).
+    """
+    t = subject_emissions
+    query = (
+        select(t)
+        .where(t.c.production_id == production_id)
+        .order_by(*(t.c[k] for k in SUBJECT_EMISSION_KEY[1:]))
+    )
+    with _connect(bind) as conn:
+        rows = conn.execute(query).all()
+    return [
+        EmissionLine(
+            production_id=production_id,
+            day=day or dt.date.min,
+            category=Category(r.category),
+            kind=ReportKind(r.kind),
+            subject=r.subject,
+            quantity=r.quantity,
+            unit=r.unit,
+            kgco2e=r.kgco2e,
+            trace=_trace(r),
+            estimated=r.estimated,
+        )
+        for r in rows
+    ]
+
+
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
-    """The same progress as ``domain.usecases.get_plan``, from lines summed in SQL."""
+    """The same progress as ``domain.usecases.get_plan``.
+
+    Up to the last day with figures (the default), from the sums per subject the store keeps
+    (``subject_lines``); up to an earlier day, from the lines summed in SQL.
+    """
+    last = last_day(bind, production.id)
     if as_of is None:
-        as_of = last_day(bind, production.id)
-    lines = summed_lines(bind, production.id, as_of, by_day=False)
+        as_of = last
+    if last is not None and as_of is not None and as_of < last:
+        lines = summed_lines(bind, production.id, as_of, by_day=False)
+    else:
+        lines = subject_lines(bind, production.id, last)
     return plan_progress(production, lines, as_of)
 
 

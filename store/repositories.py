@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from domain.ports import MemberState, ProductionSummary
 from store import codec
 from store.tables import (
     DAILY_EMISSION_KEY,
+    SUBJECT_EMISSION_KEY,
     ExactDecimal,
     action_status,
     daily_emissions,
@@ -43,6 +44,7 @@ from store.tables import (
     productions,
     report_values,
     reports,
+    subject_emissions,
 )
 
 #: What a forgotten member's name becomes.
@@ -412,29 +414,30 @@ class SqlEmissionLineRepository:
         self.session = session
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine]) -> None:
-        """Delete the lines of these reports, then store ``lines``; keep ``daily_emissions`` in step.
+        """Delete the lines of these reports, then store ``lines``; keep the sums of lines in step.
 
-        The daily sums change by exactly what was deleted (the rows the DELETE returns, not a
-        prior read) and what is inserted, in this transaction: see :func:`apply_daily_deltas`.
+        ``daily_emissions`` and ``subject_emissions`` change by exactly what was deleted (the rows
+        the DELETE returns, not a prior read) and what is inserted, in this transaction: see
+        :func:`apply_sum_deltas`.
         """
         ids = list(report_ids)
-        deltas: dict[tuple[Any, ...], list[Any]] = {}
+        deltas = _SumDeltas()
         if ids:
             gone = self.session.execute(
                 delete(emission_lines)
                 .where(emission_lines.c.report_id.in_(ids))
-                .returning(*(emission_lines.c[k] for k in _DAILY_LINE_KEY),
-                           emission_lines.c.quantity, emission_lines.c.kgco2e)
+                .returning(*(emission_lines.c[k] for k in _SUMMED_LINE_COLUMNS))
             ).all()
             for r in gone:  # as stored: already rounded to the columns' scales
-                _add_delta(deltas, tuple(r[:-2]), -r.quantity, -r.kgco2e, -1)
+                deltas.add(dict(zip(_SUMMED_LINE_COLUMNS, r, strict=True)), -1)
         rows = [_line_row(ln) for ln in lines]
         if rows:
             self.session.execute(insert(emission_lines), rows)
             for row in rows:  # rounded as the line's columns store it, so the sums match the lines
-                _add_delta(deltas, tuple(_as_stored(k, row[k]) for k in _DAILY_LINE_KEY),
-                           _as_stored("quantity", row["quantity"]), _as_stored("kgco2e", row["kgco2e"]), 1)
-        apply_daily_deltas(self.session.connection(), deltas)
+                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
+        conn = self.session.connection()
+        apply_sum_deltas(conn, daily_emissions, deltas.daily)
+        apply_sum_deltas(conn, subject_emissions, deltas.subject)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
         rows = self.session.execute(
@@ -451,10 +454,7 @@ class SqlEmissionLineRepository:
         return [_line(r) for r in rows]
 
 
-# -- the daily sums -------------------------------------------------------------------------------
-
-#: The emission line columns a ``daily_emissions`` row is keyed by (its key, in the same order).
-_DAILY_LINE_KEY = DAILY_EMISSION_KEY
+# -- the sums of lines ----------------------------------------------------------------------------
 
 _NO_DIALECT: Any = None  # ExactDecimal converts the same way on every backend
 
@@ -463,60 +463,71 @@ _EXACT_LINE_COLUMNS: dict[str, ExactDecimal] = {
     c.name: c.type for c in emission_lines.columns if isinstance(c.type, ExactDecimal)
 }
 
+#: The emission line columns the sums are keyed by or add up.
+_SUMMED_LINE_COLUMNS = tuple(dict.fromkeys((*DAILY_EMISSION_KEY, *SUBJECT_EMISSION_KEY, "quantity", "kgco2e")))
 
-def _add_delta(
-    deltas: dict[tuple[Any, ...], list[Any]], key: tuple[Any, ...], quantity: Decimal, kg: Decimal, lines: int
-) -> None:
-    acc = deltas.setdefault(key, [Decimal(0), Decimal(0), 0])
-    acc[0] += quantity
-    acc[1] += kg
-    acc[2] += lines
+Deltas = dict[tuple[Any, ...], list[Any]]
 
 
-def apply_daily_deltas(conn: Connection, deltas: Mapping[tuple[Any, ...], Sequence[Any]]) -> None:
-    """Add (quantity, kgco2e, lines) deltas, keyed like ``daily_emissions``, to its rows.
+class _SumDeltas:
+    """What a change of lines adds to each row of the sums: (quantity, kgco2e, lines) per key."""
+
+    def __init__(self) -> None:
+        self.daily: Deltas = {}
+        self.subject: Deltas = {}
+
+    def add(self, line: Mapping[str, Any], sign: int) -> None:
+        for deltas, key in ((self.daily, DAILY_EMISSION_KEY), (self.subject, SUBJECT_EMISSION_KEY)):
+            acc = deltas.setdefault(tuple(line[k] for k in key), [Decimal(0), Decimal(0), 0])
+            acc[0] += sign * line["quantity"]
+            acc[1] += sign * line["kgco2e"]
+            acc[2] += sign
+
+
+def apply_sum_deltas(conn: Connection, table: Table, deltas: Mapping[tuple[Any, ...], Sequence[Any]]) -> None:
+    """Add (quantity, kgco2e, lines) deltas, keyed like ``table`` (a sum of lines), to its rows.
 
     ``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``: a concurrent writer of the same
     row waits for our transaction, then adds to what we left, so no increment is lost. The rows
     are written in key order, so two writers touching the same rows take their locks in the same
-    order and cannot deadlock on them. Keys whose deltas are all zero (a chain recomputed to the
-    same lines) are not written at all. A row left with no line is deleted in the same
-    transaction: a row exists exactly when lines for it do.
+    order and cannot deadlock on them (every writer does ``daily_emissions`` first). Keys whose
+    deltas are all zero (a chain recomputed to the same lines) are not written at all. A row left
+    with no line is deleted in the same transaction: a row exists exactly when lines for it do.
     """
     changed = sorted(k for k, d in deltas.items() if any(d))
     if not changed:
         return
-    table = daily_emissions
-    conn.execute(_upsert(conn.dialect.name), [
-        {**dict(zip(DAILY_EMISSION_KEY, k, strict=True)),
-         "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
+    key = [c.name for c in table.primary_key.columns]
+    conn.execute(_upsert(conn.dialect.name, table), [
+        {**dict(zip(key, k, strict=True)), "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
         for k in changed
     ])
+    # the key's second column (day, or subject) narrows the search for rows left empty
     emptied = [k for k in changed if deltas[k][2] < 0]
+    second = table.c[key[1]]
     for production_id in sorted({k[0] for k in emptied}):
-        days = sorted({k[1] for k in emptied if k[0] == production_id})
+        near = sorted({k[1] for k in emptied if k[0] == production_id})
         conn.execute(delete(table).where(
-            table.c.production_id == production_id, table.c.day.in_(days), table.c.lines == 0
+            table.c.production_id == production_id, second.in_(near), table.c.lines == 0
         ))
 
 
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[tuple[str, str], Any] = {}
 
 
-def _upsert(dialect: str) -> Any:
-    """The adding upsert of ``daily_emissions``, built once per backend (then run with many rows)."""
-    if dialect not in _UPSERTS:
-        table = daily_emissions
+def _upsert(dialect: str, table: Table) -> Any:
+    """The adding upsert of a sum of lines, built once per backend (then run with many rows)."""
+    if (dialect, table.name) not in _UPSERTS:
         stmt: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=list(DAILY_EMISSION_KEY),
+        _UPSERTS[dialect, table.name] = stmt.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
             set_={
                 "quantity": table.c.quantity + stmt.excluded.quantity,
                 "kgco2e": table.c.kgco2e + stmt.excluded.kgco2e,
                 "lines": table.c.lines + stmt.excluded.lines,
             },
         )
-    return _UPSERTS[dialect]
+    return _UPSERTS[dialect, table.name]
 
 
 def _as_stored(column: str, value: Any) -> Any:
@@ -527,25 +538,26 @@ def _as_stored(column: str, value: Any) -> Any:
     return kind.process_result_value(kind.process_bind_param(value, _NO_DIALECT), _NO_DIALECT)
 
 
-def rebuild_daily_emissions(conn: Connection, production_id: str | None = None) -> int:
-    """Sum ``daily_emissions`` afresh from the emission lines (one production, or all); rows written.
+def rebuild_emission_sums(conn: Connection, production_id: str | None = None) -> dict[str, int]:
+    """Sum ``daily_emissions`` and ``subject_emissions`` afresh from the lines (one production, or all).
 
-    For bulk loads that write lines directly (the benchmark's season): one ``INSERT ... SELECT``.
+    For bulk loads that write lines directly (the benchmark's season): one ``INSERT ... SELECT``
+    per table. Returns how many rows each table then holds (for that production).
     """
-    table = daily_emissions
-    where = [] if production_id is None else [emission_lines.c.production_id == production_id]
-    conn.execute(delete(table).where(*([] if production_id is None else [table.c.production_id == production_id])))
-    keys = [emission_lines.c[k] for k in DAILY_EMISSION_KEY]
-    summed = (
-        select(*keys, func.sum(emission_lines.c.quantity), func.sum(emission_lines.c.kgco2e), func.count())
-        .where(*where)
-        .group_by(*keys)
-    )
-    conn.execute(insert(table).from_select([*DAILY_EMISSION_KEY, "quantity", "kgco2e", "lines"], summed))
-    counted = select(func.count()).select_from(table)
-    if production_id is not None:
-        counted = counted.where(table.c.production_id == production_id)
-    return int(conn.scalar(counted) or 0)
+    counts = {}
+    for table in (daily_emissions, subject_emissions):
+        mine = [] if production_id is None else [table.c.production_id == production_id]
+        conn.execute(delete(table).where(*mine))
+        key = [c.name for c in table.primary_key.columns]
+        columns = [emission_lines.c[k] for k in key]
+        summed = (
+            select(*columns, func.sum(emission_lines.c.quantity), func.sum(emission_lines.c.kgco2e), func.count())
+            .where(*([] if production_id is None else [emission_lines.c.production_id == production_id]))
+            .group_by(*columns)
+        )
+        conn.execute(insert(table).from_select([*key, "quantity", "kgco2e", "lines"], summed))
+        counts[table.name] = int(conn.scalar(select(func.count()).select_from(table).where(*mine)) or 0)
+    return counts
 
 
 def _line_row(ln: EmissionLine) -> dict[str, Any]:

@@ -290,6 +290,37 @@ daily_emissions = Table(
 #: The columns of ``daily_emissions`` that identify a row (its primary key), in key order.
 DAILY_EMISSION_KEY = tuple(c.name for c in daily_emissions.primary_key.columns)
 
+# The emission lines summed per production, subject (vehicle, generator, meal type, waste stream)
+# and factor, over the whole shoot: what the plan's indicators read. Kept like ``daily_emissions``,
+# in the same transactions and by the same rules.
+subject_emissions = Table(
+    "subject_emissions",
+    metadata,
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    Column("subject", ID, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("estimated", Boolean, nullable=False),
+    Column("factor_key", String(100), nullable=False),
+    Column("factor_set_version", String(32), nullable=False),
+    Column("factor_kgco2e_per_unit", ExactDecimal(9), nullable=False),
+    Column("factor_unit", String(32), nullable=False),
+    Column("factor_source", Text, nullable=False),
+    Column("factor_year", Text, nullable=False),
+    Column("factor_proxy", Boolean, nullable=False),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("kgco2e", ExactDecimal(), nullable=False),
+    Column("lines", Integer, nullable=False),
+    PrimaryKeyConstraint(
+        "production_id", "subject", "category", "kind", "unit", "estimated", "factor_key", "factor_set_version",
+        "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year", "factor_proxy",
+    ),
+)
+
+#: The columns of ``subject_emissions`` that identify a row (its primary key), in key order.
+SUBJECT_EMISSION_KEY = tuple(c.name for c in subject_emissions.primary_key.columns)
+
 action_status = Table(
     "action_status",
     metadata,

@@ -1,8 +1,9 @@
-"""The daily sums (``daily_emissions``) stay equal to the emission lines, whatever is recorded, corrected or undone.
+"""The sums kept on write stay equal to the emission lines, whatever is recorded, corrected or undone.
 
-Everything goes through the real use cases and factor catalogue, on SQLite and PostgreSQL; the
-dashboard's balance, read from the daily sums, is checked against ``domain.carbon.balance`` over
-the lines themselves. The migration that adds the table is checked on a database holding reports.
+``daily_emissions`` (per day and factor) and ``subject_emissions`` (per subject and factor), through
+the real use cases and factor catalogue, on SQLite and PostgreSQL. The dashboard's balance and
+plan, read from them, are checked against ``domain.carbon.balance`` and ``plan_progress`` over the
+lines themselves. The migrations that add them are checked on a database holding reports.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from sqlalchemy.engine import make_url
 from domain import usecases
 from domain.carbon import EmissionLine, balance
 from domain.errors import InvalidReport
+from domain.indicators import plan_progress
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Catalogue
 from store import migrate, queries
 from store.engine import make_engine
-from store.repositories import rebuild_daily_emissions
-from store.tables import daily_emissions, emission_lines, reports
+from store.repositories import rebuild_emission_sums
+from store.tables import daily_emissions, emission_lines, reports, subject_emissions
 from store.uow import SqlUnitOfWork
 from tests.store.store_builders import make_production, report
 
@@ -37,44 +39,47 @@ VERSION = "2026.1"
 Sums = dict[tuple[Any, ...], tuple[D, D, int]]
 
 
-def _key(ln: EmissionLine) -> tuple[Any, ...]:
+def _key(ln: EmissionLine, by_day: bool = True) -> tuple[Any, ...]:
     t = ln.trace
-    return (ln.production_id, ln.day, ln.category.value, ln.kind.value, ln.unit, ln.estimated, t.factor_key,
-            t.factor_set_version, t.kgco2e_per_unit, t.unit, t.source, t.year, t.proxy)
+    return (ln.production_id, ln.day if by_day else ln.subject, ln.category.value, ln.kind.value, ln.unit,
+            ln.estimated, t.factor_key, t.factor_set_version, t.kgco2e_per_unit, t.unit, t.source, t.year, t.proxy)
 
 
-def sums_of_lines(uow_factory: UowFactory, production_id: str) -> Sums:
-    """The lines, as stored, summed in Python per day and factor."""
+def sums_of_lines(uow_factory: UowFactory, production_id: str, by_day: bool = True) -> Sums:
+    """The lines, as stored, summed in Python per day (or subject) and factor."""
     acc: dict[tuple[Any, ...], tuple[D, D, int]] = {}
     with uow_factory() as uow:
         for ln in uow.lines.for_production(production_id):
-            q, kg, n = acc.get(_key(ln), (D(0), D(0), 0))
-            acc[_key(ln)] = (q + ln.quantity, kg + ln.kgco2e, n + 1)
+            q, kg, n = acc.get(_key(ln, by_day), (D(0), D(0), 0))
+            acc[_key(ln, by_day)] = (q + ln.quantity, kg + ln.kgco2e, n + 1)
     return acc
 
 
-def daily_rows(engine: Engine, production_id: str | None = None) -> Sums:
-    t = daily_emissions
+def daily_rows(engine: Engine, production_id: str | None = None, by_day: bool = True) -> Sums:
+    """The rows of ``daily_emissions`` (or, ``by_day=False``, ``subject_emissions``)."""
+    t = daily_emissions if by_day else subject_emissions
     query = select(t) if production_id is None else select(t).where(t.c.production_id == production_id)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return {
-        (r.production_id, r.day, r.category, r.kind, r.unit, r.estimated, r.factor_key, r.factor_set_version,
-         r.factor_kgco2e_per_unit, r.factor_unit, r.factor_source, r.factor_year, r.factor_proxy):
+        (r.production_id, r.day if by_day else r.subject, r.category, r.kind, r.unit, r.estimated, r.factor_key,
+         r.factor_set_version, r.factor_kgco2e_per_unit, r.factor_unit, r.factor_source, r.factor_year,
+         r.factor_proxy):
         (r.quantity, r.kgco2e, r.lines)
         for r in rows
     }
 
 
-def assert_daily_sums_match(engine: Engine, uow_factory: UowFactory, production: Production) -> None:
-    expected = sums_of_lines(uow_factory, production.id)
-    assert daily_rows(engine, production.id) == expected  # a row exactly where lines are, none emptied
+def assert_sums_match(engine: Engine, uow_factory: UowFactory, production: Production) -> None:
+    for by_day in (True, False):  # a row exactly where lines are, none emptied
+        assert daily_rows(engine, production.id, by_day) == sums_of_lines(uow_factory, production.id, by_day)
     with uow_factory() as uow:
         lines = uow.lines.for_production(production.id)
     days = sorted({ln.day for ln in lines})
-    for as_of in [None, *days[len(days) // 2:len(days) // 2 + 1]]:
+    for as_of in [None, *days[len(days) // 2:len(days) // 2 + 1], *days[-1:]]:
         assert queries.production_balance(engine, production, VERSION, as_of) == balance(
             production, VERSION, lines, as_of)
+        assert queries.plan(engine, production, as_of) == plan_progress(production, lines, as_of)
 
 
 # -- random sequences through the use cases ------------------------------------------------------
@@ -174,12 +179,12 @@ def loaded(uow_factory: UowFactory, production: Production) -> Production:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_records_corrections_and_undos_keep_the_daily_sums_equal_to_the_lines(
+def test_random_records_corrections_and_undos_keep_the_sums_equal_to_the_lines(
     engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production, seed: int
 ) -> None:
     for _ in range(4):  # the sums are checked every 30 steps, not only at the end
         done = run_random_shoot(uow_factory, cat, loaded, seed, steps=30)
-        assert_daily_sums_match(engine, uow_factory, loaded)
+        assert_sums_match(engine, uow_factory, loaded)
         seed += 100
     assert done["recorded"] and done["corrected"] + done["undone"]
     with engine.connect() as conn:
@@ -203,9 +208,10 @@ def test_undoing_every_figure_of_a_day_leaves_no_row_for_it(
     for r in (fixed, waste):
         usecases.undo_report(uow_factory(), cat, r.id or 0, source="test", source_ref=f"undo-{r.id}",
                              received_at=at)
-    assert daily_rows(engine) == {}
+    assert daily_rows(engine) == {} and daily_rows(engine, by_day=False) == {}
     assert queries.production_balance(engine, loaded, VERSION) == usecases.get_balance(
         uow_factory(), VERSION, loaded.id)
+    assert queries.plan(engine, loaded) == usecases.get_plan(uow_factory(), loaded.id)
 
 
 def test_sums_keep_every_decimal_the_lines_keep(
@@ -215,24 +221,26 @@ def test_sums_keep_every_decimal_the_lines_keep(
     for n in range(7):
         usecases.record_report(uow_factory(), cat, report(ReportKind.WASTE, {"cardboard": "0.001"},
                                                             member="sam", ref=f"crumb-{n}"))
-    (q, kg, lines), = daily_rows(engine).values()
     with engine.connect() as conn:
         stored = conn.scalar(select(func.sum(emission_lines.c.kgco2e)))
-    assert (q, kg, lines) == (D("0.007"), stored, 7)
-    assert_daily_sums_match(engine, uow_factory, loaded)
+    for by_day in (True, False):
+        (q, kg, lines), = daily_rows(engine, by_day=by_day).values()
+        assert (q, kg, lines) == (D("0.007"), stored, 7)
+    assert_sums_match(engine, uow_factory, loaded)
 
 
 def test_rebuilding_gives_back_what_was_kept_on_write(
     engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production
 ) -> None:
     run_random_shoot(uow_factory, cat, loaded, seed=9, steps=40)
-    kept = daily_rows(engine)
+    kept = daily_rows(engine), daily_rows(engine, by_day=False)
     with engine.begin() as conn:
-        assert rebuild_daily_emissions(conn, loaded.id) == len(kept)
-    assert daily_rows(engine) == kept
+        assert rebuild_emission_sums(conn, loaded.id) == {"daily_emissions": len(kept[0]),
+                                                          "subject_emissions": len(kept[1])}
+    assert (daily_rows(engine), daily_rows(engine, by_day=False)) == kept
     with engine.begin() as conn:
-        rebuild_daily_emissions(conn)
-    assert daily_rows(engine) == kept
+        rebuild_emission_sums(conn)
+    assert (daily_rows(engine), daily_rows(engine, by_day=False)) == kept
 
 
 # -- concurrent writers on PostgreSQL --------------------------------------------------------------
@@ -270,11 +278,13 @@ def test_concurrent_writers_lose_no_increment(pg_db_url: str, cat: Catalogue) ->
             list(pool.map(writer, range(8)))
         kept = daily_rows(engine, production.id)
         assert kept == sums_of_lines(factory, production.id)
+        assert daily_rows(engine, production.id, by_day=False) == sums_of_lines(factory, production.id, by_day=False)
         with engine.connect() as conn:  # 12 answers per writer, 3 of them undone and 3 corrected
             assert conn.scalar(select(func.count()).select_from(reports)) == 8 * (12 + 3 + 3)
         assert sum(n for _q, _kg, n in kept.values()) > 8 * 9
         assert queries.production_balance(engine, production, VERSION) == usecases.get_balance(
             factory(), VERSION, production.id)
+        assert queries.plan(engine, production) == usecases.get_plan(factory(), production.id)
     finally:
         engine.dispose()
 
@@ -301,7 +311,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         server.dispose()
 
 
-def test_migration_0007_fills_the_daily_sums_from_the_reports_already_stored(fresh_url: str, cat: Catalogue) -> None:
+def test_migrations_fill_the_sums_from_the_reports_already_stored(fresh_url: str, cat: Catalogue) -> None:
     migrate.upgrade(fresh_url)
     engine = make_engine(fresh_url)
     factory: UowFactory = lambda: SqlUnitOfWork(engine)  # noqa: E731
@@ -309,20 +319,24 @@ def test_migration_0007_fills_the_daily_sums_from_the_reports_already_stored(fre
         production = make_production()
         usecases.load_production(factory(), production)
         run_random_shoot(factory, cat, production, seed=5, steps=40)
-        kept = daily_rows(engine)
-        assert kept
+        kept = daily_rows(engine), daily_rows(engine, by_day=False)
+        assert all(kept)
         engine.dispose()
         migrate.downgrade(fresh_url, "0006")  # a database as 0006 left it: reports and lines, no sums
-        assert "daily_emissions" not in inspect(engine).get_table_names()
+        assert not {"daily_emissions", "subject_emissions"} & set(inspect(engine).get_table_names())
+        engine.dispose()
+        migrate.upgrade(fresh_url, "0007")
+        assert daily_rows(engine) == kept[0] == sums_of_lines(factory, production.id)
         engine.dispose()
         migrate.upgrade(fresh_url)
         assert migrate.current(fresh_url) == migrate.head()
-        assert daily_rows(engine) == kept == sums_of_lines(factory, production.id)
+        assert daily_rows(engine, by_day=False) == kept[1] == sums_of_lines(factory, production.id, by_day=False)
         with factory() as uow:
             lines = uow.lines.for_production(production.id)
         assert queries.production_balance(engine, production, VERSION) == balance(production, VERSION, lines)
+        assert queries.plan(engine, production) == plan_progress(production, lines)
         # and the store goes on from there
         run_random_shoot(factory, cat, production, seed=6, steps=20)
-        assert_daily_sums_match(engine, factory, production)
+        assert_sums_match(engine, factory, production)
     finally:
         engine.dispose()
