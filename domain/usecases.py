@@ -81,27 +81,93 @@ def load_production(uow: UnitOfWork, production: Production) -> bool:
     return is_new
 
 
+#: Run inside the transaction that stores a report, once it is stored (bookkeeping of the caller's own).
+AfterStored = Callable[[UnitOfWork, Report], None]
+
+
 def record_report(
     uow: UnitOfWork,
     catalogue: Catalogue,
     report: Report,
+    *,
+    production: Production | None = None,
+    then: AfterStored | None = None,
 ) -> Recorded:
-    """Check a figure and store it, once per source message; recompute what it changes."""
+    """Check a figure and store it, once per source message; recompute what it changes.
+
+    ``production`` is the report's production when the caller holds it already (current as of the
+    call); it is loaded otherwise. ``then`` runs in the same transaction once the report is stored,
+    so the caller's bookkeeping is kept exactly when the figure is (never for a duplicate).
+    """
     with uow:
         existing = uow.reports.by_source(report.source, report.source_ref)
         if existing is not None:
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
-        production = uow.productions.get(report.production_id)
-        _check_subject(production, report)
-        _check_values(report)
+        return _store(uow, catalogue, report, production, then, _chain(uow, report))
+
+
+def record_answer(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    report: Report,
+    *,
+    production: Production | None = None,
+    then: AfterStored | None = None,
+) -> Recorded:
+    """A member's figure for one day, in one transaction.
+
+    It replaces the member's active figure of the same kind, subject and day if there is one (stored
+    as a correction of it: the history keeps both); otherwise it is a new figure. Stored once per
+    source message, like :func:`record_report`, whose ``production`` and ``then`` it takes.
+    """
+    with uow:
+        existing = uow.reports.by_source(report.source, report.source_ref)
+        if existing is not None:
+            return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
         chain = _chain(uow, report)
-        _check_plausible(production, catalogue, report, chain)
-        try:
-            stored = uow.reports.add(report)
-        except DuplicateReport as race:  # the same message, stored by another process meanwhile
-            return Recorded(race.report, tuple(_lines_of(uow, race.report)), duplicate=True)
-        lines = _recompute(uow, production, catalogue, stored, chain)
-        uow.commit()
+        mine = chain if _CHAINED.get(report.kind) else uow.reports.for_production(
+            report.production_id, kind=[report.kind], subject=report.subject, member_id=report.member_id)
+        same_day = [r for r in active_reports(mine) if r.day == report.day and r.kind is report.kind
+                    and r.member_id == report.member_id and r.subject == report.subject]
+        if same_day:
+            original = same_day[-1]
+            report = replace(
+                original,
+                id=None,
+                values=dict(report.values),
+                raw_text=report.raw_text,
+                source=report.source,
+                source_ref=report.source_ref,
+                received_at=report.received_at,
+                corrects=original.id,
+                void=False,
+                confirmed=report.confirmed,
+            )
+        return _store(uow, catalogue, report, production, then, chain)
+
+
+def _store(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    report: Report,
+    production: Production | None,
+    then: AfterStored | None,
+    chain: list[Report],
+) -> Recorded:
+    """Inside an open unit of work: check, store, recompute the lines, run ``then``, commit."""
+    if production is None or production.id != report.production_id:
+        production = uow.productions.get(report.production_id)
+    _check_subject(production, report)
+    _check_values(report)
+    _check_plausible(production, catalogue, report, chain)
+    try:
+        stored = uow.reports.add(report)
+    except DuplicateReport as race:  # the same message, stored by another process meanwhile
+        return Recorded(race.report, tuple(_lines_of(uow, race.report)), duplicate=True)
+    if then is not None:  # before the lines: their sums are what concurrent writers wait on
+        then(uow, stored)
+    lines = _recompute(uow, production, catalogue, stored, chain)
+    uow.commit()
     return Recorded(stored, tuple(ln for ln in lines if ln.report_id == stored.id))
 
 
@@ -116,6 +182,8 @@ def correct_report(
     source_ref: str,
     received_at: dt.datetime,
     confirmed: bool = False,
+    production: Production | None = None,
+    then: AfterStored | None = None,
 ) -> Recorded:
     """Replace a figure by a new one. The old report stays in the history, superseded."""
     with uow:
@@ -132,7 +200,7 @@ def correct_report(
         void=False,
         confirmed=confirmed,
     )
-    return record_report(uow, catalogue, correction)
+    return record_report(uow, catalogue, correction, production=production, then=then)
 
 
 def undo_report(
@@ -282,13 +350,18 @@ def _check_values(report: Report) -> None:
             )
 
 
+#: Kinds whose reports depend on each other per subject (a reading follows the previous one).
+_CHAINED: dict[ReportKind, list[ReportKind]] = {
+    ReportKind.MILEAGE: [ReportKind.MILEAGE],
+    ReportKind.GENERATOR_HOURS: [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES],
+    ReportKind.GENERATOR_LITRES: [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES],
+}
+
+
 def _chain(uow: UnitOfWork, report: Report) -> list[Report]:
     """The reports whose lines depend on each other with this one (same vehicle or generator)."""
-    if report.kind is ReportKind.MILEAGE:
-        kinds = [ReportKind.MILEAGE]
-    elif report.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
-        kinds = [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES]
-    else:
+    kinds = _CHAINED.get(report.kind)
+    if kinds is None:
         return []
     return uow.reports.for_production(report.production_id, kind=kinds, subject=report.subject)
 
