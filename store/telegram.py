@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Date,
     Engine,
     ForeignKey,
@@ -32,7 +33,9 @@ from sqlalchemy import (
     update,
 )
 
-from store.tables import ID, UtcDateTime, metadata
+from domain.model import Channel, CrewMember, Language, Role
+from domain.ports import MemberState
+from store.tables import ID, UtcDateTime, members, metadata, productions
 
 telegram_invites = Table(
     "telegram_invites",
@@ -164,11 +167,52 @@ class Conversation:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ChatMember:
+    """One active crew membership linked to a chat, as stored now.
+
+    ``crew`` is the member as the production's crew lists them; ``production_version`` is the
+    production's ``updated_at``, which changes whenever its file is loaded with a change.
+    """
+
+    state: MemberState
+    crew: CrewMember
+    production_version: dt.datetime
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """What a typed answer needs to know about its chat: the conversation under way, the prompt it
+    replies to, and the prompts still waiting for an answer (newest first)."""
+
+    conversation: Conversation | None
+    replied: PromptRef | None
+    unanswered: list[PromptRef]
+
+
 class TelegramStore:
     """Reads and writes the Telegram tables; each call is its own short transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    # -- who writes ---------------------------------------------------------------------------------
+
+    def chat_members(self, chat_id: int) -> list[ChatMember]:
+        """The active memberships linked to ``chat_id`` (forgotten ones too), with each production's
+        version: one query, so a cached production can be checked on every message."""
+        with self.engine.connect() as conn:
+            return _chat_members(conn, chat_id)
+
+    def chat_view(self, chat_id: int, reply_to: int | None) -> ChatView:
+        """The conversation, the prompt replied to and the unanswered prompts of a chat."""
+        with self.engine.connect() as conn:
+            return _chat_view(conn, chat_id, reply_to)
+
+    def read_chat(self, chat_id: int, reply_to: int | None) -> tuple[list[ChatMember], ChatView]:
+        """:meth:`chat_members` and :meth:`chat_view` through one connection: what a typed answer reads."""
+        with self.engine.connect() as conn:
+            return _chat_members(conn, chat_id), _chat_view(conn, chat_id, reply_to)
 
     # -- invites --------------------------------------------------------------------------------
 
@@ -221,36 +265,28 @@ class TelegramStore:
             rows = conn.execute(select(telegram_prompts).where(
                 telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.report_id.is_(None),
             ).order_by(telegram_prompts.c.sent_at.desc(), telegram_prompts.c.message_id.desc())).all()
-        answered = self._answered_keys(chat_id)
-        seen: set[tuple[str, str, str, dt.date]] = set()
-        result = []
-        for row in rows:
-            key = (row.production_id, row.member_id, row.assignment_key, row.day)
-            if key in answered or key in seen:
-                continue
-            seen.add(key)
-            result.append(_prompt(row))
-        return result
-
-    def _answered_keys(self, chat_id: int) -> set[tuple[str, str, str, dt.date]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(
-                telegram_prompts.c.production_id, telegram_prompts.c.member_id,
-                telegram_prompts.c.assignment_key, telegram_prompts.c.day,
-            ).where(telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.report_id.is_not(None))).all()
-        return {tuple(r) for r in rows}  # type: ignore[misc]
+            answered = _answered_keys(conn, chat_id, {r.day for r in rows}) if rows else set()
+        return _unanswered(rows, answered)
 
     def mark_answered(
-        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, report_id: int
+        self, production_id: str, member_id: str, assignment_key: str, day: dt.date, report_id: int,
+        *, conn: Connection | None = None,
     ) -> None:
-        """Every prompt and reminder for that assignment and day is answered by ``report_id``."""
-        with self.engine.begin() as conn:
-            conn.execute(update(telegram_prompts).where(
-                telegram_prompts.c.production_id == production_id,
-                telegram_prompts.c.member_id == member_id,
-                telegram_prompts.c.assignment_key == assignment_key,
-                telegram_prompts.c.day == day,
-            ).values(report_id=report_id))
+        """Every prompt and reminder for that assignment and day is answered by ``report_id``.
+
+        With ``conn``, inside that connection's transaction (the one storing the report); else in its own.
+        """
+        statement = update(telegram_prompts).where(
+            telegram_prompts.c.production_id == production_id,
+            telegram_prompts.c.member_id == member_id,
+            telegram_prompts.c.assignment_key == assignment_key,
+            telegram_prompts.c.day == day,
+        ).values(report_id=report_id)
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.engine.begin() as own:
+            own.execute(statement)
 
     def reopen(self, production_id: str, member_id: str, assignment_key: str, day: dt.date) -> None:
         """The figure of that day was undone: its prompt waits for an answer again."""
@@ -369,6 +405,65 @@ class TelegramStore:
                 telegram_invites.c.production_id == production_id,
                 telegram_invites.c.member_id == member_id,
             ).values(used_by_chat=None))
+
+
+def _chat_members(conn: Connection, chat_id: int) -> list[ChatMember]:
+    rows = conn.execute(
+        select(members, productions.c.updated_at.label("production_version"))
+        .join(productions, productions.c.id == members.c.production_id)
+        .where(members.c.telegram_chat_id == chat_id, members.c.active)
+        .order_by(members.c.production_id, members.c.position)
+    ).all()
+    return [ChatMember(_member_state(r), _crew_member(r), r.production_version) for r in rows]
+
+
+def _chat_view(conn: Connection, chat_id: int, reply_to: int | None) -> ChatView:
+    row = conn.execute(select(telegram_conversations).where(telegram_conversations.c.chat_id == chat_id)).first()
+    conversation = None if row is None else Conversation(
+        row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
+    t = telegram_prompts
+    wanted = t.c.report_id.is_(None) if reply_to is None else (t.c.report_id.is_(None) | (t.c.message_id == reply_to))
+    rows = conn.execute(select(t).where(t.c.chat_id == chat_id, wanted)
+                        .order_by(t.c.sent_at.desc(), t.c.message_id.desc())).all()
+    replied = next((_prompt(r) for r in rows if r.message_id == reply_to), None)
+    waiting = [r for r in rows if r.report_id is None]
+    answered = _answered_keys(conn, chat_id, {r.day for r in waiting}) if waiting else set()
+    return ChatView(conversation, replied, _unanswered(waiting, answered))
+
+
+def _answered_keys(conn: Connection, chat_id: int, days: set[dt.date]) -> set[tuple[str, str, str, dt.date]]:
+    """The (production, member, assignment, day) of this chat's answered prompts on ``days``."""
+    t = telegram_prompts
+    rows = conn.execute(select(t.c.production_id, t.c.member_id, t.c.assignment_key, t.c.day).where(
+        t.c.chat_id == chat_id, t.c.report_id.is_not(None), t.c.day.in_(sorted(days)))).all()
+    return {tuple(r) for r in rows}  # type: ignore[misc]
+
+
+def _unanswered(rows: Any, answered: set[tuple[str, str, str, dt.date]]) -> list[PromptRef]:
+    """Unanswered prompt rows (newest first) to prompts: one per assignment and day, none already answered."""
+    seen: set[tuple[str, str, str, dt.date]] = set()
+    result = []
+    for row in rows:
+        key = (row.production_id, row.member_id, row.assignment_key, row.day)
+        if key in answered or key in seen:
+            continue
+        seen.add(key)
+        result.append(_prompt(row))
+    return result
+
+
+def _member_state(row: Any) -> MemberState:
+    return MemberState(
+        production_id=row.production_id, member_id=row.member_id, language=row.language, voice=row.voice,
+        paused_until=row.paused_until, telegram_chat_id=row.telegram_chat_id, consent_at=row.consent_at,
+        unreachable=row.unreachable, forgotten=row.forgotten,
+    )
+
+
+def _crew_member(row: Any) -> CrewMember:
+    """The member as ``SqlProductionRepository`` puts them in a production's crew."""
+    return CrewMember(id=row.member_id, name=row.name, role=Role(row.role), channel=Channel(row.channel),
+                      language=Language(row.language), voice=row.voice, paused_until=row.paused_until)
 
 
 def _prompt(row: Any) -> PromptRef:
