@@ -1,7 +1,7 @@
 """From a chat message to a stored figure: who is writing, which prompt it answers, what to reply.
 
 Handlers call these helpers; the figure itself is stored by the domain use cases
-(``record_report`` / ``correct_report``), which refuse bad figures and store each message once.
+(``record_answer`` / ``correct_report``), which refuse bad figures and store each message once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
@@ -19,10 +19,11 @@ from domain.answers import Answer, parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownMember
 from domain.model import Assignment, Production, Report, ReportKind
-from domain.ports import MemberState
-from domain.usecases import Recorded, correct_report, record_report
+from domain.ports import MemberState, UnitOfWork
+from domain.usecases import Recorded, correct_report, record_answer
 from greenslate.i18n import t
-from store.telegram import Pending, PromptRef
+from store.telegram import ChatMember, ChatView, Pending, PromptRef
+from store.uow import SqlUnitOfWork
 
 SOURCE = "telegram"
 
@@ -67,26 +68,34 @@ class Target:
     day: dt.date
 
 
-def _load_members(services: Services, chat_id: int) -> list[Member]:
+def load_members(services: Services, chat_id: int, memberships: list[ChatMember] | None = None) -> list[Member]:
+    """The memberships linked to this chat, read now (or given, as just read); their productions from the
+    cache when current."""
+    if memberships is None:
+        memberships = services.store.chat_members(chat_id)
+    result = []
+    for membership in memberships:
+        if membership.state.forgotten:
+            continue
+        production = services.productions.production(membership, lambda pid: _load_production(services, pid))
+        if production is None:
+            continue
+        try:
+            production.member(membership.state.member_id)
+        except KeyError:
+            continue
+        result.append(Member(membership.state, production))
+    return result
+
+
+def _load_production(services: Services, production_id: str) -> Production | None:
     with services.app.uow() as uow:
-        result = []
-        for state in uow.members.by_telegram_chat(chat_id):
-            if state.forgotten:
-                continue
-            production = uow.productions.find(state.production_id)
-            if production is None:
-                continue
-            try:
-                production.member(state.member_id)
-            except KeyError:
-                continue
-            result.append(Member(state, production))
-        return result
+        return uow.productions.find(production_id)
 
 
 async def members_of(services: Services, chat_id: int) -> list[Member]:
     """The memberships linked to this chat (consented or not)."""
-    return await asyncio.to_thread(_load_members, services, chat_id)
+    return await asyncio.to_thread(load_members, services, chat_id)
 
 
 def assignment_by_key(production: Production, key: str) -> Assignment | None:
@@ -112,13 +121,18 @@ def target_of_prompt(members: list[Member], prompt: PromptRef) -> Target | None:
     return None
 
 
-def find_target(services: Services, members: list[Member], chat_id: int, reply_to: int | None) -> Target | None:
-    """The prompt replied to; else the newest unanswered prompt; else today's only assignment."""
-    if reply_to is not None:
-        prompt = services.store.prompt(chat_id, reply_to)
-        if prompt is not None:
-            return target_of_prompt(members, prompt)
-    for prompt in services.store.unanswered(chat_id):
+def find_target(
+    services: Services, members: list[Member], chat_id: int, reply_to: int | None, view: ChatView | None = None
+) -> Target | None:
+    """The prompt replied to; else the newest unanswered prompt; else today's only assignment.
+
+    ``view`` is the chat as read already (:meth:`TelegramStore.chat_view`); read here when not given.
+    """
+    if view is None:
+        view = services.store.chat_view(chat_id, reply_to)
+    if reply_to is not None and view.replied is not None:
+        return target_of_prompt(members, view.replied)
+    for prompt in view.unanswered:
         target = target_of_prompt(members, prompt)
         if target is not None:
             return target
@@ -210,17 +224,30 @@ async def store_answer(
     app = services.app
     values: Mapping[str, Decimal] = answer.values
 
+    def mark_answered(uow: UnitOfWork, stored: Report) -> None:
+        """The prompts of that assignment and day are answered, in the transaction storing the figure."""
+        if stored.id is not None and not stored.void:
+            services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id,
+                                         conn=cast(SqlUnitOfWork, uow).connection)
+
     def run() -> Recorded:
-        replaces = corrects if corrects is not None else _existing(services, target, answer.kind)
-        if replaces is not None:
-            return correct_report(app.uow(), app.catalogue, replaces, values, raw_text=raw_text, source=SOURCE,
-                                  source_ref=source_ref, received_at=received_at, confirmed=confirmed)
-        report = Report(
-            production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
-            values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
-            received_at=received_at, subject=assignment.subject, confirmed=confirmed,
-        )
-        return record_report(app.uow(), app.catalogue, report)
+        if corrects is not None:
+            recorded = correct_report(app.uow(), app.catalogue, corrects, values, raw_text=raw_text, source=SOURCE,
+                                      source_ref=source_ref, received_at=received_at, confirmed=confirmed,
+                                      production=production, then=mark_answered)
+        else:  # a new figure, or one replacing the member's figure of that day
+            report = Report(
+                production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
+                values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
+                received_at=received_at, subject=assignment.subject, confirmed=confirmed,
+            )
+            recorded = record_answer(app.uow(), app.catalogue, report, production=production, then=mark_answered)
+        stored = recorded.report
+        if recorded.duplicate and stored.id is not None and not stored.void:
+            # Given again (a redelivered message): its prompt was marked with it; mark again, harmlessly,
+            # in case it was stored before prompts were marked in the same transaction.
+            services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id)
+        return recorded
 
     try:
         recorded = await asyncio.to_thread(run)
@@ -236,9 +263,6 @@ async def store_answer(
                     reply_to=reply_to)
         return None
     stored = recorded.report
-    if stored.id is not None and not stored.void:
-        await asyncio.to_thread(services.store.mark_answered, production.id, m.member_id, assignment.key,
-                                stored.day, stored.id)
     today = m.today(services.clock())
     await reply(bot, services, chat_id, m, texts.recap(production, stored, recorded.quantity, today, m.lang),
                 buttons=recap_buttons(stored.id or 0, m.lang), reply_to=reply_to)

@@ -12,6 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bots.telegram.productions import ProductionCache
 from greenslate.app import App
 from store.telegram import TelegramStore
 
@@ -48,6 +49,8 @@ class Services:
     #: Updates whose handler failed for a passing reason (the store unreachable): handle them again.
     retry_updates: set[int] = field(default_factory=set)
     poller: Any = None  # the long-polling loop, when the bot polls (bots.telegram.polling)
+    #: The productions of the chats that write, checked against the store at each message.
+    productions: ProductionCache = field(default_factory=ProductionCache)
 
     def synthesise(self) -> Synthesise | None:
         if self.synthesiser is None and not self._voice_checked:

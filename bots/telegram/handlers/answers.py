@@ -16,6 +16,7 @@ from bots.telegram.flow import (
     answer_text,
     assignment_by_key,
     find_target,
+    load_members,
     reply,
     store_answer,
 )
@@ -29,27 +30,33 @@ from bots.telegram.handlers.common import (
     now_of,
     target_of_report,
 )
-from bots.telegram.services import Context
+from bots.telegram.services import Context, Services
 from domain.answers import MEAL_SYNONYMS, WASTE_SYNONYMS, Answer, parse_items
 from domain.errors import InvalidReport
 from domain.model import Report, ReportKind
 from greenslate.i18n import t
-from store.telegram import Conversation
+from store.telegram import ChatView, Conversation
+
+
+def _read_chat(services: Services, chat_id: int, reply_to: int | None) -> tuple[list[Member], ChatView]:
+    """Who writes, and the chat's conversation and prompts: what a typed answer needs, read at once."""
+    memberships, view = services.store.read_chat(chat_id, reply_to)
+    return load_members(services, chat_id, memberships), view
 
 
 async def text_answer(update: Update, context: Context) -> None:
     """A typed answer: a figure for a prompt, the next step of a guided entry, or a corrected figure."""
-    members = await linked(update, context)
-    if members is None:
-        return
     services, chat_id = context.services, chat_id_of(update)
     message = update.effective_message
     assert message is not None and message.text is not None
-    source_ref = f"{chat_id}:{message.message_id}"
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    conversation = await asyncio.to_thread(services.store.conversation, chat_id)
-    if conversation is not None and reply_to is not None and await asyncio.to_thread(
-            services.store.prompt, chat_id, reply_to) is not None:
+    chat, view = await asyncio.to_thread(_read_chat, services, chat_id, reply_to)
+    members = await linked(update, context, chat)
+    if members is None:
+        return
+    source_ref = f"{chat_id}:{message.message_id}"
+    conversation = view.conversation
+    if conversation is not None and view.replied is not None:
         # A reply to a prompt says which question it answers: it ends a correction or guided entry.
         await asyncio.to_thread(services.store.clear_conversation, chat_id)
         conversation = None
@@ -66,7 +73,7 @@ async def text_answer(update: Update, context: Context) -> None:
                 await asyncio.to_thread(services.store.clear_conversation, chat_id)
             return
         await asyncio.to_thread(services.store.clear_conversation, chat_id)
-    target = await asyncio.to_thread(find_target, services, members, chat_id, reply_to)
+    target = find_target(services, members, chat_id, reply_to, view)
     if target is None:
         m = members[0]
         await reply(context.bot, services, chat_id, m, t(m.lang, "telegram.error.nothing_pending"))

@@ -48,11 +48,15 @@ async def send_plain(update: Update, context: Context, text: str) -> None:
     await context.bot.send_message(chat_id=chat_id_of(update), text=text)
 
 
-async def linked(update: Update, context: Context) -> list[Member] | None:
-    """The consented memberships of this chat; strangers are told how to join, and get None."""
+async def linked(update: Update, context: Context, members: list[Member] | None = None) -> list[Member] | None:
+    """The consented memberships of this chat; strangers are told how to join, and get None.
+
+    ``members`` are the chat's memberships when the caller read them already (``load_members``).
+    """
     services = context.services
     chat_id = chat_id_of(update)
-    members = await members_of(services, chat_id)
+    if members is None:
+        members = await members_of(services, chat_id)
     if not members:
         await send_plain(update, context, t(stranger_language(update), "telegram.join.how"))
         return None
