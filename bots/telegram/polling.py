@@ -2,11 +2,16 @@
 
 Telegram forgets an update once ``getUpdates`` is called with an offset past it. python-telegram-bot's
 ``Updater`` asks for the next batch as soon as it has queued the current one, before any handler ran:
-a crash, a kill or a database outage then loses every answer it had queued. Here each update is
-handled before the offset moves past it. An update whose handler failed for a passing reason (the
-database cannot be reached) is not confirmed either: polling waits, then fetches it again, so the
-crew's answers wait out an outage instead of being lost. A redelivered update is stored once (the
-store keys every report by its Telegram message).
+a crash, a kill or a database outage then loses every answer it had queued. Here the offset only
+ever moves past updates that were handled: it is the lowest update still in hand (or one past the
+newest when nothing is). An update whose handler failed for a passing reason (the database cannot be
+reached) is handled again after a pause, and stays unconfirmed meanwhile, so the crew's answers wait
+out an outage instead of being lost. A redelivered update is stored once (the store keys every
+report by its Telegram message).
+
+Updates from different chats are handled concurrently; the updates of one chat are handled one
+after another, in the order Telegram gave them (an odometer reading must follow the previous one).
+While updates are in hand, the next batch is fetched as soon as the oldest of them is done.
 """
 
 from __future__ import annotations
@@ -26,18 +31,44 @@ log = logging.getLogger("greenslate.telegram")
 #: Seconds to wait before fetching again an update whose handling failed for a passing reason.
 RETRY_DELAYS = (1, 2, 5, 10, 20, 30)
 
+#: How many chats are handled at the same time at most.
+MAX_CONCURRENT_CHATS = 8
+
+#: Updates asked for at once (Telegram's maximum).
+BATCH = 100
+
+#: While updates are in hand and none is done, how often to ask for other chats' new updates (seconds).
+BUSY_POLL_SECONDS = 0.05
+
+
+def chat_key(update: Update) -> int | str:
+    """What orders updates: the chat (or, without one, the user); an update with neither stands alone."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return f"user:{update.effective_user.id}"
+    return f"update:{update.update_id}"
+
 
 class AckAfterHandling:
-    """Polls ``getUpdates`` and handles each update before confirming it."""
+    """Polls ``getUpdates``, handles updates (chats concurrently, each chat in order), confirms them after."""
 
-    def __init__(self, application: Any, *, timeout: int = 30, poll_interval: float = 0.0) -> None:
+    def __init__(self, application: Any, *, timeout: int = 30, poll_interval: float = 0.0,
+                 concurrency: int = MAX_CONCURRENT_CHATS) -> None:
         self.application = application
         self.timeout = timeout
         self.poll_interval = poll_interval
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._handling = False
-        self.offset: int | None = None
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._changed = asyncio.Event()  # an update in hand was done with
+        self._in_hand: dict[int, asyncio.Task[bool]] = {}  # update id -> its handling, until done
+        self._done: set[int] = set()  # handled, not yet confirmed to Telegram
+        self._last_of_chat: dict[int | str, asyncio.Task[bool]] = {}
+        self._newest: int | None = None  # the newest update id received
+        self._low_water = max(1, concurrency // 2)  # ask for more once this few are in hand
+        self._worth_asking = True  # something changed since Telegram last answered
+        self.offset: int | None = None  # what the next getUpdates confirms
 
     @property
     def running(self) -> bool:
@@ -49,30 +80,62 @@ class AckAfterHandling:
         self._task = asyncio.create_task(self._run(), name="telegram-polling")
 
     async def stop(self) -> None:
-        """Stop polling: finish the update in hand, then confirm what was handled, as PTB's Updater does."""
+        """Stop polling: finish the updates being handled, then confirm what was handled, as PTB's Updater does.
+
+        Updates received but not started are left unconfirmed: Telegram gives them again to the
+        next start.
+        """
         self._stopping.set()
         if self._task is not None:
-            if not self._handling:
-                self._task.cancel()  # waiting on Telegram's long poll: nothing in hand
+            self._task.cancel()  # waiting on Telegram's long poll, or for an update in hand
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        in_hand = list(self._in_hand.values())
+        if in_hand:
+            await asyncio.gather(*in_hand, return_exceptions=True)
+        self.offset = self._next_offset()
         if self.offset is not None:
             try:
                 await self.application.bot.get_updates(offset=self.offset, timeout=0, limit=1)
             except Exception as exc:  # confirming is a courtesy: unconfirmed updates are stored once anyway
                 log.info("could not confirm the last updates on stop: %s", type(exc).__name__)
 
+    def _next_offset(self) -> int | None:
+        """The lowest update id not handled yet (everything below it was handled)."""
+        if self._in_hand:
+            return min(self._in_hand)
+        return None if self._newest is None else self._newest + 1
+
     async def _run(self) -> None:
         failures = 0
         while not self._stopping.is_set():
+            offset = self._next_offset()
+            if self._in_hand:
+                # Telegram gives back everything from the oldest update in hand: ask again once a few are
+                # done (so that most of what it returns is new) and something changed since it last
+                # answered; or, when nothing changed for a moment, for the other chats' new updates.
+                known = len(self._in_hand) + sum(1 for u in self._done if offset is not None and u >= offset)
+                if not self._worth_asking or len(self._in_hand) > self._low_water or known > BATCH // 2:
+                    self._changed.clear()
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), BUSY_POLL_SECONDS)
+                        continue  # something was done with: look again
+                    except TimeoutError:
+                        if known >= BATCH:
+                            continue  # Telegram would give back only updates in hand
+            self._worth_asking = False
+            if offset is not None:  # asking with this offset confirms everything below it
+                self._done = {u for u in self._done if u >= offset}
             try:
                 updates = await self.application.bot.get_updates(
-                    offset=self.offset, timeout=self.timeout, allowed_updates=Update.ALL_TYPES
+                    offset=offset, timeout=0 if self._in_hand else self.timeout, limit=BATCH,
+                    allowed_updates=Update.ALL_TYPES,
                 )
             except RetryAfter as exc:
                 await self._pause(float(exc.retry_after if isinstance(exc.retry_after, int | float)
                                         else exc.retry_after.total_seconds()))
+                self._worth_asking = True
                 continue
             except (TimedOut, NetworkError) as exc:
                 if isinstance(exc, InvalidToken):
@@ -80,21 +143,57 @@ class AckAfterHandling:
                 failures += 1
                 log.warning("telegram unreachable (%s); trying again", type(exc).__name__)
                 await self._pause(RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1])
+                self._worth_asking = True
                 continue
             failures = 0
+            self.offset = offset
             for update in updates:
                 if self._stopping.is_set():
                     break
-                self._handling = True
-                try:
-                    handled = await self._handle(update)
-                finally:
-                    self._handling = False
-                if not handled:
-                    break  # not confirmed: the next getUpdates starts again from this update
-                self.offset = update.update_id + 1
+                if self._dispatch(update):
+                    self._worth_asking = True  # new updates came: more may be waiting
             if self.poll_interval:
                 await self._pause(self.poll_interval)
+
+    def _dispatch(self, update: Update) -> bool:
+        """Start handling ``update`` once its chat's previous update is done; False for one already known."""
+        update_id = update.update_id
+        if update_id in self._in_hand or update_id in self._done:
+            return False  # given again while being handled, or handled and not yet confirmed
+        key = chat_key(update)
+        task = asyncio.create_task(self._in_order(update, self._last_of_chat.get(key)),
+                                   name=f"telegram-update-{update_id}")
+        self._in_hand[update_id] = task
+        self._last_of_chat[key] = task
+        self._newest = update_id if self._newest is None else max(self._newest, update_id)
+
+        def done(finished: asyncio.Task[bool], key: int | str = key) -> None:
+            if not finished.cancelled() and finished.result():
+                del self._in_hand[update_id]  # an update not handled stays in hand: the offset stays below it
+                self._done.add(update_id)
+            if self._last_of_chat.get(key) is finished:
+                del self._last_of_chat[key]
+            self._worth_asking = True
+            self._changed.set()
+
+        task.add_done_callback(done)
+        return True
+
+    async def _in_order(self, update: Update, previous: asyncio.Task[bool] | None) -> bool:
+        if previous is not None:
+            await asyncio.wait([previous])
+            if previous.cancelled() or previous.exception() is not None or not previous.result():
+                return False  # the chat's previous update is not handled: neither is this one, to keep the order
+        if self._stopping.is_set():
+            return False
+        async with self._slots:
+            if self._stopping.is_set():
+                return False
+            try:
+                return await self._handle(update)
+            except Exception:  # PTB hands handler errors to on_error; anything else is a bug, not a reason to stall
+                log.exception("update %s could not be handled", update.update_id)
+                return True
 
     async def _handle(self, update: Update) -> bool:
         """Handle one update; False when it must be fetched again (its handler hit a passing failure)."""
