@@ -63,6 +63,27 @@ def db_upgrade() -> None:
     click.echo(f"database at revision {current(app.settings.database_url)}")
 
 
+@db.command("rebuild-sums")
+@click.option("--production", "production_id", default=None, help="Only this production (default: all).")
+def db_rebuild_sums(production_id: str | None) -> None:
+    """Sum the dashboard's daily and per-subject totals afresh from the emission lines.
+
+    They are kept up to date as figures are stored; this is for after a bulk load that wrote lines
+    directly, or to be sure. One transaction: readers see the old sums or the new, never a half.
+    """
+    from store.repositories import rebuild_emission_sums
+
+    app = open_app()
+    if production_id is not None:
+        with app.uow() as uow:
+            uow.productions.get(production_id)  # an unknown production is one clear line
+    with app.engine.begin() as conn:
+        counts = rebuild_emission_sums(conn, production_id)
+    where = f" for {production_id}" if production_id else ""
+    click.echo(f"sums rebuilt from the emission lines{where}: "
+               + ", ".join(f"{table} {rows} rows" for table, rows in counts.items()))
+
+
 # -- production ---------------------------------------------------------------------------------------
 
 

@@ -157,3 +157,36 @@ def test_a_discord_section_links_the_production_on_load(gs, tmp_path):
     assert "linked to Discord server 111" in result.output
     links = gs("discord", "links").output
     assert "feux-aube" in links and "111" in links
+
+
+def test_rebuild_sums_puts_drifted_dashboard_sums_back_to_the_lines(gs, db_url):
+    from sqlalchemy import func, select, update
+
+    from store.engine import make_engine
+    from store.tables import daily_emissions, emission_lines, subject_emissions
+
+    assert gs("production", "load", str(EXAMPLE)).exit_code == 0
+    for odometer, day in (("45 230", "2027-03-01"), ("45 400", "2027-03-02")):
+        assert gs("report", "add", "feux-aube", "--member", "amina", "--kind", "mileage", "--vehicle", "mb1",
+                  "--odometer", odometer, "--day", day).exit_code == 0
+    engine = make_engine(db_url)
+    try:
+        def totals() -> tuple[object, object, object]:
+            with engine.connect() as conn:
+                return tuple(conn.scalar(select(func.sum(t.c.kgco2e))) for t in
+                             (emission_lines, daily_emissions, subject_emissions))  # type: ignore[return-value]
+
+        lines, daily, subject = totals()
+        assert lines == daily == subject and lines > 0
+        with engine.begin() as conn:  # drift, as a bulk load writing lines directly would leave it
+            conn.execute(update(daily_emissions).values(kgco2e=0))
+            conn.execute(subject_emissions.delete())
+        assert totals() != (lines, lines, lines)
+        result = gs("db", "rebuild-sums", "--production", "feux-aube")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("sums rebuilt from the emission lines for feux-aube: daily_emissions 2 rows")
+        assert totals() == (lines, lines, lines)
+    finally:
+        engine.dispose()
+    unknown = gs("db", "rebuild-sums", "--production", "nope")
+    assert unknown.exit_code != 0 and "nope" in unknown.output

@@ -74,6 +74,7 @@ def test_ingestion_stores_every_answer_once_on_both_stores(results: dict[str, di
 def test_dashboard_sql_totals_equal_the_naive_totals(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
     r = results["dashboard_scale"]
     assert r["figures"]["totals_agree_with_naive"] is True
+    assert r["figures"]["kept_sums_equal_lines"] is True  # the sums kept on write, row for row
     assert r["sizes"]["reports"] == r["sizes"]["members"] * r["sizes"]["shooting_days"] * 3
     for page in ("overview", "plan", "reporting", "reports"):
         assert r["figures"][f"page_{page}"]["count"] == r["sizes"]["samples_per_page"]
