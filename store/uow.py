@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.repositories import (
@@ -77,6 +77,23 @@ class SqlUnitOfWork:
                 session.rollback()  # nothing to do after commit(); undoes anything left uncommitted
             finally:
                 session.close()
+
+    def lock_chain(self, production_id: str, subject: str) -> None:
+        """Writers of one vehicle's or generator's readings take turns (see ``UnitOfWork.lock_chain``).
+
+        PostgreSQL: a transaction-level advisory lock on the chain, released at commit or rollback;
+        other chains and readers go on. SQLite: the database's write lock, taken now instead of at
+        the first write (``BEGIN IMMEDIATE``), so what is read next is what the last writer
+        committed; SQLite has one writer at a time anyway.
+        """
+        conn = self.connection
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))"),
+                         {"chain": f"greenslate:chain:{production_id}:{subject}"})
+        elif conn.dialect.name == "sqlite":
+            driver = conn.connection.driver_connection
+            if driver is not None and not driver.in_transaction:  # a write earlier in this unit holds it already
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         self.session.commit()
