@@ -363,6 +363,9 @@ def _chain(uow: UnitOfWork, report: Report) -> list[Report]:
     kinds = _CHAINED.get(report.kind)
     if kinds is None:
         return []
+    # Answers from different chats are stored side by side: a second writer of this vehicle's or
+    # generator's readings waits here, then reads what the first one committed.
+    uow.lock_chain(report.production_id, report.subject or "")
     return uow.reports.for_production(report.production_id, kind=kinds, subject=report.subject)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 
 import pytest
@@ -138,3 +140,25 @@ def test_a_production_gone_from_the_store_is_dropped_from_the_cache() -> None:
     newer = _membership(production, "amina", SENT + dt.timedelta(seconds=1))
     assert cache.production(newer, lambda _: answers.pop(0)) is None
     assert cache.production(newer, lambda _: production) is production
+
+
+def test_answers_from_several_chats_for_one_vehicle_keep_its_readings_in_order(
+    uow_factory: UowFactory, cat: Catalogue, production: Production
+) -> None:
+    # Different chats are handled side by side: readings of one minibus stored at the same time must
+    # each be measured against the one before, so the kilometres add up to the last reading.
+    readings = [(dt.date(2027, 3, 1) + dt.timedelta(days=d), 45_100 + 100 * d) for d in range(8)
+                if (dt.date(2027, 3, 1) + dt.timedelta(days=d)).weekday() < 5]
+    barrier = threading.Barrier(len(readings))
+
+    def answer(day: dt.date, odometer: int) -> None:
+        barrier.wait(timeout=20)
+        usecases.record_answer(uow_factory(), cat, report(ReportKind.MILEAGE, {"odometer": odometer}, subject="mb1",
+                                                          day=day), production=production)
+
+    with ThreadPoolExecutor(len(readings)) as pool:
+        for future in [pool.submit(answer, day, odometer) for day, odometer in readings]:
+            future.result()
+    with uow_factory() as uow:
+        lines = [ln for ln in uow.lines.for_production("feux-aube") if ln.subject == "mb1"]
+    assert sum(ln.quantity for ln in lines) == readings[-1][1] - 45_010
