@@ -17,6 +17,7 @@ recorded as shown (the dashboard lists outbox rows).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -49,10 +50,11 @@ MAX_ATTEMPTS = 8
 TICK_SECONDS = 20
 #: APScheduler drops a run later than this; its default (1 s) would silently skip late ticks.
 MISFIRE_GRACE_SECONDS = 3600
-#: Rows claimed at once, then sent side by side to different recipients, in order to each one (leases
-#: renewed if the batch runs long). The bot's rate limiter keeps the pace within Telegram's limits.
-CLAIM_BATCH = 30
+#: Rows claimed at once, then sent one after the other (leases kept alive while the batch runs).
+CLAIM_BATCH = 20
 MAX_BATCHES = 50
+#: How often (real seconds) a batch in flight looks whether its leases need renewing.
+LEASE_CHECK_SECONDS = 0.05
 #: On stop, how long a tick under way may take to finish its sends and marks.
 STOP_GRACE_SECONDS = 10
 
@@ -119,13 +121,13 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     for _ in range(MAX_BATCHES):
-        # Leases are on the tick's own time line: ``now`` plus the real time this tick has taken.
-        claimed_at = time.monotonic()
-        on_line = now + dt.timedelta(seconds=claimed_at - started)
+        # Leases are on the tick's own time line: ``now`` plus the real time this tick has taken (or
+        # the clock, if it runs ahead of that, as the benchmarks' fast clock does).
+        on_line = _on_line(ctx, now, started)
         claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, on_line, ctx.lease)
         if not claimed:
             break
-        await _deliver_in_order(ctx, claimed, now, started, claimed_at, report, audience)
+        await _deliver_in_order(ctx, claimed, now, started, report, audience)
     if report:
         log.info(
             "tick %s: %d recorded, %d sent, %d unreachable, %d to retry, %d failed, %d expired",
@@ -136,54 +138,69 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
 
 
 async def _deliver_in_order(
-    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, claimed_at: float,
-    report: TickReport, audience: dict[str, tuple[Production, dict[str, MemberState]]],
+    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, report: TickReport,
+    audience: dict[str, tuple[Production, dict[str, MemberState]]],
 ) -> None:
     marks: list[asyncio.Task[None]] = []
+    lost: set[int] = set()  # rows whose lease another scheduler took over: not to be sent
+    heartbeat = asyncio.create_task(_keep_leases(ctx, items, now, started, lost))
     try:
-        await _send_each(ctx, items, now, started, claimed_at, report, audience, marks)
+        await _send_each(ctx, items, now, report, audience, marks, lost)
     finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
         await asyncio.gather(*marks)
 
 
-async def _send_each(
-    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, claimed_at: float,
-    report: TickReport, audience: dict[str, tuple[Production, dict[str, MemberState]]],
-    marks: list[asyncio.Task[None]],
-) -> None:
-    """Each recipient's rows in claim order; different recipients side by side.
+def _on_line(ctx: SchedulerContext, now: dt.datetime, started: float) -> dt.datetime:
+    """The tick's time line: ``now`` plus the real time the tick has taken, or the clock if ahead of it."""
+    return max(ctx.clock.now(), now + dt.timedelta(seconds=time.monotonic() - started))
 
-    Sent one after the other, a batch waits on every round trip in turn; side by side, the channel's
-    rate limiter sets the pace. One recipient's messages never overtake each other.
+
+async def _keep_leases(
+    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, lost: set[int]
+) -> None:
+    """While a batch is in flight, renew the leases of its rows once a third of the lease has gone.
+
+    Sends go side by side and may wait (the rate limiter, a 429, a slow store): each row's lease is
+    kept alive for as long as the batch runs, not only until its send starts. A row found taken over
+    by another scheduler (we were too slow, or stalled) goes into ``lost`` and is not sent.
     """
-    by_recipient: dict[tuple[str, str | None], list[Claimed]] = {}
-    for item in items:
-        by_recipient.setdefault((item.row.production_id, item.row.member_id), []).append(item)
-    outcomes = await asyncio.gather(
-        *(_send_in_order(ctx, group, now, started, claimed_at, report, audience, marks)
-          for group in by_recipient.values()),
-        return_exceptions=True,
-    )
-    for outcome in outcomes:  # every group has finished: now a failure may end the tick
-        if isinstance(outcome, BaseException):
-            raise outcome
+    renewed = _on_line(ctx, now, started)
+    while True:
+        await asyncio.sleep(LEASE_CHECK_SECONDS)
+        at = _on_line(ctx, now, started)
+        if at - renewed < ctx.lease / 3:
+            continue
+        ids = [item.row.id for item in items if item.row.id not in lost]
+        kept = await asyncio.to_thread(_renew_all, ctx.engine, ids, ctx.worker, at + ctx.lease)
+        lost.update(row_id for row_id, ok in kept.items() if not ok)
+        renewed = at
 
 
-async def _send_in_order(
-    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, started: float, claimed_at: float,
-    report: TickReport, audience: dict[str, tuple[Production, dict[str, MemberState]]],
-    marks: list[asyncio.Task[None]],
+def _renew_all(engine: Engine, ids: list[int], worker: str, until: dt.datetime) -> dict[int, bool]:
+    """Renew each row still ours and being sent; rows already marked are left as they are (False)."""
+    with engine.begin() as conn:
+        return {row_id: outbox.renew(conn, row_id, worker, until) for row_id in ids}
+
+
+async def _send_each(
+    ctx: SchedulerContext, items: list[Claimed], now: dt.datetime, report: TickReport,
+    audience: dict[str, tuple[Production, dict[str, MemberState]]], marks: list[asyncio.Task[None]],
+    lost: set[int],
 ) -> None:
+    """One after the other, in claim order; each one marked while the next is sent.
+
+    Sending side by side was tried: on two cores it starved the event loop enough for leases to
+    lapse under a fast clock, and another scheduler then sent the same rows again. The bot's rate
+    limiter keeps the pace at Telegram's limit from one sender already.
+    """
     for item in items:
-        # A batch can take long (Telegram's 429s): once a third of the lease has gone, renew each
-        # row's lease before sending it, and skip a row another scheduler took over meanwhile.
-        if time.monotonic() - claimed_at > ctx.lease.total_seconds() / 3:
-            elapsed = dt.timedelta(seconds=time.monotonic() - started)
-            if not await asyncio.to_thread(_finish, ctx.engine, outbox.renew, item.row.id, ctx.worker,
-                                           now + elapsed + ctx.lease):
-                report.lost_claims += 1
-                continue
-        await _deliver(ctx, item, now, report, audience, marks)
+        if item.row.id in lost:  # another scheduler has it now, and may have sent it
+            report.lost_claims += 1
+            continue
+        await _deliver(ctx, item, now, report, audience, marks, lost)
 
 
 def _expire(engine: Engine, now: dt.datetime) -> int:
@@ -223,7 +240,7 @@ def _no_longer_wanted(
 async def _deliver(
     ctx: SchedulerContext, item: Claimed, now: dt.datetime, report: TickReport,
     audience: dict[str, tuple[Production, dict[str, MemberState]]],
-    marks: list[asyncio.Task[None]] | None = None,
+    marks: list[asyncio.Task[None]] | None = None, lost: set[int] | None = None,
 ) -> None:
     row = item.row
     if item.resumed:
@@ -244,6 +261,9 @@ async def _deliver(
     if why_not is not None:  # paused or left since it was recorded (say, during retries)
         await asyncio.to_thread(_finish, ctx.engine, outbox.mark_expired, row.id, ctx.worker, why_not)
         report.expired += 1
+        return
+    if lost is not None and row.id in lost:  # taken over while we were getting ready: theirs to send
+        report.lost_claims += 1
         return
     try:
         delivery = await _send(ctx, row)

@@ -347,28 +347,46 @@ async def test_stopping_lets_the_tick_under_way_finish_its_send(
     assert rows_by_status(engine, "prompt") == Counter({"sent": 1})  # marked before the process ends
 
 
-async def test_different_members_are_sent_to_side_by_side_and_each_member_in_order(
+class FastClock:
+    """Real time, sped up: a batch of slow sends outlives its lease within a second."""
+
+    def __init__(self, start: dt.datetime, speed: float) -> None:
+        self.start, self.speed = start, speed
+        self.t0 = asyncio.get_running_loop().time()
+
+    def now(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=(asyncio.get_running_loop().time() - self.t0) * self.speed)
+
+
+async def test_a_slow_batch_keeps_its_leases_and_a_second_scheduler_sends_nothing_again(
     engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
 ) -> None:
-    """20:05 on a shooting day: Paul (15:00), Amina and Karim (19:30) and Léa's two generators (20:00) are due."""
+    """20:05 on a shooting day, five prompts due; each send takes a quarter of a second, the lease (five
+    minutes at 600 times real speed) half a second. The first scheduler's batch takes longer than its
+    lease: its leases are renewed while it runs, so the second scheduler, ticking meanwhile, takes
+    none of its rows and nothing is sent twice."""
     load_example(uow_factory, example)
-    spans: list[tuple[str, str, float, float]] = []
 
-    class RoundTripNotifier(RecordingNotifier):
-        async def send_prompt(self, production_id: str, member_id: str, assignment_key: str,  # type: ignore[override]
-                              day: dt.date, *, reminder: bool = False) -> object:
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            await asyncio.sleep(0.2)  # a round trip to Telegram
-            spans.append((member_id, assignment_key, start, loop.time()))
-            return await super().send_prompt(production_id, member_id, assignment_key, day, reminder=reminder)
+    class SlowNotifier(RecordingNotifier):
+        async def send_prompt(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            await asyncio.sleep(0.25)  # a slow round trip to Telegram
+            return await super().send_prompt(*args, **kwargs)  # type: ignore[arg-type]
 
-    notifier = RoundTripNotifier()
-    ctx = context(engine, uow_factory, ManualClock(paris(2027, 3, 8, 20, 5)), notifier)
-    done = await tick(ctx)
-    assert done.sent == 5 and rows_by_status(engine, "prompt") == Counter({"sent": 5})
-    lea = [s for s in spans if s[0] == "lea"]
-    assert [key for _, key, _, _ in lea] == ["lea:generator_hours:g1", "lea:generator_hours:g2"]
-    assert lea[0][3] <= lea[1][2]  # Léa's second prompt leaves once her first one is through
-    first = {member: start for member, _, start, _ in reversed(spans)}
-    assert first["karim"] < first["amina"] + 0.2 and first["lea"] < first["amina"] + 0.2  # side by side
+    notifier = SlowNotifier(ledger=True)  # one Telegram for both schedulers
+    clock = FastClock(paris(2027, 3, 8, 20, 5), speed=600)
+
+    def ctx(worker: str) -> SchedulerContext:
+        return SchedulerContext(engine=engine, uow_factory=uow_factory, notifiers={Channel.TELEGRAM: notifier},
+                                clock=clock, worker=worker)  # type: ignore[arg-type]
+
+    async def second() -> None:
+        await asyncio.sleep(0.6)  # after the first one's leases would have run out
+        for _ in range(8):
+            await tick(ctx("w2"))
+            await asyncio.sleep(0.1)
+
+    first, _ = await asyncio.gather(tick(ctx("w1")), second())
+    sent = Counter((member, key) for kind, _, member, key, _ in notifier.sent if kind == "prompt")
+    assert len(sent) == 5 and set(sent.values()) == {1}, sent
+    assert first.sent == 5 and first.lost_claims == 0
+    assert rows_by_status(engine, "prompt") == Counter({"sent": 5})
