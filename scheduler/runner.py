@@ -163,8 +163,8 @@ async def _keep_leases(
 ) -> None:
     """While a batch is in flight, renew the leases of its rows once a third of the lease has gone.
 
-    Sends go side by side and may wait (the rate limiter, a 429, a slow store): each row's lease is
-    kept alive for as long as the batch runs, not only until its send starts. A row found taken over
+    Sends may wait (the rate limiter, a 429, a slow store): each row's lease is kept alive for as
+    long as the batch runs, not only until its send starts. A row found taken over
     by another scheduler (we were too slow, or stalled) goes into ``lost`` and is not sent.
     """
     renewed = _on_line(ctx, now, started)
