@@ -60,6 +60,11 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     if scheduler:
         ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: TelegramNotifier(application, app)},
                                        clock=clock)
+        if clock is not None:
+            # A lease is how long a silent scheduler is taken for dead: real time. On a clock running
+            # ``speed`` times faster it lasts ``speed`` times longer, or a 5-minute lease would be a
+            # fifth of a second at a day a minute, shorter than a pause of a loaded machine.
+            ctx.lease = ctx.lease * clock.speed
         task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=1))
     print("ready", flush=True)
     try:
