@@ -256,36 +256,33 @@ emission_lines = Table(
     Index("ix_emission_lines_production_day", "production_id", "day"),
 )
 
-# The emission lines summed per production, day and factor (with every trace column), kept up to
-# date in the transaction that writes a report's lines (``SqlEmissionLineRepository.replace``): the
-# dashboard's balance reads a few rows per day here instead of every line. ``lines`` counts the
-# lines a row stands for; a row whose lines are all gone is deleted, so a row exists exactly when
-# lines do. Nothing else writes it, except a rebuild from the lines (migration 0007, the
-# benchmark's generated season).
-daily_emissions = Table(
-    "daily_emissions",
-    metadata,
-    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
-    Column("day", Date, nullable=False),
-    Column("category", String(16), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("unit", String(32), nullable=False),
-    Column("estimated", Boolean, nullable=False),
-    Column("factor_key", String(100), nullable=False),
-    Column("factor_set_version", String(32), nullable=False),
-    Column("factor_kgco2e_per_unit", ExactDecimal(9), nullable=False),
-    Column("factor_unit", String(32), nullable=False),
-    Column("factor_source", Text, nullable=False),
-    Column("factor_year", Text, nullable=False),
-    Column("factor_proxy", Boolean, nullable=False),
-    Column("quantity", ExactDecimal(), nullable=False),
-    Column("kgco2e", ExactDecimal(), nullable=False),
-    Column("lines", Integer, nullable=False),
-    PrimaryKeyConstraint(
-        "production_id", "day", "category", "kind", "unit", "estimated", "factor_key", "factor_set_version",
-        "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year", "factor_proxy",
-    ),
-)
+def _sum_of_lines(name: str, by: Column[Any]) -> Table:
+    """A table of emission lines summed per production, ``by`` (a day or a subject) and factor.
+
+    Keyed by every trace column, so each sum still names its factor, source and set version;
+    ``lines`` counts the lines a row stands for.
+    """
+    trace = ("category", "kind", "unit", "estimated", "factor_key", "factor_set_version",
+             "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year", "factor_proxy")
+    return Table(
+        name,
+        metadata,
+        Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+        by,
+        *(Column(c, emission_lines.c[c].type, nullable=False) for c in trace),
+        Column("quantity", ExactDecimal(), nullable=False),
+        Column("kgco2e", ExactDecimal(), nullable=False),
+        Column("lines", Integer, nullable=False),
+        PrimaryKeyConstraint("production_id", by.name, *trace),
+    )
+
+
+# The emission lines summed per production, day and factor, kept up to date in the transaction
+# that writes a report's lines (``SqlEmissionLineRepository.replace``): the dashboard's balance
+# reads a few rows per day here instead of every line. A row whose lines are all gone is deleted,
+# so a row exists exactly when lines do. Nothing else writes it, except a rebuild from the lines
+# (migration 0007, ``greenslate db rebuild-sums``, the benchmark's generated season).
+daily_emissions = _sum_of_lines("daily_emissions", Column("day", Date, nullable=False))
 
 #: The columns of ``daily_emissions`` that identify a row (its primary key), in key order.
 DAILY_EMISSION_KEY = tuple(c.name for c in daily_emissions.primary_key.columns)
@@ -293,30 +290,7 @@ DAILY_EMISSION_KEY = tuple(c.name for c in daily_emissions.primary_key.columns)
 # The emission lines summed per production, subject (vehicle, generator, meal type, waste stream)
 # and factor, over the whole shoot: what the plan's indicators read. Kept like ``daily_emissions``,
 # in the same transactions and by the same rules.
-subject_emissions = Table(
-    "subject_emissions",
-    metadata,
-    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
-    Column("subject", ID, nullable=False),
-    Column("category", String(16), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("unit", String(32), nullable=False),
-    Column("estimated", Boolean, nullable=False),
-    Column("factor_key", String(100), nullable=False),
-    Column("factor_set_version", String(32), nullable=False),
-    Column("factor_kgco2e_per_unit", ExactDecimal(9), nullable=False),
-    Column("factor_unit", String(32), nullable=False),
-    Column("factor_source", Text, nullable=False),
-    Column("factor_year", Text, nullable=False),
-    Column("factor_proxy", Boolean, nullable=False),
-    Column("quantity", ExactDecimal(), nullable=False),
-    Column("kgco2e", ExactDecimal(), nullable=False),
-    Column("lines", Integer, nullable=False),
-    PrimaryKeyConstraint(
-        "production_id", "subject", "category", "kind", "unit", "estimated", "factor_key", "factor_set_version",
-        "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year", "factor_proxy",
-    ),
-)
+subject_emissions = _sum_of_lines("subject_emissions", Column("subject", ID, nullable=False))
 
 #: The columns of ``subject_emissions`` that identify a row (its primary key), in key order.
 SUBJECT_EMISSION_KEY = tuple(c.name for c in subject_emissions.primary_key.columns)
