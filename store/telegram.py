@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -211,8 +212,24 @@ class TelegramStore:
 
     def read_chat(self, chat_id: int, reply_to: int | None) -> tuple[list[ChatMember], ChatView]:
         """:meth:`chat_members` and :meth:`chat_view` through one connection: what a typed answer reads."""
+        return self.read_chats([(chat_id, reply_to)])[0]
+
+    def read_chats(self, chats: Sequence[tuple[int, int | None]]) -> list[tuple[list[ChatMember], ChatView]]:
+        """:meth:`read_chat` for several (chat, message replied to) at once, in that order.
+
+        Four queries whatever the number of chats: what typed answers arriving together from many
+        chats read (see ``bots.telegram.batches``).
+        """
+        ids = sorted({chat_id for chat_id, _ in chats})
+        if not ids:
+            return []
         with self.engine.connect() as conn:
-            return _chat_members(conn, chat_id), _chat_view(conn, chat_id, reply_to)
+            memberships = _members_of_chats(conn, ids)
+            conversations = _conversations_of_chats(conn, ids)
+            prompts = _prompts_of_chats(conn, chats)
+            return [(memberships.get(chat_id, []),
+                     _view(conversations.get(chat_id), prompts[chat_id], reply_to))
+                    for chat_id, reply_to in chats]
 
     # -- invites --------------------------------------------------------------------------------
 
@@ -262,11 +279,8 @@ class TelegramStore:
     def unanswered(self, chat_id: int) -> list[PromptRef]:
         """The prompts of this chat still waiting for an answer, newest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(telegram_prompts).where(
-                telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.report_id.is_(None),
-            ).order_by(telegram_prompts.c.sent_at.desc(), telegram_prompts.c.message_id.desc())).all()
-            answered = _answered_keys(conn, chat_id, {r.day for r in rows}) if rows else set()
-        return _unanswered(rows, answered)
+            prompts = _prompts_of_chats(conn, [(chat_id, None)])[chat_id]
+        return _unanswered(prompts.waiting, prompts.answered)
 
     def mark_answered(
         self, production_id: str, member_id: str, assignment_key: str, day: dt.date, report_id: int,
@@ -408,35 +422,76 @@ class TelegramStore:
 
 
 def _chat_members(conn: Connection, chat_id: int) -> list[ChatMember]:
-    rows = conn.execute(
-        select(members, productions.c.updated_at.label("production_version"))
-        .join(productions, productions.c.id == members.c.production_id)
-        .where(members.c.telegram_chat_id == chat_id, members.c.active)
-        .order_by(members.c.production_id, members.c.position)
-    ).all()
-    return [ChatMember(_member_state(r), _crew_member(r), r.production_version) for r in rows]
+    return _members_of_chats(conn, [chat_id]).get(chat_id, [])
 
 
 def _chat_view(conn: Connection, chat_id: int, reply_to: int | None) -> ChatView:
-    row = conn.execute(select(telegram_conversations).where(telegram_conversations.c.chat_id == chat_id)).first()
-    conversation = None if row is None else Conversation(
-        row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
-    t = telegram_prompts
-    wanted = t.c.report_id.is_(None) if reply_to is None else (t.c.report_id.is_(None) | (t.c.message_id == reply_to))
-    rows = conn.execute(select(t).where(t.c.chat_id == chat_id, wanted)
-                        .order_by(t.c.sent_at.desc(), t.c.message_id.desc())).all()
-    replied = next((_prompt(r) for r in rows if r.message_id == reply_to), None)
-    waiting = [r for r in rows if r.report_id is None]
-    answered = _answered_keys(conn, chat_id, {r.day for r in waiting}) if waiting else set()
-    return ChatView(conversation, replied, _unanswered(waiting, answered))
+    conversation = _conversations_of_chats(conn, [chat_id]).get(chat_id)
+    return _view(conversation, _prompts_of_chats(conn, [(chat_id, reply_to)])[chat_id], reply_to)
 
 
-def _answered_keys(conn: Connection, chat_id: int, days: set[dt.date]) -> set[tuple[str, str, str, dt.date]]:
-    """The (production, member, assignment, day) of this chat's answered prompts on ``days``."""
+def _members_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, list[ChatMember]]:
+    rows = conn.execute(
+        select(members, productions.c.updated_at.label("production_version"))
+        .join(productions, productions.c.id == members.c.production_id)
+        .where(members.c.telegram_chat_id.in_(chat_ids), members.c.active)
+        .order_by(members.c.telegram_chat_id, members.c.production_id, members.c.position)
+    ).all()
+    found: dict[int, list[ChatMember]] = {}
+    for r in rows:
+        found.setdefault(r.telegram_chat_id, []).append(
+            ChatMember(_member_state(r), _crew_member(r), r.production_version))
+    return found
+
+
+def _conversations_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, Conversation]:
+    rows = conn.execute(select(telegram_conversations).where(telegram_conversations.c.chat_id.in_(chat_ids)))
+    return {row.chat_id: Conversation(row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
+            for row in rows}
+
+
+@dataclass
+class _ChatPrompts:
+    """A chat's prompts as read: the one replied to, the unanswered ones (newest first), and the
+    (production, member, assignment, day) of its answered prompts on those days."""
+
+    replied: PromptRef | None = None
+    waiting: list[Any] = field(default_factory=list)
+    answered: set[tuple[str, str, str, dt.date]] = field(default_factory=set)
+
+
+def _prompts_of_chats(conn: Connection, chats: Sequence[tuple[int, int | None]]) -> dict[int, _ChatPrompts]:
+    """The prompts each chat's typed answer may be for: two queries for all the chats."""
     t = telegram_prompts
-    rows = conn.execute(select(t.c.production_id, t.c.member_id, t.c.assignment_key, t.c.day).where(
-        t.c.chat_id == chat_id, t.c.report_id.is_not(None), t.c.day.in_(sorted(days)))).all()
-    return {tuple(r) for r in rows}  # type: ignore[misc]
+    ids = sorted({chat_id for chat_id, _ in chats})
+    replies = {(chat_id, reply_to) for chat_id, reply_to in chats if reply_to is not None}
+    wanted: Any = t.c.report_id.is_(None)
+    if replies:
+        wanted = wanted | t.c.message_id.in_(sorted({m for _, m in replies}))
+    rows = conn.execute(select(t).where(t.c.chat_id.in_(ids), wanted)
+                        .order_by(t.c.chat_id, t.c.sent_at.desc(), t.c.message_id.desc())).all()
+    found = {chat_id: _ChatPrompts() for chat_id in ids}
+    for r in rows:
+        mine = found[r.chat_id]
+        if (r.chat_id, r.message_id) in replies and mine.replied is None:
+            mine.replied = _prompt(r)
+        if r.report_id is None:
+            mine.waiting.append(r)
+    days = sorted({r.day for mine in found.values() for r in mine.waiting})
+    if days:  # what was answered on those days, by a later reminder's answer or another instance
+        waiting_chats = sorted(chat_id for chat_id, mine in found.items() if mine.waiting)
+        answered = conn.execute(select(t.c.chat_id, t.c.production_id, t.c.member_id, t.c.assignment_key, t.c.day)
+                                .where(t.c.chat_id.in_(waiting_chats), t.c.report_id.is_not(None),
+                                       t.c.day.in_(days))).all()
+        for a in answered:
+            found[a.chat_id].answered.add((a.production_id, a.member_id, a.assignment_key, a.day))
+    return found
+
+
+def _view(conversation: Conversation | None, prompts: _ChatPrompts, reply_to: int | None) -> ChatView:
+    replied = prompts.replied if reply_to is not None and prompts.replied is not None \
+        and prompts.replied.message_id == reply_to else None
+    return ChatView(conversation, replied, _unanswered(prompts.waiting, prompts.answered))
 
 
 def _unanswered(rows: Any, answered: set[tuple[str, str, str, dt.date]]) -> list[PromptRef]:

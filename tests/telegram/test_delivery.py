@@ -123,10 +123,10 @@ async def test_a_failing_handler_is_logged_for_the_operator_and_the_member_is_to
     rig = telegram_rig
     chat = await rig.join("amina")
 
-    def broken(chat_id, reply_to):
+    def broken(chats):
         raise RuntimeError("store unavailable")
 
-    monkeypatch.setattr(rig.services.store, "read_chat", broken)
+    monkeypatch.setattr(rig.services.store, "read_chats", broken)
     caplog.set_level(logging.ERROR, logger="greenslate.operator")
     [sorry] = await rig.say(chat, "45 230")
     assert sorry.plain.startswith("Désolé, un problème technique m'empêche de répondre.")
