@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -360,7 +361,14 @@ class SqlReportRepository:
                 insert(report_values),
                 [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()],
             )
-        return self.get(report_id)
+        # As it reads back (values rounded to their scale, the instant in UTC), without reading it back.
+        quantity = cast(ExactDecimal, report_values.c.quantity.type)
+        return replace(
+            report, id=report_id, kind=ReportKind(report.kind), void=bool(report.void),
+            confirmed=bool(report.confirmed), received_at=report.received_at.astimezone(dt.UTC),
+            values={k: quantity.process_result_value(quantity.process_bind_param(v, _NO_DIALECT), _NO_DIALECT)
+                    for k, v in sorted(report.values.items())},
+        )
 
     def _load(self, *where: Any) -> list[Report]:
         rows = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()

@@ -15,7 +15,8 @@ transaction, and only the outermost block ends it.
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Callable, Sequence
+from typing import Self, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -100,3 +101,48 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+T = TypeVar("T")
+
+
+class _SharedUnitOfWork(SqlUnitOfWork):
+    """The unit of work of :func:`run_together`: a job's ``commit()`` waits for the batch's."""
+
+    def commit(self) -> None:
+        """Nothing yet: the jobs' work is committed together once every job has run."""
+
+    def rollback(self) -> None:
+        raise RuntimeError("a job run together with others cannot roll back the shared transaction: raise instead")
+
+
+def run_together(bind: Engine | sessionmaker[Session],
+                 jobs: Sequence[Callable[[SqlUnitOfWork], T]]) -> list[T | Exception]:
+    """Run ``jobs`` (each a use case given a unit of work) in one transaction, with one commit.
+
+    Each job runs in a savepoint: one that raises leaves nothing behind, gets its exception as its
+    result, and the others go on. What the jobs wrote is committed once, after the last one (a
+    group commit: many answers for the price of one transaction). If the transaction itself fails
+    (the connection is lost, the commit is refused), this raises and none of the jobs was stored.
+    On SQLite the write lock is taken at the start, so that what each job reads is what it writes over.
+    """
+    uow = _SharedUnitOfWork(bind)
+    results: list[T | Exception] = []
+    with uow:
+        conn = uow.connection
+        if conn.dialect.name == "sqlite":
+            driver = conn.connection.driver_connection
+            if driver is not None and not driver.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+        for job in jobs:
+            savepoint = uow.session.begin_nested()
+            try:
+                result = job(uow)
+            except Exception as exc:  # the job's own failure (a refused figure): only its work is undone
+                savepoint.rollback()
+                results.append(exc)
+            else:
+                savepoint.commit()
+                results.append(result)
+        uow.session.commit()
+    return results
