@@ -9,6 +9,7 @@ sharing one PostgreSQL store: each message is stored once whichever instance get
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -25,6 +26,9 @@ from telegram.ext import (
 )
 
 from bots.telegram import handlers as h
+from bots.telegram.batches import Batches
+from bots.telegram.flow import read_chats
+from bots.telegram.http import BoundedRequest
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
@@ -111,13 +115,16 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
         .token(secret)
         .base_url(base_url)
         .base_file_url(base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url)
+        .request(BoundedRequest())
         .rate_limiter(limiter)
         .context_types(ContextTypes(context=Context))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[SERVICES] = Services(app=app, store=TelegramStore(app.engine))
+    services = Services(app=app, store=TelegramStore(app.engine))
+    services.reads = Batches(partial(read_chats, services))
+    application.bot_data[SERVICES] = services
 
     # Commands first; /start carries the invite token. Buttons by their data prefix.
     private = filters.ChatType.PRIVATE

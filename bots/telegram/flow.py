@@ -88,6 +88,13 @@ def load_members(services: Services, chat_id: int, memberships: list[ChatMember]
     return result
 
 
+def read_chats(services: Services, chats: list[tuple[int, int | None]]) -> list[tuple[list[Member], ChatView]]:
+    """Who writes in each (chat, message replied to), and the chat as stored: what typed answers need, for
+    several chats at once (``Services.reads``)."""
+    return [(load_members(services, chat_id, memberships), view)
+            for (chat_id, _), (memberships, view) in zip(chats, services.store.read_chats(chats), strict=True)]
+
+
 def _load_production(services: Services, production_id: str) -> Production | None:
     with services.app.uow() as uow:
         return uow.productions.find(production_id)
@@ -230,9 +237,10 @@ async def store_answer(
             services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id,
                                          conn=cast(SqlUnitOfWork, uow).connection)
 
-    def run() -> Recorded:
+    def run(uow: SqlUnitOfWork) -> Recorded:
+        """Stored with the figures of other chats that arrived meanwhile: one transaction (``Services.writes``)."""
         if corrects is not None:
-            recorded = correct_report(app.uow(), app.catalogue, corrects, values, raw_text=raw_text, source=SOURCE,
+            recorded = correct_report(uow, app.catalogue, corrects, values, raw_text=raw_text, source=SOURCE,
                                       source_ref=source_ref, received_at=received_at, confirmed=confirmed,
                                       production=production, then=mark_answered)
         else:  # a new figure, or one replacing the member's figure of that day
@@ -241,16 +249,17 @@ async def store_answer(
                 values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
                 received_at=received_at, subject=assignment.subject, confirmed=confirmed,
             )
-            recorded = record_answer(app.uow(), app.catalogue, report, production=production, then=mark_answered)
+            recorded = record_answer(uow, app.catalogue, report, production=production, then=mark_answered)
         stored = recorded.report
         if recorded.duplicate and stored.id is not None and not stored.void:
             # Given again (a redelivered message): its prompt was marked with it; mark again, harmlessly,
             # in case it was stored before prompts were marked in the same transaction.
-            services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id)
+            services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id,
+                                         conn=uow.connection)
         return recorded
 
     try:
-        recorded = await asyncio.to_thread(run)
+        recorded = await services.writes.submit(run)
     except NeedsConfirmation as exc:
         replaces = corrects if corrects is not None else await asyncio.to_thread(
             _existing, services, target, answer.kind)

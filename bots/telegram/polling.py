@@ -32,13 +32,13 @@ log = logging.getLogger("greenslate.telegram")
 RETRY_DELAYS = (1, 2, 5, 10, 20, 30)
 
 #: How many chats are handled at the same time at most.
-MAX_CONCURRENT_CHATS = 8
+MAX_CONCURRENT_CHATS = 100
 
 #: Updates asked for at once (Telegram's maximum).
 BATCH = 100
 
 #: While updates are in hand and none is done, how often to ask for other chats' new updates (seconds).
-BUSY_POLL_SECONDS = 0.05
+BUSY_POLL_SECONDS = 0.25
 
 
 def chat_key(update: Update) -> int | str:
@@ -66,7 +66,7 @@ class AckAfterHandling:
         self._done: set[int] = set()  # handled, not yet confirmed to Telegram
         self._last_of_chat: dict[int | str, asyncio.Task[bool]] = {}
         self._newest: int | None = None  # the newest update id received
-        self._low_water = max(1, concurrency // 2)  # ask for more once this few are in hand
+        self._low_water = max(1, concurrency // 10)  # ask for more once this few are in hand
         self._worth_asking = True  # something changed since Telegram last answered
         self.offset: int | None = None  # what the next getUpdates confirms
 

@@ -7,14 +7,17 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bots.telegram.batches import Batches
 from bots.telegram.productions import ProductionCache
 from greenslate.app import App
 from store.telegram import TelegramStore
+from store.uow import SqlUnitOfWork, run_together
 
 log = logging.getLogger("greenslate.telegram")
 
@@ -51,6 +54,13 @@ class Services:
     poller: Any = None  # the long-polling loop, when the bot polls (bots.telegram.polling)
     #: The productions of the chats that write, checked against the store at each message.
     productions: ProductionCache = field(default_factory=ProductionCache)
+    #: Figures being stored by concurrent handlers, stored together: one transaction per batch.
+    writes: Batches[Callable[[SqlUnitOfWork], Any], Any] = field(init=False)
+    #: What typed answers read about their chats, read together (set by ``build_application``).
+    reads: Batches[tuple[int, int | None], Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.writes = Batches(partial(run_together, self.app.engine))
 
     def synthesise(self) -> Synthesise | None:
         if self.synthesiser is None and not self._voice_checked:

@@ -16,7 +16,7 @@ from bots.telegram.flow import (
     answer_text,
     assignment_by_key,
     find_target,
-    load_members,
+    read_chats,
     reply,
     store_answer,
 )
@@ -38,10 +38,13 @@ from greenslate.i18n import t
 from store.telegram import ChatView, Conversation
 
 
-def _read_chat(services: Services, chat_id: int, reply_to: int | None) -> tuple[list[Member], ChatView]:
-    """Who writes, and the chat's conversation and prompts: what a typed answer needs, read at once."""
-    memberships, view = services.store.read_chat(chat_id, reply_to)
-    return load_members(services, chat_id, memberships), view
+async def _read_chat(services: Services, chat_id: int, reply_to: int | None) -> tuple[list[Member], ChatView]:
+    """Who writes, and the chat's conversation and prompts: what a typed answer needs, read at once
+    (with the other chats' that wait to be read, when the bot reads them together)."""
+    if services.reads is not None:
+        return await services.reads.submit((chat_id, reply_to))  # type: ignore[no-any-return]
+    [read] = await asyncio.to_thread(read_chats, services, [(chat_id, reply_to)])
+    return read
 
 
 async def text_answer(update: Update, context: Context) -> None:
@@ -50,7 +53,7 @@ async def text_answer(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    chat, view = await asyncio.to_thread(_read_chat, services, chat_id, reply_to)
+    chat, view = await _read_chat(services, chat_id, reply_to)
     members = await linked(update, context, chat)
     if members is None:
         return

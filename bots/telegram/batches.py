@@ -1,0 +1,74 @@
+"""Store work of many chats at once: one trip to a worker thread, and for writes one transaction.
+
+Chats are handled side by side (``bots.telegram.polling``). When a hundred members answer within a
+second, each answer's reads and its write would be a trip to a worker thread, a connection and a
+transaction of its own, and the bot's one core would spend more time passing work between threads
+than storing figures. Here a handler hands its store work to a :class:`Batches` and waits: the
+work handed over while the previous batch ran goes together, as one call in one worker thread.
+
+- ``reads``: what a typed answer needs about its chat, for every waiting chat in four queries
+  (:meth:`store.telegram.TelegramStore.read_chats`);
+- ``writes``: the use cases storing figures, in one transaction with one commit, each in a
+  savepoint (:func:`store.uow.run_together`): a refused figure undoes only itself.
+
+A handler gets its own result, or its own exception, only once its batch is done (for a write:
+committed), so a member is never told a figure is stored before it is. A lone answer is not
+delayed: a batch starts as soon as work arrives and none is running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+Request = TypeVar("Request")
+Result = TypeVar("Result")
+
+#: At most this many requests go together (a getUpdates batch holds at most 100 updates).
+MAX_BATCH = 100
+
+
+class Batches(Generic[Request, Result]):
+    """Requests from concurrent handlers, run ``MAX_BATCH`` at a time by ``run_batch`` in a worker thread.
+
+    ``run_batch`` takes the requests and returns one outcome per request, in order: a result, or an
+    exception for that request alone. If it raises, every request of the batch gets that exception.
+    """
+
+    def __init__(self, run_batch: Callable[[list[Request]], Sequence[Result | Exception]],
+                 max_batch: int = MAX_BATCH) -> None:
+        self._run_batch = run_batch
+        self._max = max(1, max_batch)
+        self._waiting: list[tuple[Request, asyncio.Future[Result]]] = []
+        self._runner: asyncio.Task[None] | None = None
+        #: How many batches ran and how many requests they held (for the benchmarks' figures).
+        self.batches = 0
+        self.requests = 0
+
+    async def submit(self, request: Request) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._waiting.append((request, future))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._drain(), name="store-batches")
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:self._max], self._waiting[self._max:]
+            requests = [request for request, _ in batch]
+            self.batches += 1
+            self.requests += len(requests)
+            try:
+                outcomes = await asyncio.to_thread(self._run_batch, requests)
+                if len(outcomes) != len(batch):
+                    raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} requests")
+            except Exception as exc:  # the batch as a whole failed: every request gets the failure
+                outcomes = [exc] * len(batch)
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
