@@ -1,0 +1,238 @@
+"""Several use cases stored in one transaction with one commit (``store.uow.run_together``).
+
+The Telegram bot stores the figures of chats answering at the same moment together. Each job runs
+in a savepoint: one that raises leaves nothing of its own behind and gets its exception as its
+result, the others are stored. If the transaction as a whole cannot be committed, nothing is
+stored and ``run_together`` raises. What is stored is read back through a new engine (its own
+connections), so only committed rows count. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain import usecases
+from domain.errors import InvalidReport
+from domain.model import Production, Report, ReportKind
+from domain.usecases import Catalogue, Recorded
+from store.engine import make_engine
+from store.tables import emission_lines, report_values, reports
+from store.uow import SqlUnitOfWork, run_together
+from tests.store.store_builders import report
+
+Job = Callable[[SqlUnitOfWork], Any]
+
+
+@pytest.fixture
+def loaded(engine: Engine, production: Production) -> Production:
+    usecases.load_production(SqlUnitOfWork(engine), production)
+    return production
+
+
+@pytest.fixture
+def fresh(db_url: str) -> Iterator[Engine]:
+    """Another engine on the same database: its connections see only what was committed."""
+    other = make_engine(db_url)
+    yield other
+    other.dispose()
+
+
+def _answers() -> dict[str, Report]:
+    """One answer from each of four members, each a new message."""
+    return {
+        "amina": report(ReportKind.MILEAGE, {"odometer": 45230}, subject="mb1", member="amina"),
+        "paul": report(ReportKind.MEALS, {"vegetarian": 30, "beef": 10}, member="paul"),
+        "lea": report(ReportKind.GENERATOR_HOURS, {"meter": "1506.5"}, subject="g2", member="lea"),
+        "sam": report(ReportKind.WASTE, {"residual": "12.5"}, member="sam"),
+    }
+
+
+def _answer(cat: Catalogue, sent: Report, then: usecases.AfterStored | None = None) -> Job:
+    return lambda uow: usecases.record_answer(uow, cat, sent, then=then)
+
+
+def _stored(engine: Engine, sent: Report) -> Report | None:
+    with SqlUnitOfWork(engine) as uow:
+        return uow.reports.by_source(sent.source, sent.source_ref)
+
+
+def _counts(engine: Engine) -> tuple[int, int, int]:
+    """Rows of reports, report values and emission lines, as committed."""
+    with engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.scalar(select(func.count()).select_from(t)) for t in (reports, report_values, emission_lines)
+        )
+
+
+def test_answers_of_several_members_are_all_stored_in_one_go(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production
+) -> None:
+    sent = _answers()
+    chosen = [sent["amina"], sent["paul"], sent["lea"]]
+    results = run_together(engine, [_answer(cat, s) for s in chosen])
+    assert len(results) == 3
+    for s, result in zip(chosen, results, strict=True):
+        assert isinstance(result, Recorded), result
+        assert not result.duplicate
+        assert result.report.source_ref == s.source_ref and result.report.member_id == s.member_id
+        assert result.lines, "each answer produces its emission lines"
+        stored = _stored(fresh, s)
+        assert stored is not None, f"{s.member_id}'s answer is not readable after the batch"
+        assert stored.id == result.report.id
+        assert stored.values == result.report.values
+    with SqlUnitOfWork(fresh) as uow:
+        lines = uow.lines.for_production(loaded.id)
+    assert {ln.report_id for ln in lines} == {r.report.id for r in results if isinstance(r, Recorded)}
+
+
+def _refused_before_writing(cat: Catalogue) -> tuple[Job, Report, type[Exception] | Exception]:
+    """A negative figure: the use case refuses it before storing anything."""
+    bad = report(ReportKind.WASTE, {"residual": -3}, member="sam")
+    return _answer(cat, bad), bad, InvalidReport
+
+
+def _refused_after_writing(cat: Catalogue) -> tuple[Job, Report, type[Exception] | Exception]:
+    """The report is stored, then the caller's bookkeeping in the same transaction refuses it."""
+    bad = _answers()["sam"]
+    refusal = InvalidReport("refused once stored", item="residual")
+
+    def then(_uow: object, _stored: Report) -> None:
+        raise refusal
+
+    return _answer(cat, bad, then=then), bad, refusal
+
+
+@pytest.mark.parametrize("middle", [_refused_before_writing, _refused_after_writing],
+                         ids=["before-writing", "after-writing"])
+def test_a_refused_answer_in_the_middle_leaves_nothing_and_the_others_are_stored(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production,
+    middle: Callable[[Catalogue], tuple[Job, Report, type[Exception] | Exception]],
+) -> None:
+    sent = _answers()
+    bad_job, bad, expected = middle(cat)
+    results = run_together(engine, [_answer(cat, sent["amina"]), bad_job, _answer(cat, sent["paul"])])
+    first, refused, last = results
+    if isinstance(expected, Exception):
+        assert refused is expected
+    else:
+        assert isinstance(refused, expected) and isinstance(refused, InvalidReport)
+        assert refused.params.get("item") == "residual"
+    assert isinstance(first, Recorded) and isinstance(last, Recorded)
+    assert _stored(fresh, sent["amina"]) is not None
+    assert _stored(fresh, sent["paul"]) is not None
+    assert _stored(fresh, bad) is None
+    with SqlUnitOfWork(fresh) as uow:
+        lines = uow.lines.for_production(loaded.id)
+        assert uow.reports.for_production(loaded.id, member_id="sam") == []
+    assert {ln.report_id for ln in lines} == {first.report.id, last.report.id}
+    assert _counts(fresh) == (2, 3, len(first.lines) + len(last.lines))
+
+
+def test_a_job_that_writes_then_fails_is_rolled_back_to_its_savepoint(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production
+) -> None:
+    sent = _answers()
+    failure = ValueError("something went wrong after storing")
+
+    def writes_then_fails(uow: SqlUnitOfWork) -> object:
+        recorded = usecases.record_answer(uow, cat, sent["lea"])
+        assert recorded.report.id is not None  # it was written in the open transaction
+        with uow:
+            assert uow.reports.by_source(sent["lea"].source, sent["lea"].source_ref) is not None
+        raise failure
+
+    results = run_together(engine, [_answer(cat, sent["amina"]), writes_then_fails, _answer(cat, sent["sam"])])
+    assert results[1] is failure
+    assert isinstance(results[0], Recorded) and isinstance(results[2], Recorded)
+    assert _stored(fresh, sent["lea"]) is None
+    assert _stored(fresh, sent["amina"]) is not None and _stored(fresh, sent["sam"]) is not None
+    with SqlUnitOfWork(fresh) as uow:
+        assert not [ln for ln in uow.lines.for_production(loaded.id) if ln.subject == "g2"]
+    assert _counts(fresh) == (2, 2, len(results[0].lines) + len(results[2].lines))
+
+
+def test_a_job_whose_statement_fails_in_the_database_does_not_spoil_the_others(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production
+) -> None:
+    """On PostgreSQL a failed statement aborts the transaction; rolling back its savepoint recovers it."""
+    sent = _answers()
+
+    def breaks_a_constraint(uow: SqlUnitOfWork) -> object:
+        usecases.record_answer(uow, cat, sent["lea"])
+        # A value of a report that does not exist: the foreign key refuses it at once.
+        uow.session.execute(report_values.insert().values(report_id=987654, item="meter", quantity=1))
+        return "not reached"
+
+    results = run_together(engine, [_answer(cat, sent["amina"]), breaks_a_constraint, _answer(cat, sent["paul"])])
+    assert isinstance(results[1], IntegrityError)
+    assert isinstance(results[0], Recorded) and isinstance(results[2], Recorded)
+    assert _stored(fresh, sent["lea"]) is None
+    assert _stored(fresh, sent["amina"]) is not None and _stored(fresh, sent["paul"]) is not None
+
+
+def _refused_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Job, type[Exception]]:
+    """A row that breaks a constraint checked only at COMMIT: the database refuses the transaction."""
+
+    def job(uow: SqlUnitOfWork) -> None:
+        uow.session.execute(text(
+            "CREATE TEMPORARY TABLE doomed (id INTEGER PRIMARY KEY, "
+            "parent INTEGER REFERENCES doomed (id) DEFERRABLE INITIALLY DEFERRED)"))
+        uow.session.execute(text("INSERT INTO doomed (id, parent) VALUES (1, 2)"))
+
+    return engine, job, IntegrityError
+
+
+class _LostAtCommit(Session):
+    def commit(self) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+
+def _lost_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Job, type[Exception]]:
+    """The connection is lost when the batch commits."""
+    return sessionmaker(bind=engine, class_=_LostAtCommit, expire_on_commit=False), lambda uow: None, OperationalError
+
+
+@pytest.mark.parametrize("failure", [_refused_at_commit, _lost_at_commit], ids=["refused", "connection-lost"])
+def test_when_the_commit_fails_it_raises_and_no_job_is_stored(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production,
+    failure: Callable[[Engine], tuple[Engine | sessionmaker[Session], Job, type[Exception]]],
+) -> None:
+    sent = _answers()
+    bind, spoiler, error = failure(engine)
+    before = _counts(fresh)
+    with pytest.raises(error):  # every job calls uow.commit(): none of them may commit on its own
+        run_together(bind, [_answer(cat, sent["amina"]), _answer(cat, sent["paul"]), spoiler,
+                            _answer(cat, sent["lea"])])
+    for s in (sent["amina"], sent["paul"], sent["lea"]):
+        assert _stored(fresh, s) is None
+    assert _counts(fresh) == before == (0, 0, 0)
+    # The database is usable afterwards: the same answers are stored by a batch that commits.
+    results = run_together(engine, [_answer(cat, sent["amina"]), _answer(cat, sent["paul"])])
+    assert all(isinstance(r, Recorded) and not r.duplicate for r in results)
+    assert _stored(fresh, sent["amina"]) is not None and _stored(fresh, sent["paul"]) is not None
+
+
+def test_a_job_cannot_roll_back_the_shared_transaction(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production
+) -> None:
+    sent = _answers()
+
+    def rolls_back(uow: SqlUnitOfWork) -> object:
+        usecases.record_answer(uow, cat, sent["lea"])
+        uow.rollback()
+        return "rolled back"
+
+    results = run_together(engine, [_answer(cat, sent["amina"]), _answer(cat, sent["paul"]), rolls_back,
+                                    _answer(cat, sent["sam"])])
+    assert isinstance(results[2], RuntimeError)
+    assert "roll back" in str(results[2])
+    assert [isinstance(r, Recorded) for r in results] == [True, True, False, True]
+    for s in (sent["amina"], sent["paul"], sent["sam"]):
+        assert _stored(fresh, s) is not None, f"{s.member_id}'s answer was undone by another job's rollback"
+    assert _stored(fresh, sent["lea"]) is None  # the job raised: its own write is undone
