@@ -94,8 +94,13 @@ class ReportRepository(Protocol):
 
 
 class EmissionLineRepository(Protocol):
-    def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine]) -> None:
-        """Delete the lines of these reports, then store ``lines``."""
+    def replace(
+        self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()
+    ) -> None:
+        """Delete the lines of these reports, then store ``lines``.
+
+        ``new``: those of ``report_ids`` stored in this transaction, which have no lines yet.
+        """
         ...
 
     def for_production(self, production_id: str) -> list[EmissionLine]: ...

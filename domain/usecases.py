@@ -491,5 +491,5 @@ def _recompute(
             return [ln for r in rs for ln in fn(production, factors, r)]
 
     lines = compute(active_reports(reports))
-    uow.lines.replace([r.id for r in reports if r.id is not None], lines)
+    uow.lines.replace([r.id for r in reports if r.id is not None], lines, new=[stored.id] if stored.id else [])
     return lines

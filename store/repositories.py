@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -318,6 +318,63 @@ def _report(row: Any, values: dict[str, Decimal]) -> Report:
     )
 
 
+# -- statements built once: a figure's reads and writes run them with new parameters -----------------
+
+_PREPARED: dict[tuple[bool, ...], tuple[Any, Any]] = {}
+
+
+def _prepared(*, source: bool = False, kinds: bool = False, subject: bool = False,
+              member: bool = False) -> tuple[Any, Any]:
+    """The (reports, their values) selects for these filters, with bound parameters, built once.
+
+    By source: ``source`` and ``source_ref``. Else by ``production_id``, and as asked ``kinds``
+    (a list), ``subject``, ``member_id``. Building and keying a statement costs more than running
+    it on SQLite: what every answer runs is built once.
+    """
+    key = (source, kinds, subject, member)
+    if key not in _PREPARED:
+        where: list[Any]
+        if source:
+            where = [reports.c.source == bindparam("source"), reports.c.source_ref == bindparam("source_ref")]
+        else:
+            where = [reports.c.production_id == bindparam("production_id")]
+            if kinds:
+                where.append(reports.c.kind.in_(bindparam("kinds", expanding=True)))
+            if subject:
+                where.append(reports.c.subject == bindparam("subject"))
+            if member:
+                where.append(reports.c.member_id == bindparam("member_id"))
+        _PREPARED[key] = (
+            select(reports).where(*where).order_by(reports.c.id),
+            select(report_values.c.report_id, report_values.c.item, report_values.c.quantity)
+            .join(reports, reports.c.id == report_values.c.report_id)
+            .where(*where)
+            .order_by(report_values.c.report_id, report_values.c.item),
+        )
+    return _PREPARED[key]
+
+
+_INSERT_REPORTS: dict[str, Any] = {}
+
+
+def _insert_report(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (source, source_ref) DO NOTHING RETURNING id``, built once per backend."""
+    if dialect not in _INSERT_REPORTS:
+        stmt: Any
+        if dialect == "postgresql":
+            stmt = postgresql.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        else:  # pragma: no cover - other backends rely on the unique constraint's error
+            stmt = insert(reports)
+        _INSERT_REPORTS[dialect] = stmt.returning(reports.c.id)
+    return _INSERT_REPORTS[dialect]
+
+
+_INSERT_VALUES = insert(report_values)
+_INSERT_LINES = insert(emission_lines)
+
+
 class SqlReportRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -342,15 +399,7 @@ class SqlReportRepository:
             "void": report.void,
             "confirmed": report.confirmed,
         }
-        dialect = self.session.get_bind().dialect.name
-        stmt: Any
-        if dialect == "postgresql":
-            stmt = postgresql.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
-        else:  # pragma: no cover - other backends rely on the unique constraint's error
-            stmt = insert(reports)
-        report_id = self.session.execute(stmt.values(**row).returning(reports.c.id)).scalar()
+        report_id = self.session.execute(_insert_report(self.session.get_bind().dialect.name), row).scalar()
         if report_id is None:
             existing = self.by_source(report.source, report.source_ref)
             if existing is None:  # pragma: no cover - the conflicting row vanished (rolled back)
@@ -358,8 +407,7 @@ class SqlReportRepository:
             raise DuplicateReport(existing)
         if report.values:
             self.session.execute(
-                insert(report_values),
-                [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()],
+                _INSERT_VALUES, [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()]
             )
         # As it reads back (values rounded to their scale, the instant in UTC), without reading it back.
         quantity = cast(ExactDecimal, report_values.c.quantity.type)
@@ -392,8 +440,18 @@ class SqlReportRepository:
         return found[0]
 
     def by_source(self, source: str, source_ref: str) -> Report | None:
-        found = self._load(reports.c.source == source, reports.c.source_ref == source_ref)
+        found = self._load_prepared(_prepared(source=True), {"source": source, "source_ref": source_ref})
         return found[0] if found else None
+
+    def _load_prepared(self, statements: tuple[Any, Any], params: Mapping[str, Any]) -> list[Report]:
+        """:meth:`_load` with statements built once (see :func:`_prepared`): the common reads of a figure."""
+        rows = self.session.execute(statements[0], params).all()
+        if not rows:
+            return []
+        values: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for v in self.session.execute(statements[1], params):
+            values[v.report_id][v.item] = v.quantity
+        return [_report(r, values.get(r.id, {})) for r in rows]
 
     def for_production(
         self,
@@ -403,14 +461,12 @@ class SqlReportRepository:
         member_id: str | None = None,
     ) -> list[Report]:
         """Every report (active, corrected and undone), oldest first (in the order stored)."""
-        where: list[Any] = [reports.c.production_id == production_id]
+        params: dict[str, Any] = {"production_id": production_id, "kinds": None, "subject": subject,
+                                  "member_id": member_id}
         if kind is not None:
-            where.append(reports.c.kind.in_([ReportKind(k).value for k in kind]))
-        if subject is not None:
-            where.append(reports.c.subject == subject)
-        if member_id is not None:
-            where.append(reports.c.member_id == member_id)
-        return self._load(and_(*where))
+            params["kinds"] = [ReportKind(k).value for k in kind]
+        statements = _prepared(kinds=kind is not None, subject=subject is not None, member=member_id is not None)
+        return self._load_prepared(statements, params)
 
     def corrector_of(self, report_id: int) -> Report | None:
         found = self._load(reports.c.corrects == report_id)
@@ -421,26 +477,22 @@ class SqlEmissionLineRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine]) -> None:
+    def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:
         """Delete the lines of these reports, then store ``lines``; keep the sums of lines in step.
 
         ``daily_emissions`` and ``subject_emissions`` change by exactly what was deleted (the rows
         the DELETE returns, not a prior read) and what is inserted, in this transaction: see
-        :func:`apply_sum_deltas`.
+        :func:`apply_sum_deltas`. Reports in ``new`` (stored in this transaction) have no lines to delete.
         """
-        ids = list(report_ids)
+        ids = sorted(set(report_ids) - set(new))
         deltas = _SumDeltas()
         if ids:
-            gone = self.session.execute(
-                delete(emission_lines)
-                .where(emission_lines.c.report_id.in_(ids))
-                .returning(*(emission_lines.c[k] for k in _SUMMED_LINE_COLUMNS))
-            ).all()
+            gone = self.session.execute(_DELETE_LINES, {"ids": ids}).all()
             for r in gone:  # as stored: already rounded to the columns' scales
                 deltas.add(dict(zip(_SUMMED_LINE_COLUMNS, r, strict=True)), -1)
         rows = [_line_row(ln) for ln in lines]
         if rows:
-            self.session.execute(insert(emission_lines), rows)
+            self.session.execute(_INSERT_LINES, rows)
             for row in rows:  # rounded as the line's columns store it, so the sums match the lines
                 deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
         conn = self.session.connection()
@@ -473,6 +525,13 @@ _EXACT_LINE_COLUMNS: dict[str, ExactDecimal] = {
 
 #: The emission line columns the sums are keyed by or add up.
 _SUMMED_LINE_COLUMNS = tuple(dict.fromkeys((*DAILY_EMISSION_KEY, *SUBJECT_EMISSION_KEY, "quantity", "kgco2e")))
+
+#: Delete the lines of some reports (``ids``), returning what the sums of lines lose.
+_DELETE_LINES = (
+    delete(emission_lines)
+    .where(emission_lines.c.report_id.in_(bindparam("ids", expanding=True)))
+    .returning(*(emission_lines.c[k] for k in _SUMMED_LINE_COLUMNS))
+)
 
 Deltas = dict[tuple[Any, ...], list[Any]]
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -191,6 +192,15 @@ class ChatView:
     unanswered: list[PromptRef]
 
 
+#: Every prompt of an assignment and day is answered by a report: built once, run at every answer.
+_MARK_ANSWERED = update(telegram_prompts).where(
+    telegram_prompts.c.production_id == bindparam("b_production_id"),
+    telegram_prompts.c.member_id == bindparam("b_member_id"),
+    telegram_prompts.c.assignment_key == bindparam("b_assignment_key"),
+    telegram_prompts.c.day == bindparam("b_day"),
+).values(report_id=bindparam("b_report_id"))
+
+
 class TelegramStore:
     """Reads and writes the Telegram tables; each call is its own short transaction."""
 
@@ -290,17 +300,13 @@ class TelegramStore:
 
         With ``conn``, inside that connection's transaction (the one storing the report); else in its own.
         """
-        statement = update(telegram_prompts).where(
-            telegram_prompts.c.production_id == production_id,
-            telegram_prompts.c.member_id == member_id,
-            telegram_prompts.c.assignment_key == assignment_key,
-            telegram_prompts.c.day == day,
-        ).values(report_id=report_id)
+        params = {"b_production_id": production_id, "b_member_id": member_id, "b_assignment_key": assignment_key,
+                  "b_day": day, "b_report_id": report_id}
         if conn is not None:
-            conn.execute(statement)
+            conn.execute(_MARK_ANSWERED, params)
             return
         with self.engine.begin() as own:
-            own.execute(statement)
+            own.execute(_MARK_ANSWERED, params)
 
     def reopen(self, production_id: str, member_id: str, assignment_key: str, day: dt.date) -> None:
         """The figure of that day was undone: its prompt waits for an answer again."""

@@ -120,12 +120,28 @@ def run_together(bind: Engine | sessionmaker[Session],
                  jobs: Sequence[Callable[[SqlUnitOfWork], T]]) -> list[T | Exception]:
     """Run ``jobs`` (each a use case given a unit of work) in one transaction, with one commit.
 
-    Each job runs in a savepoint: one that raises leaves nothing behind, gets its exception as its
-    result, and the others go on. What the jobs wrote is committed once, after the last one (a
-    group commit: many answers for the price of one transaction). If the transaction itself fails
-    (the connection is lost, the commit is refused), this raises and none of the jobs was stored.
-    On SQLite the write lock is taken at the start, so that what each job reads is what it writes over.
+    A job that raises leaves nothing behind and gets its exception as its result; the others go on.
+    What the jobs wrote is committed once, after the last one (a group commit: many answers for the
+    price of one transaction). If the transaction itself fails (the connection is lost, the commit
+    is refused), this raises and none of the jobs was stored. On SQLite the write lock is taken at
+    the start, so that what each job reads is what it writes over.
+
+    The jobs first run one after the other without savepoints (each is a round trip on
+    PostgreSQL). If one raises, that attempt is rolled back and all run again, each in a savepoint.
     """
+    if not jobs:
+        return []
+    done = _run_jobs(bind, jobs, savepoints=False)
+    if done is not None:
+        return done
+    ran = _run_jobs(bind, jobs, savepoints=True)
+    assert ran is not None
+    return ran
+
+
+def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
+              savepoints: bool) -> list[T | Exception] | None:
+    """One attempt of :func:`run_together`; None when a job raised and there were no savepoints to undo it alone."""
     uow = _SharedUnitOfWork(bind)
     results: list[T | Exception] = []
     with uow:
@@ -135,6 +151,14 @@ def run_together(bind: Engine | sessionmaker[Session],
             if driver is not None and not driver.in_transaction:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
         for job in jobs:
+            if not savepoints:
+                try:
+                    results.append(job(uow))
+                except Exception as exc:
+                    if len(jobs) == 1:
+                        return [exc]  # leaving the block rolls it back: the job's work, and only its work, is undone
+                    return None  # leaving the block rolls back every job's work: run them again, each in a savepoint
+                continue
             savepoint = uow.session.begin_nested()
             try:
                 result = job(uow)
