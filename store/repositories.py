@@ -476,6 +476,9 @@ class SqlReportRepository:
 class SqlEmissionLineRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: While set, what changes of lines add to the sums is gathered here instead of written at
+        #: once, for :func:`write_sums` (answers stored together write each row of the sums once).
+        self.pending_sums: SumDeltas | None = None
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:
         """Delete the lines of these reports, then store ``lines``; keep the sums of lines in step.
@@ -485,7 +488,7 @@ class SqlEmissionLineRepository:
         :func:`apply_sum_deltas`. Reports in ``new`` (stored in this transaction) have no lines to delete.
         """
         ids = sorted(set(report_ids) - set(new))
-        deltas = _SumDeltas()
+        deltas = SumDeltas()
         if ids:
             gone = self.session.execute(_DELETE_LINES, {"ids": ids}).all()
             for r in gone:  # as stored: already rounded to the columns' scales
@@ -495,9 +498,10 @@ class SqlEmissionLineRepository:
             self.session.execute(_INSERT_LINES, rows)
             for row in rows:  # rounded as the line's columns store it, so the sums match the lines
                 deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
-        conn = self.session.connection()
-        apply_sum_deltas(conn, daily_emissions, deltas.daily)
-        apply_sum_deltas(conn, subject_emissions, deltas.subject)
+        if self.pending_sums is not None:
+            self.pending_sums.merge(deltas)
+            return
+        write_sums(self.session.connection(), deltas)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
         rows = self.session.execute(
@@ -536,7 +540,7 @@ _DELETE_LINES = (
 Deltas = dict[tuple[Any, ...], list[Any]]
 
 
-class _SumDeltas:
+class SumDeltas:
     """What a change of lines adds to each row of the sums: (quantity, kgco2e, lines) per key."""
 
     def __init__(self) -> None:
@@ -549,6 +553,21 @@ class _SumDeltas:
             acc[0] += sign * line["quantity"]
             acc[1] += sign * line["kgco2e"]
             acc[2] += sign
+
+    def merge(self, other: SumDeltas) -> None:
+        """Add what ``other`` adds."""
+        for mine, theirs in ((self.daily, other.daily), (self.subject, other.subject)):
+            for key, (quantity, kgco2e, lines) in theirs.items():
+                acc = mine.setdefault(key, [Decimal(0), Decimal(0), 0])
+                acc[0] += quantity
+                acc[1] += kgco2e
+                acc[2] += lines
+
+
+def write_sums(conn: Connection, deltas: SumDeltas) -> None:
+    """Write what changes of lines add to ``daily_emissions`` and ``subject_emissions`` (in that order)."""
+    apply_sum_deltas(conn, daily_emissions, deltas.daily)
+    apply_sum_deltas(conn, subject_emissions, deltas.subject)
 
 
 def apply_sum_deltas(conn: Connection, table: Table, deltas: Mapping[tuple[Any, ...], Sequence[Any]]) -> None:

@@ -27,6 +27,8 @@ from store.repositories import (
     SqlMemberRepository,
     SqlProductionRepository,
     SqlReportRepository,
+    SumDeltas,
+    write_sums,
 )
 
 
@@ -150,7 +152,9 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
             driver = conn.connection.driver_connection
             if driver is not None and not driver.in_transaction:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+        sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
         for job in jobs:
+            uow.lines.pending_sums = own = SumDeltas()
             if not savepoints:
                 try:
                     results.append(job(uow))
@@ -158,6 +162,7 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
                     if len(jobs) == 1:
                         return [exc]  # leaving the block rolls it back: the job's work, and only its work, is undone
                     return None  # leaving the block rolls back every job's work: run them again, each in a savepoint
+                sums.merge(own)
                 continue
             savepoint = uow.session.begin_nested()
             try:
@@ -167,6 +172,11 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
                 results.append(exc)
             else:
                 savepoint.commit()
+                sums.merge(own)
                 results.append(result)
+        uow.lines.pending_sums = None
+        # Each row of the sums written once for the batch, in key order: two batches (two bot
+        # instances) touching the same rows take their locks in the same order and cannot deadlock.
+        write_sums(conn, sums)
         uow.session.commit()
     return results

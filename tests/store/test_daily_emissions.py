@@ -31,7 +31,7 @@ from store import migrate, queries
 from store.engine import make_engine
 from store.repositories import rebuild_emission_sums
 from store.tables import daily_emissions, emission_lines, reports, subject_emissions
-from store.uow import SqlUnitOfWork
+from store.uow import SqlUnitOfWork, run_together
 from tests.store.store_builders import make_production, report
 
 UowFactory = Callable[[], SqlUnitOfWork]
@@ -340,3 +340,52 @@ def test_migrations_fill_the_sums_from_the_reports_already_stored(fresh_url: str
         assert_sums_match(engine, factory, production)
     finally:
         engine.dispose()
+
+
+def _stored_then_failed(uow: SqlUnitOfWork, cat: Catalogue, r: Report) -> None:
+    usecases.record_report(uow, cat, r)
+    raise RuntimeError("the job fails after its figure and lines were written")
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_answers_stored_together_keep_the_sums_equal_to_the_lines(
+    engine: Engine, uow_factory: UowFactory, cat: Catalogue, loaded: Production, seed: int
+) -> None:
+    """Batches of records, corrections and undos (``run_together``), some refused: each sum row is
+    written once per batch, and a refused job's lines add nothing."""
+    rng = random.Random(seed)
+    shoot = Shoot(loaded, rng)
+    at = dt.datetime(2027, 4, 30, 9, tzinfo=dt.UTC)
+    kept: list[Report] = []
+    refused = 0
+    for _ in range(8):
+        jobs: list[Callable[[SqlUnitOfWork], Any]] = []
+        for _ in range(rng.randint(2, 12)):
+            roll = rng.random()
+            if roll < 0.15:  # a figure the use case refuses: nothing of it may reach the sums
+                bad = shoot.new_report()
+                bad = Report(**{**bad.__dict__, "values": {k: -v - 1 for k, v in bad.values.items()}})
+                jobs.append(lambda uow, r=bad: usecases.record_report(uow, cat, r))
+            elif roll < 0.22:  # stored with its lines, then the job fails: all of it is undone
+                doomed = shoot.new_report()
+                jobs.append(lambda uow, r=doomed: _stored_then_failed(uow, cat, r))
+            elif roll < 0.3 and kept:
+                original = rng.choice(kept)
+                values = shoot.new_values(original)
+                jobs.append(lambda uow, o=original, v=values: usecases.correct_report(
+                    uow, cat, o.id or 0, v, raw_text="fixed", source="test", source_ref=shoot._ref(),
+                    received_at=at, confirmed=True))
+            elif roll < 0.4 and kept:
+                original = rng.choice(kept)
+                jobs.append(lambda uow, o=original: usecases.undo_report(
+                    uow, cat, o.id or 0, source="test", source_ref=shoot._ref(), received_at=at))
+            else:
+                new = shoot.new_report()
+                jobs.append(lambda uow, r=new: usecases.record_report(uow, cat, r))
+        for outcome in run_together(engine, jobs):
+            if isinstance(outcome, Exception):
+                refused += 1
+            else:
+                kept.append(outcome.report)
+        assert_sums_match(engine, uow_factory, loaded)
+    assert refused and kept
