@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 #: How long a SQLite connection waits for another process's write lock before giving up.
@@ -36,6 +37,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     options.update(kwargs)
     return create_engine(parsed, **options)
+
+
+def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An asyncio engine for a PostgreSQL ``url`` (psycopg 3's asyncio connections), same settings.
+
+    For code on an event loop: synchronous store code runs through it with ``run_sync`` (SQLAlchemy's
+    greenlet bridge), its database waits awaited on the loop instead of blocking a worker thread.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"an asyncio engine is for PostgreSQL, not {parsed.get_backend_name()}")
+    return create_async_engine(parsed, **{"pool_pre_ping": True, **kwargs})
 
 
 def _sqlite_on_connect(*, wal: bool):  # type: ignore[no-untyped-def]

@@ -224,22 +224,24 @@ class TelegramStore:
         """:meth:`chat_members` and :meth:`chat_view` through one connection: what a typed answer reads."""
         return self.read_chats([(chat_id, reply_to)])[0]
 
-    def read_chats(self, chats: Sequence[tuple[int, int | None]]) -> list[tuple[list[ChatMember], ChatView]]:
+    def read_chats(self, chats: Sequence[tuple[int, int | None]], *,
+                   conn: Connection | None = None) -> list[tuple[list[ChatMember], ChatView]]:
         """:meth:`read_chat` for several (chat, message replied to) at once, in that order.
 
         Four queries whatever the number of chats: what typed answers arriving together from many
-        chats read (see ``bots.telegram.batches``).
+        chats read (see ``bots.telegram.batches``). Through ``conn`` when given, else a connection of its own.
         """
         ids = sorted({chat_id for chat_id, _ in chats})
         if not ids:
             return []
-        with self.engine.connect() as conn:
-            memberships = _members_of_chats(conn, ids)
-            conversations = _conversations_of_chats(conn, ids)
-            prompts = _prompts_of_chats(conn, chats)
-            return [(memberships.get(chat_id, []),
-                     _view(conversations.get(chat_id), prompts[chat_id], reply_to))
-                    for chat_id, reply_to in chats]
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.read_chats(chats, conn=own)
+        memberships = _members_of_chats(conn, ids)
+        conversations = _conversations_of_chats(conn, ids)
+        prompts = _prompts_of_chats(conn, chats)
+        return [(memberships.get(chat_id, []), _view(conversations.get(chat_id), prompts[chat_id], reply_to))
+                for chat_id, reply_to in chats]
 
     # -- invites --------------------------------------------------------------------------------
 

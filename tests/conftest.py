@@ -79,6 +79,7 @@ def _pg_database() -> Iterator[tuple[str, Engine, str]]:
     finally:
         if engine is not None:
             engine.dispose()
+        server.dispose()  # a fresh connection: the reliability suite may have restarted the server meanwhile
         with server.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()

@@ -19,8 +19,10 @@ delayed: a batch starts as soon as work arrives and none is running.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
+
+from store.uow import LockBusy
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")
@@ -34,11 +36,21 @@ class Batches(Generic[Request, Result]):
 
     ``run_batch`` takes the requests and returns one outcome per request, in order: a result, or an
     exception for that request alone. If it raises, every request of the batch gets that exception.
+
+    ``on_loop``, when given, does the same on the event loop itself, without a worker thread: for
+    work that never waits on the network or on another process (SQLite, whose write lock it takes
+    without waiting). It raises :class:`store.uow.LockBusy` when it would have to wait; the batch
+    then goes to ``run_batch`` in a worker thread. ``run_async``, when given, is awaited instead of
+    ``run_batch`` (work whose waits are awaited on the loop: PostgreSQL through an asyncio engine).
     """
 
     def __init__(self, run_batch: Callable[[list[Request]], Sequence[Result | Exception]],
-                 max_batch: int = MAX_BATCH) -> None:
+                 max_batch: int = MAX_BATCH, *,
+                 on_loop: Callable[[list[Request]], Sequence[Result | Exception]] | None = None,
+                 run_async: Callable[[list[Request]], Awaitable[Sequence[Result | Exception]]] | None = None) -> None:
         self._run_batch = run_batch
+        self._on_loop = on_loop
+        self._run_async = run_async
         self._max = max(1, max_batch)
         self._waiting: list[tuple[Request, asyncio.Future[Result]]] = []
         self._runner: asyncio.Task[None] | None = None
@@ -60,7 +72,16 @@ class Batches(Generic[Request, Result]):
             self.batches += 1
             self.requests += len(requests)
             try:
-                outcomes = await asyncio.to_thread(self._run_batch, requests)
+                outcomes = None
+                if self._on_loop is not None:
+                    try:
+                        outcomes = self._on_loop(requests)
+                    except LockBusy:  # another process is writing: wait for it in a worker thread, not here
+                        outcomes = None
+                if outcomes is None and self._run_async is not None:
+                    outcomes = await self._run_async(requests)
+                if outcomes is None:
+                    outcomes = await asyncio.to_thread(self._run_batch, requests)
                 if len(outcomes) != len(batch):
                     raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} requests")
             except Exception as exc:  # the batch as a whole failed: every request gets the failure

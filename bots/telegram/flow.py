@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import sessionmaker
+
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
 from domain.answers import Answer, parse_answer
@@ -68,16 +71,17 @@ class Target:
     day: dt.date
 
 
-def load_members(services: Services, chat_id: int, memberships: list[ChatMember] | None = None) -> list[Member]:
+def load_members(services: Services, chat_id: int, memberships: list[ChatMember] | None = None, *,
+                 conn: Connection | None = None) -> list[Member]:
     """The memberships linked to this chat, read now (or given, as just read); their productions from the
-    cache when current."""
+    cache when current (else read, through ``conn`` when given)."""
     if memberships is None:
         memberships = services.store.chat_members(chat_id)
     result = []
     for membership in memberships:
         if membership.state.forgotten:
             continue
-        production = services.productions.production(membership, lambda pid: _load_production(services, pid))
+        production = services.productions.production(membership, lambda pid: _load_production(services, pid, conn))
         if production is None:
             continue
         try:
@@ -88,15 +92,26 @@ def load_members(services: Services, chat_id: int, memberships: list[ChatMember]
     return result
 
 
-def read_chats(services: Services, chats: list[tuple[int, int | None]]) -> list[tuple[list[Member], ChatView]]:
+def read_chats(services: Services, chats: list[tuple[int, int | None]], *,
+               conn: Connection | None = None) -> list[tuple[list[Member], ChatView]]:
     """Who writes in each (chat, message replied to), and the chat as stored: what typed answers need, for
-    several chats at once (``Services.reads``)."""
-    return [(load_members(services, chat_id, memberships), view)
-            for (chat_id, _), (memberships, view) in zip(chats, services.store.read_chats(chats), strict=True)]
+    several chats at once (``Services.reads``); through ``conn`` when given."""
+    read = services.store.read_chats(chats, conn=conn)
+    return [(load_members(services, chat_id, memberships, conn=conn), view)
+            for (chat_id, _), (memberships, view) in zip(chats, read, strict=True)]
 
 
-def _load_production(services: Services, production_id: str) -> Production | None:
-    with services.app.uow() as uow:
+async def read_chats_async(services: Services,
+                           chats: list[tuple[int, int | None]]) -> list[tuple[list[Member], ChatView]]:
+    """:func:`read_chats` through the asyncio engine (PostgreSQL): its waits awaited on the loop, no thread."""
+    assert services.async_engine is not None
+    async with services.async_engine.connect() as conn:
+        return await conn.run_sync(lambda sync_conn: read_chats(services, chats, conn=sync_conn))
+
+
+def _load_production(services: Services, production_id: str, conn: Connection | None = None) -> Production | None:
+    uow = services.app.uow() if conn is None else SqlUnitOfWork(sessionmaker(bind=conn))
+    with uow:
         return uow.productions.find(production_id)
 
 

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bots.telegram.batches import Batches
 from bots.telegram.productions import ProductionCache
 from greenslate.app import App
+from store.engine import make_async_engine
 from store.telegram import TelegramStore
-from store.uow import SqlUnitOfWork, run_together
+from store.uow import SqlUnitOfWork, run_together, run_together_async
 
 log = logging.getLogger("greenslate.telegram")
 
@@ -58,9 +60,30 @@ class Services:
     writes: Batches[Callable[[SqlUnitOfWork], Any], Any] = field(init=False)
     #: What typed answers read about their chats, read together (set by ``build_application``).
     reads: Batches[tuple[int, int | None], Any] | None = None
+    #: PostgreSQL: the asyncio engine the writes go through (``store.uow.run_together_async``).
+    async_engine: AsyncEngine | None = None
 
     def __post_init__(self) -> None:
-        self.writes = Batches(partial(run_together, self.app.engine))
+        engine = self.app.engine
+        # SQLite is a local file: its work is done on the event loop, which on one core beats handing
+        # it to a thread (the interpreter lock makes them take turns), unless another process holds the
+        # write lock. PostgreSQL's round trips wait on the network: a worker thread.
+        on_loop = partial(run_together, engine, wait=False) if engine.dialect.name == "sqlite" else None
+        run_async = None
+        if engine.dialect.name == "postgresql":
+            self.async_engine = make_async_engine(self.app.settings.database_url)
+            run_async = partial(run_together_async, self.async_engine)
+        self.writes = Batches(partial(run_together, engine), on_loop=on_loop, run_async=run_async)
+
+    async def close(self) -> None:
+        """Release the asyncio engine's connections (the App disposes of its own engine)."""
+        if self.async_engine is not None:
+            await self.async_engine.dispose()
+
+    @property
+    def local_store(self) -> bool:
+        """The store is an SQLite file: reading it never waits (write-ahead log), so it is read on the loop."""
+        return self.app.engine.dialect.name == "sqlite"
 
     def synthesise(self) -> Synthesise | None:
         if self.synthesiser is None and not self._voice_checked:

@@ -9,6 +9,7 @@ connections), so only committed rows count. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,9 +22,9 @@ from domain import usecases
 from domain.errors import InvalidReport
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Catalogue, Recorded
-from store.engine import make_engine
+from store.engine import SQLITE_BUSY_TIMEOUT_MS, make_async_engine, make_engine
 from store.tables import emission_lines, report_values, reports
-from store.uow import SqlUnitOfWork, run_together
+from store.uow import LockBusy, SqlUnitOfWork, run_together, run_together_async
 from tests.store.store_builders import report
 
 Job = Callable[[SqlUnitOfWork], Any]
@@ -236,3 +237,49 @@ def test_a_job_cannot_roll_back_the_shared_transaction(
     for s in (sent["amina"], sent["paul"], sent["sam"]):
         assert _stored(fresh, s) is not None, f"{s.member_id}'s answer was undone by another job's rollback"
     assert _stored(fresh, sent["lea"]) is None  # the job raised: its own write is undone
+
+
+def test_without_waiting_a_busy_sqlite_store_raises_before_any_job_runs(
+    engine: Engine, cat: Catalogue, loaded: Production, fresh: Engine
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    ran: list[str] = []
+    sent = _answers()["amina"]
+
+    def job(uow: SqlUnitOfWork) -> Recorded:
+        ran.append("job")
+        return usecases.record_answer(uow, cat, sent)
+
+    with fresh.connect() as other:  # another process writing: it holds the write lock
+        other.exec_driver_sql("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(LockBusy):
+            run_together(engine, [job], wait=False)
+        assert time.monotonic() - started < 1.0  # not the 30-second busy timeout
+        other.exec_driver_sql("ROLLBACK")
+    assert ran == [] and _stored(fresh, sent) is None
+    with engine.connect() as conn:  # the connection went back to the pool waiting again, as configured
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+    [recorded] = run_together(engine, [job], wait=False)  # free again: stored at once
+    assert isinstance(recorded, Recorded) and _stored(fresh, recorded.report) is not None
+
+
+@pytest.mark.postgres
+async def test_jobs_run_together_through_the_asyncio_engine(pg_db_url: str, cat: Catalogue,
+                                                           production: Production) -> None:
+    sync = make_engine(pg_db_url)
+    usecases.load_production(SqlUnitOfWork(sync), production)
+    engine = make_async_engine(pg_db_url)
+    try:
+        sent = _answers()
+        bad = report(ReportKind.WASTE, {"residual": -1}, member="sam")
+        outcomes = await run_together_async(engine, [_answer(cat, sent["amina"]), _answer(cat, bad),
+                                                     _answer(cat, sent["paul"])])
+    finally:
+        await engine.dispose()
+    assert isinstance(outcomes[0], Recorded) and isinstance(outcomes[2], Recorded)
+    assert isinstance(outcomes[1], InvalidReport)
+    assert _stored(sync, sent["amina"]) is not None and _stored(sync, sent["paul"]) is not None
+    assert _stored(sync, bad) is None
+    sync.dispose()

@@ -153,3 +153,50 @@ async def test_a_lone_request_is_run_at_once() -> None:
     assert await asyncio.wait_for(batches.submit("solo"), 0.5) == "SOLO"
     assert loop.time() - started < 0.25  # not held back waiting for company
     assert calls == [["solo"]]
+
+
+async def test_work_done_on_the_loop_skips_the_worker_thread() -> None:
+    on_loop_batches: list[list[str]] = []
+
+    def on_loop(requests: list[str]) -> list[object]:
+        assert threading.current_thread() is threading.main_thread()
+        on_loop_batches.append(list(requests))
+        return [f"loop:{r}" for r in requests]
+
+    def in_thread(requests: list[str]) -> list[object]:
+        raise AssertionError("the worker thread is not used when the loop can do the work")
+
+    batches: Batches[str, object] = Batches(in_thread, on_loop=on_loop)
+    assert await asyncio.gather(batches.submit("a"), batches.submit("b")) == ["loop:a", "loop:b"]
+    assert on_loop_batches == [["a"], ["b"]] or on_loop_batches == [["a", "b"]]
+
+
+async def test_a_busy_lock_sends_the_batch_to_a_worker_thread() -> None:
+    from store.uow import LockBusy
+
+    tried: list[list[str]] = []
+    threads: list[bool] = []
+
+    def on_loop(requests: list[str]) -> list[object]:
+        tried.append(list(requests))
+        raise LockBusy("another process is writing")
+
+    def in_thread(requests: list[str]) -> list[object]:
+        threads.append(threading.current_thread() is not threading.main_thread())
+        return [f"thread:{r}" for r in requests]
+
+    batches: Batches[str, object] = Batches(in_thread, on_loop=on_loop)
+    assert await batches.submit("x") == "thread:x"
+    assert tried == [["x"]] and threads == [True]
+
+
+async def test_an_awaited_runner_replaces_the_worker_thread() -> None:
+    async def run_async(requests: list[str]) -> list[object]:
+        await asyncio.sleep(0)
+        return [f"async:{r}" for r in requests]
+
+    def in_thread(requests: list[str]) -> list[object]:
+        raise AssertionError("the worker thread is not used when an awaited runner is given")
+
+    batches: Batches[str, object] = Batches(in_thread, run_async=run_async)
+    assert await asyncio.wait_for(batches.submit("y"), WAIT) == "async:y"

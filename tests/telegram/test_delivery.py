@@ -123,7 +123,7 @@ async def test_a_failing_handler_is_logged_for_the_operator_and_the_member_is_to
     rig = telegram_rig
     chat = await rig.join("amina")
 
-    def broken(chats):
+    def broken(chats, **_kwargs):
         raise RuntimeError("store unavailable")
 
     monkeypatch.setattr(rig.services.store, "read_chats", broken)
