@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
-from domain.answers import Answer, parse_answer
+from domain.answers import Answer, fold, parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownMember
 from domain.model import Assignment, Production, Report, ReportKind
@@ -212,7 +212,14 @@ async def answer_text(
                         reply_to=reply_to)
             return None
         token = str(exc.params.get("text", ""))
-        answer = parse_answer(text.replace(token, str(choices[0]), 1), assignment)
+        # The token is as the parser read it (``𝟏.000`` reads ``1.000``): replace it in that reading.
+        source = text if token in text else fold(text)
+        try:
+            answer = parse_answer(source.replace(token, str(choices[0]), 1), assignment)
+        except InvalidReport:  # the number could not be singled out in the text: ask for it again
+            await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang),
+                        reply_to=reply_to)
+            return None
         item = next(iter(answer.values))
         options = [{item: str(c)} for c in choices]
         await _ask_pending(bot, services, chat_id, target, answer.kind, options, "ambiguous", text, source_ref,

@@ -84,6 +84,17 @@ async def test_an_ambiguous_number_is_asked_back_not_guessed(telegram_rig):
     assert len(rig.reports()) == 1
 
 
+async def test_an_ambiguous_number_in_other_digits_is_asked_back(telegram_rig):
+    """Mathematical bold digits read as digits: the question offers both readings (it used to fail)."""
+    rig = telegram_rig
+    chat = await rig.join("amina")
+    await rig.prompt("amina", AMINA, MON)
+    [question] = await rig.say(chat, "\U0001d7cf.000")  # 𝟏.000
+    assert "peut se lire de deux façons" in question.plain
+    assert [label for label, _ in question.buttons][:2] == ["1 000", "1"]
+    assert rig.reports() == []
+
+
 async def test_english_ambiguity_and_refusals(telegram_rig):
     rig = telegram_rig
     chat = await rig.join("karim", "en")
