@@ -294,6 +294,13 @@ class TelegramStore:
             prompts = _prompts_of_chats(conn, [(chat_id, None)])[chat_id]
         return _unanswered(prompts.waiting, prompts.answered)
 
+    @staticmethod
+    def answered(production_id: str, member_id: str, assignment_key: str, day: dt.date,
+                 report_id: int) -> tuple[Any, dict[str, Any]]:
+        """The statement and parameters of :meth:`mark_answered`, for a unit of work's ``before_commit``."""
+        return _MARK_ANSWERED, {"b_production_id": production_id, "b_member_id": member_id,
+                                "b_assignment_key": assignment_key, "b_day": day, "b_report_id": report_id}
+
     def mark_answered(
         self, production_id: str, member_id: str, assignment_key: str, day: dt.date, report_id: int,
         *, conn: Connection | None = None,
@@ -302,8 +309,7 @@ class TelegramStore:
 
         With ``conn``, inside that connection's transaction (the one storing the report); else in its own.
         """
-        params = {"b_production_id": production_id, "b_member_id": member_id, "b_assignment_key": assignment_key,
-                  "b_day": day, "b_report_id": report_id}
+        _, params = self.answered(production_id, member_id, assignment_key, day, report_id)
         if conn is not None:
             conn.execute(_MARK_ANSWERED, params)
             return

@@ -16,7 +16,7 @@ transaction, and only the outermost block ends it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
@@ -107,12 +107,28 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
+    def before_commit(self, statement: Any, params: dict[str, Any]) -> None:
+        """Run ``statement`` with ``params`` in this transaction, at the latest just before it commits.
+
+        For writes nothing in the transaction reads back (the bookkeeping of a stored figure): here
+        at once; in :func:`run_together`, gathered and run once for the batch (``executemany``: one
+        round trip on PostgreSQL for all of them).
+        """
+        self.session.execute(statement, params)
+
 
 T = TypeVar("T")
 
 
 class _SharedUnitOfWork(SqlUnitOfWork):
     """The unit of work of :func:`run_together`: a job's ``commit()`` waits for the batch's."""
+
+    def __init__(self, bind: Engine | sessionmaker[Session]) -> None:
+        super().__init__(bind)
+        self.deferred: list[tuple[Any, dict[str, Any]]] = []  # the running job's, see before_commit
+
+    def before_commit(self, statement: Any, params: dict[str, Any]) -> None:
+        self.deferred.append((statement, params))
 
     def commit(self) -> None:
         """Nothing yet: the jobs' work is committed together once every job has run."""
@@ -178,8 +194,10 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
             if driver is not None and not driver.in_transaction:
                 _take_sqlite_write_lock(conn, wait)
         sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
+        deferred: dict[Any, list[dict[str, Any]]] = {}  # the jobs' before_commit writes, by statement
         for job in jobs:
             uow.lines.pending_sums = own = SumDeltas()
+            uow.deferred = []
             if not savepoints:
                 try:
                     results.append(job(uow))
@@ -187,7 +205,7 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
                     if len(jobs) == 1:
                         return [exc]  # leaving the block rolls it back: the job's work, and only its work, is undone
                     return None  # leaving the block rolls back every job's work: run them again, each in a savepoint
-                sums.merge(own)
+                _keep(uow, own, sums, deferred)
                 continue
             savepoint = uow.session.begin_nested()
             try:
@@ -197,14 +215,25 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
                 results.append(exc)
             else:
                 savepoint.commit()
-                sums.merge(own)
+                _keep(uow, own, sums, deferred)
                 results.append(result)
         uow.lines.pending_sums = None
+        for statement, rows in deferred.items():
+            uow.session.execute(statement, rows)
         # Each row of the sums written once for the batch, in key order: two batches (two bot
         # instances) touching the same rows take their locks in the same order and cannot deadlock.
         write_sums(conn, sums)
         uow.session.commit()
     return results
+
+
+def _keep(uow: _SharedUnitOfWork, sums: SumDeltas, batch_sums: SumDeltas,
+          batch_deferred: dict[Any, list[dict[str, Any]]]) -> None:
+    """A job went through: what it left to write at the end joins the batch's."""
+    batch_sums.merge(sums)
+    for statement, params in uow.deferred:
+        batch_deferred.setdefault(statement, []).append(params)
+    uow.deferred = []
 
 
 def _take_sqlite_write_lock(conn: Connection, wait: bool) -> None:

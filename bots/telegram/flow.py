@@ -256,8 +256,8 @@ async def store_answer(
     def mark_answered(uow: UnitOfWork, stored: Report) -> None:
         """The prompts of that assignment and day are answered, in the transaction storing the figure."""
         if stored.id is not None and not stored.void:
-            services.store.mark_answered(production.id, m.member_id, assignment.key, stored.day, stored.id,
-                                         conn=cast(SqlUnitOfWork, uow).connection)
+            cast(SqlUnitOfWork, uow).before_commit(
+                *services.store.answered(production.id, m.member_id, assignment.key, stored.day, stored.id))
 
     def run(uow: SqlUnitOfWork) -> Recorded:
         """Stored with the figures of other chats that arrived meanwhile: one transaction (``Services.writes``)."""

@@ -240,10 +240,10 @@ def test_a_job_cannot_roll_back_the_shared_transaction(
 
 
 def test_without_waiting_a_busy_sqlite_store_raises_before_any_job_runs(
-    engine: Engine, cat: Catalogue, loaded: Production, fresh: Engine
+    sqlite_db_url: str, cat: Catalogue, production: Production
 ) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's write lock")
+    engine, fresh = make_engine(sqlite_db_url), make_engine(sqlite_db_url)
+    usecases.load_production(SqlUnitOfWork(engine), production)
     ran: list[str] = []
     sent = _answers()["amina"]
 
@@ -263,6 +263,8 @@ def test_without_waiting_a_busy_sqlite_store_raises_before_any_job_runs(
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
     [recorded] = run_together(engine, [job], wait=False)  # free again: stored at once
     assert isinstance(recorded, Recorded) and _stored(fresh, recorded.report) is not None
+    engine.dispose()
+    fresh.dispose()
 
 
 @pytest.mark.postgres
@@ -283,3 +285,29 @@ async def test_jobs_run_together_through_the_asyncio_engine(pg_db_url: str, cat:
     assert _stored(sync, sent["amina"]) is not None and _stored(sync, sent["paul"]) is not None
     assert _stored(sync, bad) is None
     sync.dispose()
+
+
+def test_writes_left_for_the_commit_are_made_for_the_jobs_that_went_through_only(
+    engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production
+) -> None:
+    """``before_commit`` writes are gathered and run once for the batch; a failed job's are dropped."""
+    from sqlalchemy import bindparam, update
+
+    from store.tables import members
+
+    voice_on = update(members).where(members.c.member_id == bindparam("who")).values(voice=True)
+
+    def asks_for_voice(who: str, fails: bool = False) -> Job:
+        def job(uow: SqlUnitOfWork) -> str:
+            uow.before_commit(voice_on, {"who": who})
+            if fails:
+                raise ValueError("refused after asking")
+            return who
+        return job
+
+    outcomes = run_together(engine, [asks_for_voice("amina"), asks_for_voice("paul", fails=True),
+                                     asks_for_voice("lea")])
+    assert outcomes[0] == "amina" and outcomes[2] == "lea" and isinstance(outcomes[1], ValueError)
+    with fresh.connect() as conn:
+        voices = dict(conn.execute(select(members.c.member_id, members.c.voice)).all())
+    assert voices["amina"] and voices["lea"] and not voices["paul"]
