@@ -54,7 +54,7 @@ class Batches(Generic[Request, Result]):
         self._max = max(1, max_batch)
         self._waiting: list[tuple[Request, asyncio.Future[Result]]] = []
         self._runner: asyncio.Task[None] | None = None
-        #: How many batches ran and how many requests they held (for the benchmarks' figures).
+        #: How many batches ran and how many requests they held (a batch's mean size, when watching it).
         self.batches = 0
         self.requests = 0
 
