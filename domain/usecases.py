@@ -106,6 +106,45 @@ def record_report(
         return _store(uow, catalogue, report, production, then, _chain(uow, report))
 
 
+@dataclass(frozen=True)
+class ReportQuery:
+    """A read of a production's reports: the arguments of ``ReportRepository.for_production``."""
+
+    production_id: str
+    kinds: tuple[ReportKind, ...]
+    subject: str | None = None
+    member_id: str | None = None
+
+    def matches(self, report: Report) -> bool:
+        """Whether ``report`` is one of the reports this read returns."""
+        return (report.production_id == self.production_id and report.kind in self.kinds
+                and (self.subject is None or report.subject == self.subject)
+                and (self.member_id is None or report.member_id == self.member_id))
+
+
+@dataclass(frozen=True)
+class AnswerReads:
+    """What :func:`record_answer` reads to store a report, known before it runs.
+
+    A store writing many answers in one transaction reads this for all of them at once, instead
+    of a few round trips per answer (``store.uow.run_together``).
+    """
+
+    source: tuple[str, str]  # the earlier storing of the same message, if any
+    chain: tuple[str, str] | None  # the (production, subject) whose readings are locked, then read
+    reports: ReportQuery  # the chain, or the member's reports of that kind and subject
+
+
+def answer_reads(report: Report) -> AnswerReads:
+    """The reads :func:`record_answer` makes for ``report``, in the order it makes them."""
+    kinds = _CHAINED.get(report.kind)
+    if kinds is not None:
+        return AnswerReads((report.source, report.source_ref), (report.production_id, report.subject or ""),
+                           ReportQuery(report.production_id, tuple(kinds), report.subject))
+    return AnswerReads((report.source, report.source_ref), None,
+                       ReportQuery(report.production_id, (report.kind,), report.subject, report.member_id))
+
+
 def record_answer(
     uow: UnitOfWork,
     catalogue: Catalogue,
@@ -120,13 +159,17 @@ def record_answer(
     as a correction of it: the history keeps both); otherwise it is a new figure. Stored once per
     source message, like :func:`record_report`, whose ``production`` and ``then`` it takes.
     """
+    reads = answer_reads(report)
     with uow:
-        existing = uow.reports.by_source(report.source, report.source_ref)
+        existing = uow.reports.by_source(*reads.source)
         if existing is not None:
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
-        chain = _chain(uow, report)
-        mine = chain if _CHAINED.get(report.kind) else uow.reports.for_production(
-            report.production_id, kind=[report.kind], subject=report.subject, member_id=report.member_id)
+        if reads.chain is not None:  # a second writer of this chain waits here (see _chain)
+            uow.lock_chain(*reads.chain)
+        q = reads.reports
+        mine = uow.reports.for_production(q.production_id, kind=list(q.kinds), subject=q.subject,
+                                          member_id=q.member_id)
+        chain = mine if reads.chain is not None else []
         same_day = [r for r in active_reports(mine) if r.day == report.day and r.kind is report.kind
                     and r.member_id == report.member_id and r.subject == report.subject]
         if same_day:

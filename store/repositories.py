@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,6 +33,7 @@ from domain.model import (
     Role,
 )
 from domain.ports import MemberState, ProductionSummary
+from domain.usecases import ReportQuery
 from store import codec
 from store.tables import (
     DAILY_EMISSION_KEY,
@@ -47,6 +48,9 @@ from store.tables import (
     reports,
     subject_emissions,
 )
+
+if TYPE_CHECKING:
+    from store.together import Together
 
 #: What a forgotten member's name becomes.
 FORGOTTEN_NAME = ""
@@ -372,18 +376,37 @@ def _insert_report(dialect: str) -> Any:
 
 
 _INSERT_VALUES = insert(report_values)
+
+
+def _as_read_back(report: Report, report_id: int) -> Report:
+    """``report`` stored as ``report_id``, as it reads back (values rounded to their scale, the instant in
+    UTC), without reading it back."""
+    quantity = cast(ExactDecimal, report_values.c.quantity.type)
+    return replace(
+        report, id=report_id, kind=ReportKind(report.kind), void=bool(report.void),
+        confirmed=bool(report.confirmed), received_at=report.received_at.astimezone(dt.UTC),
+        values={k: quantity.process_result_value(quantity.process_bind_param(v, _NO_DIALECT), _NO_DIALECT)
+                for k, v in sorted(report.values.items())},
+    )
+
+
 _INSERT_LINES = insert(emission_lines)
 
 
 class SqlReportRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: While set, answers stored together: reads made beforehand, writes made at the end.
+        self.together: Together | None = None
 
     def add(self, report: Report) -> Report:
         """Store ``report``; if its (source, source_ref) is stored already, raise DuplicateReport.
 
         ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent insert of the same message waits for
         the other transaction and then inserts nothing, without an error that would abort ours.
+        Among answers stored together (``together``), the insert waits for the end of the batch,
+        with an id drawn beforehand; a message stored meanwhile by another process then fails the
+        batch's insert, and the batch is stored again one answer at a time (``run_together``).
         """
         row = {
             "production_id": report.production_id,
@@ -399,6 +422,17 @@ class SqlReportRepository:
             "void": report.void,
             "confirmed": report.confirmed,
         }
+        together = self.together
+        if together is not None and together.ids:
+            found, earlier = together.by_source(report.source, report.source_ref)
+            if found and earlier is not None:
+                raise DuplicateReport(earlier)
+            report_id = together.ids.popleft()
+            together.add_report({"id": report_id, **row},
+                                [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()])
+            stored = _as_read_back(report, report_id)
+            together.added(stored)
+            return stored
         report_id = self.session.execute(_insert_report(self.session.get_bind().dialect.name), row).scalar()
         if report_id is None:
             existing = self.by_source(report.source, report.source_ref)
@@ -409,14 +443,10 @@ class SqlReportRepository:
             self.session.execute(
                 _INSERT_VALUES, [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()]
             )
-        # As it reads back (values rounded to their scale, the instant in UTC), without reading it back.
-        quantity = cast(ExactDecimal, report_values.c.quantity.type)
-        return replace(
-            report, id=report_id, kind=ReportKind(report.kind), void=bool(report.void),
-            confirmed=bool(report.confirmed), received_at=report.received_at.astimezone(dt.UTC),
-            values={k: quantity.process_result_value(quantity.process_bind_param(v, _NO_DIALECT), _NO_DIALECT)
-                    for k, v in sorted(report.values.items())},
-        )
+        stored = _as_read_back(report, report_id)
+        if together is not None:
+            together.added(stored)
+        return stored
 
     def _load(self, *where: Any) -> list[Report]:
         rows = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()
@@ -434,12 +464,20 @@ class SqlReportRepository:
         return [_report(r, values.get(r.id, {})) for r in rows]
 
     def get(self, report_id: int) -> Report:
+        if self.together is not None:
+            known = self.together.by_id(report_id)
+            if known is not None:
+                return known
         found = self._load(reports.c.id == report_id)
         if not found:
             raise UnknownReport(f"no report {report_id}", report_id=report_id)
         return found[0]
 
     def by_source(self, source: str, source_ref: str) -> Report | None:
+        if self.together is not None:
+            read, report = self.together.by_source(source, source_ref)
+            if read:
+                return report
         found = self._load_prepared(_prepared(source=True), {"source": source, "source_ref": source_ref})
         return found[0] if found else None
 
@@ -461,6 +499,11 @@ class SqlReportRepository:
         member_id: str | None = None,
     ) -> list[Report]:
         """Every report (active, corrected and undone), oldest first (in the order stored)."""
+        if self.together is not None and kind is not None:
+            found = self.together.query(ReportQuery(production_id, tuple(ReportKind(k) for k in kind), subject,
+                                                    member_id))
+            if found is not None:
+                return found
         params: dict[str, Any] = {"production_id": production_id, "kinds": None, "subject": subject,
                                   "member_id": member_id}
         if kind is not None:
@@ -479,6 +522,8 @@ class SqlEmissionLineRepository:
         #: While set, what changes of lines add to the sums is gathered here instead of written at
         #: once, for :func:`write_sums` (answers stored together write each row of the sums once).
         self.pending_sums: SumDeltas | None = None
+        #: While set, answers stored together: their lines are written at the end of the batch.
+        self.together: Together | None = None
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:
         """Delete the lines of these reports, then store ``lines``; keep the sums of lines in step.
@@ -489,6 +534,14 @@ class SqlEmissionLineRepository:
         """
         ids = sorted(set(report_ids) - set(new))
         deltas = SumDeltas()
+        if self.together is not None:  # written at the end of the batch (store.together)
+            rows = [_line_row(ln) for ln in lines]
+            for row in self.together.replace_lines(ids, rows):  # added earlier in the batch, now replaced
+                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, -1)
+            for row in rows:
+                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
+            self._keep_sums(deltas)
+            return
         if ids:
             gone = self.session.execute(_DELETE_LINES, {"ids": ids}).all()
             for r in gone:  # as stored: already rounded to the columns' scales
@@ -498,6 +551,9 @@ class SqlEmissionLineRepository:
             self.session.execute(_INSERT_LINES, rows)
             for row in rows:  # rounded as the line's columns store it, so the sums match the lines
                 deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
+        self._keep_sums(deltas)
+
+    def _keep_sums(self, deltas: SumDeltas) -> None:
         if self.pending_sums is not None:
             self.pending_sums.merge(deltas)
             return

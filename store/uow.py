@@ -16,13 +16,15 @@ transaction, and only the outermost block ends it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Self, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.usecases import AnswerReads
 from store.engine import SQLITE_BUSY_TIMEOUT_MS
 from store.repositories import (
     SqlActionRepository,
@@ -33,6 +35,9 @@ from store.repositories import (
     SumDeltas,
     write_sums,
 )
+from store.together import Together, chain_key
+
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))")
 
 
 class SqlUnitOfWork:
@@ -92,10 +97,12 @@ class SqlUnitOfWork:
         the first write (``BEGIN IMMEDIATE``), so what is read next is what the last writer
         committed; SQLite has one writer at a time anyway.
         """
+        together = self.reports.together
+        if together is not None and (production_id, subject) in together.locked:
+            return  # taken with the batch's other chains (store.together)
         conn = self.connection
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))"),
-                         {"chain": f"greenslate:chain:{production_id}:{subject}"})
+            conn.execute(_LOCK_CHAIN, {"chain": chain_key(production_id, subject)})
         elif conn.dialect.name == "sqlite":
             driver = conn.connection.driver_connection
             if driver is not None and not driver.in_transaction:  # a write earlier in this unit holds it already
@@ -118,6 +125,22 @@ class SqlUnitOfWork:
 
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Job(Generic[T]):
+    """A use case for :func:`run_together`, with what it will read known beforehand.
+
+    ``reads`` (:func:`domain.usecases.answer_reads`): the batch reads it for all its jobs at once
+    and writes their reports at its end (:mod:`store.together`). A plain callable works too, its
+    reads made when it asks.
+    """
+
+    run: Callable[[SqlUnitOfWork], T]
+    reads: AnswerReads | None = None
+
+    def __call__(self, uow: SqlUnitOfWork) -> T:
+        return self.run(uow)
 
 
 class _SharedUnitOfWork(SqlUnitOfWork):
@@ -184,7 +207,11 @@ def run_together(bind: Engine | sessionmaker[Session],
 
 def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
               savepoints: bool, wait: bool) -> list[T | Exception] | None:
-    """One attempt of :func:`run_together`; None when a job raised and there were no savepoints to undo it alone."""
+    """One attempt of :func:`run_together`; None when a job raised and there were no savepoints to undo it alone.
+
+    Without savepoints, jobs that say what they read (:class:`Job`) are run together
+    (:mod:`store.together`): their reads made beforehand, their writes at the end.
+    """
     uow = _SharedUnitOfWork(bind)
     results: list[T | Exception] = []
     with uow:
@@ -193,31 +220,48 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
             driver = conn.connection.driver_connection
             if driver is not None and not driver.in_transaction:
                 _take_sqlite_write_lock(conn, wait)
-        sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
-        deferred: dict[Any, list[dict[str, Any]]] = {}  # the jobs' before_commit writes, by statement
-        for job in jobs:
-            uow.lines.pending_sums = own = SumDeltas()
-            uow.deferred = []
-            if not savepoints:
+        reads = [r for r in (getattr(job, "reads", None) for job in jobs) if r is not None]
+        together = Together.read(conn, reads, len(jobs)) if reads and not savepoints else None
+        if together is not None:
+            uow.reports.together = uow.lines.together = together
+            together.watch(conn)
+        try:
+            sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
+            deferred: dict[Any, list[dict[str, Any]]] = {}  # the jobs' before_commit writes, by statement
+            for job in jobs:
+                uow.lines.pending_sums = own = SumDeltas()
+                uow.deferred = []
+                if not savepoints:
+                    try:
+                        results.append(job(uow))
+                    except Exception as exc:
+                        if len(jobs) == 1 and not (together is not None and isinstance(exc, SQLAlchemyError)):
+                            return [exc]  # leaving the block rolls back the job's work, and only its work
+                        return None  # every job's work is rolled back: run them again, each in a savepoint
+                    _keep(uow, own, sums, deferred)
+                    continue
+                savepoint = uow.session.begin_nested()
                 try:
-                    results.append(job(uow))
-                except Exception as exc:
-                    if len(jobs) == 1:
-                        return [exc]  # leaving the block rolls it back: the job's work, and only its work, is undone
-                    return None  # leaving the block rolls back every job's work: run them again, each in a savepoint
-                _keep(uow, own, sums, deferred)
-                continue
-            savepoint = uow.session.begin_nested()
-            try:
-                result = job(uow)
-            except Exception as exc:  # the job's own failure (a refused figure): only its work is undone
-                savepoint.rollback()
-                results.append(exc)
-            else:
-                savepoint.commit()
-                _keep(uow, own, sums, deferred)
-                results.append(result)
-        uow.lines.pending_sums = None
+                    result = job(uow)
+                except Exception as exc:  # the job's own failure (a refused figure): only its work is undone
+                    savepoint.rollback()
+                    results.append(exc)
+                else:
+                    savepoint.commit()
+                    _keep(uow, own, sums, deferred)
+                    results.append(result)
+            uow.lines.pending_sums = None
+            if together is not None:
+                try:
+                    together.flush(conn)
+                except IntegrityError:  # a message stored meanwhile by another process: one at a time
+                    return None
+                for line in together.removed:
+                    sums.add(line, -1)
+        finally:
+            if together is not None:
+                together.unwatch()
+                uow.reports.together = uow.lines.together = None
         for statement, rows in deferred.items():
             uow.session.execute(statement, rows)
         # Each row of the sums written once for the batch, in key order: two batches (two bot
