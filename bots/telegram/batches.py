@@ -47,13 +47,15 @@ class Batches(Generic[Request, Result]):
     def __init__(self, run_batch: Callable[[list[Request]], Sequence[Result | Exception]],
                  max_batch: int = MAX_BATCH, *,
                  on_loop: Callable[[list[Request]], Sequence[Result | Exception]] | None = None,
-                 run_async: Callable[[list[Request]], Awaitable[Sequence[Result | Exception]]] | None = None) -> None:
+                 run_async: Callable[[list[Request]], Awaitable[Sequence[Result | Exception]]] | None = None,
+                 concurrency: int = 1) -> None:
         self._run_batch = run_batch
         self._on_loop = on_loop
         self._run_async = run_async
         self._max = max(1, max_batch)
+        self._concurrency = max(1, concurrency)
         self._waiting: list[tuple[Request, asyncio.Future[Result]]] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._runners: set[asyncio.Task[None]] = set()
         #: How many batches ran and how many requests they held (a batch's mean size, when watching it).
         self.batches = 0
         self.requests = 0
@@ -61,8 +63,10 @@ class Batches(Generic[Request, Result]):
     async def submit(self, request: Request) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, future))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._drain(), name="store-batches")
+        if len(self._runners) < self._concurrency:
+            runner = asyncio.create_task(self._drain(), name="store-batches")
+            self._runners.add(runner)
+            runner.add_done_callback(self._runners.discard)
         return await future
 
     async def _drain(self) -> None:

@@ -23,10 +23,10 @@ from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownMember
 from domain.model import Assignment, Production, Report, ReportKind
 from domain.ports import MemberState, UnitOfWork
-from domain.usecases import Recorded, correct_report, record_answer
+from domain.usecases import Recorded, answer_reads, correct_report, record_answer
 from greenslate.i18n import t
 from store.telegram import ChatMember, ChatView, Pending, PromptRef
-from store.uow import SqlUnitOfWork
+from store.uow import Job, SqlUnitOfWork
 
 SOURCE = "telegram"
 
@@ -104,8 +104,8 @@ def read_chats(services: Services, chats: list[tuple[int, int | None]], *,
 async def read_chats_async(services: Services,
                            chats: list[tuple[int, int | None]]) -> list[tuple[list[Member], ChatView]]:
     """:func:`read_chats` through the asyncio engine (PostgreSQL): its waits awaited on the loop, no thread."""
-    assert services.async_engine is not None
-    async with services.async_engine.connect() as conn:
+    assert services.read_engine is not None
+    async with services.read_engine.connect() as conn:
         return await conn.run_sync(lambda sync_conn: read_chats(services, chats, conn=sync_conn))
 
 
@@ -259,18 +259,20 @@ async def store_answer(
             cast(SqlUnitOfWork, uow).before_commit(
                 *services.store.answered(production.id, m.member_id, assignment.key, stored.day, stored.id))
 
+    report = None if corrects is not None else Report(
+        production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
+        values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
+        received_at=received_at, subject=assignment.subject, confirmed=confirmed,
+    )
+
     def run(uow: SqlUnitOfWork) -> Recorded:
         """Stored with the figures of other chats that arrived meanwhile: one transaction (``Services.writes``)."""
-        if corrects is not None:
+        if report is None:
+            assert corrects is not None
             recorded = correct_report(uow, app.catalogue, corrects, values, raw_text=raw_text, source=SOURCE,
                                       source_ref=source_ref, received_at=received_at, confirmed=confirmed,
                                       production=production, then=mark_answered)
         else:  # a new figure, or one replacing the member's figure of that day
-            report = Report(
-                production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
-                values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
-                received_at=received_at, subject=assignment.subject, confirmed=confirmed,
-            )
             recorded = record_answer(uow, app.catalogue, report, production=production, then=mark_answered)
         stored = recorded.report
         if recorded.duplicate and stored.id is not None and not stored.void:
@@ -281,7 +283,8 @@ async def store_answer(
         return recorded
 
     try:
-        recorded = await services.writes.submit(run)
+        # A new figure says what it reads: read for the whole batch at once (store.together).
+        recorded = await services.writes.submit(run if report is None else Job(run, answer_reads(report)))
     except NeedsConfirmation as exc:
         replaces = corrects if corrects is not None else await asyncio.to_thread(
             _existing, services, target, answer.kind)
