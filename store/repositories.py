@@ -640,10 +640,9 @@ def apply_sum_deltas(conn: Connection, table: Table, deltas: Mapping[tuple[Any, 
     if not changed:
         return
     key = [c.name for c in table.primary_key.columns]
-    conn.execute(_upsert(conn.dialect.name, table), [
-        {**dict(zip(key, k, strict=True)), "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
-        for k in changed
-    ])
+    rows = [{**dict(zip(key, k, strict=True)), "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
+            for k in changed]
+    conn.execute(_upsert(conn.dialect.name, table), rows if len(rows) > 1 else rows[0])  # executemany costs more
     # the key's second column (day, or subject) narrows the search for rows left empty
     emptied = [k for k in changed if deltas[k][2] < 0]
     second = table.c[key[1]]

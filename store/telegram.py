@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    or_,
     select,
     update,
 )
@@ -444,22 +445,28 @@ def _chat_view(conn: Connection, chat_id: int, reply_to: int | None) -> ChatView
     return _view(conversation, _prompts_of_chats(conn, [(chat_id, reply_to)])[chat_id], reply_to)
 
 
+_MEMBERS_OF_CHATS = (
+    select(members, productions.c.updated_at.label("production_version"))
+    .join(productions, productions.c.id == members.c.production_id)
+    .where(members.c.telegram_chat_id.in_(bindparam("ids", expanding=True)), members.c.active)
+    .order_by(members.c.telegram_chat_id, members.c.production_id, members.c.position)
+)
+
+
 def _members_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, list[ChatMember]]:
-    rows = conn.execute(
-        select(members, productions.c.updated_at.label("production_version"))
-        .join(productions, productions.c.id == members.c.production_id)
-        .where(members.c.telegram_chat_id.in_(chat_ids), members.c.active)
-        .order_by(members.c.telegram_chat_id, members.c.production_id, members.c.position)
-    ).all()
     found: dict[int, list[ChatMember]] = {}
-    for r in rows:
+    for r in conn.execute(_MEMBERS_OF_CHATS, {"ids": list(chat_ids)}):
         found.setdefault(r.telegram_chat_id, []).append(
             ChatMember(_member_state(r), _crew_member(r), r.production_version))
     return found
 
 
+_CONVERSATIONS_OF_CHATS = select(telegram_conversations).where(
+    telegram_conversations.c.chat_id.in_(bindparam("ids", expanding=True)))
+
+
 def _conversations_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, Conversation]:
-    rows = conn.execute(select(telegram_conversations).where(telegram_conversations.c.chat_id.in_(chat_ids)))
+    rows = conn.execute(_CONVERSATIONS_OF_CHATS, {"ids": list(chat_ids)})
     return {row.chat_id: Conversation(row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
             for row in rows}
 
@@ -474,31 +481,38 @@ class _ChatPrompts:
     answered: set[tuple[str, str, str, dt.date]] = field(default_factory=set)
 
 
+def _build_prompts_of_chats() -> Any:
+    """The chats' unanswered prompts, the prompts replied to, and the prompts answered on the days of
+    unanswered ones (by a later reminder's answer, or another instance), newest first: one query."""
+    t, waiting = telegram_prompts, telegram_prompts.alias("waiting")
+    days_waiting = select(waiting.c.day).where(
+        waiting.c.chat_id.in_(bindparam("chats", expanding=True)), waiting.c.report_id.is_(None))
+    return (select(t)
+            .where(t.c.chat_id.in_(bindparam("ids", expanding=True)),
+                   or_(t.c.report_id.is_(None), t.c.message_id.in_(bindparam("replied", expanding=True)),
+                       t.c.day.in_(days_waiting)))
+            .order_by(t.c.chat_id, t.c.sent_at.desc(), t.c.message_id.desc()))
+
+
+_PROMPTS_OF_CHATS = _build_prompts_of_chats()
+
+
 def _prompts_of_chats(conn: Connection, chats: Sequence[tuple[int, int | None]]) -> dict[int, _ChatPrompts]:
-    """The prompts each chat's typed answer may be for: two queries for all the chats."""
-    t = telegram_prompts
+    """The prompts each chat's typed answer may be for: one query for all the chats."""
     ids = sorted({chat_id for chat_id, _ in chats})
     replies = {(chat_id, reply_to) for chat_id, reply_to in chats if reply_to is not None}
-    wanted: Any = t.c.report_id.is_(None)
-    if replies:
-        wanted = wanted | t.c.message_id.in_(sorted({m for _, m in replies}))
-    rows = conn.execute(select(t).where(t.c.chat_id.in_(ids), wanted)
-                        .order_by(t.c.chat_id, t.c.sent_at.desc(), t.c.message_id.desc())).all()
+    rows = conn.execute(_PROMPTS_OF_CHATS, {"ids": ids, "chats": ids,
+                                            "replied": sorted({m for _, m in replies})}).all()
     found = {chat_id: _ChatPrompts() for chat_id in ids}
+    days = {r.day for r in rows if r.report_id is None}
     for r in rows:
         mine = found[r.chat_id]
         if (r.chat_id, r.message_id) in replies and mine.replied is None:
             mine.replied = _prompt(r)
         if r.report_id is None:
             mine.waiting.append(r)
-    days = sorted({r.day for mine in found.values() for r in mine.waiting})
-    if days:  # what was answered on those days, by a later reminder's answer or another instance
-        waiting_chats = sorted(chat_id for chat_id, mine in found.items() if mine.waiting)
-        answered = conn.execute(select(t.c.chat_id, t.c.production_id, t.c.member_id, t.c.assignment_key, t.c.day)
-                                .where(t.c.chat_id.in_(waiting_chats), t.c.report_id.is_not(None),
-                                       t.c.day.in_(days))).all()
-        for a in answered:
-            found[a.chat_id].answered.add((a.production_id, a.member_id, a.assignment_key, a.day))
+        elif r.day in days:  # answered on a day some prompt still waits
+            mine.answered.add((r.production_id, r.member_id, r.assignment_key, r.day))
     return found
 
 

@@ -262,8 +262,8 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
             if together is not None:
                 together.unwatch()
                 uow.reports.together = uow.lines.together = None
-        for statement, rows in deferred.items():
-            uow.session.execute(statement, rows)
+        for statement, rows in deferred.items():  # one row as a plain execute: executemany costs more
+            uow.session.execute(statement, rows if len(rows) > 1 else rows[0])
         # Each row of the sums written once for the batch, in key order: two batches (two bot
         # instances) touching the same rows take their locks in the same order and cannot deadlock.
         write_sums(conn, sums)
