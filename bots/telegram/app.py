@@ -25,11 +25,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bots.telegram import handlers as h
 from bots.telegram.batches import Batches
 from bots.telegram.flow import read_chats, read_chats_async
-from bots.telegram.http import BoundedRequest
+from bots.telegram.http import BoundedRequest, CrewBot
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
@@ -111,13 +112,17 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     else:  # tests: no waiting, but a 429 is still waited out and retried
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
     base_url = bot_api_base(app.settings.telegram_api_url)
+    bot = CrewBot(
+        secret,
+        base_url=base_url,
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url,
+        request=BoundedRequest(),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),  # as ApplicationBuilder's default
+        rate_limiter=limiter,
+    )
     application = (
         ApplicationBuilder()
-        .token(secret)
-        .base_url(base_url)
-        .base_file_url(base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url)
-        .request(BoundedRequest())
-        .rate_limiter(limiter)
+        .bot(bot)
         .context_types(ContextTypes(context=Context))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

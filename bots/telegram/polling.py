@@ -24,6 +24,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bots.telegram.http import CrewBot
 from bots.telegram.services import services_of
 
 log = logging.getLogger("greenslate.telegram")
@@ -39,6 +40,23 @@ BATCH = 100
 
 #: While updates are in hand and none is done, how often to ask for other chats' new updates (seconds).
 BUSY_POLL_SECONDS = 0.25
+
+#: While updates are in hand, the least time between two asks (seconds): this, and this again for
+#: every ``BUSY_ASK_STEP`` updates in hand. Each answer gives back every update still in hand: at
+#: 100 answers a second, asking again at each one done cost the bot more than storing them, and the
+#: slower it went the more came back each time.
+BUSY_ASK_GAP = 0.012
+BUSY_ASK_STEP = 4
+
+
+class _Known:
+    """The update ids in hand or handled, without copying them."""
+
+    def __init__(self, in_hand: dict[int, Any], done: set[int]) -> None:
+        self.in_hand, self.done = in_hand, done
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self.in_hand or update_id in self.done
 
 
 def chat_key(update: Update) -> int | str:
@@ -68,6 +86,7 @@ class AckAfterHandling:
         self._newest: int | None = None  # the newest update id received
         self._low_water = max(1, concurrency // 10)  # ask for more once this few are in hand
         self._worth_asking = True  # something changed since Telegram last answered
+        self._asked_at = float("-inf")  # when getUpdates was last called (the loop's clock)
         self.offset: int | None = None  # what the next getUpdates confirms
 
     @property
@@ -124,14 +143,18 @@ class AckAfterHandling:
                     except TimeoutError:
                         if known >= BATCH:
                             continue  # Telegram would give back only updates in hand
+                # Each answer gives back every update in hand: the more in hand, the less often.
+                gap = min(BUSY_POLL_SECONDS, BUSY_ASK_GAP * (1 + len(self._in_hand) / BUSY_ASK_STEP))
+                wait = self._asked_at + gap - asyncio.get_running_loop().time()
+                if wait > 0:
+                    await self._pause(wait)
+                    continue
             self._worth_asking = False
+            self._asked_at = asyncio.get_running_loop().time()
             if offset is not None:  # asking with this offset confirms everything below it
                 self._done = {u for u in self._done if u >= offset}
             try:
-                updates = await self.application.bot.get_updates(
-                    offset=offset, timeout=0 if self._in_hand else self.timeout, limit=BATCH,
-                    allowed_updates=Update.ALL_TYPES,
-                )
+                updates = await self._get_updates(offset, 0 if self._in_hand else self.timeout)
             except RetryAfter as exc:
                 await self._pause(float(exc.retry_after if isinstance(exc.retry_after, int | float)
                                         else exc.retry_after.total_seconds()))
@@ -154,6 +177,15 @@ class AckAfterHandling:
                     self._worth_asking = True  # new updates came: more may be waiting
             if self.poll_interval:
                 await self._pause(self.poll_interval)
+
+    async def _get_updates(self, offset: int | None, timeout: int) -> list[Update]:
+        """The next updates; those in hand or handled are not read again when the bot can skip them."""
+        bot = self.application.bot
+        if isinstance(bot, CrewBot):
+            return await bot.get_updates_skipping(_Known(self._in_hand, self._done), offset=offset, timeout=timeout,
+                                                  limit=BATCH, allowed_updates=Update.ALL_TYPES)
+        return list(await bot.get_updates(offset=offset, timeout=timeout, limit=BATCH,
+                                          allowed_updates=Update.ALL_TYPES))
 
     def _dispatch(self, update: Update) -> bool:
         """Start handling ``update`` once its chat's previous update is done; False for one already known."""
