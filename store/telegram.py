@@ -229,7 +229,7 @@ class TelegramStore:
                    conn: Connection | None = None) -> list[tuple[list[ChatMember], ChatView]]:
         """:meth:`read_chat` for several (chat, message replied to) at once, in that order.
 
-        Four queries whatever the number of chats: what typed answers arriving together from many
+        Three queries whatever the number of chats: what typed answers arriving together from many
         chats read (see ``bots.telegram.batches``). Through ``conn`` when given, else a connection of its own.
         """
         ids = sorted({chat_id for chat_id, _ in chats})

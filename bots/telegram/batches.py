@@ -1,19 +1,22 @@
-"""Store work of many chats at once: one trip to a worker thread, and for writes one transaction.
+"""Store work of many chats at once: one call for many, and for writes one transaction.
 
 Chats are handled side by side (``bots.telegram.polling``). When a hundred members answer within a
-second, each answer's reads and its write would be a trip to a worker thread, a connection and a
-transaction of its own, and the bot's one core would spend more time passing work between threads
-than storing figures. Here a handler hands its store work to a :class:`Batches` and waits: the
-work handed over while the previous batch ran goes together, as one call in one worker thread.
+second, each answer's reads and its write would be a connection and a transaction of its own, and
+the bot's one core would spend more time on those than on storing figures. Here a handler hands
+its store work to a :class:`Batches` and waits: the work handed over while the previous batch ran
+goes together, as one call (on the event loop for SQLite, awaited through an asyncio engine for
+PostgreSQL, else in a worker thread).
 
-- ``reads``: what a typed answer needs about its chat, for every waiting chat in four queries
+- ``reads``: what a typed answer needs about its chat, for every waiting chat in three queries
   (:meth:`store.telegram.TelegramStore.read_chats`);
-- ``writes``: the use cases storing figures, in one transaction with one commit, each in a
-  savepoint (:func:`store.uow.run_together`): a refused figure undoes only itself.
+- ``writes``: the use cases storing figures, in one transaction with one commit
+  (:func:`store.uow.run_together`); a new figure's reads are made for the whole batch at once and
+  its writes at the batch's end (:mod:`store.together`); a refused figure undoes only itself.
 
 A handler gets its own result, or its own exception, only once its batch is done (for a write:
 committed), so a member is never told a figure is stored before it is. A lone answer is not
-delayed: a batch starts as soon as work arrives and none is running.
+delayed: a batch starts as soon as work arrives and fewer than ``concurrency`` batches run (one,
+but two on PostgreSQL: one waits on the network while the next starts).
 """
 
 from __future__ import annotations
