@@ -30,7 +30,7 @@ from telegram.request import HTTPXRequest
 from bots.telegram import handlers as h
 from bots.telegram.batches import Batches
 from bots.telegram.flow import read_chats, read_chats_async
-from bots.telegram.http import BoundedRequest, CrewBot
+from bots.telegram.http import BoundedRequest, CrewBot, in_flight_for
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
@@ -116,7 +116,7 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
         secret,
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url,
-        request=BoundedRequest(),
+        request=BoundedRequest(in_flight_for(base_url)),
         get_updates_request=HTTPXRequest(connection_pool_size=1),  # as ApplicationBuilder's default
         rate_limiter=limiter,
     )
