@@ -131,8 +131,7 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     services = Services(app=app, store=TelegramStore(app.engine))
     read = partial(read_chats, services)
     services.reads = Batches(read, on_loop=read if services.local_store else None,
-                             run_async=partial(read_chats_async, services) if services.async_engine else None,
-                             concurrency=services.batches_at_once)
+                             run_async=partial(read_chats_async, services) if services.async_engine else None)
     application.bot_data[SERVICES] = services
 
     # Commands first; /start carries the invite token. Buttons by their data prefix.

@@ -42,10 +42,6 @@ def _default_synthesiser() -> Synthesise | None:
     return synthesise
 
 
-#: PostgreSQL: batches of store work run at once (each on its own connection, in its own transaction).
-PG_BATCHES_AT_ONCE = 2
-
-
 @dataclass
 class Services:
     """Built once per application in ``build_application``; tests may swap the clock."""
@@ -74,8 +70,7 @@ class Services:
         engine = self.app.engine
         # SQLite is a local file: its work is done on the event loop, which on one core beats handing
         # it to a thread (the interpreter lock makes them take turns), unless another process holds the
-        # write lock. PostgreSQL's round trips are awaited on the loop (an asyncio engine), and two
-        # batches go at once: one waits on the network while the next gathers and starts.
+        # write lock. PostgreSQL's round trips are awaited on the loop (an asyncio engine).
         on_loop = partial(run_together, engine, wait=False) if engine.dialect.name == "sqlite" else None
         run_async = None
         if engine.dialect.name == "postgresql":
@@ -85,13 +80,7 @@ class Services:
             self.async_engine = make_async_engine(url, pool_pre_ping=False)
             self.read_engine = make_async_engine(url, pool_pre_ping=False, isolation_level="AUTOCOMMIT")
             run_async = partial(run_together_async, self.async_engine)
-        self.writes = Batches(partial(run_together, engine), on_loop=on_loop, run_async=run_async,
-                              concurrency=self.batches_at_once)
-
-    @property
-    def batches_at_once(self) -> int:
-        """How many batches of store work may run at once: 1 on SQLite (one writer), else ``PG_BATCHES_AT_ONCE``."""
-        return PG_BATCHES_AT_ONCE if self.async_engine is not None else 1
+        self.writes = Batches(partial(run_together, engine), on_loop=on_loop, run_async=run_async)
 
     async def close(self) -> None:
         """Release the asyncio engines' connections (the App disposes of its own engine)."""

@@ -201,36 +201,3 @@ async def test_an_awaited_runner_replaces_the_worker_thread() -> None:
     batches: Batches[str, object] = Batches(in_thread, run_async=run_async)
     assert await asyncio.wait_for(batches.submit("y"), WAIT) == "async:y"
 
-
-async def test_with_a_concurrency_of_two_a_second_batch_runs_while_the_first_waits() -> None:
-    """PostgreSQL: a batch waiting on the network does not hold back the next one; a third waits its turn."""
-    gates = [asyncio.Event() for _ in range(3)]
-    running: list[list[str]] = []
-    most = 0
-
-    async def run_async(requests: list[str]) -> list[object]:
-        nonlocal most
-        number = len(running)
-        running.append(list(requests))
-        most = max(most, sum(1 for g in gates[:len(running)] if not g.is_set()))
-        await gates[min(number, 2)].wait()
-        return [f"done:{r}" for r in requests]
-
-    batches: Batches[str, object] = Batches(lambda rs: [], run_async=run_async, concurrency=2)
-    first = asyncio.create_task(batches.submit("a"))
-    await asyncio.sleep(0.05)
-    second = asyncio.create_task(batches.submit("b"))
-    await asyncio.sleep(0.05)
-    assert running == [["a"], ["b"]]  # both started, neither done
-    third = asyncio.create_task(batches.submit("c"))
-    fourth = asyncio.create_task(batches.submit("d"))
-    await asyncio.sleep(0.05)
-    assert running == [["a"], ["b"]]  # two at once at most: c and d wait for a runner
-    gates[1].set()
-    assert await asyncio.wait_for(second, WAIT) == "done:b"
-    await asyncio.sleep(0.05)
-    assert running[2] == ["c", "d"]  # the freed runner takes what waited, together
-    gates[0].set()
-    gates[2].set()
-    assert await asyncio.wait_for(asyncio.gather(first, third, fourth), WAIT) == ["done:a", "done:c", "done:d"]
-    assert most == 2
