@@ -11,7 +11,9 @@ report by its Telegram message).
 
 Updates from different chats are handled concurrently; the updates of one chat are handled one
 after another, in the order Telegram gave them (an odometer reading must follow the previous one).
-While updates are in hand, the next batch is fetched as soon as the oldest of them is done.
+While updates are in hand, Telegram gives them back with every batch: the poller asks again only
+once some are done, at least ``BUSY_ASK_GAP`` apart (more the more are in hand), and the bot
+builds only the updates it does not know (``bots.telegram.http.CrewBot``).
 """
 
 from __future__ import annotations

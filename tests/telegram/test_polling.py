@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import datetime as dt
 from typing import Any
 
@@ -66,3 +67,49 @@ async def test_a_reloaded_production_file_is_seen_at_the_next_message(telegram_r
     load_production(rig.app.uow(), dataclasses.replace(production, vehicles=renamed))
     [again] = await rig.say(chat, "45 240")
     assert again.plain.startswith("Compteur de Navette 1")
+
+
+async def test_updates_in_hand_are_not_built_again_and_not_asked_for_at_every_one_done(telegram_rig, monkeypatch):
+    """Telegram gives back every update still in hand: the bot builds only new ones, and while one is
+    in hand it asks again at most every BUSY_ASK_GAP."""
+    from bots.telegram import polling
+    from bots.telegram.http import CrewBot
+
+    rig = telegram_rig
+    assert isinstance(rig.application.bot, CrewBot)
+    built: list[int] = []
+    real_de_json = Update.de_json
+
+    def counting(data: Any, bot: Any = None) -> Update:
+        built.append(data["update_id"])
+        return real_de_json(data, bot)
+
+    monkeypatch.setattr(Update, "de_json", counting)
+    release = asyncio.Event()
+
+    async def hold(update: Update, context: Any) -> None:
+        if update.effective_message is not None and update.effective_message.text == "hold":
+            await release.wait()
+
+    rig.application.add_handler(TypeHandler(Update, hold, block=True), group=-1)
+    asked: list[float] = []
+    real_get = rig.server._api_getUpdates
+
+    async def timed(params: dict[str, Any]) -> list[dict[str, Any]]:
+        asked.append(asyncio.get_running_loop().time())
+        return await real_get(params)
+
+    monkeypatch.setattr(rig.server, "_api_getUpdates", timed)
+    mark = rig.server.mark()
+    held = rig.server.send(4001, "hold")
+    for i in range(6):  # other chats, answered while the first is held: each done is a reason to ask
+        rig.server.send(4002 + i, f"m{i}")
+    for i in range(6):
+        await rig.server.replies(4002 + i, 1, since=mark)
+    await asyncio.sleep(0.3)
+    while_held = list(asked)  # every ask so far had the held update in hand
+    release.set()
+    await rig.server.acked(held)
+    assert built.count(held) == 1  # given back at every ask while held, built once
+    gaps = [b - a for a, b in itertools.pairwise(while_held)]
+    assert len(while_held) >= 3 and min(gaps) >= polling.BUSY_ASK_GAP * 0.9
