@@ -25,12 +25,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bots.telegram import handlers as h
 from bots.telegram.batches import Batches
 from bots.telegram.flow import read_chats, read_chats_async
-from bots.telegram.http import BoundedRequest, CrewBot, in_flight_for
+from bots.telegram.http import CrewBot, CrewRequest, in_flight_for
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
@@ -50,7 +49,7 @@ _SECRETS: set[str] = set()
 
 
 def _redact(record: logging.LogRecord) -> None:
-    """Replace the bot token in a log record (httpx logs every request URL, which holds it)."""
+    """Replace the bot token in a log record: a request URL holds it, and errors or logs may show one."""
     try:
         message = record.getMessage()
     except Exception:  # a malformed record is the logging module's business, not ours
@@ -116,8 +115,8 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
         secret,
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url,
-        request=BoundedRequest(in_flight_for(base_url)),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),  # as ApplicationBuilder's default
+        request=CrewRequest(in_flight_for(base_url)),
+        get_updates_request=CrewRequest(1),  # one long poll at a time, as ApplicationBuilder's default
         rate_limiter=limiter,
     )
     application = (

@@ -1,34 +1,44 @@
-"""The bot's HTTP client: python-telegram-bot's httpx client, with a bound on requests in flight.
+"""The bot's HTTP client: python-telegram-bot's requests sent through aiohttp, a few at a time.
 
-Handlers of many chats reply at the same moment. Given 100 requests at once, httpx opens up to
-100 connections and its pool re-scans every connection for every queued request each time one
-starts or ends: work that grows with the square of the requests in flight, and that cost the crew
-bot more of its one core than storing the figures did. Here at most :data:`IN_FLIGHT` requests are
-handed to httpx at a time; the others wait their turn in order, at no cost. Telegram answers each
-within milliseconds, and its limits (30 messages a second) are far below what a few connections
-carry.
+python-telegram-bot sends its requests through a :class:`telegram.request.BaseRequest`; its default
+is httpx. Measured here at hundreds of answers a second, httpx and the anyio layer beneath it took
+more than half of the crew bot's core: about 0.5 ms of CPU per message sent, most of it asking
+which event loop runs, opening and closing cancel scopes and re-checking idle sockets. aiohttp
+(already in the process for discord.py) sends the same request for a fraction of that: the bot's
+CPU per answer went from 1.17-1.33 ms to 0.70-0.75 ms (``docs/benchmarks.md``, section 2).
+:class:`CrewRequest` keeps PTB's contract: the same default timeouts, :class:`telegram.error.TimedOut`
+for a timeout and :class:`telegram.error.NetworkError` for anything else that kept an answer from
+arriving, a request not sent when no connection came free in time.
+
+Handlers of many chats reply at the same moment: at most :data:`IN_FLIGHT` requests are on the
+wire at a time, and the others wait their turn in order, at most ``pool_timeout``. Telegram
+answers each within milliseconds, and its limits (30 messages a second) are far below what a few
+connections carry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from collections.abc import Container, Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import aiohttp
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, RequestData
 
-#: Requests handed to httpx at the same time (and so connections open to the Bot API, at most).
+log = logging.getLogger("greenslate.telegram.http")
+
+#: Requests on the wire at the same time (and so connections open to the Bot API, at most).
 #: Telegram's servers are tens of milliseconds away: 8 at once carry its 30 messages a second.
 IN_FLIGHT = 8
 
 #: The same, for a Bot API server on this machine (a self-hosted one, the tests' and benchmarks'
-#: server): it answers within a millisecond, so 2 carry hundreds of requests a second, and every
-#: idle connection costs httpx's pool a check of its socket at every request (about a sixth of
-#: the crew bot's time, measured here with 8).
+#: server): it answers within a millisecond, so 2 carry hundreds of requests a second.
 IN_FLIGHT_LOCAL = 2
 
 
@@ -42,16 +52,105 @@ def in_flight_for(base_url: str) -> int:
     return IN_FLIGHT_LOCAL if local else IN_FLIGHT
 
 
-class BoundedRequest(HTTPXRequest):
-    """:class:`telegram.request.HTTPXRequest` letting at most ``in_flight`` requests through at once."""
+def endpoint_of(url: str) -> str:
+    """``url`` without the bot token: its scheme, host and last path segment (the Bot API method)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/…/{parts.path.rsplit('/', 1)[-1]}"
 
-    def __init__(self, in_flight: int = IN_FLIGHT, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=in_flight, **kwargs)
-        self._turns = asyncio.Semaphore(in_flight)
 
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        async with self._turns:
-            return await super().do_request(*args, **kwargs)
+class CrewRequest(BaseRequest):
+    """A :class:`telegram.request.BaseRequest` on an :class:`aiohttp.ClientSession`.
+
+    Timeouts are PTB's (:class:`telegram.request.HTTPXRequest`'s defaults): ``pool_timeout`` to
+    wait for a turn when ``in_flight`` requests are on the wire (the request is not sent if none
+    comes), ``connect_timeout`` to open a connection, ``read_timeout`` between two reads of the
+    answer, and ``write_timeout`` (``media_write_timeout`` for uploads) on top of the other two as
+    the request's whole time.
+    """
+
+    def __init__(self, in_flight: int = IN_FLIGHT, *, read_timeout: float | None = 5.0,
+                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
+                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0) -> None:
+        if in_flight < 1:
+            raise ValueError("in_flight must be at least 1")
+        self.in_flight = in_flight
+        self._timeouts = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout,
+                          "pool": pool_timeout, "media_write": media_write_timeout}
+        self._session: aiohttp.ClientSession | None = None
+        self._turns = asyncio.Semaphore(in_flight)  # a request on the wire holds one
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._timeouts["read"]
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.in_flight),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def _timeout(self, name: str, given: object) -> float | None:
+        if isinstance(given, int | float) or given is None:
+            return given
+        return self._timeouts[name]  # PTB's DEFAULT_NONE: this request's default
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("This CrewRequest is not initialized!")
+        files = request_data.multipart_data if request_data is not None else None
+        read = self._timeout("read", read_timeout)
+        connect = self._timeout("connect", connect_timeout)
+        pool = self._timeout("pool", pool_timeout)
+        write = self._timeout("media_write" if files else "write", write_timeout)
+        parts = (connect, write, read)
+        timeout = aiohttp.ClientTimeout(total=None if None in parts else sum(cast("tuple[float, ...]", parts)),
+                                        connect=connect, sock_connect=connect, sock_read=read)
+        data: aiohttp.FormData | dict[str, str] | None = None
+        if files:
+            form = aiohttp.FormData()
+            for key, value in request_data.json_parameters.items():  # type: ignore[union-attr]
+                form.add_field(key, value)
+            for name, (filename, content, mimetype) in files.items():
+                form.add_field(name, content, filename=filename, content_type=mimetype)
+            data = form
+        elif request_data is not None:
+            data = request_data.json_parameters
+        if self._turns.locked():  # as many in flight as allowed: wait for a turn, at most pool_timeout
+            try:
+                async with asyncio.timeout(pool):
+                    await self._turns.acquire()
+            except TimeoutError:
+                raise TimedOut(f"Pool timeout: {self.in_flight} requests were in flight for {pool} s; the request "
+                               f"to {endpoint_of(url)} was not sent.") from None
+        else:
+            await self._turns.acquire()  # free: returns at once
+        try:
+            async with session.request(method, url, data=data, timeout=timeout) as response:
+                body = await response.read()
+        except TimeoutError as exc:  # aiohttp's read timeouts are TimeoutErrors too
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            message = str(exc).replace(url, endpoint_of(url))
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {message}") from exc
+        finally:
+            self._turns.release()
+        log.debug("%s %s: %d", method, endpoint_of(url), response.status)
+        return response.status, body
 
 
 class CrewBot(ExtBot[Any]):

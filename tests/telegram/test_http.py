@@ -1,12 +1,93 @@
-"""The bot's HTTP client (``bots.telegram.http``): how many requests it keeps in flight, and to where."""
+"""The bot's HTTP client (``bots.telegram.http``): PTB's requests through aiohttp, against a real server.
+
+Each test runs an aiohttp web server on a free local port that records what arrived, and drives
+:class:`CrewRequest` either directly or through python-telegram-bot's own ``Bot``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from aiohttp import web
+from telegram import Bot, ReplyKeyboardRemove
+from telegram.error import NetworkError, TimedOut
 
-from bots.telegram.http import IN_FLIGHT, IN_FLIGHT_LOCAL, BoundedRequest, in_flight_for
+from bots.telegram.http import IN_FLIGHT, IN_FLIGHT_LOCAL, CrewRequest, endpoint_of, in_flight_for
+
+TOKEN = "123456:secret-token-never-to-be-shown"
+
+
+@dataclass
+class Recorder:
+    """What the server saw: every request's path and fields, and the most handled at once."""
+
+    url: str = ""
+    paths: list[str] = field(default_factory=list)
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    running: int = 0
+    most: int = 0
+    delay: float = 0.0
+
+
+@contextlib.asynccontextmanager
+async def server(delay: float = 0.0) -> AsyncIterator[Recorder]:
+    seen = Recorder(delay=delay)
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.running += 1
+        seen.most = max(seen.most, seen.running)
+        try:
+            seen.paths.append(request.path)
+            received: dict[str, Any] = {}
+            if request.content_type == "multipart/form-data":
+                reader = await request.multipart()
+                async for part in reader:
+                    received[part.name] = {"filename": part.filename, "content_type": part.headers.get("Content-Type"),
+                                           "body": await part.read()} if part.filename else await part.text()
+            elif request.can_read_body:
+                received.update(await request.post())
+            received["user-agent"] = request.headers.get("User-Agent", "")
+            seen.fields.append(received)
+            await asyncio.sleep(seen.delay)
+            if request.path.endswith("/getMe"):
+                return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Crew",
+                                                                 "username": "crew_bot"}})
+            if "/send" in request.path:
+                return web.json_response({"ok": True, "result": {"message_id": len(seen.paths), "date": 0,
+                                                                 "chat": {"id": 42, "type": "private"}}})
+            return web.json_response({"ok": True, "result": True})
+        finally:
+            seen.running -= 1
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    seen.url = f"http://127.0.0.1:{port}"
+    try:
+        yield seen
+    finally:
+        await runner.cleanup()
+
+
+async def opened(request: CrewRequest) -> CrewRequest:
+    await request.initialize()
+    return request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -21,19 +102,99 @@ def test_a_bot_api_server_on_this_machine_gets_fewer_connections(url: str, expec
     assert IN_FLIGHT_LOCAL < IN_FLIGHT
 
 
-async def test_no_more_requests_than_allowed_are_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
-    running, most = 0, 0
+def test_the_endpoint_of_a_url_leaves_the_token_out() -> None:
+    assert endpoint_of(f"https://api.telegram.org/bot{TOKEN}/sendMessage") == "https://api.telegram.org/…/sendMessage"
 
-    async def slow(self: object, *args: object, **kwargs: object) -> tuple[int, bytes]:
-        nonlocal running, most
-        running += 1
-        most = max(most, running)
-        await asyncio.sleep(0.01)
-        running -= 1
-        return 200, b"{}"
 
-    monkeypatch.setattr("telegram.request.HTTPXRequest.do_request", slow)
-    request = BoundedRequest(3)
-    results = await asyncio.gather(*(request.do_request(f"http://127.0.0.1/{i}", "POST") for i in range(10)))
-    assert results == [(200, b"{}")] * 10
-    assert most == 3
+async def test_no_more_requests_than_allowed_are_in_flight_and_none_is_dropped() -> None:
+    async with server(delay=0.02) as seen:
+        request = await opened(CrewRequest(3))
+        try:
+            results = await asyncio.gather(*(request.do_request(f"{seen.url}/bot{TOKEN}/m{i}", "POST")
+                                             for i in range(10)))
+        finally:
+            await request.shutdown()
+    assert [status for status, _ in results] == [200] * 10
+    assert all(body == b'{"ok": true, "result": true}' for _, body in results)
+    assert sorted(seen.paths) == sorted(f"/bot{TOKEN}/m{i}" for i in range(10))
+    assert seen.most == 3
+
+
+async def test_ptb_parameters_and_uploads_arrive_as_sent() -> None:
+    async with server() as seen:
+        bot = Bot(TOKEN, base_url=f"{seen.url}/bot", request=CrewRequest(2), get_updates_request=CrewRequest(1))
+        async with bot:
+            message_sent = await bot.send_message(42, "Merci 🌱", reply_markup=ReplyKeyboardRemove())
+            voice = b"OggS" + bytes(range(256)) * 40
+            voice_sent = await bot.send_voice(42, voice, filename="note.ogg", caption="À demain")
+    assert (message_sent.message_id, voice_sent.message_id) == (2, 3)
+    assert seen.paths == [f"/bot{TOKEN}/getMe", f"/bot{TOKEN}/sendMessage", f"/bot{TOKEN}/sendVoice"]
+    _, message, upload = seen.fields
+    assert message["chat_id"] == "42" and message["text"] == "Merci 🌱"
+    assert message["reply_markup"] == '{"remove_keyboard": true}'
+    assert message["user-agent"].startswith("python-telegram-bot")
+    assert upload["chat_id"] == "42" and upload["caption"] == "À demain"
+    assert upload["voice"]["filename"] == "note.ogg"
+    assert upload["voice"]["body"] == voice
+
+
+async def test_an_answer_slower_than_the_read_timeout_is_a_timed_out() -> None:
+    async with server(delay=1.0) as seen:
+        request = await opened(CrewRequest(1, read_timeout=0.1))
+        try:
+            with pytest.raises(TimedOut):
+                await request.do_request(f"{seen.url}/bot{TOKEN}/sendMessage", "POST")
+            # A long poll asks for more time than the default: it is given.
+            status, _ = await request.do_request(f"{seen.url}/bot{TOKEN}/getUpdates", "POST", read_timeout=2.0)
+        finally:
+            await request.shutdown()
+    assert status == 200
+
+
+async def test_no_free_connection_in_time_is_a_timed_out_and_the_request_is_not_sent() -> None:
+    async with server(delay=0.5) as seen:
+        request = await opened(CrewRequest(1, pool_timeout=0.05))
+        try:
+            first = asyncio.create_task(request.do_request(f"{seen.url}/bot{TOKEN}/first", "POST"))
+            await asyncio.sleep(0.1)  # the only connection is busy with the first
+            with pytest.raises(TimedOut, match="was not sent") as caught:
+                await request.do_request(f"{seen.url}/bot{TOKEN}/second", "POST")
+            assert (await first)[0] == 200
+        finally:
+            await request.shutdown()
+    assert seen.paths == [f"/bot{TOKEN}/first"]
+    assert TOKEN not in str(caught.value)
+
+
+async def test_an_unreachable_server_is_a_network_error_that_does_not_show_the_token() -> None:
+    request = await opened(CrewRequest(1))
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await request.do_request(f"http://127.0.0.1:{free_port()}/bot{TOKEN}/sendMessage", "POST")
+    finally:
+        await request.shutdown()
+    assert not isinstance(caught.value, TimedOut)
+    assert "aiohttp." in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+async def test_a_request_is_refused_before_initialize_and_after_shutdown_and_works_again_after() -> None:
+    async with server() as seen:
+        request = CrewRequest(1)
+        send: Callable[[], Awaitable[tuple[int, bytes]]] = lambda: request.do_request(  # noqa: E731
+            f"{seen.url}/bot{TOKEN}/getMe", "POST")
+        with pytest.raises(RuntimeError, match="not initialized"):
+            await send()
+        await request.initialize()
+        assert (await send())[0] == 200
+        await request.shutdown()
+        with pytest.raises(RuntimeError, match="not initialized"):
+            await send()
+        await request.initialize()
+        assert (await send())[0] == 200
+        await request.shutdown()
+
+
+def test_at_least_one_request_must_be_allowed_in_flight() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        CrewRequest(0)
