@@ -8,7 +8,9 @@ which event loop runs, opening and closing cancel scopes and re-checking idle so
 CPU per answer went from 1.17-1.33 ms to 0.70-0.75 ms (``docs/benchmarks.md``, section 2).
 :class:`CrewRequest` keeps PTB's contract: the same default timeouts, :class:`telegram.error.TimedOut`
 for a timeout and :class:`telegram.error.NetworkError` for anything else that kept an answer from
-arriving, a request not sent when no connection came free in time.
+arriving, a request not sent when no connection came free in time. Like httpx, it trusts
+certifi's certificate authorities (a slim container without the system's still reaches Telegram)
+and the ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` environment.
 
 Handlers of many chats reply at the same moment: at most :data:`IN_FLIGHT` requests are on the
 wire at a time, and the others wait their turn in order, at most ``pool_timeout``. Telegram
@@ -21,11 +23,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import ssl
 from collections.abc import Container, Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
@@ -58,6 +62,11 @@ def endpoint_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/…/{parts.path.rsplit('/', 1)[-1]}"
 
 
+def trusted_authorities() -> ssl.SSLContext:
+    """TLS verified against certifi's certificate authorities, as httpx (PTB's default client) does."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class CrewRequest(BaseRequest):
     """A :class:`telegram.request.BaseRequest` on an :class:`aiohttp.ClientSession`.
 
@@ -86,8 +95,9 @@ class CrewRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.in_flight),
+                connector=aiohttp.TCPConnector(limit=self.in_flight, ssl=trusted_authorities()),
                 headers={"User-Agent": self.USER_AGENT},
+                trust_env=True,  # proxies from the environment, as httpx does
             )
 
     async def shutdown(self) -> None:

@@ -198,3 +198,33 @@ async def test_a_request_is_refused_before_initialize_and_after_shutdown_and_wor
 def test_at_least_one_request_must_be_allowed_in_flight() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         CrewRequest(0)
+
+
+async def test_a_proxy_from_the_environment_is_used_as_httpx_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HTTP_PROXY`` set: the request goes to the proxy, naming the Bot API server it is for."""
+    async with server() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("http_proxy", proxy.url)
+        request = await opened(CrewRequest(1))
+        try:
+            status, _ = await request.do_request(f"http://botapi.invalid/bot{TOKEN}/getMe", "POST")
+        finally:
+            await request.shutdown()
+    assert status == 200
+    assert proxy.paths == [f"/bot{TOKEN}/getMe"]  # botapi.invalid does not resolve: only the proxy could answer
+
+
+def test_tls_is_verified_against_certifi_authorities() -> None:
+    import ssl
+
+    import certifi
+
+    from bots.telegram.http import trusted_authorities
+
+    context = trusted_authorities()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    expected = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
+    assert expected > 0
+    assert context.cert_store_stats()["x509_ca"] == expected
