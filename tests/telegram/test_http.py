@@ -228,3 +228,19 @@ def test_tls_is_verified_against_certifi_authorities() -> None:
     expected = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
     assert expected > 0
     assert context.cert_store_stats()["x509_ca"] == expected
+
+
+async def test_a_host_in_no_proxy_is_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with server() as seen:
+        for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.setenv(name, "127.0.0.1,localhost")
+        request = await opened(CrewRequest(1))
+        try:
+            status, _ = await request.do_request(f"{seen.url}/bot{TOKEN}/getMe", "POST")
+        finally:
+            await request.shutdown()
+    assert status == 200 and seen.paths == [f"/bot{TOKEN}/getMe"]
