@@ -13,7 +13,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -33,6 +33,7 @@ from bots.telegram.http import CrewBot, CrewRequest, in_flight_for
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
+from bots.telegram.webhook import WebhookReceiver
 from greenslate.app import App
 from greenslate.i18n import t
 from store.telegram import TelegramStore
@@ -190,14 +191,15 @@ async def start_telegram(
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
         install_redaction(secret or "")  # the webhook's secret is a secret too
-        path = settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1]
-        await application.updater.start_webhook(
-            listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port, url_path=path,
-            webhook_url=settings.telegram_webhook_url, secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        log.info("telegram bot receiving updates by webhook")
+        path = settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1]  # the proxy forwards it here
+        # Not PTB's webhook server: it answers Telegram before the update is handled (see webhook.py).
         await application.start()
+        receiver = WebhookReceiver(application, listen=settings.telegram_webhook_listen,
+                                   port=settings.telegram_webhook_port, path=path,
+                                   webhook_url=settings.telegram_webhook_url, secret=secret)
+        services_of(application).webhook = receiver
+        await receiver.start()
+        log.info("telegram bot receiving updates by webhook")
     else:
         # Not PTB's Updater: it confirms updates to Telegram before they are handled (see polling.py).
         await application.start()
@@ -214,9 +216,11 @@ async def start_telegram(
 
 async def stop_telegram(application: AnyApplication) -> None:
     """Stop receiving, finish the updates in hand, release the HTTP connections."""
-    poller = services_of(application).poller
-    if poller is not None:
-        await poller.stop()
+    services = services_of(application)
+    if services.poller is not None:
+        await services.poller.stop()
+    if services.webhook is not None:
+        await services.webhook.stop()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

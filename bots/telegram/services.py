@@ -54,6 +54,7 @@ class Services:
     #: Updates whose handler failed for a passing reason (the store unreachable): handle them again.
     retry_updates: set[int] = field(default_factory=set)
     poller: Any = None  # the long-polling loop, when the bot polls (bots.telegram.polling)
+    webhook: Any = None  # the webhook server, when Telegram delivers by webhook (bots.telegram.webhook)
     #: The productions of the chats that write, checked against the store at each message.
     productions: ProductionCache = field(default_factory=ProductionCache)
     #: Figures being stored by concurrent handlers, stored together: one transaction per batch.

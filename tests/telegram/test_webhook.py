@@ -82,3 +82,93 @@ async def test_two_webhook_instances_store_an_update_once(db, request):
             await stop_telegram(application)
             app.engine.dispose()
         await server.stop()
+
+
+async def _linked(server: BotApiServer, db_url: str, chat: int) -> tuple[App, object, str]:
+    """One webhook instance, and Karim linked to ``chat`` with his consent given."""
+    loader = App.from_env(database_url=db_url)
+    load_production(loader.uow(), reference_production())
+    [link] = create_invites(loader, "feux-aube", server.username, ["karim"], now=FIRST_EVENING)
+    loader.engine.dispose()
+    app, application, url = await _instance(server, db_url)
+    async with aiohttp.ClientSession(headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as http:
+        start = {"update_id": 1, "message": server.user_message(chat, "/start " + link.url.split("=")[1])}
+        async with http.post(url, json=start) as response:
+            assert response.status == 200
+        [welcome] = await server.replies(chat, since=0)
+        press = {"update_id": 2, "callback_query": {
+            "id": "1", "from": server.users[chat], "message": server.messages[(chat, welcome.message_id)],
+            "chat_instance": "1", "data": "c:y"}}
+        async with http.post(url, json=press) as response:
+            assert response.status == 200
+    return app, application, url
+
+
+def _odometers(app: App) -> list[D]:
+    with app.uow() as uow:
+        return [r.values["odometer"] for r in uow.reports.for_production("feux-aube", member_id="karim")]
+
+
+async def test_telegram_is_answered_only_once_the_figure_is_stored_and_confirmed(sqlite_db_url):
+    server = BotApiServer()
+    await server.start()
+    chat = 1003
+    app, application, url = await _linked(server, sqlite_db_url, chat)
+    try:
+        mark = server.mark()
+        answer = {"update_id": 3, "message": server.user_message(chat, "12 080")}
+        async with aiohttp.ClientSession(headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as http:
+            async with http.post(url, json=answer) as response:
+                assert response.status == 200
+                # Nothing awaited since: what Telegram was told is already true.
+                assert _odometers(app) == [D(12080)]
+                assert [s.chat_id for s in server.ledger[mark:] if s.method == "sendMessage"] == [chat]
+            async with http.post(url, data=b"{not json") as response:
+                assert response.status == 400
+            async with http.post(url, json={"update_id": 4, "message": server.user_message(chat, "12 100")},
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}) as response:
+                assert response.status == 403
+        assert _odometers(app) == [D(12080)]
+    finally:
+        await stop_telegram(application)
+        app.engine.dispose()
+        await server.stop()
+
+
+@pytest.mark.postgres
+async def test_an_answer_the_store_could_not_take_is_refused_then_stored_once_when_delivered_again(pg_db_url):
+    from sqlalchemy import create_engine, make_url
+
+    server = BotApiServer()
+    await server.start()
+    chat = 1004
+    app, application, url = await _linked(server, pg_db_url, chat)
+    services = services_of(application)
+    database = make_url(pg_db_url).database
+    admin = create_engine(make_url(pg_db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        # The store goes away: no new connection to its database, and none kept by the bot.
+        for engine in (services.read_engine, services.async_engine):
+            await engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        answer = {"update_id": 3, "message": server.user_message(chat, "12 080")}
+        async with aiohttp.ClientSession(headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as http:
+            async with http.post(url, json=answer) as response:
+                assert response.status == 503  # Telegram keeps it and delivers it again
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            assert _odometers(app) == []
+            mark = server.mark()
+            for _ in range(2):  # delivered again, and once more (a retry that crossed our answer)
+                async with http.post(url, json=answer) as response:
+                    assert response.status == 200
+        assert _odometers(app) == [D(12080)]
+        assert len([s for s in server.ledger[mark:] if s.method == "sendMessage"]) >= 1
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        admin.dispose()
+        await stop_telegram(application)
+        app.engine.dispose()
+        await server.stop()
