@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bots.telegram.batches import Batches
@@ -24,6 +26,9 @@ from store.uow import SqlUnitOfWork, run_together, run_together_async
 log = logging.getLogger("greenslate.telegram")
 
 SERVICES = "services"
+
+#: How many texts' voice notes are remembered by Telegram ``file_id`` (the least recently sent go first).
+VOICE_IDS_KEPT = 2048
 
 
 def utc_now() -> dt.datetime:
@@ -53,6 +58,9 @@ class Services:
     _voice_checked: bool = False
     #: Updates whose handler failed for a passing reason (the store unreachable): handle them again.
     retry_updates: set[int] = field(default_factory=set)
+    #: Telegram's ``file_id`` of each text already sent as a voice note, by (language, text): the same
+    #: words (a confirmation, help) are sent again without synthesising or uploading them.
+    voice_ids: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
     poller: Any = None  # the long-polling loop, when the bot polls (bots.telegram.polling)
     webhook: Any = None  # the webhook server, when Telegram delivers by webhook (bots.telegram.webhook)
     #: The productions of the chats that write, checked against the store at each message.
@@ -147,11 +155,31 @@ async def say(
     message: Message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=buttons,
                                               reply_to_message_id=reply_to)
     if voice:
-        synthesise = services.synthesise()
-        if synthesise is not None:
-            try:
-                audio = await asyncio.to_thread(synthesise, text, lang)
-                await bot.send_voice(chat_id=chat_id, voice=audio)
-            except Exception as exc:  # a voice note is an extra: never lose the text over it
-                log.warning("voice note to a member failed: %s", type(exc).__name__)
+        try:
+            await _send_voice(bot, services, chat_id, text, lang)
+        except Exception as exc:  # a voice note is an extra: never lose the text over it
+            log.warning("voice note to a member failed: %s", type(exc).__name__)
     return message
+
+
+async def _send_voice(bot: Any, services: Services, chat_id: int, text: str, lang: str) -> None:
+    """``text`` spoken: Telegram's ``file_id`` of the same words sent before, else synthesised and uploaded."""
+    key = (lang, text)
+    known = services.voice_ids.get(key)
+    if known is not None:
+        services.voice_ids.move_to_end(key)
+        try:
+            await bot.send_voice(chat_id=chat_id, voice=known)
+            return
+        except BadRequest:  # Telegram no longer knows that file: upload it again
+            services.voice_ids.pop(key, None)
+    synthesise = services.synthesise()
+    if synthesise is None:
+        return
+    audio = await asyncio.to_thread(synthesise, text, lang)
+    sent = await bot.send_voice(chat_id=chat_id, voice=audio)
+    file_id = getattr(getattr(sent, "voice", None), "file_id", None)
+    if file_id:
+        services.voice_ids[key] = file_id
+        while len(services.voice_ids) > VOICE_IDS_KEPT:
+            services.voice_ids.popitem(last=False)

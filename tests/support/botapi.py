@@ -106,6 +106,7 @@ class BotApiServer:
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every method called, with its parameters
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language code ("" = default) -> commands
         self.webhook_url = ""
+        self.file_ids: set[str] = set()  # the voice notes' file_ids given out (clear it: Telegram forgot them)
         self.rejected: list[tuple[str, int]] = []  # (method, HTTP status) of every refused call
         self.users: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message id) -> message
@@ -318,6 +319,8 @@ class BotApiServer:
             return refusal
         handler = getattr(self, f"_api_{method}", None)
         result = await handler(params) if handler is not None else True
+        if isinstance(result, web.Response):  # the method's own refusal
+            return result
         return web.json_response({"ok": True, "result": result})
 
     def _refusal(self, method: str, params: dict[str, Any]) -> web.Response | None:
@@ -402,11 +405,18 @@ class BotApiServer:
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._send("sendMessage", params, text=params.get("text", ""))
 
-    async def _api_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _api_sendVoice(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         voice = params.get("voice", b"")
+        if isinstance(voice, str) and voice not in self.file_ids:  # a file_id this server never gave
+            self.rejected.append(("sendVoice", 400))
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: wrong file identifier/HTTP URL specified"},
+                                     status=400)
         size = len(voice) if isinstance(voice, bytes) else 0
+        file_id = voice if isinstance(voice, str) else f"voice-{len(self.ledger)}"
+        self.file_ids.add(file_id)
         return await self._send("sendVoice", params, voice={
-            "file_id": f"voice-{len(self.ledger)}", "file_unique_id": f"v{len(self.ledger)}",
+            "file_id": file_id, "file_unique_id": f"v{len(self.ledger)}",
             "duration": max(1, size // 2000), "file_size": size, "mime_type": "audio/ogg",
         }, **({"caption": params["caption"]} if params.get("caption") else {}))
 

@@ -155,3 +155,25 @@ async def test_status_lists_and_sends_again_the_prompts_missed_while_greenslate_
     assert "Je vous renvoie" not in status.plain
     await asyncio.sleep(0.5)  # anything the bot would send after the status has time to arrive
     assert [s.chat_id for s in rig.server.ledger[mark:]] == [chat]
+
+
+async def test_the_same_words_are_spoken_from_telegrams_copy_and_uploaded_again_if_it_is_gone(telegram_rig):
+    rig = telegram_rig
+    chat = await rig.join("amina")
+    mark = rig.server.mark()
+    await rig.say(chat, "/voice on")
+    await rig.server.replies(chat, since=mark, method="sendVoice")  # its own note, sent after its text
+    notes = []
+    for _ in range(3):
+        mark = rig.server.mark()
+        await rig.say(chat, "/help")
+        notes += await rig.server.replies(chat, since=mark, method="sendVoice")
+        await rig.server.replies(chat, since=mark, method="sendMessage")  # and nothing else pending
+        if len(notes) == 2:
+            rig.server.file_ids.clear()  # Telegram no longer has the file
+    first, again, after = notes
+    assert first.voice is not None and first.voice.startswith(b"OggS")  # synthesised and uploaded
+    first_id = rig.server.messages[(chat, first.message_id)]["voice"]["file_id"]
+    assert again.voice is None and again.params["voice"] == first_id  # Telegram's copy: nothing uploaded
+    assert after.voice is not None and after.voice.startswith(b"OggS")  # the copy was gone: uploaded again
+    assert ("sendVoice", 400) in rig.server.rejected
