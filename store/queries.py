@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Engine, and_, distinct, func, literal, or_, select
@@ -376,8 +377,11 @@ def report_rows(
     if f.text:
         where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
     if f.only_changed:
+        correction = aliased(reports)
+        corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
+            correction.c.production_id == production_id, correction.c.corrects.is_not(None))
         where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
-                         corrected_by.is_not(None)))
+                         reports.c.id.in_(corrected)))
     query = (
         select(reports, corrected_by.label("corrected_by"), kg.label("kgco2e"), factors.label("factors"),
                version.label("factor_set_version"))
@@ -493,23 +497,33 @@ def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> C
     )
     state_q = select(members).where(members.c.production_id == production.id)
     with _connect(bind) as conn:
-        answered = {(r.member_id, r.kind, r.subject, r.day) for r in conn.execute(answered_q)}
+        # the days answered, by (member, kind, subject): one set per assignment to look days up in
+        answered: dict[tuple[str, str, str | None], set[dt.date]] = defaultdict(set)
+        for member_id, kind, subject, day in conn.execute(answered_q).tuples().all():
+            answered[member_id, kind, subject].add(day)
         states = {r.member_id: r for r in conn.execute(state_q)}
     slots: list[Slot] = []
     per_member: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    days_of_rule: dict[tuple[Any, ...], list[dt.date]] = {}  # the calendar's days, by frequency rule
     for a in production.assignments:
         state = states.get(a.who)
         paused_until = state.paused_until if state is not None else None
-        kinds = {a.report.value}
+        kinds = [a.report.value]
         if a.report is ReportKind.GENERATOR_HOURS:
-            kinds.add(ReportKind.GENERATOR_LITRES.value)
-        for d in due_days(production, a, as_of):
-            done = any((a.who, k, a.subject, d) in answered for k in kinds)
+            kinds.append(ReportKind.GENERATOR_LITRES.value)
+        done_days = set().union(*(answered.get((a.who, k, a.subject), ()) for k in kinds))
+        rule = (a.frequency, a.weekday, a.day_of_month, a.last_shooting_day_of_month)
+        if rule not in days_of_rule:
+            days_of_rule[rule] = due_days(production, a, as_of)
+        who, key, report, subject = a.who, a.key, a.report, a.subject
+        counts = per_member[who]
+        for d in days_of_rule[rule]:
+            done = d in done_days
             paused = paused_until is not None and d <= paused_until
-            slots.append(Slot(a.who, a.key, a.report, a.subject, d, done, paused))
+            slots.append(Slot(who, key, report, subject, d, done, paused))
             if not paused:
-                per_member[a.who][0] += 1
-                per_member[a.who][1] += int(done)
+                counts[0] += 1
+                counts[1] += done
     result = []
     for m in production.crew:
         state = states.get(m.id)
@@ -528,7 +542,7 @@ def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> C
                 forgotten=bool(state.forgotten) if state is not None else False,
             )
         )
-    return Completeness(as_of, sorted(slots, key=lambda s: (s.day, s.member_id, s.assignment)), result)
+    return Completeness(as_of, sorted(slots, key=attrgetter("day", "member_id", "assignment")), result)
 
 
 def member_names(bind: Bind, production_id: str) -> dict[str, str]:
