@@ -499,7 +499,7 @@ def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> C
     with _connect(bind) as conn:
         # the days answered, by (member, kind, subject): one set per assignment to look days up in
         answered: dict[tuple[str, str, str | None], set[dt.date]] = defaultdict(set)
-        for member_id, kind, subject, day in conn.execute(answered_q).tuples().all():
+        for member_id, kind, subject, day in conn.execute(answered_q).all():
             answered[member_id, kind, subject].add(day)
         states = {r.member_id: r for r in conn.execute(state_q)}
     slots: list[Slot] = []
