@@ -52,10 +52,6 @@ class WebhookReceiver:
         self._chats: dict[int | str, tuple[asyncio.Lock, int]] = {}  # a lock per chat, and how many use it
         self._runner: web.AppRunner | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._runner is not None
-
     async def start(self) -> None:
         """Listen, then tell Telegram where to deliver (updates not yet delivered are kept)."""
         app = web.Application()
