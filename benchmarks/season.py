@@ -50,7 +50,7 @@ from domain.usecases import Catalogue, load_production
 from greenslate.demo import example_path
 from greenslate.production_file import load_production_file
 from store.engine import make_engine
-from store.repositories import rebuild_emission_sums
+from store.sums import rebuild_emission_sums
 from store.tables import emission_lines, report_values, reports
 from store.uow import SqlUnitOfWork
 

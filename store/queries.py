@@ -26,6 +26,7 @@ from domain.factors import Trace
 from domain.indicators import ActionProgress, plan_progress
 from domain.model import Assignment, Category, Production, ReportKind
 from domain.schedule import assignment_days
+from store import mapping
 from store.tables import (
     DAILY_EMISSION_KEY,
     SUBJECT_EMISSION_KEY,
@@ -67,18 +68,6 @@ class _Borrowed:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def _trace(r: Any) -> Trace:
-    return Trace(
-        factor_key=r.factor_key,
-        factor_set_version=r.factor_set_version,
-        kgco2e_per_unit=r.factor_kgco2e_per_unit,
-        unit=r.factor_unit,
-        source=r.factor_source,
-        year=r.factor_year,
-        proxy=r.factor_proxy,
-    )
 
 
 def last_day(bind: Bind, production_id: str) -> dt.date | None:
@@ -141,21 +130,7 @@ def summed_lines(
         query = query.where(emission_lines.c.day <= as_of)
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [
-        EmissionLine(
-            production_id=production_id,
-            day=r.day,
-            category=Category(r.category),
-            kind=ReportKind(r.kind),
-            subject=r.subject,
-            quantity=r.quantity,
-            unit=r.unit,
-            kgco2e=r.kgco2e,
-            trace=_trace(r),
-            estimated=r.estimated,
-        )
-        for r in rows
-    ]
+    return [mapping.emission_line(r, production_id=production_id) for r in rows]
 
 
 def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) -> list[EmissionLine]:
@@ -175,21 +150,7 @@ def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) ->
         query = query.where(t.c.day <= as_of)
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [
-        EmissionLine(
-            production_id=production_id,
-            day=r.day,
-            category=Category(r.category),
-            kind=ReportKind(r.kind),
-            subject="",
-            quantity=r.quantity,
-            unit=r.unit,
-            kgco2e=r.kgco2e,
-            trace=_trace(r),
-            estimated=r.estimated,
-        )
-        for r in rows
-    ]
+    return [mapping.emission_line(r, subject="") for r in rows]
 
 
 def production_balance(
@@ -213,21 +174,7 @@ def subject_lines(bind: Bind, production_id: str, day: dt.date | None) -> list[E
     )
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [
-        EmissionLine(
-            production_id=production_id,
-            day=day or dt.date.min,
-            category=Category(r.category),
-            kind=ReportKind(r.kind),
-            subject=r.subject,
-            quantity=r.quantity,
-            unit=r.unit,
-            kgco2e=r.kgco2e,
-            trace=_trace(r),
-            estimated=r.estimated,
-        )
-        for r in rows
-    ]
+    return [mapping.emission_line(r, day=day or dt.date.min) for r in rows]
 
 
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
@@ -296,7 +243,7 @@ def activity_totals(bind: Bind, production_id: str, as_of: dt.date | None = None
             quantity=r.quantity,
             unit=r.unit,
             kgco2e=r.kgco2e,
-            trace=_trace(r),
+            trace=mapping.trace(r),
             estimated=r.estimated,
             days=r.days,
         )

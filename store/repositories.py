@@ -1,4 +1,7 @@
-"""The repositories of the unit of work: rows to domain objects and back, explicitly.
+"""The repositories of the unit of work: productions, members, reports, emission lines, actions.
+
+Rows become domain objects in :mod:`store.mapping`; the sums of lines are kept by :mod:`store.sums`;
+answers stored together use the batched repositories of :mod:`store.together`.
 
 Each repository works inside the unit of work's session and never commits.
 """
@@ -8,49 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
 from domain.errors import DuplicateReport, UnknownMember, UnknownProduction, UnknownReport
-from domain.factors import Trace
-from domain.model import (
-    ActionOutcome,
-    ActionStatus,
-    Category,
-    Channel,
-    CrewMember,
-    Language,
-    Production,
-    Report,
-    ReportKind,
-    Role,
-)
+from domain.model import ActionOutcome, ActionStatus, CrewMember, Language, Production, Report, ReportKind
 from domain.ports import MemberState, ProductionSummary
-from domain.usecases import ReportQuery
-from store import codec
-from store.tables import (
-    DAILY_EMISSION_KEY,
-    SUBJECT_EMISSION_KEY,
-    ExactDecimal,
-    action_status,
-    daily_emissions,
-    emission_lines,
-    members,
-    productions,
-    report_values,
-    reports,
-    subject_emissions,
-)
-
-if TYPE_CHECKING:
-    from store.together import Together
+from store import codec, mapping
+from store.sums import DELETE_LINES, SUMMED_LINE_COLUMNS, SumDeltas, write_sums
+from store.tables import action_status, emission_lines, members, productions, report_values, reports
 
 #: What a forgotten member's name becomes.
 FORGOTTEN_NAME = ""
@@ -79,18 +53,7 @@ class SqlProductionRepository:
             .where(members.c.production_id == production_id, members.c.active)
             .order_by(members.c.position, members.c.member_id)
         ).all()
-        crew = tuple(
-            CrewMember(
-                id=m.member_id,
-                name=m.name,
-                role=Role(m.role),
-                channel=Channel(m.channel),
-                language=Language(m.language),
-                voice=m.voice,
-                paused_until=m.paused_until,
-            )
-            for m in crew_rows
-        )
+        crew = tuple(mapping.crew_member(m) for m in crew_rows)
         return codec.build_production(row, crew, self._latest_statuses(production_id))
 
     def _latest_statuses(self, production_id: str) -> dict[str, tuple[str, str | None, str]]:
@@ -217,20 +180,6 @@ class SqlProductionRepository:
             )
 
 
-def _member_state(row: Any) -> MemberState:
-    return MemberState(
-        production_id=row.production_id,
-        member_id=row.member_id,
-        language=row.language,
-        voice=row.voice,
-        paused_until=row.paused_until,
-        telegram_chat_id=row.telegram_chat_id,
-        consent_at=row.consent_at,
-        unreachable=row.unreachable,
-        forgotten=row.forgotten,
-    )
-
-
 class SqlMemberRepository:
     """Member state. ``states`` and ``by_telegram_chat`` list active members (still in the file)."""
 
@@ -243,7 +192,7 @@ class SqlMemberRepository:
         ).first()
         if row is None:
             raise UnknownMember(member_id, production_id)
-        return _member_state(row)
+        return mapping.member_state(row)
 
     def states(self, production_id: str) -> list[MemberState]:
         rows = self.session.execute(
@@ -251,7 +200,7 @@ class SqlMemberRepository:
             .where(members.c.production_id == production_id, members.c.active)
             .order_by(members.c.position, members.c.member_id)
         )
-        return [_member_state(r) for r in rows]
+        return [mapping.member_state(r) for r in rows]
 
     def by_telegram_chat(self, chat_id: int) -> list[MemberState]:
         rows = self.session.execute(
@@ -259,7 +208,7 @@ class SqlMemberRepository:
             .where(members.c.telegram_chat_id == chat_id, members.c.active)
             .order_by(members.c.production_id, members.c.position)
         )
-        return [_member_state(r) for r in rows]
+        return [mapping.member_state(r) for r in rows]
 
     def _set(self, production_id: str, member_id: str, **values: Any) -> None:
         result = self.session.execute(
@@ -301,25 +250,6 @@ class SqlMemberRepository:
             consent_at=None,
             forgotten=True,
         )
-
-
-def _report(row: Any, values: dict[str, Decimal]) -> Report:
-    return Report(
-        production_id=row.production_id,
-        member_id=row.member_id,
-        kind=ReportKind(row.kind),
-        day=row.day,
-        values=values,
-        raw_text=row.raw_text,
-        source=row.source,
-        source_ref=row.source_ref,
-        received_at=row.received_at,
-        subject=row.subject,
-        corrects=row.corrects,
-        void=row.void,
-        confirmed=row.confirmed,
-        id=row.id,
-    )
 
 
 # -- statements built once: a figure's reads and writes run them with new parameters -----------------
@@ -378,79 +308,33 @@ def _insert_report(dialect: str) -> Any:
 _INSERT_VALUES = insert(report_values)
 
 
-def _as_read_back(report: Report, report_id: int) -> Report:
-    """``report`` stored as ``report_id``, as it reads back (values rounded to their scale, the instant in
-    UTC), without reading it back."""
-    quantity = cast(ExactDecimal, report_values.c.quantity.type)
-    return replace(
-        report, id=report_id, kind=ReportKind(report.kind), void=bool(report.void),
-        confirmed=bool(report.confirmed), received_at=report.received_at.astimezone(dt.UTC),
-        values={k: quantity.process_result_value(quantity.process_bind_param(v, _NO_DIALECT), _NO_DIALECT)
-                for k, v in sorted(report.values.items())},
-    )
-
-
 _INSERT_LINES = insert(emission_lines)
 
 
 class SqlReportRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-        #: While set, answers stored together: reads made beforehand, writes made at the end.
-        self.together: Together | None = None
 
     def add(self, report: Report) -> Report:
         """Store ``report``; if its (source, source_ref) is stored already, raise DuplicateReport.
 
         ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent insert of the same message waits for
         the other transaction and then inserts nothing, without an error that would abort ours.
-        Among answers stored together (``together``), the insert waits for the end of the batch,
-        with an id drawn beforehand; a message stored meanwhile by another process then fails the
-        batch's insert, and the batch is stored again one answer at a time (``run_together``).
         """
-        row = {
-            "production_id": report.production_id,
-            "member_id": report.member_id,
-            "kind": ReportKind(report.kind).value,
-            "day": report.day,
-            "subject": report.subject,
-            "raw_text": report.raw_text,
-            "source": report.source,
-            "source_ref": report.source_ref,
-            "received_at": report.received_at,
-            "corrects": report.corrects,
-            "void": report.void,
-            "confirmed": report.confirmed,
-        }
-        together = self.together
-        if together is not None and together.ids:
-            found, earlier = together.by_source(report.source, report.source_ref)
-            if found and earlier is not None:
-                raise DuplicateReport(earlier)
-            report_id = together.ids.popleft()
-            together.add_report({"id": report_id, **row},
-                                [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()])
-            stored = _as_read_back(report, report_id)
-            together.added(stored)
-            return stored
-        report_id = self.session.execute(_insert_report(self.session.get_bind().dialect.name), row).scalar()
+        report_id = self.session.execute(_insert_report(self.session.get_bind().dialect.name),
+                                         mapping.report_row(report)).scalar()
         if report_id is None:
             existing = self.by_source(report.source, report.source_ref)
             if existing is None:  # pragma: no cover - the conflicting row vanished (rolled back)
                 raise RuntimeError(f"conflict on {report.source}:{report.source_ref} but no row found")
             raise DuplicateReport(existing)
         if report.values:
-            self.session.execute(
-                _INSERT_VALUES, [{"report_id": report_id, "item": k, "quantity": v} for k, v in report.values.items()]
-            )
-        stored = _as_read_back(report, report_id)
-        if together is not None:
-            together.added(stored)
-        return stored
+            self.session.execute(_INSERT_VALUES, mapping.value_rows(report_id, report))
+        return mapping.as_read_back(report, report_id)
 
     def _load(self, *where: Any) -> list[Report]:
-        rows = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()
-        if not rows:
+        found = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()
+        if not found:
             return []
         values: dict[int, dict[str, Decimal]] = defaultdict(dict)
         value_rows = self.session.execute(
@@ -461,35 +345,27 @@ class SqlReportRepository:
         )
         for v in value_rows:
             values[v.report_id][v.item] = v.quantity
-        return [_report(r, values.get(r.id, {})) for r in rows]
+        return [mapping.report(r, values.get(r.id, {})) for r in found]
 
     def get(self, report_id: int) -> Report:
-        if self.together is not None:
-            known = self.together.by_id(report_id)
-            if known is not None:
-                return known
         found = self._load(reports.c.id == report_id)
         if not found:
             raise UnknownReport(f"no report {report_id}", report_id=report_id)
         return found[0]
 
     def by_source(self, source: str, source_ref: str) -> Report | None:
-        if self.together is not None:
-            read, report = self.together.by_source(source, source_ref)
-            if read:
-                return report
         found = self._load_prepared(_prepared(source=True), {"source": source, "source_ref": source_ref})
         return found[0] if found else None
 
     def _load_prepared(self, statements: tuple[Any, Any], params: Mapping[str, Any]) -> list[Report]:
         """:meth:`_load` with statements built once (see :func:`_prepared`): the common reads of a figure."""
-        rows = self.session.execute(statements[0], params).all()
-        if not rows:
+        found = self.session.execute(statements[0], params).all()
+        if not found:
             return []
         values: dict[int, dict[str, Decimal]] = defaultdict(dict)
         for v in self.session.execute(statements[1], params):
             values[v.report_id][v.item] = v.quantity
-        return [_report(r, values.get(r.id, {})) for r in rows]
+        return [mapping.report(r, values.get(r.id, {})) for r in found]
 
     def for_production(
         self,
@@ -499,11 +375,6 @@ class SqlReportRepository:
         member_id: str | None = None,
     ) -> list[Report]:
         """Every report (active, corrected and undone), oldest first (in the order stored)."""
-        if self.together is not None and kind is not None:
-            found = self.together.query(ReportQuery(production_id, tuple(ReportKind(k) for k in kind), subject,
-                                                    member_id))
-            if found is not None:
-                return found
         params: dict[str, Any] = {"production_id": production_id, "kinds": None, "subject": subject,
                                   "member_id": member_id}
         if kind is not None:
@@ -520,47 +391,39 @@ class SqlEmissionLineRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         #: While set, what changes of lines add to the sums is gathered here instead of written at
-        #: once, for :func:`write_sums` (answers stored together write each row of the sums once).
+        #: once, for :func:`store.sums.write_sums` (answers stored together write each row of the sums once).
         self.pending_sums: SumDeltas | None = None
-        #: While set, answers stored together: their lines are written at the end of the batch.
-        self.together: Together | None = None
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:
         """Delete the lines of these reports, then store ``lines``; keep the sums of lines in step.
 
         ``daily_emissions`` and ``subject_emissions`` change by exactly what was deleted (the rows
         the DELETE returns, not a prior read) and what is inserted, in this transaction: see
-        :func:`apply_sum_deltas`. Reports in ``new`` (stored in this transaction) have no lines to delete.
+        :func:`store.sums.apply_sum_deltas`. Reports in ``new`` (stored in this transaction) have no
+        lines to delete.
         """
         ids = sorted(set(report_ids) - set(new))
         deltas = SumDeltas()
-        if self.together is not None:  # written at the end of the batch (store.together)
-            rows = [_line_row(ln) for ln in lines]
-            for row in self.together.replace_lines(ids, rows):  # added earlier in the batch, now replaced
-                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, -1)
-            for row in rows:
-                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
-            self._keep_sums(deltas)
-            return
         if ids:
-            gone = self.session.execute(_DELETE_LINES, {"ids": ids}).all()
+            gone = self.session.execute(DELETE_LINES, {"ids": ids}).all()
             for r in gone:  # as stored: already rounded to the columns' scales
-                deltas.add(dict(zip(_SUMMED_LINE_COLUMNS, r, strict=True)), -1)
-        rows = [_line_row(ln) for ln in lines]
-        if rows:
-            self.session.execute(_INSERT_LINES, rows)
-            for row in rows:  # rounded as the line's columns store it, so the sums match the lines
-                deltas.add({k: _as_stored(k, row[k]) for k in _SUMMED_LINE_COLUMNS}, 1)
-        self._keep_sums(deltas)
+                deltas.add(dict(zip(SUMMED_LINE_COLUMNS, r, strict=True)), -1)
+        added = [mapping.line_row(ln) for ln in lines]
+        if added:
+            self.session.execute(_INSERT_LINES, added)
+            for row in added:  # rounded as the line's columns store it, so the sums match the lines
+                deltas.add({k: mapping.as_stored(k, row[k]) for k in SUMMED_LINE_COLUMNS}, 1)
+        self.keep_sums(deltas)
 
-    def _keep_sums(self, deltas: SumDeltas) -> None:
+    def keep_sums(self, deltas: SumDeltas) -> None:
+        """Write what a change of lines adds to the sums, or gather it while ``pending_sums`` is set."""
         if self.pending_sums is not None:
             self.pending_sums.merge(deltas)
             return
         write_sums(self.session.connection(), deltas)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
-        rows = self.session.execute(
+        found = self.session.execute(
             select(emission_lines)
             .where(emission_lines.c.production_id == production_id)
             .order_by(
@@ -571,183 +434,7 @@ class SqlEmissionLineRepository:
                 emission_lines.c.id,
             )
         )
-        return [_line(r) for r in rows]
-
-
-# -- the sums of lines ----------------------------------------------------------------------------
-
-_NO_DIALECT: Any = None  # ExactDecimal converts the same way on every backend
-
-#: The emission line columns stored as exact decimals (rounded to their scale when stored).
-_EXACT_LINE_COLUMNS: dict[str, ExactDecimal] = {
-    c.name: c.type for c in emission_lines.columns if isinstance(c.type, ExactDecimal)
-}
-
-#: The emission line columns the sums are keyed by or add up.
-_SUMMED_LINE_COLUMNS = tuple(dict.fromkeys((*DAILY_EMISSION_KEY, *SUBJECT_EMISSION_KEY, "quantity", "kgco2e")))
-
-#: Delete the lines of some reports (``ids``), returning what the sums of lines lose.
-_DELETE_LINES = (
-    delete(emission_lines)
-    .where(emission_lines.c.report_id.in_(bindparam("ids", expanding=True)))
-    .returning(*(emission_lines.c[k] for k in _SUMMED_LINE_COLUMNS))
-)
-
-Deltas = dict[tuple[Any, ...], list[Any]]
-
-
-class SumDeltas:
-    """What a change of lines adds to each row of the sums: (quantity, kgco2e, lines) per key."""
-
-    def __init__(self) -> None:
-        self.daily: Deltas = {}
-        self.subject: Deltas = {}
-
-    def add(self, line: Mapping[str, Any], sign: int) -> None:
-        for deltas, key in ((self.daily, DAILY_EMISSION_KEY), (self.subject, SUBJECT_EMISSION_KEY)):
-            acc = deltas.setdefault(tuple(line[k] for k in key), [Decimal(0), Decimal(0), 0])
-            acc[0] += sign * line["quantity"]
-            acc[1] += sign * line["kgco2e"]
-            acc[2] += sign
-
-    def merge(self, other: SumDeltas) -> None:
-        """Add what ``other`` adds."""
-        for mine, theirs in ((self.daily, other.daily), (self.subject, other.subject)):
-            for key, (quantity, kgco2e, lines) in theirs.items():
-                acc = mine.setdefault(key, [Decimal(0), Decimal(0), 0])
-                acc[0] += quantity
-                acc[1] += kgco2e
-                acc[2] += lines
-
-
-def write_sums(conn: Connection, deltas: SumDeltas) -> None:
-    """Write what changes of lines add to ``daily_emissions`` and ``subject_emissions`` (in that order)."""
-    apply_sum_deltas(conn, daily_emissions, deltas.daily)
-    apply_sum_deltas(conn, subject_emissions, deltas.subject)
-
-
-def apply_sum_deltas(conn: Connection, table: Table, deltas: Mapping[tuple[Any, ...], Sequence[Any]]) -> None:
-    """Add (quantity, kgco2e, lines) deltas, keyed like ``table`` (a sum of lines), to its rows.
-
-    ``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``: a concurrent writer of the same
-    row waits for our transaction, then adds to what we left, so no increment is lost. The rows
-    are written in key order, so two writers touching the same rows take their locks in the same
-    order and cannot deadlock on them (every writer does ``daily_emissions`` first). Keys whose
-    deltas are all zero (a chain recomputed to the same lines) are not written at all. A row left
-    with no line is deleted in the same transaction: a row exists exactly when lines for it do.
-    """
-    changed = sorted(k for k, d in deltas.items() if any(d))
-    if not changed:
-        return
-    key = [c.name for c in table.primary_key.columns]
-    rows = [{**dict(zip(key, k, strict=True)), "quantity": deltas[k][0], "kgco2e": deltas[k][1], "lines": deltas[k][2]}
-            for k in changed]
-    conn.execute(_upsert(conn.dialect.name, table), rows if len(rows) > 1 else rows[0])  # executemany costs more
-    # the key's second column (day, or subject) narrows the search for rows left empty
-    emptied = [k for k in changed if deltas[k][2] < 0]
-    second = table.c[key[1]]
-    for production_id in sorted({k[0] for k in emptied}):
-        near = sorted({k[1] for k in emptied if k[0] == production_id})
-        conn.execute(delete(table).where(
-            table.c.production_id == production_id, second.in_(near), table.c.lines == 0
-        ))
-
-
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _upsert(dialect: str, table: Table) -> Any:
-    """The adding upsert of a sum of lines, built once per backend (then run with many rows)."""
-    if (dialect, table.name) not in _UPSERTS:
-        stmt: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        _UPSERTS[dialect, table.name] = stmt.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={
-                "quantity": table.c.quantity + stmt.excluded.quantity,
-                "kgco2e": table.c.kgco2e + stmt.excluded.kgco2e,
-                "lines": table.c.lines + stmt.excluded.lines,
-            },
-        )
-    return _UPSERTS[dialect, table.name]
-
-
-def _as_stored(column: str, value: Any) -> Any:
-    """``value`` as the emission line column stores and returns it (exact decimals are rounded)."""
-    kind = _EXACT_LINE_COLUMNS.get(column)
-    if kind is None:
-        return value
-    return kind.process_result_value(kind.process_bind_param(value, _NO_DIALECT), _NO_DIALECT)
-
-
-def rebuild_emission_sums(conn: Connection, production_id: str | None = None) -> dict[str, int]:
-    """Sum ``daily_emissions`` and ``subject_emissions`` afresh from the lines (one production, or all).
-
-    For bulk loads that write lines directly (the benchmark's season): one ``INSERT ... SELECT``
-    per table. Returns how many rows each table then holds (for that production).
-    """
-    counts = {}
-    for table in (daily_emissions, subject_emissions):
-        mine = [] if production_id is None else [table.c.production_id == production_id]
-        conn.execute(delete(table).where(*mine))
-        key = [c.name for c in table.primary_key.columns]
-        columns = [emission_lines.c[k] for k in key]
-        summed = (
-            select(*columns, func.sum(emission_lines.c.quantity), func.sum(emission_lines.c.kgco2e), func.count())
-            .where(*([] if production_id is None else [emission_lines.c.production_id == production_id]))
-            .group_by(*columns)
-        )
-        conn.execute(insert(table).from_select([*key, "quantity", "kgco2e", "lines"], summed))
-        counts[table.name] = int(conn.scalar(select(func.count()).select_from(table).where(*mine)) or 0)
-    return counts
-
-
-def _line_row(ln: EmissionLine) -> dict[str, Any]:
-    t = ln.trace
-    return {
-        "report_id": ln.report_id,
-        "production_id": ln.production_id,
-        "day": ln.day,
-        "category": Category(ln.category).value,
-        "kind": ReportKind(ln.kind).value,
-        "subject": ln.subject,
-        "member_id": ln.member_id,
-        "quantity": ln.quantity,
-        "unit": ln.unit,
-        "kgco2e": ln.kgco2e,
-        "factor_key": t.factor_key,
-        "factor_set_version": t.factor_set_version,
-        "factor_kgco2e_per_unit": t.kgco2e_per_unit,
-        "factor_unit": t.unit,
-        "factor_source": t.source,
-        "factor_year": t.year,
-        "factor_proxy": t.proxy,
-        "estimated": ln.estimated,
-    }
-
-
-def _line(r: Any) -> EmissionLine:
-    return EmissionLine(
-        production_id=r.production_id,
-        day=r.day,
-        category=Category(r.category),
-        kind=ReportKind(r.kind),
-        subject=r.subject,
-        quantity=r.quantity,
-        unit=r.unit,
-        kgco2e=r.kgco2e,
-        trace=Trace(
-            factor_key=r.factor_key,
-            factor_set_version=r.factor_set_version,
-            kgco2e_per_unit=r.factor_kgco2e_per_unit,
-            unit=r.factor_unit,
-            source=r.factor_source,
-            year=r.factor_year,
-            proxy=r.factor_proxy,
-        ),
-        report_id=r.report_id,
-        member_id=r.member_id,
-        estimated=r.estimated,
-    )
+        return [mapping.emission_line(r) for r in found]
 
 
 class SqlActionRepository:

@@ -36,8 +36,9 @@ from sqlalchemy import (
     update,
 )
 
-from domain.model import Channel, CrewMember, Language, Role
+from domain.model import CrewMember
 from domain.ports import MemberState
+from store import mapping
 from store.tables import ID, UtcDateTime, members, metadata, productions
 
 telegram_invites = Table(
@@ -457,7 +458,7 @@ def _members_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, li
     found: dict[int, list[ChatMember]] = {}
     for r in conn.execute(_MEMBERS_OF_CHATS, {"ids": list(chat_ids)}):
         found.setdefault(r.telegram_chat_id, []).append(
-            ChatMember(_member_state(r), _crew_member(r), r.production_version))
+            ChatMember(mapping.member_state(r), mapping.crew_member(r), r.production_version))
     return found
 
 
@@ -533,20 +534,6 @@ def _unanswered(rows: Any, answered: set[tuple[str, str, str, dt.date]]) -> list
         seen.add(key)
         result.append(_prompt(row))
     return result
-
-
-def _member_state(row: Any) -> MemberState:
-    return MemberState(
-        production_id=row.production_id, member_id=row.member_id, language=row.language, voice=row.voice,
-        paused_until=row.paused_until, telegram_chat_id=row.telegram_chat_id, consent_at=row.consent_at,
-        unreachable=row.unreachable, forgotten=row.forgotten,
-    )
-
-
-def _crew_member(row: Any) -> CrewMember:
-    """The member as ``SqlProductionRepository`` puts them in a production's crew."""
-    return CrewMember(id=row.member_id, name=row.name, role=Role(row.role), channel=Channel(row.channel),
-                      language=Language(row.language), voice=row.voice, paused_until=row.paused_until)
 
 
 def _prompt(row: Any) -> PromptRef:

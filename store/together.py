@@ -14,6 +14,9 @@ before it runs (:func:`domain.usecases.answer_reads`), so here, for the whole ba
    statement at a time;
 4. what they wrote is written at the end, one statement per table (:meth:`Together.flush`).
 
+Steps 3 and 4 are the batch's own repositories (:class:`BatchedReportRepository`,
+:class:`BatchedEmissionLineRepository`), which the unit of work uses for the batch's length.
+
 Anything else the use cases run on the connection first writes out what is pending (a
 ``before_execute`` hook), so a read that was not made beforehand still sees every earlier write.
 """
@@ -23,15 +26,19 @@ from __future__ import annotations
 from bisect import insort
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Integer, any_, bindparam, delete, event, func, insert, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
+from domain.carbon import EmissionLine
+from domain.errors import DuplicateReport
 from domain.model import Report, ReportKind
 from domain.usecases import AnswerReads, ReportQuery
-from store.repositories import _DELETE_LINES, _SUMMED_LINE_COLUMNS, _report
+from store import mapping
+from store.repositories import SqlEmissionLineRepository, SqlReportRepository
+from store.sums import DELETE_LINES, SUMMED_LINE_COLUMNS, SumDeltas
 from store.tables import emission_lines, report_values, reports
 
 
@@ -66,6 +73,31 @@ _INSERT_VALUES = insert(report_values)
 _INSERT_LINES = insert(emission_lines)
 
 
+def _lock_and_draw_ids(conn: Connection, chains: Sequence[tuple[str, str]], n: int) -> Sequence[int]:
+    """Take the chains' locks and draw ``n`` ids for new reports."""
+    if conn.dialect.name == "postgresql":
+        _, ids = conn.execute(_LOCK_AND_IDS, {"chains": [chain_key(*c) for c in chains], "n": n}).one()
+        return list(ids)
+    # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE) already
+    top = conn.execute(select(func.coalesce(func.max(reports.c.id), 0))).scalar_one()
+    return range(top + 1, top + 1 + n)
+
+
+def _query_params(queries: Iterable[ReportQuery]) -> dict[str, list[tuple[Any, ...]]]:
+    """The parameters of :data:`_READ` for these queries: by chain, by member and subject, by member."""
+    params: dict[str, set[tuple[Any, ...]]] = {"chains": set(), "members": set(), "members_any_subject": set()}
+    for q in queries:
+        for k in q.kinds:
+            kind = ReportKind(k).value
+            if q.member_id is None:
+                params["chains"].add((q.production_id, kind, q.subject))
+            elif q.subject is None:
+                params["members_any_subject"].add((q.production_id, kind, q.member_id))
+            else:
+                params["members"].add((q.production_id, kind, q.subject, q.member_id))
+    return {k: sorted(v) for k, v in params.items()}
+
+
 class Together:
     """One batch's reads, made beforehand, and its writes, made at the end (see the module)."""
 
@@ -89,28 +121,12 @@ class Together:
         """Lock the chains, draw ids, read the reports: two statements (one on SQLite) for the batch."""
         together = cls()
         chains = sorted({r.chain for r in reads if r.chain is not None})
-        if conn.dialect.name == "postgresql":
-            _, ids = conn.execute(_LOCK_AND_IDS, {"chains": [chain_key(*c) for c in chains],
-                                                  "n": new_reports}).one()
-            together.ids.extend(ids)
-        else:  # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE) already
-            top = conn.execute(select(func.coalesce(func.max(reports.c.id), 0))).scalar_one()
-            together.ids.extend(range(top + 1, top + 1 + new_reports))
+        together.ids.extend(_lock_and_draw_ids(conn, chains, new_reports))
         together.locked.update(chains)
         # A production's every report of a kind is not read beforehand: read when asked.
         queries = {r.reports for r in reads if r.reports.subject is not None or r.reports.member_id is not None}
         sources = sorted({r.source for r in reads})
-        params: dict[str, list[tuple[Any, ...]]] = {"chains": [], "members": [], "members_any_subject": []}
-        for q in queries:
-            for k in q.kinds:
-                kind = ReportKind(k).value
-                if q.member_id is None:
-                    params["chains"].append((q.production_id, kind, q.subject))
-                elif q.subject is None:
-                    params["members_any_subject"].append((q.production_id, kind, q.member_id))
-                else:
-                    params["members"].append((q.production_id, kind, q.subject, q.member_id))
-        found = _reports(conn.execute(_READ, {"sources": sources, **{k: sorted(set(v)) for k, v in params.items()}}))
+        found = mapping.reports_joined(conn.execute(_READ, {"sources": sources, **_query_params(queries)}))
         by_source = {(r.source, r.source_ref): r for r in found}
         together.sources = {s: by_source.get(s) for s in sources}
         together.queries = {q: [r for r in found if q.matches(r)] for q in queries}
@@ -177,24 +193,28 @@ class Together:
         try:
             rows = [row for rows in self.lines.values() for row in rows]
             if conn.dialect.name == "postgresql":  # one statement, one round trip
-                params: dict[str, Any] = {"gone": sorted(self.gone)}
-                for prefix, columns, pending in (("r", _REPORT_COLUMNS, self.reports),
-                                                 ("v", _VALUE_COLUMNS, self.values), ("l", _LINE_COLUMNS, rows)):
-                    params.update({f"{prefix}_{c}": [row[c] for row in pending] for c in columns})
-                self.removed.extend(r._asdict() for r in conn.execute(_FLUSH, params))
+                self._flush_at_once(conn, rows)
             else:
-                if self.gone:
-                    self.removed.extend(r._asdict() for r in conn.execute(_DELETE_LINES, {"ids": sorted(self.gone)}))
-                if self.reports:
-                    conn.execute(_INSERT_REPORTS, self.reports)
-                if self.values:
-                    conn.execute(_INSERT_VALUES, self.values)
-                if rows:
-                    conn.execute(_INSERT_LINES, rows)
+                self._flush_one_table_at_a_time(conn, rows)
         finally:
             self._flushing = False
         self.reports, self.values, self.lines = [], [], {}
         self.gone, self.new = set(), set()
+
+    def _flush_at_once(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        params: dict[str, Any] = {"gone": sorted(self.gone)}
+        for prefix, columns, pending in (("r", _REPORT_COLUMNS, self.reports),
+                                         ("v", _VALUE_COLUMNS, self.values), ("l", _LINE_COLUMNS, rows)):
+            params.update({f"{prefix}_{c}": [row[c] for row in pending] for c in columns})
+        self.removed.extend(r._asdict() for r in conn.execute(_FLUSH, params))
+
+    def _flush_one_table_at_a_time(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if self.gone:
+            self.removed.extend(r._asdict() for r in conn.execute(DELETE_LINES, {"ids": sorted(self.gone)}))
+        for statement, pending in ((_INSERT_REPORTS, self.reports), (_INSERT_VALUES, self.values),
+                                   (_INSERT_LINES, rows)):
+            if pending:
+                conn.execute(statement, pending)
 
     # -- the connection's hook -------------------------------------------------------------------
 
@@ -213,21 +233,73 @@ class Together:
             self.flush(conn)
 
 
-def _reports(rows: Iterable[Any]) -> list[Report]:
-    """Reports from rows of a report joined to its values (one row per value), in id order."""
-    found: list[Report] = []
-    last: Any = None
-    values: dict[str, Decimal] = {}
-    for row in rows:
-        if last is not None and row.id != last.id:
-            found.append(_report(last, values))
-            values = {}
-        last = row
-        if row.item is not None:
-            values[row.item] = row.quantity
-    if last is not None:
-        found.append(_report(last, values))
-    return found
+class BatchedReportRepository(SqlReportRepository):
+    """The reports of answers stored together: reads answered from the batch's, inserts at its end."""
+
+    def __init__(self, session: Session, together: Together) -> None:
+        super().__init__(session)
+        self.together = together
+
+    def add(self, report: Report) -> Report:
+        """Store ``report`` at the end of the batch, with an id drawn beforehand.
+
+        A message stored meanwhile by another process then fails the batch's insert, and the
+        batch is stored again one answer at a time (``store.uow.run_together``). Once the drawn
+        ids are used up, the report is inserted at once.
+        """
+        together = self.together
+        if not together.ids:
+            stored = super().add(report)
+            together.added(stored)
+            return stored
+        found, earlier = together.by_source(report.source, report.source_ref)
+        if found and earlier is not None:
+            raise DuplicateReport(earlier)
+        report_id = together.ids.popleft()
+        together.add_report({"id": report_id, **mapping.report_row(report)}, mapping.value_rows(report_id, report))
+        stored = mapping.as_read_back(report, report_id)
+        together.added(stored)
+        return stored
+
+    def get(self, report_id: int) -> Report:
+        known = self.together.by_id(report_id)
+        return known if known is not None else super().get(report_id)
+
+    def by_source(self, source: str, source_ref: str) -> Report | None:
+        read, report = self.together.by_source(source, source_ref)
+        return report if read else super().by_source(source, source_ref)
+
+    def for_production(
+        self,
+        production_id: str,
+        kind: Sequence[ReportKind] | None = None,
+        subject: str | None = None,
+        member_id: str | None = None,
+    ) -> list[Report]:
+        if kind is not None:
+            query = ReportQuery(production_id, tuple(ReportKind(k) for k in kind), subject, member_id)
+            found = self.together.query(query)
+            if found is not None:
+                return found
+        return super().for_production(production_id, kind, subject, member_id)
+
+
+class BatchedEmissionLineRepository(SqlEmissionLineRepository):
+    """The emission lines of answers stored together: written at the end of the batch."""
+
+    def __init__(self, session: Session, together: Together) -> None:
+        super().__init__(session)
+        self.together = together
+
+    def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:
+        ids = sorted(set(report_ids) - set(new))
+        deltas = SumDeltas()
+        rows = [mapping.line_row(ln) for ln in lines]
+        for row in self.together.replace_lines(ids, rows):  # added earlier in the batch, now replaced
+            deltas.add({k: mapping.as_stored(k, row[k]) for k in SUMMED_LINE_COLUMNS}, -1)
+        for row in rows:
+            deltas.add({k: mapping.as_stored(k, row[k]) for k in SUMMED_LINE_COLUMNS}, 1)
+        self.keep_sums(deltas)
 
 
 def _unnest_insert(table: Any, columns: Sequence[str], prefix: str) -> Any:
@@ -246,7 +318,7 @@ def _build_flush() -> Any:
     their values and their lines inserted, as one statement (data-modifying ``WITH`` queries)."""
     gone = (delete(emission_lines)
             .where(emission_lines.c.report_id == any_(bindparam("gone", type_=postgresql.ARRAY(Integer))))
-            .returning(*(emission_lines.c[k] for k in _SUMMED_LINE_COLUMNS))
+            .returning(*(emission_lines.c[k] for k in SUMMED_LINE_COLUMNS))
             .cte("gone"))
     inserted = [_unnest_insert(reports, _REPORT_COLUMNS, "r").cte("new_reports"),
                 _unnest_insert(report_values, _VALUE_COLUMNS, "v").cte("new_values"),

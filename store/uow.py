@@ -32,10 +32,9 @@ from store.repositories import (
     SqlMemberRepository,
     SqlProductionRepository,
     SqlReportRepository,
-    SumDeltas,
-    write_sums,
 )
-from store.together import Together, chain_key
+from store.sums import SumDeltas, write_sums
+from store.together import BatchedEmissionLineRepository, BatchedReportRepository, Together, chain_key
 
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))")
 
@@ -54,6 +53,8 @@ class SqlUnitOfWork:
             self._session_factory = bind
         self._session: Session | None = None
         self._depth = 0
+        #: The chains whose locks are held already (taken together for a batch, see store.together).
+        self.locked_chains: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def session(self) -> Session:
@@ -97,8 +98,7 @@ class SqlUnitOfWork:
         the first write (``BEGIN IMMEDIATE``), so what is read next is what the last writer
         committed; SQLite has one writer at a time anyway.
         """
-        together = self.reports.together
-        if together is not None and (production_id, subject) in together.locked:
+        if (production_id, subject) in self.locked_chains:
             return  # taken with the batch's other chains (store.together)
         conn = self.connection
         if conn.dialect.name == "postgresql":
@@ -213,7 +213,6 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
     (:mod:`store.together`): their reads made beforehand, their writes at the end.
     """
     uow = _SharedUnitOfWork(bind)
-    results: list[T | Exception] = []
     with uow:
         conn = uow.connection
         if conn.dialect.name == "sqlite":
@@ -222,52 +221,88 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
                 _take_sqlite_write_lock(conn, wait)
         reads = [r for r in (getattr(job, "reads", None) for job in jobs) if r is not None]
         together = Together.read(conn, reads, len(jobs)) if reads and not savepoints else None
-        if together is not None:
-            uow.reports.together = uow.lines.together = together
-            together.watch(conn)
+        sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
+        deferred: dict[Any, list[dict[str, Any]]] = {}  # the jobs' before_commit writes, by statement
         try:
-            sums = SumDeltas()  # what the jobs' lines add to the sums of lines, written once at the end
-            deferred: dict[Any, list[dict[str, Any]]] = {}  # the jobs' before_commit writes, by statement
-            for job in jobs:
-                uow.lines.pending_sums = own = SumDeltas()
-                uow.deferred = []
-                if not savepoints:
-                    try:
-                        results.append(job(uow))
-                    except Exception as exc:
-                        if len(jobs) == 1 and not (together is not None and isinstance(exc, SQLAlchemyError)):
-                            return [exc]  # leaving the block rolls back the job's work, and only its work
-                        return None  # every job's work is rolled back: run them again, each in a savepoint
-                    _keep(uow, own, sums, deferred)
-                    continue
-                savepoint = uow.session.begin_nested()
-                try:
-                    result = job(uow)
-                except Exception as exc:  # the job's own failure (a refused figure): only its work is undone
-                    savepoint.rollback()
-                    results.append(exc)
-                else:
-                    savepoint.commit()
-                    _keep(uow, own, sums, deferred)
-                    results.append(result)
-            uow.lines.pending_sums = None
-            if together is not None:
-                try:
-                    together.flush(conn)
-                except IntegrityError:  # a message stored meanwhile by another process: one at a time
-                    return None
-                for line in together.removed:
-                    sums.add(line, -1)
-        finally:
-            if together is not None:
-                together.unwatch()
-                uow.reports.together = uow.lines.together = None
+            if together is None:
+                results = _each(uow, jobs, sums, deferred, savepoints=savepoints)
+            else:
+                results = _batched(uow, together, jobs, sums, deferred)
+        except _OnlyJobFailed as failed:
+            return [failed.exc]  # leaving the block rolls back the job's work, and only its work
+        if results is None:
+            return None
         for statement, rows in deferred.items():  # one row as a plain execute: executemany costs more
             uow.session.execute(statement, rows if len(rows) > 1 else rows[0])
         # Each row of the sums written once for the batch, in key order: two batches (two bot
         # instances) touching the same rows take their locks in the same order and cannot deadlock.
         write_sums(conn, sums)
         uow.session.commit()
+    return results
+
+
+class _OnlyJobFailed(Exception):
+    """The one job of a batch raised ``exc``: nothing to run again, its result is the exception."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(exc)
+        self.exc = exc
+
+
+def _batched(uow: _SharedUnitOfWork, together: Together, jobs: Sequence[Callable[[SqlUnitOfWork], T]],
+             sums: SumDeltas, deferred: dict[Any, list[dict[str, Any]]]) -> list[T | Exception] | None:
+    """The jobs run over the batch's own repositories (store.together), its writes made at the end."""
+    conn = uow.connection
+    uow.reports = BatchedReportRepository(uow.session, together)
+    uow.lines = BatchedEmissionLineRepository(uow.session, together)
+    uow.locked_chains = frozenset(together.locked)
+    together.watch(conn)
+    try:
+        results = _each(uow, jobs, sums, deferred, savepoints=False, batched=True)
+        if results is None:
+            return None
+        try:
+            together.flush(conn)
+        except IntegrityError:  # a message stored meanwhile by another process: one at a time
+            return None
+        for line in together.removed:
+            sums.add(line, -1)
+        return results
+    finally:
+        together.unwatch()
+        uow.reports = SqlReportRepository(uow.session)
+        uow.lines = SqlEmissionLineRepository(uow.session)
+        uow.locked_chains = frozenset()
+
+
+def _each(uow: _SharedUnitOfWork, jobs: Sequence[Callable[[SqlUnitOfWork], T]], sums: SumDeltas,
+          deferred: dict[Any, list[dict[str, Any]]], *, savepoints: bool,
+          batched: bool = False) -> list[T | Exception] | None:
+    """Run the jobs one after the other, each in a savepoint or not; None when one raised without."""
+    results: list[T | Exception] = []
+    for job in jobs:
+        uow.lines.pending_sums = own = SumDeltas()
+        uow.deferred = []
+        if not savepoints:
+            try:
+                results.append(job(uow))
+            except Exception as exc:
+                if len(jobs) == 1 and not (batched and isinstance(exc, SQLAlchemyError)):
+                    raise _OnlyJobFailed(exc) from exc
+                return None  # every job's work is rolled back: run them again, each in a savepoint
+            _keep(uow, own, sums, deferred)
+            continue
+        savepoint = uow.session.begin_nested()
+        try:
+            result = job(uow)
+        except Exception as exc:  # the job's own failure (a refused figure): only its work is undone
+            savepoint.rollback()
+            results.append(exc)
+        else:
+            savepoint.commit()
+            _keep(uow, own, sums, deferred)
+            results.append(result)
+    uow.lines.pending_sums = None
     return results
 
 

@@ -71,7 +71,7 @@ def db_rebuild_sums(production_id: str | None) -> None:
     They are kept up to date as figures are stored; this is for after a bulk load that wrote lines
     directly, or to be sure. One transaction: readers see the old sums or the new, never a half.
     """
-    from store.repositories import rebuild_emission_sums
+    from store.sums import rebuild_emission_sums
 
     app = open_app()
     if production_id is not None:

@@ -29,7 +29,7 @@ from domain.model import Production, Report, ReportKind
 from domain.usecases import Catalogue
 from store import migrate, queries
 from store.engine import make_engine
-from store.repositories import rebuild_emission_sums
+from store.sums import rebuild_emission_sums
 from store.tables import daily_emissions, emission_lines, reports, subject_emissions
 from store.uow import SqlUnitOfWork, run_together
 from tests.store.store_builders import make_production, report
