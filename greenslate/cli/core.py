@@ -16,6 +16,7 @@ from domain.errors import GreenslateError, InvalidReport, NeedsConfirmation, Not
 from domain.model import Report, ReportKind
 from domain.usecases import get_balance, get_plan, load_production, record_report
 from greenslate.app import App
+from greenslate.cli.opening import open_app
 from greenslate.presenters import balance_dict, kg, plan_dict, tonnes
 
 
@@ -25,24 +26,6 @@ def register(main: click.Group) -> None:
     main.add_command(report)
     main.add_command(balance_command)
     main.add_command(plan_command)
-
-
-def open_app() -> App:
-    """The application for a command, with the store's schema brought up to date if it is ours to do."""
-    app = App.from_env()
-    ensure_schema(app)
-    return app
-
-
-def ensure_schema(app: App) -> None:
-    """The embedded SQLite store migrates itself; a shared PostgreSQL store must be upgraded on purpose."""
-    from store.migrate import is_up_to_date, upgrade
-
-    url = app.settings.database_url
-    if url.startswith("sqlite"):
-        upgrade(url)
-    elif not is_up_to_date(url):
-        raise GreenslateError("the database schema is not up to date: run `greenslate db upgrade` first")
 
 
 # -- db -----------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from domain.errors import GreenslateError, UnknownProduction
-from greenslate.app import App
+from greenslate.cli.opening import open_app
 from store import discord as store
 
 
@@ -26,12 +26,6 @@ def register(main: click.Group) -> None:
 
 class LinkError(GreenslateError):
     code = "discord_link"
-
-
-def _open_app() -> App:
-    from greenslate.cli.core import open_app
-
-    return open_app()
 
 
 def _snowflake(value: Any, what: str) -> int:
@@ -101,7 +95,7 @@ def discord_link(
         practices_channel_id=_snowflake(practices_channel, "--practices-channel"),
         role_name=role_name,
     )
-    app = _open_app()
+    app = open_app()
     with app.uow() as uow:
         if uow.productions.find(production_id) is None:
             raise UnknownProduction(production_id)
@@ -119,7 +113,7 @@ def discord_link(
 @click.argument("production_id", metavar="PRODUCTION")
 def discord_unlink(production_id: str) -> None:
     """Stop serving PRODUCTION on Discord. What the bot captured is kept."""
-    app = _open_app()
+    app = open_app()
     if not store.remove_link(app.engine, production_id):
         raise LinkError(f"{production_id} is not linked to a Discord server")
     click.echo(f"{production_id} is no longer linked to a Discord server")
@@ -128,7 +122,7 @@ def discord_unlink(production_id: str) -> None:
 @discord_group.command("links")
 def discord_links() -> None:
     """Every production linked to a Discord server."""
-    app = _open_app()
+    app = open_app()
     links = store.all_links(app.engine)
     if not links:
         click.echo("no production is linked to a Discord server")
@@ -143,7 +137,7 @@ def discord_links() -> None:
 @click.argument("production_id", metavar="PRODUCTION")
 def discord_practices(production_id: str) -> None:
     """The good practices captured for PRODUCTION, most voted first."""
-    app = _open_app()
+    app = open_app()
     found = store.practices(app.engine, production_id)
     if not found:
         click.echo(f"no good practice recorded for {production_id} yet")

@@ -7,7 +7,8 @@ import json
 
 import click
 
-from domain.schedule import local_day, upcoming_prompts
+from domain.rollcall import upcoming_prompts
+from domain.schedule import local_day
 from greenslate.cli.core import open_app
 
 WHY_NOT = {
