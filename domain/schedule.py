@@ -17,9 +17,7 @@ Rules (the coordinator's production file gives the inputs):
   2027-03-28) is moved forward to the first valid instant after the gap (03:00 local). A local time
   that happens twice (the autumn overlap, 02:30 on 2027-10-31) means its first occurrence (summer
   time). Every other local time keeps its wall-clock time across the change: 19:30 stays 19:30.
-- **Who is asked.** A member is asked only when they can be reached and want to be: not forgotten, not
-  unreachable (blocked the bot), linked to their channel (a Telegram member pressed Start and gave
-  consent), and not paused on that day.
+- **Who is asked** is decided in ``domain.rollcall``, the one place for it.
 - **After downtime.** What fell due earlier *today* (local day of the production) is still due; what
   fell due on an earlier day is not sent any more (the member can still answer it late).
 - **Answered** means an active report exists for the assignment's kind, subject and day (from anyone:
@@ -32,7 +30,7 @@ Rules (the coordinator's production file gives the inputs):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -40,9 +38,6 @@ from domain.carbon import active_reports
 from domain.model import (
     DEFAULT_FREQUENCY,
     Assignment,
-    Campaign,
-    Channel,
-    CrewMember,
     Frequency,
     Production,
     ProductionType,
@@ -50,7 +45,6 @@ from domain.model import (
     ReportKind,
     ShootingCalendar,
 )
-from domain.ports import MemberState
 
 UTC = dt.UTC
 
@@ -242,87 +236,6 @@ def occurrences_on(production: Production, day: dt.date) -> list[Occurrence]:
     return sorted(found, key=lambda o: (o.at, o.member_id, o.assignment_key))
 
 
-# --- Who can be asked -----------------------------------------------------------------------------
-
-
-def paused_until(member: CrewMember, state: MemberState | None) -> dt.date | None:
-    return state.paused_until if state is not None else member.paused_until
-
-
-def can_be_reached(member: CrewMember, state: MemberState | None) -> bool:
-    """Not forgotten, not blocked, and linked to their channel (Telegram: a chat, and consent given)."""
-    if state is None:
-        return member.channel is Channel.DASHBOARD
-    if state.forgotten or state.unreachable:
-        return False
-    if member.channel is Channel.TELEGRAM:
-        return state.telegram_chat_id is not None and state.consent_at is not None
-    return True
-
-
-def wants_messages_on(member: CrewMember, state: MemberState | None, day: dt.date) -> bool:
-    until = paused_until(member, state)
-    return until is None or day > until
-
-
-def _states_by_member(states: Iterable[MemberState]) -> dict[str, MemberState]:
-    return {s.member_id: s for s in states}
-
-
-def due_prompts(
-    production: Production, member_states: Iterable[MemberState], now: dt.datetime
-) -> list[Occurrence]:
-    """The prompts to send at ``now``: due today (local) at or before ``now``, to reachable members."""
-    zone = production.zone
-    today = local_day(now, zone)
-    states = _states_by_member(member_states)
-    due = []
-    for occ in occurrences_on(production, today):
-        if occ.at > now:
-            continue
-        try:
-            member = production.member(occ.member_id)
-        except KeyError:
-            continue
-        state = states.get(member.id)
-        if can_be_reached(member, state) and wants_messages_on(member, state, occ.day):
-            due.append(occ)
-    return due
-
-
-def upcoming_prompts(
-    production: Production, member_states: Iterable[MemberState], now: dt.datetime, days: int = 7
-) -> list[tuple[Occurrence, str | None]]:
-    """The prompts from ``now`` over the next ``days`` local days, each with why it will not be sent.
-
-    The reason is ``None`` (it will be sent), ``"paused"``, ``"forgotten"``, ``"unreachable"`` or
-    ``"not_linked"``: what a coordinator wants to see before the shoot day.
-    """
-    zone = production.zone
-    start = local_day(now, zone)
-    states = _states_by_member(member_states)
-    listed = []
-    for offset in range(days):
-        for occ in occurrences_on(production, start + dt.timedelta(days=offset)):
-            if occ.at < now:
-                continue
-            member = production.member(occ.member_id)
-            listed.append((occ, _why_not(member, states.get(member.id), occ.day)))
-    return listed
-
-
-def _why_not(member: CrewMember, state: MemberState | None, day: dt.date) -> str | None:
-    if state is not None and state.forgotten:
-        return "forgotten"
-    if state is not None and state.unreachable:
-        return "unreachable"
-    if not can_be_reached(member, state):
-        return "not_linked"
-    if not wants_messages_on(member, state, day):
-        return "paused"
-    return None
-
-
 # --- Answers, reminders, missed prompts ----------------------------------------------------------
 
 
@@ -349,36 +262,6 @@ def reminder_is_due(
     """Due from its time until the end of that local day; a reminder missed by downtime is dropped."""
     at = reminder_due_at(sent_at, due_at, after_minutes)
     return at <= now and local_day(now, zone) <= local_day(at, zone)
-
-
-def open_prompts(
-    production: Production,
-    member_id: str,
-    state: MemberState | None,
-    answered: Collection[tuple[ReportKind, str | None, dt.date]],
-    now: dt.datetime,
-    days_back: int = 7,
-) -> list[Occurrence]:
-    """The member's prompts whose time has come and that still wait for an answer, oldest first.
-
-    Sent or not: a prompt that fell due while greenslate was down is not sent a day late, but the
-    member can still answer it (``/status`` lists these). Days the member was paused are left out.
-    """
-    try:
-        member = production.member(member_id)
-    except KeyError:
-        return []
-    today = local_day(now, production.zone)
-    found = []
-    for assignment in production.assignments_of(member_id):
-        for occ in occurrences(production, assignment):
-            if occ.at > now or (today - occ.day).days > days_back:
-                continue
-            if not wants_messages_on(member, state, occ.day):
-                continue
-            if not is_answered(occ.report, occ.subject, occ.day, answered):
-                found.append(occ)
-    return sorted(found, key=lambda o: (o.day, o.at, o.assignment_key))
 
 
 @dataclass(frozen=True)
@@ -476,55 +359,3 @@ def digest(
         if member.id in missing:
             lines.append(DigestLine(member.id, member.name, tuple(missing[member.id])))
     return Digest(production.id, day, len(prompts), tuple(lines))
-
-
-# --- Campaigns -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CampaignDelivery:
-    """One sensitisation message to one member, through the member's own channel."""
-
-    production_id: str
-    message: str
-    on: dt.date
-    member_id: str
-    channel: Channel
-    at: dt.datetime  # aware, UTC
-
-    @property
-    def key(self) -> str:
-        return campaign_key(self.production_id, self.message, self.on, self.member_id)
-
-
-def campaign_audience(production: Production, campaign: Campaign) -> list[CrewMember]:
-    """Everyone (``to: all``) or the members of one role, in crew order."""
-    if campaign.to == "all":
-        return list(production.crew)
-    return [m for m in production.crew if m.role.value == campaign.to]
-
-
-def due_campaigns(
-    production: Production, member_states: Iterable[MemberState], now: dt.datetime
-) -> list[CampaignDelivery]:
-    """Campaign messages due today at or before ``now``, one per reachable, unpaused member."""
-    zone = production.zone
-    today = local_day(now, zone)
-    states = _states_by_member(member_states)
-    due = []
-    for campaign in production.sensitisation:
-        if campaign.on != today:
-            continue
-        at = local_instant(campaign.on, campaign.at, zone)
-        if at > now:
-            continue
-        for member in campaign_audience(production, campaign):
-            state = states.get(member.id)
-            if can_be_reached(member, state) and wants_messages_on(member, state, today):
-                due.append(CampaignDelivery(production.id, campaign.message, campaign.on, member.id,
-                                            member.channel, at))
-    return due
-
-
-def sent_prompts_of(sent: Sequence[SentPrompt], member_id: str) -> list[SentPrompt]:
-    return [p for p in sent if p.member_id == member_id]

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from domain.model import Production, ReportKind
+from domain.model import CrewMember, Production, ReportKind
 from domain.ports import MemberState, UnitOfWork
+from domain.rollcall import due_campaigns, due_prompts, why_not
 from domain.schedule import (
     DIGEST_AT,
     SentPrompt,
-    can_be_reached,
     digest,
     digest_day,
     digest_key,
-    due_campaigns,
-    due_prompts,
     end_of_day,
     escalation_key,
     is_answered,
@@ -31,7 +29,6 @@ from domain.schedule import (
     reminder_due_at,
     reminder_is_due,
     reminder_key,
-    wants_messages_on,
 )
 from scheduler.texts import digest_text, escalation_text
 from store import outbox
@@ -74,92 +71,142 @@ def messages_for(
     its answers, both for the days from ``since`` on (every day if ``None``); ``known`` the keys
     already recorded for those days.
     """
-    zone = production.zone
-    today = local_day(now, zone)
     by_member = {s.member_id: s for s in states}
-    messages: list[Message] = []
+    sent = sent_prompts(prompt_rows)
+    due = [
+        *_prompts(production, states, now),
+        *_reminders(production, by_member, answered, prompt_rows, known, now),
+        *_escalations(production, by_member, answered, sent, known, now, since),
+        *_digest(production, answered, sent, now),
+        *_campaigns(production, states, now),
+    ]
+    return [m for m in due if m.key not in known]
 
-    for occ in due_prompts(production, states, now):
-        if occ.key in known:
-            continue
-        member = production.member(occ.member_id)
-        messages.append(Message(
+
+def _prompts(production: Production, states: Sequence[MemberState], now: dt.datetime) -> list[Message]:
+    zone = production.zone
+    return [
+        Message(
             key=occ.key, kind=PROMPT, production_id=production.id, day=occ.day, due_at=occ.at,
             member_id=occ.member_id, assignment_key=occ.assignment_key, not_after=end_of_day(occ.day, zone),
-            payload={"report": occ.report.value, "subject": occ.subject, "channel": member.channel.value},
-        ))
+            payload={"report": occ.report.value, "subject": occ.subject,
+                     "channel": production.member(occ.member_id).channel.value},
+        )
+        for occ in due_prompts(production, states, now)
+    ]
 
+
+def _reminders(
+    production: Production,
+    by_member: Mapping[str, MemberState],
+    answered: set[tuple[ReportKind, str | None, dt.date]],
+    prompt_rows: Sequence[outbox.Row],
+    known: set[str],
+    now: dt.datetime,
+) -> list[Message]:
+    """A reminder for each prompt sent, still unanswered, whose reminder time has come."""
+    messages = []
+    after = production.reminders.after_minutes
     for row in prompt_rows:
         if row.status != outbox.SENT or row.sent_at is None or row.member_id is None:
             continue
         key = reminder_key(production.id, row.member_id, row.assignment_key or "", row.day)
-        if key in known or now - row.sent_at > REMINDER_LOOKBACK + dt.timedelta(
-            minutes=production.reminders.after_minutes
-        ):
+        if key in known or now - row.sent_at > REMINDER_LOOKBACK + dt.timedelta(minutes=after):
             continue
         report = ReportKind(row.payload["report"])
         subject = row.payload.get("subject")
-        if is_answered(report, subject, row.day, answered):
+        if is_answered(report, subject, row.day, answered) or not reminder_is_due(
+            row.sent_at, row.due_at, after, now, production.zone
+        ):
             continue
-        if not reminder_is_due(row.sent_at, row.due_at, production.reminders.after_minutes, now, zone):
+        member = _member(production, row.member_id)
+        if member is None or why_not(member, by_member.get(row.member_id), row.day) is not None:
             continue
-        try:
-            member = production.member(row.member_id)
-        except KeyError:
-            continue
-        state = by_member.get(row.member_id)
-        if not (can_be_reached(member, state) and wants_messages_on(member, state, row.day)):
-            continue
-        at = reminder_due_at(row.sent_at, row.due_at, production.reminders.after_minutes)
+        at = reminder_due_at(row.sent_at, row.due_at, after)
         messages.append(Message(
             key=key, kind=REMINDER, production_id=production.id, day=row.day, due_at=at,
             member_id=row.member_id, assignment_key=row.assignment_key,
-            not_after=end_of_day(local_day(at, zone), zone),
+            not_after=end_of_day(local_day(at, production.zone), production.zone),
             payload={"report": report.value, "subject": subject, "channel": member.channel.value},
         ))
+    return messages
 
-    sent = sent_prompts(prompt_rows)
+
+def _member(production: Production, member_id: str) -> CrewMember | None:
+    try:
+        return production.member(member_id)
+    except KeyError:
+        return None
+
+
+def _escalations(
+    production: Production,
+    by_member: Mapping[str, MemberState],
+    answered: set[tuple[ReportKind, str | None, dt.date]],
+    sent: Sequence[SentPrompt],
+    known: set[str],
+    now: dt.datetime,
+    since: dt.date | None,
+) -> list[Message]:
+    """The eco-referents told of each member who missed enough days in a row."""
     threshold = production.reminders.escalate_after_missed
-    if threshold > 0:
-        for member in production.crew:
-            if (state := by_member.get(member.id)) is not None and state.forgotten:
-                continue  # left greenslate with /stop: nothing to follow up
-            run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
-            days = missed_days(run)
-            if len(days) < threshold or (since is not None and days[0] <= since):
-                continue  # too few, or a run older than what was read: told about back then
-            key = escalation_key(production.id, member.id, run[0].day)
-            if key in known:
-                continue
-            messages.append(Message(
-                key=key, kind=ESCALATION, production_id=production.id, day=run[0].day,
-                due_at=end_of_day(days[threshold - 1], zone), member_id=member.id,
-                payload={"missed": len(days), "days": [d.isoformat() for d in days],
-                         "text": escalation_text(production, member.id, run)},
-            ))
-
-    covered = digest_day(production, now)
-    if covered is not None:
-        key = digest_key(production.id, covered)
-        summary = digest(production, covered, sent, answered)
-        if key not in known and summary.expected > 0:
-            messages.append(Message(
-                key=key, kind=DIGEST, production_id=production.id, day=covered,
-                due_at=local_instant(today, DIGEST_AT, zone), not_after=end_of_day(today, zone),
-                payload={"expected": summary.expected,
-                         "missing": [line.member_id for line in summary.missing],
-                         "text": digest_text(production, summary)},
-            ))
-
-    for delivery in due_campaigns(production, states, now):
-        if delivery.key in known:
+    if threshold <= 0:
+        return []
+    zone = production.zone
+    today = local_day(now, zone)
+    messages = []
+    for member in production.crew:
+        if (state := by_member.get(member.id)) is not None and state.forgotten:
+            continue  # left greenslate with /stop: nothing to follow up
+        run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
+        days = missed_days(run)
+        if len(days) < threshold or (since is not None and days[0] <= since):
+            continue  # too few, or a run older than what was read: told about back then
+        key = escalation_key(production.id, member.id, run[0].day)
+        if key in known:
             continue
         messages.append(Message(
-            key=delivery.key, kind=CAMPAIGN, production_id=production.id, day=delivery.on,
-            due_at=delivery.at, member_id=delivery.member_id, not_after=end_of_day(delivery.on, zone),
-            payload={"message": delivery.message, "channel": delivery.channel.value},
+            key=key, kind=ESCALATION, production_id=production.id, day=run[0].day,
+            due_at=end_of_day(days[threshold - 1], zone), member_id=member.id,
+            payload={"missed": len(days), "days": [d.isoformat() for d in days],
+                     "text": escalation_text(production, member.id, run)},
         ))
     return messages
+
+
+def _digest(
+    production: Production,
+    answered: set[tuple[ReportKind, str | None, dt.date]],
+    sent: Sequence[SentPrompt],
+    now: dt.datetime,
+) -> list[Message]:
+    """The morning digest for the eco-referents, when one is due and something was expected."""
+    covered = digest_day(production, now)
+    if covered is None:
+        return []
+    zone = production.zone
+    today = local_day(now, zone)
+    summary = digest(production, covered, sent, answered)
+    if summary.expected == 0:
+        return []
+    return [Message(
+        key=digest_key(production.id, covered), kind=DIGEST, production_id=production.id, day=covered,
+        due_at=local_instant(today, DIGEST_AT, zone), not_after=end_of_day(today, zone),
+        payload={"expected": summary.expected,
+                 "missing": [line.member_id for line in summary.missing],
+                 "text": digest_text(production, summary)},
+    )]
+
+
+def _campaigns(production: Production, states: Sequence[MemberState], now: dt.datetime) -> list[Message]:
+    return [
+        Message(
+            key=delivery.key, kind=CAMPAIGN, production_id=production.id, day=delivery.on,
+            due_at=delivery.at, member_id=delivery.member_id, not_after=end_of_day(delivery.on, production.zone),
+            payload={"message": delivery.message, "channel": delivery.channel.value},
+        )
+        for delivery in due_campaigns(production, states, now)
+    ]
 
 
 def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime) -> int:

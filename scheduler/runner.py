@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 
 from domain.model import Channel, Production
 from domain.ports import MemberState, UnitOfWork
-from domain.schedule import wants_messages_on
+from domain.rollcall import wants_messages_on
 from scheduler.clock import Clock, SystemClock
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 from scheduler.planner import plan

@@ -14,7 +14,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Engine, and_, distinct, func, literal, or_, select
@@ -22,10 +21,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from domain.carbon import Balance, EmissionLine, balance
+from domain.completeness import Completeness
+from domain.completeness import completeness as domain_completeness
 from domain.factors import Trace
 from domain.indicators import ActionProgress, plan_progress
-from domain.model import Assignment, Category, Production, ReportKind
-from domain.schedule import assignment_days
+from domain.model import Category, Production, ReportKind
 from store import mapping
 from store.tables import (
     DAILY_EMISSION_KEY,
@@ -378,61 +378,6 @@ def _escape_like(text: str) -> str:
 # -- reporting: who answered what ----------------------------------------------------------------
 
 
-def due_days(production: Production, assignment: Assignment, until: dt.date | None) -> list[dt.date]:
-    """The days an assignment expects an answer for, up to ``until``: the scheduler's own days."""
-    return [d for d in assignment_days(production.calendar, assignment) if until is None or d <= until]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One expected answer: an assignment on a day, answered or not."""
-
-    member_id: str
-    assignment: str  # Assignment.key
-    kind: ReportKind
-    subject: str | None
-    day: dt.date
-    answered: bool
-    paused: bool
-
-
-@dataclass(frozen=True)
-class MemberCompleteness:
-    member_id: str
-    name: str
-    role: str
-    expected: int
-    answered: int
-    paused_until: dt.date | None
-    unreachable: bool
-    forgotten: bool
-
-    @property
-    def share(self) -> Decimal | None:
-        return None if self.expected == 0 else Decimal(self.answered) / Decimal(self.expected)
-
-
-@dataclass(frozen=True)
-class Completeness:
-    as_of: dt.date | None
-    slots: list[Slot]
-    members: list[MemberCompleteness]
-
-    def by_day(self) -> list[tuple[dt.date, int, int]]:
-        """(day, expected, answered) for every day something was expected."""
-        acc: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-        for s in self.slots:
-            if s.paused:
-                continue
-            acc[s.day][0] += 1
-            acc[s.day][1] += int(s.answered)
-        return [(d, e, a) for d, (e, a) in sorted(acc.items())]
-
-    @property
-    def missing(self) -> list[Slot]:
-        return [s for s in self.slots if not s.answered and not s.paused]
-
-
 def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> Completeness:
     """Expected answers (from the assignments and the calendar) against the answers stored."""
     later = aliased(reports)
@@ -449,47 +394,7 @@ def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> C
         for member_id, kind, subject, day in conn.execute(answered_q).all():
             answered[member_id, kind, subject].add(day)
         states = {r.member_id: r for r in conn.execute(state_q)}
-    slots: list[Slot] = []
-    per_member: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    days_of_rule: dict[tuple[Any, ...], list[dt.date]] = {}  # the calendar's days, by frequency rule
-    for a in production.assignments:
-        state = states.get(a.who)
-        paused_until = state.paused_until if state is not None else None
-        kinds = [a.report.value]
-        if a.report is ReportKind.GENERATOR_HOURS:
-            kinds.append(ReportKind.GENERATOR_LITRES.value)
-        done_days = set().union(*(answered.get((a.who, k, a.subject), ()) for k in kinds))
-        rule = (a.frequency, a.weekday, a.day_of_month, a.last_shooting_day_of_month)
-        if rule not in days_of_rule:
-            days_of_rule[rule] = due_days(production, a, as_of)
-        who, key, report, subject = a.who, a.key, a.report, a.subject
-        counts = per_member[who]
-        for d in days_of_rule[rule]:
-            done = d in done_days
-            paused = paused_until is not None and d <= paused_until
-            slots.append(Slot(who, key, report, subject, d, done, paused))
-            if not paused:
-                counts[0] += 1
-                counts[1] += done
-    result = []
-    for m in production.crew:
-        state = states.get(m.id)
-        expected, got = per_member.get(m.id, [0, 0])
-        if not production.assignments_of(m.id) and not (state is not None and state.unreachable):
-            continue
-        result.append(
-            MemberCompleteness(
-                member_id=m.id,
-                name=m.name,
-                role=m.role.value,
-                expected=expected,
-                answered=got,
-                paused_until=state.paused_until if state is not None else m.paused_until,
-                unreachable=bool(state.unreachable) if state is not None else False,
-                forgotten=bool(state.forgotten) if state is not None else False,
-            )
-        )
-    return Completeness(as_of, sorted(slots, key=attrgetter("day", "member_id", "assignment")), result)
+    return domain_completeness(production, answered, states, as_of)
 
 
 def member_names(bind: Bind, production_id: str) -> dict[str, str]:

@@ -10,11 +10,11 @@ import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bots.discord.rollcall import RollCall, roll_call
 from domain import usecases
 from domain.carbon import Balance
 from domain.indicators import ActionProgress
 from domain.model import ActionOutcome, ActionStatus, Production
+from domain.rollcall import RollCall, roll_call
 
 if TYPE_CHECKING:
     from greenslate.app import App

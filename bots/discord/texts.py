@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bots.discord.rollcall import RollCall
 from domain.carbon import Balance
 from domain.indicators import ActionProgress
 from domain.model import Category, Production, ReportKind
+from domain.rollcall import RollCall
 from greenslate.i18n import day as day_text
 from greenslate.i18n import number, t
 

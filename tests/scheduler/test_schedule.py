@@ -19,25 +19,21 @@ from domain.model import (
     ReportKind,
     ShootingCalendar,
 )
+from domain.rollcall import campaign_audience, due_campaigns, due_prompts, open_prompts, upcoming_prompts
 from domain.schedule import (
     SentPrompt,
     answered_keys,
     assignment_days,
-    campaign_audience,
     default_frequency,
     digest,
     digest_day,
-    due_campaigns,
-    due_prompts,
     falls_on,
     local_instant,
     missed_days,
     missed_in_a_row,
     occurrences,
     occurrences_on,
-    open_prompts,
     reminder_is_due,
-    upcoming_prompts,
 )
 from tests.scheduler.conftest import linked_states
 

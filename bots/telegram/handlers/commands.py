@@ -29,7 +29,8 @@ from domain.answers import parse_day
 from domain.carbon import active_reports
 from domain.errors import InvalidReport
 from domain.model import Language, Report
-from domain.schedule import Occurrence, open_prompts
+from domain.rollcall import open_prompts
+from domain.schedule import Occurrence
 from greenslate.i18n import day as format_day
 from greenslate.i18n import t
 from store.telegram import Conversation
