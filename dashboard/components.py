@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+import dash
 import plotly.graph_objects as go
 from dash import dcc, html
 
@@ -13,15 +14,10 @@ from dashboard import context
 from dashboard.auth import csrf_token
 from dashboard.texts import tr
 
-#: (page id, path) in navigation order.
-PAGES = (
-    ("overview", "/"),
-    ("plan", "/plan"),
-    ("reporting", "/reporting"),
-    ("practices", "/practices"),
-    ("data", "/data"),
-    ("exports", "/exports"),
-)
+
+def pages() -> list[tuple[str, str]]:
+    """(page id, path) in navigation order: the pages as registered (``dash.page_registry``, by ``order``)."""
+    return [(p["name"], p["path"]) for p in dash.page_registry.values()]
 
 
 def href(path: str, production_id: str | None, **params: str) -> str:
@@ -32,7 +28,8 @@ def href(path: str, production_id: str | None, **params: str) -> str:
 
 def frame(page: str, production_id: str | None, lang: str, *content: Any) -> html.Div:
     """Header, navigation, the page's content in ``main``: landmarks a screen reader can jump to."""
-    path = dict(PAGES)[page]
+    registered = pages()
+    path = dict(registered)[page]
     mine = context.my_memberships()
     other = "en" if lang == "fr" else "fr"
     current = next((m for m in mine if m.production_id == production_id), None)
@@ -44,7 +41,7 @@ def frame(page: str, production_id: str | None, lang: str, *content: Any) -> htm
                 **({"aria-current": "page"} if pid == page else {}),
             )
         )
-        for pid, p in PAGES
+        for pid, p in registered
     ]
     productions = [
         html.Li(

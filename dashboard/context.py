@@ -6,6 +6,7 @@ so several dashboards (one per test, say) live side by side in one process.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import flask
@@ -15,6 +16,7 @@ from greenslate.i18n import DEFAULT_LANGUAGE, normalise_language
 from store.users import Membership, membership, memberships_of
 
 if TYPE_CHECKING:
+    from domain.model import Production
     from greenslate.app import App
 
 EXTENSION = "greenslate"
@@ -63,3 +65,33 @@ def access(production_id: str | None) -> Membership | None:
 def default_production() -> str | None:
     mine = my_memberships()
     return mine[0].production_id if mine else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """What every page opens with: the language, the App, the production shown and the user's membership."""
+
+    lang: str
+    app: App
+    production: Production
+    membership: Membership
+
+    @property
+    def production_id(self) -> str:
+        return self.production.id
+
+
+def open_page(production_id: str | None) -> Page | None:
+    """The opening of a page for ``?production=`` (the user's first production by default).
+
+    None when the user may not see it (signed out, not a member, no such production): the page then
+    shows ``components.not_found`` and nothing of the production.
+    """
+    production_id = production_id or default_production()
+    member = access(production_id)
+    if member is None or production_id is None:
+        return None
+    app = greenslate_app()
+    with app.uow() as uow:
+        production = uow.productions.get(production_id)
+    return Page(language(), app, production, member)

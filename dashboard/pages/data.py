@@ -71,13 +71,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
-    lang = context.language()
-    production_id = production or context.default_production()
-    if context.access(production_id) is None:
-        return components.not_found(lang)
-    app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    page = context.open_page(production)
+    if page is None:
+        return components.not_found(context.language())
+    lang, prod, production_id = page.lang, page.production, page.production_id
     return components.frame(
         "data",
         production_id,

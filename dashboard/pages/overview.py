@@ -38,13 +38,10 @@ def register(dash_app: dash.Dash) -> None:
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
-    lang = context.language()
-    production_id = production or context.default_production()
-    if context.access(production_id) is None:
-        return components.not_found(lang)
-    app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    page = context.open_page(production)
+    if page is None:
+        return components.not_found(context.language())
+    lang, app, prod, production_id = page.lang, page.app, page.production, page.production_id
     bal = queries.production_balance(app.engine, prod, app.factor_set_version)
     return components.frame("overview", production_id, lang, *content(prod, bal, lang))
 
@@ -55,54 +52,13 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
         DayRow(day, {c: tonnes(v) for c, v in cats.items()}) for day, cats in bal.by_day.items()
     ]
     as_of = day_text(bal.as_of, lang) if bal.as_of else tr("overview.no_data", lang)
-    per_day = bal.per_shooting_day_kgco2e
-    figures = [
-        ("total", tr("overview.kpi.total", lang), f"{t3(tonnes(bal.total_kgco2e), lang)} t CO2e"),
-        ("forecast", tr("overview.kpi.forecast", lang), f"{t3(tonnes(bal.forecast_kgco2e), lang)} t CO2e"),
-        ("projected", tr("overview.kpi.projected", lang),
-         f"{t3(tonnes(bal.projected_total_kgco2e), lang)} t CO2e"),
-        ("per-day", tr("overview.kpi.per_day", lang), f"{t3(tonnes(per_day), lang)} t CO2e"),
-        ("days", tr("overview.kpi.days", lang),
-         tr("overview.kpi.days_value", lang, done=bal.shooting_days_done, total=bal.shooting_days_total)),
-        ("kg", tr("overview.kpi.kg", lang), f"{number(kg(bal.total_kgco2e) or 0, lang, 3)} kg CO2e"),
-    ]
-    kpis = html.Dl(
-        [
-            html.Div([html.Dt(label), html.Dd(value, id=f"kpi-{key}")], className="kpi")
-            for key, label, value in figures
-        ],
-        className="kpis",
-    )
+    kpis = _kpis(bal, lang)
     share = None
     if bal.forecast_kgco2e:
         share = number(bal.total_kgco2e / bal.forecast_kgco2e * 100, lang, 0)
-    cat_table_rows = [
-        {
-            "category": tr(f"category.{r.category.value}", lang),
-            "actual": t3(r.actual_t, lang),
-            "forecast": t3(r.forecast_t, lang),
-            "share": "–" if not r.forecast_t else f"{number(r.actual_t / r.forecast_t * 100, lang, 0)} %",
-        }
-        for r in cat_rows
-    ]
-    day_table_rows = [
-        {
-            "day": day_text(r.day, lang),
-            **{c.value: t3(r.by_category_t.get(c, Decimal(0)), lang) for c in Category},
-            "total": t3(r.total_t, lang),
-        }
-        for r in day_rows
-    ]
-    traces = [
-        {
-            "factor": t.factor_key,
-            "value": f"{number(t.kgco2e_per_unit, lang, 6)} kg CO2e / {t.unit}",
-            "source": t.source + (f" ({tr('overview.proxy', lang)})" if t.proxy else ""),
-            "year": t.year,
-            "version": t.factor_set_version,
-        }
-        for t in bal.traces
-    ]
+    cat_table_rows = _category_table(cat_rows, lang)
+    day_table_rows = _day_table(day_rows, lang)
+    traces = _trace_table(bal, lang)
     return [
         html.H1(tr("overview.title", lang, title=prod.title)),
         html.P(tr("overview.as_of", lang, day=as_of, version=bal.factor_set_version), id="as-of"),
@@ -151,4 +107,61 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
             tr("overview.factors", lang),
             table_id="factors-table",
         ),
+    ]
+
+
+def _kpis(bal: Any, lang: str) -> html.Dl:
+    per_day = bal.per_shooting_day_kgco2e
+    figures = [
+        ("total", tr("overview.kpi.total", lang), f"{t3(tonnes(bal.total_kgco2e), lang)} t CO2e"),
+        ("forecast", tr("overview.kpi.forecast", lang), f"{t3(tonnes(bal.forecast_kgco2e), lang)} t CO2e"),
+        ("projected", tr("overview.kpi.projected", lang),
+         f"{t3(tonnes(bal.projected_total_kgco2e), lang)} t CO2e"),
+        ("per-day", tr("overview.kpi.per_day", lang), f"{t3(tonnes(per_day), lang)} t CO2e"),
+        ("days", tr("overview.kpi.days", lang),
+         tr("overview.kpi.days_value", lang, done=bal.shooting_days_done, total=bal.shooting_days_total)),
+        ("kg", tr("overview.kpi.kg", lang), f"{number(kg(bal.total_kgco2e) or 0, lang, 3)} kg CO2e"),
+    ]
+    return html.Dl(
+        [
+            html.Div([html.Dt(label), html.Dd(value, id=f"kpi-{key}")], className="kpi")
+            for key, label, value in figures
+        ],
+        className="kpis",
+    )
+
+
+def _category_table(cat_rows: list[CategoryRow], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "category": tr(f"category.{r.category.value}", lang),
+            "actual": t3(r.actual_t, lang),
+            "forecast": t3(r.forecast_t, lang),
+            "share": "–" if not r.forecast_t else f"{number(r.actual_t / r.forecast_t * 100, lang, 0)} %",
+        }
+        for r in cat_rows
+    ]
+
+
+def _day_table(day_rows: list[DayRow], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "day": day_text(r.day, lang),
+            **{c.value: t3(r.by_category_t.get(c, Decimal(0)), lang) for c in Category},
+            "total": t3(r.total_t, lang),
+        }
+        for r in day_rows
+    ]
+
+
+def _trace_table(bal: Any, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "factor": t.factor_key,
+            "value": f"{number(t.kgco2e_per_unit, lang, 6)} kg CO2e / {t.unit}",
+            "source": t.source + (f" ({tr('overview.proxy', lang)})" if t.proxy else ""),
+            "year": t.year,
+            "version": t.factor_set_version,
+        }
+        for t in bal.traces
     ]

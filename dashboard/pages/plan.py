@@ -74,14 +74,11 @@ def register(dash_app: dash.Dash) -> None:
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
-    lang = context.language()
-    production_id = production or context.default_production()
-    member = context.access(production_id)
-    if member is None:
-        return components.not_found(lang)
-    app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    page = context.open_page(production)
+    if page is None:
+        return components.not_found(context.language())
+    lang, prod, production_id = page.lang, page.production, page.production_id
+    member = page.membership
     body: list[Any] = [
         html.H1(tr("plan.title", lang, title=prod.title)),
         dcc.Store(id="plan-production", data=production_id),

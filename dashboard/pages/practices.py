@@ -21,13 +21,10 @@ def register(dash_app: dash.Dash) -> None:
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
-    lang = context.language()
-    production_id = production or context.default_production()
-    if context.access(production_id) is None:
-        return components.not_found(lang)
-    app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    page = context.open_page(production)
+    if page is None:
+        return components.not_found(context.language())
+    lang, app, prod, production_id = page.lang, page.app, page.production, page.production_id
     found = practices(app.engine, production_id)
     items = [
         html.Li(

@@ -11,6 +11,8 @@ from dashboard import components, context
 from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
 from dashboard.pages.data import report_changes
 from dashboard.texts import tr
+from domain.completeness import Completeness, MemberCompleteness
+from domain.model import ReportKind
 from greenslate.i18n import day as day_text
 from greenslate.i18n import number
 from sensitisation.history import campaign_log
@@ -26,32 +28,31 @@ def register(dash_app: dash.Dash) -> None:
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
-    lang = context.language()
-    production_id = production or context.default_production()
-    if context.access(production_id) is None:
-        return components.not_found(lang)
-    app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    page = context.open_page(production)
+    if page is None:
+        return components.not_found(context.language())
+    lang, app, prod, production_id = page.lang, page.app, page.production, page.production_id
     as_of = queries.last_day(app.engine, production_id)
     comp = queries.completeness(app.engine, prod, as_of)
     names = queries.member_names(app.engine, production_id)
-    changed, changed_total = queries.report_rows(app.engine, production_id, ReportFilter(only_changed=True),
-                                                 limit=100)
-    flagged = queries.flagged_counts(app.engine, production_id)
-    campaigns = [
-        {
-            "day": day_text(c.day, lang),
-            "message": c.message,
-            "member": c.name or c.member_id or "–",
-            "channel": c.channel,
-            "status": tr(f"campaign.status.{c.status}", lang),
-            "sent_at": c.sent_at.astimezone(prod.zone).strftime("%Y-%m-%d %H:%M") if c.sent_at else "–",
-        }
-        for c in campaign_log(app.engine, production_id)
-    ]
+    as_of_text = day_text(as_of, lang) if as_of else tr("overview.no_data", lang)
+    return components.frame(
+        "reporting",
+        production_id,
+        lang,
+        html.H1(tr("reporting.title", lang, title=prod.title)),
+        html.P(tr("reporting.as_of", lang, day=as_of_text)),
+        *_per_member(comp, lang),
+        *_per_day(comp, lang),
+        *_missing(comp, names, lang),
+        *_attention(comp, lang),
+        *_changed(page, names),
+        *_campaigns(page),
+    )
 
-    member_rows = [
+
+def _per_member(comp: Completeness, lang: str) -> list[Any]:
+    rows = [
         {
             "member": m.name or m.member_id,
             "role": tr(f"crewrole.{m.role}", lang),
@@ -61,44 +62,23 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
         }
         for m in comp.members
     ]
-    day_rows = [CompletenessRow(d, e, a) for d, e, a in comp.by_day()]
-    missing = [
-        {
-            "day": day_text(s.day, lang),
-            "member": names.get(s.member_id) or s.member_id,
-            "what": tr(f"kind.{s.kind.value}", lang) + (f" · {s.subject}" if s.subject else ""),
-        }
-        for s in comp.missing
-    ]
-    attention = [m for m in comp.members if m.unreachable or m.paused_until]
-    changed_rows = [
-        {
-            "id": f"#{r.id}",
-            "day": day_text(r.day, lang),
-            "member": names.get(r.member_id or "") or (r.member_id or "–"),
-            "what": tr(f"kind.{r.kind.value}", lang) + (f" · {r.subject}" if r.subject else ""),
-            "raw": r.raw_text or "–",
-            "change": _change(r, lang),
-        }
-        for r in changed
-    ]
-    as_of_text = day_text(as_of, lang) if as_of else tr("overview.no_data", lang)
-    return components.frame(
-        "reporting",
-        production_id,
-        lang,
-        html.H1(tr("reporting.title", lang, title=prod.title)),
-        html.P(tr("reporting.as_of", lang, day=as_of_text)),
+    return [
         html.H2(tr("reporting.per_member", lang)),
         components.table(
             [("member", tr("table.member", lang)), ("role", tr("table.role", lang)),
              ("answered", tr("table.answered", lang)), ("share", tr("table.share", lang)),
              ("state", tr("table.state", lang))],
-            member_rows,
+            rows,
             tr("reporting.per_member", lang),
             table_id="members-table",
             numeric=("answered", "share"),
         ),
+    ]
+
+
+def _per_day(comp: Completeness, lang: str) -> list[Any]:
+    day_rows = [CompletenessRow(d, e, a) for d, e, a in comp.by_day()]
+    return [
         html.H2(tr("reporting.per_day", lang)),
         components.chart(
             "chart-completeness",
@@ -110,32 +90,92 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
             tr("reporting.chart.days", lang),
             numeric=("expected", "answered"),
         ),
-        html.H2(tr("reporting.missing", lang, count=len(missing))),
+    ]
+
+
+def _what(kind: ReportKind, subject: str | None, lang: str) -> str:
+    return tr(f"kind.{kind.value}", lang) + (f" · {subject}" if subject else "")
+
+
+def _missing(comp: Completeness, names: dict[str, str], lang: str) -> list[Any]:
+    missing = [
+        {"day": day_text(s.day, lang), "member": names.get(s.member_id) or s.member_id,
+         "what": _what(s.kind, s.subject, lang)}
+        for s in comp.missing
+    ]
+    heading = tr("reporting.missing", lang, count=len(missing))
+    if not missing:
+        return [html.H2(heading), html.P(tr("reporting.none_missing", lang), id="missing-table")]
+    return [
+        html.H2(heading),
         components.table(
             [("day", tr("table.day", lang)), ("member", tr("table.member", lang)),
              ("what", tr("table.what", lang))],
             missing,
-            tr("reporting.missing", lang, count=len(missing)),
+            heading,
             table_id="missing-table",
-        )
-        if missing
-        else html.P(tr("reporting.none_missing", lang), id="missing-table"),
+        ),
+    ]
+
+
+def _attention(comp: Completeness, lang: str) -> list[Any]:
+    attention = [m for m in comp.members if m.unreachable or m.paused_until]
+    return [
         html.H2(tr("reporting.attention", lang)),
         html.Ul(
             [html.Li(f"{m.name or m.member_id}: {_state(m, lang)}") for m in attention]
             or [html.Li(tr("reporting.everyone_reachable", lang))],
             id="attention-list",
         ),
+    ]
+
+
+def _changed(page: context.Page, names: dict[str, str]) -> list[Any]:
+    lang, engine = page.lang, page.app.engine
+    changed, total = queries.report_rows(engine, page.production_id, ReportFilter(only_changed=True), limit=100)
+    flagged = queries.flagged_counts(engine, page.production_id)
+    rows = [
+        {
+            "id": f"#{r.id}",
+            "day": day_text(r.day, lang),
+            "member": names.get(r.member_id or "") or (r.member_id or "–"),
+            "what": _what(r.kind, r.subject, lang),
+            "raw": r.raw_text or "–",
+            "change": _change(r, lang),
+        }
+        for r in changed
+    ]
+    return [
         html.H2(tr("reporting.changed", lang)),
         html.P(tr("reporting.changed_counts", lang, **flagged), id="flagged-counts"),
         components.table(
             [("id", tr("table.report", lang)), ("day", tr("table.day", lang)),
              ("member", tr("table.member", lang)), ("what", tr("table.what", lang)),
              ("raw", tr("table.raw", lang)), ("change", tr("table.change", lang))],
-            changed_rows,
-            tr("reporting.changed_table", lang, shown=len(changed_rows), total=changed_total),
+            rows,
+            tr("reporting.changed_table", lang, shown=len(rows), total=total),
             table_id="changed-table",
         ),
+    ]
+
+
+def _campaigns(page: context.Page) -> list[Any]:
+    lang, zone = page.lang, page.production.zone
+    campaigns = [
+        {
+            "day": day_text(c.day, lang),
+            "message": c.message,
+            "member": c.name or c.member_id or "–",
+            "channel": c.channel,
+            "status": tr(f"campaign.status.{c.status}", lang),
+            "sent_at": c.sent_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if c.sent_at else "–",
+        }
+        for c in campaign_log(page.app.engine, page.production_id)
+    ]
+    if not campaigns:
+        return [html.H2(tr("reporting.campaigns", lang)),
+                html.P(tr("reporting.campaigns_none", lang), id="campaigns-table")]
+    return [
         html.H2(tr("reporting.campaigns", lang)),
         components.table(
             [("day", tr("table.day", lang)), ("message", tr("table.message", lang)),
@@ -144,13 +184,11 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
             campaigns,
             tr("reporting.campaigns_table", lang),
             table_id="campaigns-table",
-        )
-        if campaigns
-        else html.P(tr("reporting.campaigns_none", lang), id="campaigns-table"),
-    )
+        ),
+    ]
 
 
-def _state(m: queries.MemberCompleteness, lang: str) -> str:
+def _state(m: MemberCompleteness, lang: str) -> str:
     parts = []
     if m.forgotten:
         parts.append(tr("reporting.state.forgotten", lang))
