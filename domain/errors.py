@@ -98,7 +98,3 @@ class ProductionFileError(GreenslateError):
         self.problem = problem
         location = f"{file}: {where}: " if where else f"{file}: "
         super().__init__(location + problem, file=file, where=where, problem=problem)
-
-
-class PermissionDenied(GreenslateError):
-    code = "permission_denied"

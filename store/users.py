@@ -25,7 +25,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    func,
     insert,
     select,
     update,
@@ -231,11 +230,6 @@ def membership(engine: Engine | Connection, user_id: int, production_id: str) ->
         if m.production_id == production_id:
             return m
     return None
-
-
-def count_users(engine: Engine | Connection) -> int:
-    with _begin(engine) as conn:
-        return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
 
 
 @contextmanager

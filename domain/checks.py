@@ -1,0 +1,194 @@
+"""The checks a figure passes before it is stored: it belongs to the production, it is a sane
+number, and it is plausible (readings in order; unusual figures confirmed first).
+
+Pure: they raise ``InvalidReport``, ``UnknownMember`` or ``NeedsConfirmation`` and change nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.carbon import active_reports
+from domain.errors import InvalidReport, NeedsConfirmation, UnknownMember
+from domain.model import Production, Report, ReportKind
+
+ZERO = Decimal(0)
+
+#: Above these a figure is stored only once the member confirms it.
+MAX_KM_PER_DAY = Decimal(800)
+MAX_GENERATOR_HOURS_PER_DAY = Decimal(24)
+MAX_MEALS_PER_DAY = Decimal(400)
+MAX_WASTE_KG_PER_REPORT = Decimal(5000)
+MAX_LITRES_PER_REPORT = Decimal(3000)
+#: No figure of a shoot comes near this, even confirmed (an odometer has 6 or 7 digits); beyond it
+#: a figure is a typing accident, and the store's exact integers could not hold it either.
+MAX_FIGURE = Decimal(1_000_000_000)
+
+
+
+def check_subject(production: Production, report: Report) -> None:
+    """The member, the day, the vehicle or generator, the meal types or waste streams: the production's."""
+    if report.member_id is not None:
+        try:
+            production.member(report.member_id)
+        except KeyError:
+            raise UnknownMember(report.member_id, production.id) from None
+    if not production.calendar.contains(report.day):
+        raise InvalidReport(
+            f"{report.day} is outside the shoot ({production.calendar.start} to {production.calendar.end})",
+            day=report.day,
+        )
+    kind = report.kind
+    if kind is ReportKind.MILEAGE:
+        if report.subject not in {v.id for v in production.vehicles}:
+            raise InvalidReport(f"unknown vehicle {report.subject!r}", subject=report.subject)
+    elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+        if report.subject not in {g.id for g in production.generators}:
+            raise InvalidReport(f"unknown generator {report.subject!r}", subject=report.subject)
+    elif kind is ReportKind.MEALS:
+        unknown = set(report.values) - set(production.meal_types)
+        if unknown:
+            raise InvalidReport(
+                f"unknown meal type {sorted(unknown)[0]!r}; expected one of {', '.join(production.meal_types)}",
+                item=sorted(unknown)[0],
+            )
+    elif kind is ReportKind.WASTE:
+        unknown = set(report.values) - set(production.waste_streams)
+        if unknown:
+            raise InvalidReport(
+                f"unknown waste stream {sorted(unknown)[0]!r}; "
+                f"expected one of {', '.join(production.waste_streams)}",
+                item=sorted(unknown)[0],
+            )
+
+
+_ITEMS: dict[ReportKind, set[str] | None] = {
+    ReportKind.MILEAGE: {"odometer", "km"},
+    ReportKind.GENERATOR_HOURS: {"hours", "meter"},
+    ReportKind.GENERATOR_LITRES: {"litres"},
+    ReportKind.MEALS: None,  # meal types of the production
+    ReportKind.WASTE: None,  # waste streams of the production
+}
+
+
+def check_values(report: Report) -> None:
+    """The items the kind takes, each a finite, non-negative figure of a sane size."""
+    if report.void:
+        return
+    if not report.values:
+        raise InvalidReport("no figure given", code_hint="empty")
+    allowed = _ITEMS[report.kind]
+    if allowed is not None:
+        extra = set(report.values) - allowed
+        if extra or len(report.values) != 1:
+            raise InvalidReport(
+                f"a {report.kind.value} report takes exactly one of {', '.join(sorted(allowed))}",
+                kind=report.kind.value,
+            )
+    for item, value in report.values.items():
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise InvalidReport(f"{item}: not a number", item=item)
+        if value < 0:
+            raise InvalidReport(f"{item}: a figure cannot be negative", item=item, value=value)
+        if value > MAX_FIGURE:
+            raise InvalidReport(
+                f"{item}: {value} is too large to be a real figure (at most {MAX_FIGURE:,})",
+                reason="too_large", item=item, value=value,
+            )
+
+
+def check_plausible(production: Production, report: Report, chain: list[Report]) -> None:
+    """Readings in order with the chain (always); unusual figures only once confirmed."""
+    if report.void:
+        return
+    _check_readings(production, report, chain)
+    if report.confirmed:
+        return
+    _check_usual(production, report, chain)
+
+
+def _check_readings(production: Production, report: Report, chain: list[Report]) -> None:
+    values = report.values
+    if report.kind is ReportKind.MILEAGE and "odometer" in values:
+        _check_reading_order(report, chain, "odometer", production.vehicle(report.subject or "").odometer_start)
+    if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
+        _check_reading_order(report, chain, "meter", production.generator(report.subject or "").hour_meter_start)
+
+
+def _check_usual(production: Production, report: Report, chain: list[Report]) -> None:
+    values = report.values
+    if report.kind is ReportKind.MILEAGE:
+        _check_km(production, report, chain)
+    elif report.kind is ReportKind.MEALS:
+        total = sum(values.values(), ZERO)
+        if total > MAX_MEALS_PER_DAY:
+            raise NeedsConfirmation(
+                f"{total} meals in one day is unusual", meals=total, limit=MAX_MEALS_PER_DAY
+            )
+    elif report.kind is ReportKind.GENERATOR_HOURS and "hours" in values:
+        if values["hours"] > MAX_GENERATOR_HOURS_PER_DAY:
+            raise NeedsConfirmation(
+                f"{values['hours']} hours in one day is unusual",
+                hours=values["hours"],
+                limit=MAX_GENERATOR_HOURS_PER_DAY,
+            )
+    elif report.kind is ReportKind.GENERATOR_LITRES:
+        if values["litres"] > MAX_LITRES_PER_REPORT:
+            raise NeedsConfirmation(
+                f"{values['litres']} litres is unusual", litres=values["litres"], limit=MAX_LITRES_PER_REPORT
+            )
+    elif report.kind is ReportKind.WASTE:
+        total = sum(values.values(), ZERO)
+        if total > MAX_WASTE_KG_PER_REPORT:
+            raise NeedsConfirmation(
+                f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT
+            )
+
+
+def _check_km(production: Production, report: Report, chain: list[Report]) -> None:
+    values = report.values
+    km = values.get("km")
+    if km is None:
+        previous = _previous_reading(report, chain, "odometer", production.vehicle(report.subject or "").odometer_start)
+        km = None if previous is None else values["odometer"] - previous
+    if km is not None and km > MAX_KM_PER_DAY:
+        raise NeedsConfirmation(f"{km} km in one day is unusual", km=km, limit=MAX_KM_PER_DAY)
+
+
+def _others(report: Report, chain: list[Report]) -> list[Report]:
+    """The chain as it will be once ``report`` is stored (without the report it corrects)."""
+    others = [r for r in active_reports(chain) if r.id != report.corrects]
+    return others
+
+
+def _previous_reading(
+    report: Report, chain: list[Report], item: str, start: Decimal | None
+) -> Decimal | None:
+    earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
+    if not earlier:
+        return start
+    return max(earlier, key=lambda r: (r.day, r.received_at)).values[item]
+
+
+def _check_reading_order(report: Report, chain: list[Report], item: str, start: Decimal | None) -> None:
+    reading = report.values[item]
+    previous = _previous_reading(report, chain, item, start)
+    if previous is not None and reading < previous:
+        raise InvalidReport(
+            f"{item} {reading} is below the last reading {previous}",
+            reason="below_last",
+            item=item,
+            reading=reading,
+            previous=previous,
+        )
+    later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
+    if later:
+        nxt = min(later, key=lambda r: (r.day, r.received_at)).values[item]
+        if reading > nxt:
+            raise InvalidReport(
+                f"{item} {reading} is above a later reading {nxt}",
+                reason="above_next",
+                item=item,
+                reading=reading,
+                next=nxt,
+            )

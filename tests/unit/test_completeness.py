@@ -1,0 +1,39 @@
+"""Completeness from the domain alone: expected answers against the days answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from domain.completeness import completeness
+from domain.model import Assignment, Frequency, Production, ReportKind
+
+MON, TUE = dt.date(2027, 3, 1), dt.date(2027, 3, 2)
+
+
+def with_generator_assignment(production: Production, report: ReportKind) -> Production:
+    a = Assignment("lea", report, Frequency.DAILY, dt.time(19, 30), generator="g1")
+    return replace(production, assignments=(a,))
+
+
+def test_litres_answer_a_generator_hours_prompt_and_hours_a_litres_prompt(production: Production) -> None:
+    # the scheduler's rule (domain.schedule.ANSWERING_KINDS): either figure answers a generator's prompt
+    for asked, given in ((ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES),
+                         (ReportKind.GENERATOR_LITRES, ReportKind.GENERATOR_HOURS)):
+        shoot = with_generator_assignment(production, asked)
+        comp = completeness(shoot, {("lea", given.value, "g1"): {MON}}, {}, TUE)
+        assert [(s.day, s.answered) for s in comp.slots] == [(MON, True), (TUE, False)], asked
+        assert [(m.member_id, m.expected, m.answered) for m in comp.members] == [("lea", 2, 1)]
+
+
+def test_paused_days_are_listed_but_not_expected(production: Production) -> None:
+    class Paused:
+        paused_until = MON
+        unreachable = False
+        forgotten = False
+
+    shoot = with_generator_assignment(production, ReportKind.GENERATOR_HOURS)
+    comp = completeness(shoot, {}, {"lea": Paused()}, TUE)
+    assert [(s.day, s.paused) for s in comp.slots] == [(MON, True), (TUE, False)]
+    assert comp.by_day() == [(TUE, 1, 0)]
+    assert [s.day for s in comp.missing] == [TUE]
