@@ -23,13 +23,6 @@ def gs(db_url: str):
     return run
 
 
-def test_example_file_shipped_is_the_reference_one():
-    shared = Path(__file__).resolve().parents[3] / "shared" / "examples" / "feature-film.yaml"
-    if not shared.exists():
-        pytest.skip("../shared is not beside the repository")
-    assert EXAMPLE.read_bytes() == shared.read_bytes()
-
-
 def test_figures_entered_by_hand_give_the_hand_calculated_balance(gs):
     assert gs("production", "load", str(EXAMPLE)).exit_code == 0
     day = ["--day", "2027-03-01"]
