@@ -21,7 +21,14 @@ from domain.carbon import (
     mileage_lines,
     waste_lines,
 )
-from domain.errors import DuplicateReport, InvalidReport, NeedsConfirmation, UnknownAction, UnknownMember
+from domain.errors import (
+    ConflictingReport,
+    DuplicateReport,
+    InvalidReport,
+    NeedsConfirmation,
+    UnknownAction,
+    UnknownMember,
+)
 from domain.factors import FactorSet
 from domain.generators import ConsumptionTable
 from domain.indicators import ActionProgress, plan_progress
@@ -98,10 +105,13 @@ def record_report(
     ``production`` is the report's production when the caller holds it already (current as of the
     call); it is loaded otherwise. ``then`` runs in the same transaction once the report is stored,
     so the caller's bookkeeping is kept exactly when the figure is (never for a duplicate).
+    The same source reference with another figure is refused (:class:`ConflictingReport`): a figure
+    is changed by a correction, never by sending it again under the same reference.
     """
     with uow:
         existing = uow.reports.by_source(report.source, report.source_ref)
         if existing is not None:
+            _check_same_figure(existing, report)
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
         return _store(uow, catalogue, report, production, then, _chain(uow, report))
 
@@ -163,6 +173,7 @@ def record_answer(
     with uow:
         existing = uow.reports.by_source(*reads.source)
         if existing is not None:
+            _check_same_figure(existing, report)
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
         if reads.chain is not None:  # a second writer of this chain waits here (see _chain)
             uow.lock_chain(*reads.chain)
@@ -320,6 +331,17 @@ def _latest_version(uow: UnitOfWork, report_id: int) -> Report:
     return report
 
 
+def same_figure(a: Report, b: Report) -> bool:
+    """Whether two reports say the same thing: what a second delivery of one message must repeat."""
+    return (a.kind, a.subject, a.day, a.member_id, a.void, dict(a.values)) == (
+        b.kind, b.subject, b.day, b.member_id, b.void, dict(b.values))
+
+
+def _check_same_figure(stored: Report, new: Report) -> None:
+    if not same_figure(stored, new):
+        raise ConflictingReport(stored, new)
+
+
 def _lines_of(uow: UnitOfWork, report: Report) -> list[EmissionLine]:
     return [ln for ln in uow.lines.for_production(report.production_id) if ln.report_id == report.id]
 
@@ -337,11 +359,9 @@ def _check_subject(production: Production, report: Report) -> None:
         )
     kind = report.kind
     if kind is ReportKind.MILEAGE:
-        if report.subject not in {v.id for v in production.vehicles}:
-            raise InvalidReport(f"unknown vehicle {report.subject!r}", subject=report.subject)
+        _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
     elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
-        if report.subject not in {g.id for g in production.generators}:
-            raise InvalidReport(f"unknown generator {report.subject!r}", subject=report.subject)
+        _check_known(report.subject, "generator", [g.id for g in production.generators])
     elif kind is ReportKind.MEALS:
         unknown = set(report.values) - set(production.meal_types)
         if unknown:
@@ -357,6 +377,18 @@ def _check_subject(production: Production, report: Report) -> None:
                 f"expected one of {', '.join(production.waste_streams)}",
                 item=sorted(unknown)[0],
             )
+
+
+def _check_known(subject: str | None, what: str, known: list[str]) -> None:
+    """A vehicle or generator the production has; the message names the ones it has, never ``None``."""
+    if subject in known:
+        return
+    expected = ", ".join(known) or "none in this production"
+    if subject is None:
+        raise InvalidReport(f"say which {what} the figure is for: one of {expected}", reason="no_subject",
+                            subject=None, expected=tuple(known))
+    raise InvalidReport(f"unknown {what} {subject!r}; expected one of {expected}", reason="unknown_subject",
+                        subject=subject, expected=tuple(known))
 
 
 _ITEMS: dict[ReportKind, set[str] | None] = {
@@ -391,6 +423,9 @@ def _check_values(report: Report) -> None:
                 f"{item}: {value} is too large to be a real figure (at most {MAX_FIGURE:,})",
                 reason="too_large", item=item, value=value,
             )
+        if report.kind is ReportKind.MEALS and value != value.to_integral_value():
+            raise InvalidReport(f"{item}: {value} meals is not a whole number", reason="not_whole",
+                                item=item, value=value, text=str(value))
 
 
 #: Kinds whose reports depend on each other per subject (a reading follows the previous one).
@@ -418,10 +453,12 @@ def _check_plausible(
     if report.void:
         return
     values = report.values
-    if report.kind is ReportKind.MILEAGE and "odometer" in values:
-        _check_reading_order(
-            production, report, chain, "odometer", production.vehicle(report.subject or "").odometer_start
-        )
+    if report.kind is ReportKind.MILEAGE:
+        start = production.vehicle(report.subject or "").odometer_start
+        if "odometer" in values:
+            _check_reading_order(production, report, chain, "odometer", start)
+        else:
+            _check_distance_allowed(report, chain)
     if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
         _check_reading_order(
             production, report, chain, "meter", production.generator(report.subject or "").hour_meter_start
@@ -431,10 +468,8 @@ def _check_plausible(
     if report.kind is ReportKind.MILEAGE:
         km = values.get("km")
         if km is None:
-            previous = _previous_reading(
-                report, chain, "odometer", production.vehicle(report.subject or "").odometer_start
-            )
-            km = None if previous is None else values["odometer"] - previous
+            previous, last = _previous_reading(report, chain, "odometer", start)
+            km = None if previous is None else values["odometer"] - previous - _distances_since(report, chain, last)
         if km is not None and km > MAX_KM_PER_DAY:
             raise NeedsConfirmation(f"{km} km in one day is unusual", km=km, limit=MAX_KM_PER_DAY)
     elif report.kind is ReportKind.MEALS:
@@ -471,19 +506,50 @@ def _others(report: Report, chain: list[Report]) -> list[Report]:
 
 def _previous_reading(
     report: Report, chain: list[Report], item: str, start: Decimal | None
-) -> Decimal | None:
+) -> tuple[Decimal | None, Report | None]:
+    """The reading before ``report``'s, and the report that gave it (None: the declared start)."""
     earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
     if not earlier:
-        return start
-    return max(earlier, key=lambda r: (r.day, r.received_at)).values[item]
+        return start, None
+    last = max(earlier, key=lambda r: (r.day, r.received_at))
+    return last.values[item], last
+
+
+def _distances_since(report: Report, chain: list[Report], last: Report | None) -> Decimal:
+    """The km given as distances after the reading ``last`` (or since the start) up to ``report``'s day.
+
+    A vehicle's distance comes from its odometer once it has readings: the next reading covers these
+    km, so it counts only what they leave (see ``domain.carbon.mileage_lines``).
+    """
+    after = None if last is None else (last.day, last.received_at)
+    return sum((r.values["km"] for r in _others(report, chain)
+                if "km" in r.values and r.day <= report.day
+                and (after is None or (r.day, r.received_at) > after)), ZERO)
+
+
+def _check_distance_allowed(report: Report, chain: list[Report]) -> None:
+    """A distance is refused for a vehicle counted by its odometer: the readings already give its km."""
+    readings = [r for r in _others(report, chain) if "odometer" in r.values]
+    if readings:
+        last = max(readings, key=lambda r: (r.day, r.received_at))
+        raise InvalidReport(
+            f"vehicle {report.subject} is counted by its odometer (last reading {last.values['odometer']} "
+            f"on {last.day}): give the odometer reading, not a distance",
+            reason="distance_with_readings", subject=report.subject, previous=last.values["odometer"],
+        )
 
 
 def _check_reading_order(
     production: Production, report: Report, chain: list[Report], item: str, start: Decimal | None
 ) -> None:
     reading = report.values[item]
-    previous = _previous_reading(report, chain, item, start)
+    previous, last = _previous_reading(report, chain, item, start)
     if previous is not None and reading < previous:
+        if last is None:
+            raise InvalidReport(
+                f"{item} {reading} is below the starting {item} {previous} declared in the production file",
+                reason="below_start", item=item, reading=reading, previous=previous,
+            )
         raise InvalidReport(
             f"{item} {reading} is below the last reading {previous}",
             reason="below_last",
@@ -491,6 +557,16 @@ def _check_reading_order(
             reading=reading,
             previous=previous,
         )
+    if item == "odometer" and previous is not None:
+        driven = _distances_since(report, chain, last)
+        if driven and reading < previous + driven:
+            raise InvalidReport(
+                f"odometer {reading} is below {previous + driven}: the "
+                + ("starting odometer" if last is None else "last reading")
+                + f" {previous} plus the {driven} km given as distances since",
+                reason="below_distances", item=item, reading=reading, previous=previous, km=driven,
+                counted=previous + driven,
+            )
     later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
     if later:
         nxt = min(later, key=lambda r: (r.day, r.received_at)).values[item]
