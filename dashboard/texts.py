@@ -147,6 +147,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.col.track": "En bonne voie ?",
         "plan.on_track": "en bonne voie",
         "plan.off_track": "en retard",
+        "plan.no_figure": "pas encore de chiffre",
         "plan.progress": "Progression vers la cible",
         "plan.chart.progress": "Progression de chaque action, de la référence (0 %) à la cible (100 %)",
         "plan.series.progress": "Progression",
@@ -154,7 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.target_line": "cible",
         "plan.summary": (
             "{total} actions. {on} en bonne voie ({on_ids}). {off} en retard ({off_ids}). "
-            "{unmeasured} sans mesure pour l’instant."
+            "{unmeasured} sans chiffre pour l’instant."
         ),
         "plan.outcomes": "Reproductible ou spécifique",
         "plan.outcomes_intro": "En fin de tournage, chaque action réalisée est dite reproductible ou spécifique.",
@@ -385,6 +386,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.col.track": "On track?",
         "plan.on_track": "on track",
         "plan.off_track": "behind",
+        "plan.no_figure": "no figure yet",
         "plan.progress": "Progress towards the target",
         "plan.chart.progress": "Progress of each action, from the baseline (0 %) to the target (100 %)",
         "plan.series.progress": "Progress",
@@ -392,7 +394,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan.target_line": "target",
         "plan.summary": (
             "{total} actions. {on} on track ({on_ids}). {off} behind ({off_ids}). "
-            "{unmeasured} not measured yet."
+            "{unmeasured} with no figure yet."
         ),
         "plan.outcomes": "Reproducible or specific",
         "plan.outcomes_intro": "At the end of the shoot, each action done is marked reproducible or specific.",

@@ -65,7 +65,7 @@ def test_progress_figure_marks_behind_actions_by_pattern_and_words() -> None:
     assert list(bars.marker.pattern.shape) == ["x", ""]
     assert list(bars.text) == ["75 % · behind", "152 % · on track"]
     assert figures.progress_summary(rows, "en") == (
-        "3 actions. 1 on track (A2). 1 behind (A1). 1 not measured yet."
+        "3 actions. 1 on track (A2). 1 behind (A1). 1 with no figure yet."
     )
 
 
