@@ -14,7 +14,14 @@ from pathlib import Path
 import click
 
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
-from domain.errors import AmbiguousNumber, ConflictingReport, GreenslateError, InvalidReport, NeedsConfirmation
+from domain.errors import (
+    AmbiguousNumber,
+    ConflictingReport,
+    GreenslateError,
+    InvalidReport,
+    NeedsConfirmation,
+    UnknownMember,
+)
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Recorded, correct_report, get_balance, get_plan, load_production, record_report
 from greenslate.app import App
@@ -160,11 +167,13 @@ def production_list() -> None:
 VALUE_OPTIONS = ("odometer", "km", "hours", "meter", "litres")
 
 
-def _language(prod: Production, member_id: str | None) -> str:
-    """The language of the member the figure comes from (their number convention), else French."""
+def _language(app: App, prod: Production, member_id: str | None) -> str:
+    """The language of the member the figure comes from (their number convention, as they chose it in
+    the bot, else as the production file says), else French."""
     try:
-        return normalise_language(prod.member(member_id or "").language.value)
-    except KeyError:
+        with app.uow() as uow:
+            return normalise_language(uow.members.state(prod.id, member_id or "").language)
+    except UnknownMember:
         return normalise_language(None)
 
 
@@ -227,9 +236,9 @@ def _pairs(items: tuple[str, ...], option: str, prod: Production, lang: str) -> 
     return values
 
 
-def _values(prod: Production, member_id: str | None, subject: str | None, given: dict[str, str | None],
-            meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
-    lang = _language(prod, member_id)
+def _values(app: App, prod: Production, member_id: str | None, subject: str | None,
+            given: dict[str, str | None], meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
+    lang = _language(app, prod, member_id)
     values = {name: _number(text, name, prod, subject, lang) for name, text in given.items() if text is not None}
     values.update(_pairs(meals, "meal", prod, lang))
     values.update(_pairs(waste, "waste", prod, lang))
@@ -298,7 +307,7 @@ def report_add(
     app = open_app()
     with app.uow() as uow:
         prod = uow.productions.get(production_id)
-    values = _values(prod, member, vehicle or generator, given, meals, waste)
+    values = _values(app, prod, member, vehicle or generator, given, meals, waste)
     when = day.date() if day else dt.datetime.now(prod.zone).date()
     raw = " ".join(sys.argv[1:])
     new = Report(
@@ -356,7 +365,7 @@ def report_correct(
     with app.uow() as uow:
         original = uow.reports.get(report_id)
         prod = uow.productions.get(original.production_id)
-    values = _values(prod, original.member_id, original.subject, given, meals, waste)
+    values = _values(app, prod, original.member_id, original.subject, given, meals, waste)
     try:
         recorded = correct_report(
             app.uow(), app.catalogue, report_id, values, raw_text=" ".join(sys.argv[1:]), source="cli",
