@@ -129,6 +129,7 @@ EN: dict[str, str] = {
     "plan.col.track": "On track?",
     "plan.on_track": "on track",
     "plan.off_track": "behind",
+    "plan.no_figure": "no figure yet",
     "plan.progress": "Progress towards the target",
     "plan.chart.progress": "Progress of each action, from the baseline (0 %) to the target (100 %)",
     "plan.series.progress": "Progress",
@@ -136,7 +137,7 @@ EN: dict[str, str] = {
     "plan.target_line": "target",
     "plan.summary": (
         "{total} actions. {on} on track ({on_ids}). {off} behind ({off_ids}). "
-        "{unmeasured} not measured yet."
+        "{unmeasured} with no figure yet."
     ),
     "plan.outcomes": "Reproducible or specific",
     "plan.outcomes_intro": "At the end of the shoot, each action done is marked reproducible or specific.",

@@ -136,6 +136,7 @@ FR: dict[str, str] = {
     "plan.col.track": "En bonne voie ?",
     "plan.on_track": "en bonne voie",
     "plan.off_track": "en retard",
+    "plan.no_figure": "pas encore de chiffre",
     "plan.progress": "Progression vers la cible",
     "plan.chart.progress": "Progression de chaque action, de la référence (0 %) à la cible (100 %)",
     "plan.series.progress": "Progression",
@@ -143,7 +144,7 @@ FR: dict[str, str] = {
     "plan.target_line": "cible",
     "plan.summary": (
         "{total} actions. {on} en bonne voie ({on_ids}). {off} en retard ({off_ids}). "
-        "{unmeasured} sans mesure pour l’instant."
+        "{unmeasured} sans chiffre pour l’instant."
     ),
     "plan.outcomes": "Reproductible ou spécifique",
     "plan.outcomes_intro": "En fin de tournage, chaque action réalisée est dite reproductible ou spécifique.",

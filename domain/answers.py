@@ -213,6 +213,21 @@ def _wrong_unit(text: str, unit: str, expected: str) -> InvalidReport:
                          expected=expected, text=text.strip())
 
 
+#: The readings shown as examples when a vehicle or generator declares no start reading.
+EXAMPLE_ODOMETER = Decimal(45230)
+EXAMPLE_HOUR_METER = Decimal("1520.5")
+
+
+def example_reading(start: Decimal | None, default: Decimal, step: Decimal) -> Decimal:
+    """A plausible next reading for a meter that started at ``start``: an example on the member's own scale.
+
+    ``12 000`` gives ``12 120`` (odometer, step 120), not a number from another vehicle's dashboard.
+    """
+    if start is None:
+        return default
+    return tidy(start + step)
+
+
 def parse_mileage(text: str, mode: MileageMode | None) -> Answer:
     """An odometer reading (``45 230``, ``45230 km``), or a distance (``+220``, or in distance mode)."""
     value, unit, plus = parse_quantity(text)

@@ -86,11 +86,14 @@ def mileage_lines(
     """km driven by one vehicle.
 
     An odometer reading counts the km since the previous reading of that vehicle (the first one
-    against ``odometer_start``); a distance report counts its km as they are.
+    against ``odometer_start``); a distance report counts its km as they are. The odometer has the
+    last word: a reading counts only the km that the distances given since the previous reading
+    leave, so no km is counted twice (and a distance is refused once a vehicle has readings).
     """
     vehicle = production.vehicle(vehicle_id)
     trace = factors.trace(vehicle.factor)
     previous = vehicle.odometer_start
+    since = ZERO  # km given as distances since the previous reading: the next reading covers them
     lines = []
     for report in _chronological(reports):
         if "odometer" in report.values:
@@ -98,16 +101,18 @@ def mileage_lines(
             if previous is None:
                 km = ZERO  # no start reading declared: the first reading is the baseline
             else:
-                km = reading - previous
+                km = reading - previous - since
                 if km < 0:
                     raise InvalidReport(
-                        f"odometer {reading} on {report.day} is below the previous reading {previous}",
+                        f"odometer {reading} on {report.day} is below the previous reading {previous}"
+                        + (f" plus the {since} km given since" if since else ""),
                         reading=reading,
                         previous=previous,
                     )
-            previous = reading
+            previous, since = reading, ZERO
         else:
             km = report.values.get("km", ZERO)
+            since += km
         lines.append(_line(production, report, vehicle_id, km, "km", trace))
     return lines
 

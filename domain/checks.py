@@ -40,11 +40,9 @@ def check_subject(production: Production, report: Report) -> None:
         )
     kind = report.kind
     if kind is ReportKind.MILEAGE:
-        if report.subject not in {v.id for v in production.vehicles}:
-            raise InvalidReport(f"unknown vehicle {report.subject!r}", subject=report.subject)
+        _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
     elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
-        if report.subject not in {g.id for g in production.generators}:
-            raise InvalidReport(f"unknown generator {report.subject!r}", subject=report.subject)
+        _check_known(report.subject, "generator", [g.id for g in production.generators])
     elif kind is ReportKind.MEALS:
         unknown = set(report.values) - set(production.meal_types)
         if unknown:
@@ -60,6 +58,18 @@ def check_subject(production: Production, report: Report) -> None:
                 f"expected one of {', '.join(production.waste_streams)}",
                 item=sorted(unknown)[0],
             )
+
+
+def _check_known(subject: str | None, what: str, known: list[str]) -> None:
+    """A vehicle or generator the production has; the message names the ones it has, never ``None``."""
+    if subject in known:
+        return
+    expected = ", ".join(known) or "none in this production"
+    if subject is None:
+        raise InvalidReport(f"say which {what} the figure is for: one of {expected}", reason="no_subject",
+                            subject=None, expected=tuple(known))
+    raise InvalidReport(f"unknown {what} {subject!r}; expected one of {expected}", reason="unknown_subject",
+                        subject=subject, expected=tuple(known))
 
 
 _ITEMS: dict[ReportKind, set[str] | None] = {
@@ -95,6 +105,9 @@ def check_values(report: Report) -> None:
                 f"{item}: {value} is too large to be a real figure (at most {MAX_FIGURE:,})",
                 reason="too_large", item=item, value=value,
             )
+        if report.kind is ReportKind.MEALS and value != value.to_integral_value():
+            raise InvalidReport(f"{item}: {value} meals is not a whole number", reason="not_whole",
+                                item=item, value=value, text=str(value))
 
 
 def check_plausible(production: Production, report: Report, chain: list[Report]) -> None:
@@ -109,8 +122,12 @@ def check_plausible(production: Production, report: Report, chain: list[Report])
 
 def _check_readings(production: Production, report: Report, chain: list[Report]) -> None:
     values = report.values
-    if report.kind is ReportKind.MILEAGE and "odometer" in values:
-        _check_reading_order(report, chain, "odometer", production.vehicle(report.subject or "").odometer_start)
+    if report.kind is ReportKind.MILEAGE:
+        start = production.vehicle(report.subject or "").odometer_start
+        if "odometer" in values:
+            _check_reading_order(report, chain, "odometer", start)
+        else:
+            _check_distance_allowed(report, chain)
     if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
         _check_reading_order(report, chain, "meter", production.generator(report.subject or "").hour_meter_start)
 
@@ -149,8 +166,9 @@ def _check_km(production: Production, report: Report, chain: list[Report]) -> No
     values = report.values
     km = values.get("km")
     if km is None:
-        previous = _previous_reading(report, chain, "odometer", production.vehicle(report.subject or "").odometer_start)
-        km = None if previous is None else values["odometer"] - previous
+        start = production.vehicle(report.subject or "").odometer_start
+        previous, last = _previous_reading(report, chain, "odometer", start)
+        km = None if previous is None else values["odometer"] - previous - _distances_since(report, chain, last)
     if km is not None and km > MAX_KM_PER_DAY:
         raise NeedsConfirmation(f"{km} km in one day is unusual", km=km, limit=MAX_KM_PER_DAY)
 
@@ -163,17 +181,48 @@ def _others(report: Report, chain: list[Report]) -> list[Report]:
 
 def _previous_reading(
     report: Report, chain: list[Report], item: str, start: Decimal | None
-) -> Decimal | None:
+) -> tuple[Decimal | None, Report | None]:
+    """The reading before ``report``'s, and the report that gave it (None: the declared start)."""
     earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
     if not earlier:
-        return start
-    return max(earlier, key=lambda r: (r.day, r.received_at)).values[item]
+        return start, None
+    last = max(earlier, key=lambda r: (r.day, r.received_at))
+    return last.values[item], last
+
+
+def _distances_since(report: Report, chain: list[Report], last: Report | None) -> Decimal:
+    """The km given as distances after the reading ``last`` (or since the start) up to ``report``'s day.
+
+    A vehicle's distance comes from its odometer once it has readings: the next reading covers these
+    km, so it counts only what they leave (see ``domain.carbon.mileage_lines``).
+    """
+    after = None if last is None else (last.day, last.received_at)
+    return sum((r.values["km"] for r in _others(report, chain)
+                if "km" in r.values and r.day <= report.day
+                and (after is None or (r.day, r.received_at) > after)), ZERO)
+
+
+def _check_distance_allowed(report: Report, chain: list[Report]) -> None:
+    """A distance is refused for a vehicle counted by its odometer: the readings already give its km."""
+    readings = [r for r in _others(report, chain) if "odometer" in r.values]
+    if readings:
+        last = max(readings, key=lambda r: (r.day, r.received_at))
+        raise InvalidReport(
+            f"vehicle {report.subject} is counted by its odometer (last reading {last.values['odometer']} "
+            f"on {last.day}): give the odometer reading, not a distance",
+            reason="distance_with_readings", subject=report.subject, previous=last.values["odometer"],
+        )
 
 
 def _check_reading_order(report: Report, chain: list[Report], item: str, start: Decimal | None) -> None:
     reading = report.values[item]
-    previous = _previous_reading(report, chain, item, start)
+    previous, last = _previous_reading(report, chain, item, start)
     if previous is not None and reading < previous:
+        if last is None:
+            raise InvalidReport(
+                f"{item} {reading} is below the starting {item} {previous} declared in the production file",
+                reason="below_start", item=item, reading=reading, previous=previous,
+            )
         raise InvalidReport(
             f"{item} {reading} is below the last reading {previous}",
             reason="below_last",
@@ -181,6 +230,16 @@ def _check_reading_order(report: Report, chain: list[Report], item: str, start: 
             reading=reading,
             previous=previous,
         )
+    if item == "odometer" and previous is not None:
+        driven = _distances_since(report, chain, last)
+        if driven and reading < previous + driven:
+            raise InvalidReport(
+                f"odometer {reading} is below {previous + driven}: the "
+                + ("starting odometer" if last is None else "last reading")
+                + f" {previous} plus the {driven} km given as distances since",
+                reason="below_distances", item=item, reading=reading, previous=previous, km=driven,
+                counted=previous + driven,
+            )
     later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
     if later:
         nxt = min(later, key=lambda r: (r.day, r.received_at)).values[item]

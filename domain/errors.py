@@ -73,6 +73,20 @@ class InvalidReport(GreenslateError):
     code = "invalid_report"
 
 
+class ConflictingReport(InvalidReport):
+    """The same source reference was stored already with another figure (``stored``). Nothing was stored."""
+
+    code = "conflicting_report"
+
+    def __init__(self, stored: Any, new: Any) -> None:
+        self.stored = stored  # the domain.model.Report stored first under that reference
+        self.new = new  # the domain.model.Report refused
+        super().__init__(
+            f"{stored.source} reference {stored.source_ref!r} is already stored with another figure",
+            reason="conflicting", stored=stored, new=new,
+        )
+
+
 class NeedsConfirmation(InvalidReport):
     """A figure that looks implausible: store it only if the member confirms it."""
 

@@ -30,11 +30,13 @@ class Indicator:
     compute: Callable[[Production, Sequence[EmissionLine]], Decimal | None]
 
 
-def _sum_quantity(kind: Iterable[ReportKind]) -> Callable[[Production, Sequence[EmissionLine]], Decimal]:
+def _sum_quantity(kind: Iterable[ReportKind]) -> Callable[[Production, Sequence[EmissionLine]], Decimal | None]:
+    """The sum of the figures of these kinds; None before the first one (no figure is not zero)."""
     kinds = set(kind)
 
-    def compute(_: Production, lines: Sequence[EmissionLine]) -> Decimal:
-        return sum((ln.quantity for ln in lines if ln.kind in kinds), ZERO)
+    def compute(_: Production, lines: Sequence[EmissionLine]) -> Decimal | None:
+        measured = [ln.quantity for ln in lines if ln.kind in kinds]
+        return sum(measured, ZERO) if measured else None
 
     return compute
 
@@ -66,10 +68,10 @@ def _sorted_share(production: Production, lines: Sequence[EmissionLine]) -> Deci
     return sorted_kg / total
 
 
-def _tco2e(category: Category | None) -> Callable[[Production, Sequence[EmissionLine]], Decimal]:
-    def compute(_: Production, lines: Sequence[EmissionLine]) -> Decimal:
-        kg = sum((ln.kgco2e for ln in lines if category is None or ln.category is category), ZERO)
-        return kg / 1000
+def _tco2e(category: Category | None) -> Callable[[Production, Sequence[EmissionLine]], Decimal | None]:
+    def compute(_: Production, lines: Sequence[EmissionLine]) -> Decimal | None:
+        measured = [ln.kgco2e for ln in lines if category is None or ln.category is category]
+        return sum(measured, ZERO) / 1000 if measured else None
 
     return compute
 
@@ -98,7 +100,7 @@ INDICATORS: dict[str, Indicator] = {
 class ActionProgress:
     action: Action
     unit: str
-    current: Decimal | None  # so far
+    current: Decimal | None  # so far; None while no figure counts for the indicator
     projected: Decimal | None  # at the end of the shoot (cumulative indicators), else = current
     progress_pct: Decimal | None  # 0 at the baseline, 100 at the target
     on_track: bool | None

@@ -22,7 +22,7 @@ from domain.carbon import (
     waste_lines,
 )
 from domain.checks import check_plausible, check_subject, check_values
-from domain.errors import DuplicateReport, InvalidReport, UnknownAction
+from domain.errors import ConflictingReport, DuplicateReport, InvalidReport, UnknownAction
 from domain.factors import FactorSet
 from domain.generators import ConsumptionTable
 from domain.indicators import ActionProgress, plan_progress
@@ -88,10 +88,13 @@ def record_report(
     ``production`` is the report's production when the caller holds it already (current as of the
     call); it is loaded otherwise. ``then`` runs in the same transaction once the report is stored,
     so the caller's bookkeeping is kept exactly when the figure is (never for a duplicate).
+    The same source reference with another figure is refused (:class:`ConflictingReport`): a figure
+    is changed by a correction, never by sending it again under the same reference.
     """
     with uow:
         existing = uow.reports.by_source(report.source, report.source_ref)
         if existing is not None:
+            _check_same_figure(existing, report)
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
         return _store(uow, catalogue, report, production, then, _chain(uow, report))
 
@@ -153,6 +156,7 @@ def record_answer(
     with uow:
         existing = uow.reports.by_source(*reads.source)
         if existing is not None:
+            _check_same_figure(existing, report)
             return Recorded(existing, tuple(_lines_of(uow, existing)), duplicate=True)
         if reads.chain is not None:  # a second writer of this chain waits here (see _chain)
             uow.lock_chain(*reads.chain)
@@ -308,6 +312,17 @@ def _latest_version(uow: UnitOfWork, report_id: int) -> Report:
     while (nxt := uow.reports.corrector_of(report.id or 0)) is not None:
         report = nxt
     return report
+
+
+def same_figure(a: Report, b: Report) -> bool:
+    """Whether two reports say the same thing: what a second delivery of one message must repeat."""
+    return (a.kind, a.subject, a.day, a.member_id, a.void, dict(a.values)) == (
+        b.kind, b.subject, b.day, b.member_id, b.void, dict(b.values))
+
+
+def _check_same_figure(stored: Report, new: Report) -> None:
+    if not same_figure(stored, new):
+        raise ConflictingReport(stored, new)
 
 
 def _lines_of(uow: UnitOfWork, report: Report) -> list[EmissionLine]:

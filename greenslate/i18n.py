@@ -70,6 +70,15 @@ def number(value: Decimal | int | float, lang: str | None, max_decimals: int = 1
     return format_decimal(value, format=fmt, locale=normalise_language(lang))
 
 
+def typed_number(value: Decimal, lang: str | None, max_decimals: int = 1) -> str:
+    """A number as a member would type it in an answer: ``12 120`` and ``12,5`` in French; ``12120`` and
+    ``12.5`` in English, without grouping, since ``12,120`` could be read two ways."""
+    if normalise_language(lang) == "fr":
+        return number(value, "fr", max_decimals)
+    fmt = "0" + ("." + "#" * max_decimals if max_decimals else "")
+    return format_decimal(value, format=fmt, locale="en")
+
+
 def day(value: dt.date, lang: str | None) -> str:
     """``lundi 1 mars`` / ``Monday 1 March``."""
     return _format_date(value, format="EEEE d MMMM", locale=normalise_language(lang))

@@ -30,7 +30,7 @@ import sys
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, get_args, get_origin
@@ -47,7 +47,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from domain.errors import InvalidReport, ProductionFileError
+from domain.answers import parse_number
+from domain.errors import AmbiguousNumber, InvalidReport, ProductionFileError
 from domain.factors import FactorSet
 from domain.generators import POWER_FACTOR, ConsumptionTable
 from domain.generators import litres_per_hour as generator_litres_per_hour
@@ -143,10 +144,14 @@ def _exact_decimal(value: Any) -> Decimal:
         return Decimal(value)
     if isinstance(value, Decimal):
         number = value
-    else:
+    else:  # a number written as text is read as the bots read an answer: "45 230", "12,5"
         try:
-            number = Decimal(value.strip().replace(" ", "").replace("\u202f", ""))
-        except InvalidOperation:
+            number = parse_number(value)
+        except AmbiguousNumber as exc:
+            a, b = exc.params["choices"]
+            raise _fail(f"{_describe(value)} can be read as {a} or as {b}: write it without a thousands "
+                        f"separator ({a}) or with a decimal point ({b})") from None
+        except InvalidReport:
             raise _fail(f"expected a number, got {_describe(value)}") from None
     if not number.is_finite():
         raise _fail(f"expected a finite number, got {number}")

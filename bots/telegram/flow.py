@@ -297,6 +297,10 @@ async def store_answer(
                     reply_to=reply_to)
         return None
     stored = recorded.report
+    if recorded.duplicate:
+        # The same message again (Telegram redelivers an update it thinks was lost): it was stored and
+        # answered the first time; a second recap would only say the same thing twice.
+        return recorded
     today = m.today(services.clock())
     await reply(bot, services, chat_id, m, texts.recap(production, stored, recorded.quantity, today, m.lang),
                 buttons=recap_buttons(stored.id or 0, m.lang), reply_to=reply_to)

@@ -158,7 +158,7 @@ async def say(
         try:
             await _send_voice(bot, services, chat_id, text, lang)
         except Exception as exc:  # a voice note is an extra: never lose the text over it
-            log.warning("voice note to a member failed: %s", type(exc).__name__)
+            log.warning("voice note to a member failed: %s: %s", type(exc).__name__, exc)
     return message
 
 

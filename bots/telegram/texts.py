@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
+from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 from domain.errors import GreenslateError, NeedsConfirmation
 from domain.model import (
     Assignment,
@@ -20,7 +22,7 @@ from domain.model import (
     ReportKind,
 )
 from greenslate.i18n import day as format_day
-from greenslate.i18n import has, number, t
+from greenslate.i18n import has, number, t, typed_number
 
 _WEEKDAY_NAMES = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -68,11 +70,15 @@ def example(production: Production, assignment: Assignment, lang: str) -> str:
     """A valid answer to this assignment's prompt, shown in every error message."""
     kind = assignment.report
     if kind is ReportKind.MILEAGE:
-        mode = "distance" if assignment.mode is MileageMode.DISTANCE else "odometer"
-        return t(lang, f"telegram.example.{mode}")
+        if assignment.mode is MileageMode.DISTANCE:
+            return t(lang, "telegram.example.distance")
+        start = production.vehicle(assignment.vehicle).odometer_start if assignment.vehicle else None
+        return typed_number(example_reading(start, EXAMPLE_ODOMETER, Decimal(120)), lang)  # their own scale
     if kind is ReportKind.GENERATOR_HOURS:
-        return t(lang, "telegram.example.meter" if assignment.mode is GeneratorMode.METER
-                 else "telegram.example.hours")
+        if assignment.mode is GeneratorMode.METER:
+            start = production.generator(assignment.generator).hour_meter_start if assignment.generator else None
+            return typed_number(example_reading(start, EXAMPLE_HOUR_METER, Decimal(6)), lang)
+        return t(lang, "telegram.example.hours")
     if kind is ReportKind.GENERATOR_LITRES:
         return t(lang, "telegram.example.litres")
     if kind is ReportKind.MEALS:
@@ -204,6 +210,15 @@ def refusal(
         return t(lang, f"telegram.error.{reason}", example=ex)
     if reason == "below_last":
         return t(lang, "telegram.error.below_last", previous=num(params["previous"], lang), example=ex)
+    if reason == "below_start":  # no reading yet: the start declared for the vehicle, not one of theirs
+        return t(lang, "telegram.error.below_start", start=num(params["previous"], lang), example=ex)
+    if reason == "below_distances":
+        return t(lang, "telegram.error.below_distances", previous=num(params["previous"], lang),
+                 km=num(params["km"], lang), example=ex)
+    if reason == "distance_with_readings":
+        reading = replace(assignment, mode=MileageMode.ODOMETER)  # what to send instead
+        return t(lang, "telegram.error.distance_with_readings", subject=subject_label(production, assignment),
+                 previous=num(params["previous"], lang), example=example(production, reading, lang))
     if reason == "above_next":
         return t(lang, "telegram.error.above_next", next=num(params["next"], lang))
     if reason == "twice":

@@ -157,7 +157,7 @@ def _row(p: ActionProgress, lang: str) -> dict[str, Any]:
         "means": a.means,
         "indicator": a.indicator,
         "baseline": _value(a.baseline, p.unit, lang),
-        "current": _value(p.current, p.unit, lang),
+        "current": tr("plan.no_figure", lang) if p.current is None else _value(p.current, p.unit, lang),
         "projected": _value(p.projected, p.unit, lang),
         "target": _value(a.target, p.unit, lang),
         "progress": "–" if p.progress_pct is None else f"{number(p.progress_pct, lang, 0)} %",

@@ -7,16 +7,26 @@ import datetime as dt
 import json
 import sys
 import uuid
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from domain.errors import GreenslateError, InvalidReport, NeedsConfirmation, NotANumber
-from domain.model import Report, ReportKind
-from domain.usecases import get_balance, get_plan, load_production, record_report
+from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
+from domain.errors import (
+    AmbiguousNumber,
+    ConflictingReport,
+    GreenslateError,
+    InvalidReport,
+    NeedsConfirmation,
+    UnknownMember,
+)
+from domain.model import Production, Report, ReportKind
+from domain.usecases import Recorded, correct_report, get_balance, get_plan, load_production, record_report
 from greenslate.app import App
 from greenslate.cli.opening import open_app
+from greenslate.i18n import normalise_language, number, t, typed_number
 from greenslate.presenters import balance_dict, kg, plan_dict, tonnes
 
 
@@ -131,27 +141,113 @@ def production_list() -> None:
 
 
 # -- report -------------------------------------------------------------------------------------------
+#
+# Figures are read by the bots' parser (``domain.answers.parse_number``): ``45 230`` and ``12,5`` mean
+# the same here as in Telegram, and ``45,230`` is refused as it is there, with the same explanation, in
+# the member's language and with an example written their way.
+
+#: The value options of ``report add`` and ``report correct``, with the report item each one gives.
+VALUE_OPTIONS = ("odometer", "km", "hours", "meter", "litres")
 
 
-def _number(text: str, what: str) -> Decimal:
-    cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+def _language(app: App, prod: Production, member_id: str | None) -> str:
+    """The language of the member the figure comes from (their number convention, as they chose it in
+    the bot, else as the production file says), else French."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise NotANumber(f"{what}: {text!r} is not a number (example: 45230 or 12.5)") from None
-    if not value.is_finite():
-        raise NotANumber(f"{what}: {text!r} is not a number (example: 45230 or 12.5)")
-    return value
+        with app.uow() as uow:
+            return normalise_language(uow.members.state(prod.id, member_id or "").language)
+    except UnknownMember:
+        return normalise_language(None)
 
 
-def _pairs(items: tuple[str, ...], what: str) -> dict[str, Decimal]:
+def _example(prod: Production, option: str, subject: str | None, lang: str) -> str:
+    """A valid value for ``option``, written the member's way and on their vehicle's or generator's scale."""
+    if option == "odometer":
+        start = next((v.odometer_start for v in prod.vehicles if v.id == subject), None)
+        return typed_number(example_reading(start, EXAMPLE_ODOMETER, Decimal(120)), lang)
+    if option == "meter":
+        start = next((g.hour_meter_start for g in prod.generators if g.id == subject), None)
+        return typed_number(example_reading(start, EXAMPLE_HOUR_METER, Decimal(6)), lang)
+    if option == "meal":
+        return f"{next(iter(prod.meal_types), 'vegetarian')}=30"
+    if option == "waste":
+        return f"{next(iter(prod.waste_streams), 'residual')}={typed_number(Decimal('12.5'), lang)}"
+    return {"km": "120", "hours": typed_number(Decimal("6.5"), lang), "litres": "80"}[option]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+def _number(text: str, option: str, prod: Production, subject: str | None, lang: str) -> Decimal:
+    """``text`` read as the bots read it; a refusal says why in the bot's words, with an example."""
+    example = _example(prod, option, subject, lang)
+    try:
+        return parse_number(text)
+    except AmbiguousNumber as exc:
+        a, b = exc.params["choices"]
+        message = t(lang, "common.error.ambiguous", text=text, a=number(a, lang, 3), b=number(b, lang, 3),
+                    example=example)
+    except InvalidReport as exc:
+        reason = exc.params.get("reason")
+        if reason == "negative":
+            message = t(lang, "telegram.error.negative", example=example)
+        elif reason == "too_long":
+            message = t(lang, "telegram.error.too_long", example=example)
+        else:
+            message = t(lang, "telegram.error.not_a_number", text=text, example=example)
+    raise InvalidReport(f"--{option}: {_one_line(message)}")
+
+
+def _pairs(items: tuple[str, ...], option: str, prod: Production, lang: str) -> dict[str, Decimal]:
+    """``TYPE=COUNT`` (meals, whole) or ``STREAM=KG`` (waste), each type once."""
     values: dict[str, Decimal] = {}
+    example = _example(prod, option, None, lang)
     for item in items:
         name, sep, amount = item.partition("=")
-        if not sep or not name.strip():
-            raise InvalidReport(f"{what}: expected NAME=NUMBER, got {item!r} (example: vegetarian=30)")
-        values[name.strip()] = _number(amount, f"{what} {name.strip()}")
+        name = name.strip()
+        if not sep or not name:
+            raise InvalidReport(f"--{option}: expected NAME=NUMBER, got {item!r} (example: {example})")
+        if name in values:
+            raise InvalidReport(f"--{option}: " + _one_line(t(lang, "telegram.error.twice", item=name,
+                                                              example=example)))
+        value = _number(amount, option, prod, None, lang)
+        if option == "meal" and value != value.to_integral_value():
+            raise InvalidReport(f"--{option} {name}: "
+                                + _one_line(t(lang, "telegram.error.not_whole", example=example)))
+        values[name] = value
     return values
+
+
+def _values(app: App, prod: Production, member_id: str | None, subject: str | None,
+            given: dict[str, str | None], meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
+    lang = _language(app, prod, member_id)
+    values = {name: _number(text, name, prod, subject, lang) for name, text in given.items() if text is not None}
+    values.update(_pairs(meals, "meal", prod, lang))
+    values.update(_pairs(waste, "waste", prod, lang))
+    return values
+
+
+def _said(report: Report) -> str:
+    """What a report says, for a message: ``odometer 45230 for mb1 on 2027-03-01``."""
+    figures = ", ".join(f"{item} {value.normalize():f}" for item, value in sorted(report.values.items()))
+    about = f" for {report.subject}" if report.subject else ""
+    return f"{figures or 'no figure'}{about} on {report.day}"
+
+
+def value_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The figure options shared by ``report add`` and ``report correct``."""
+    for name, help_text in reversed([
+        ("odometer", "Odometer reading (mileage)."),
+        ("km", "Distance driven (mileage), for a vehicle with no odometer readings."),
+        ("hours", "Hours run (generator_hours)."),
+        ("meter", "Hour-meter reading (generator_hours)."),
+        ("litres", "Litres refuelled (generator_litres)."),
+    ]):
+        command = click.option(f"--{name}", help=help_text)(command)
+    command = click.option("--waste", "waste", multiple=True, help="STREAM=KG, repeatable (waste).")(command)
+    return click.option("--meal", "meals", multiple=True,
+                        help="TYPE=COUNT, repeatable, each type once (meals).")(command)
 
 
 @click.group()
@@ -173,13 +269,7 @@ def report() -> None:
 )
 @click.option("--vehicle", help="Vehicle id (mileage).")
 @click.option("--generator", help="Generator id (generator_hours, generator_litres).")
-@click.option("--odometer", help="Odometer reading (mileage).")
-@click.option("--km", help="Distance driven (mileage).")
-@click.option("--hours", help="Hours run (generator_hours).")
-@click.option("--meter", help="Hour-meter reading (generator_hours).")
-@click.option("--litres", help="Litres refuelled (generator_litres).")
-@click.option("--meal", "meals", multiple=True, help="TYPE=COUNT, repeatable (meals).")
-@click.option("--waste", "waste", multiple=True, help="STREAM=KG, repeatable (waste).")
+@value_options
 @click.option("--confirm", is_flag=True, help="Store a figure flagged as unusual.")
 @click.option("--ref", help="Reference of the paper sheet or call; the same reference is stored once.")
 def report_add(
@@ -189,33 +279,18 @@ def report_add(
     day: dt.datetime | None,
     vehicle: str | None,
     generator: str | None,
-    odometer: str | None,
-    km: str | None,
-    hours: str | None,
-    meter: str | None,
-    litres: str | None,
     meals: tuple[str, ...],
     waste: tuple[str, ...],
     confirm: bool,
     ref: str | None,
+    **given: str | None,
 ) -> None:
     """Add a figure that came by paper or phone, with the same checks as the bots."""
     report_kind = ReportKind(kind)
-    values: dict[str, Decimal] = {}
-    for name, text in (
-        ("odometer", odometer),
-        ("km", km),
-        ("hours", hours),
-        ("meter", meter),
-        ("litres", litres),
-    ):
-        if text is not None:
-            values[name] = _number(text, f"--{name}")
-    values.update(_pairs(meals, "--meal"))
-    values.update(_pairs(waste, "--waste"))
     app = open_app()
     with app.uow() as uow:
         prod = uow.productions.get(production_id)
+    values = _values(app, prod, member, vehicle or generator, given, meals, waste)
     when = day.date() if day else dt.datetime.now(prod.zone).date()
     raw = " ".join(sys.argv[1:])
     new = Report(
@@ -235,16 +310,59 @@ def report_add(
         recorded = record_report(app.uow(), app.catalogue, new)
     except NeedsConfirmation as exc:
         raise GreenslateError(f"{exc}: check it, then add --confirm to store it") from None
+    except ConflictingReport as exc:
+        stored = exc.stored
+        raise GreenslateError(
+            f"reference {new.source_ref} is already stored as report {stored.id}: {_said(stored)}. "
+            f"This command gives {_said(new)}. Nothing added. To change the stored figure: "
+            f"greenslate report correct {stored.id} with the right value"
+        ) from None
     if recorded.duplicate:
         click.echo(
             f"already stored as report {recorded.report.id} (reference {new.source_ref}): nothing added"
         )
         return
+    _stored(recorded, when)
+
+
+def _stored(recorded: Recorded, when: dt.date) -> None:
     unit = {ln.unit for ln in recorded.lines}
+    verb = "corrected by" if recorded.report.corrects is not None else "stored"
     click.echo(
-        f"stored report {recorded.report.id}: {recorded.quantity.normalize():f} {'/'.join(sorted(unit))} "
+        f"{verb} report {recorded.report.id}: {recorded.quantity.normalize():f} {'/'.join(sorted(unit))} "
         f"on {when}, {kg(recorded.kgco2e)} kg CO2e"
     )
+
+
+@report.command("correct")
+@click.argument("report_id", type=int)
+@value_options
+@click.option("--confirm", is_flag=True, help="Store a figure flagged as unusual.")
+@click.option("--ref", help="Reference of the correction; the same reference is stored once.")
+def report_correct(
+    report_id: int, meals: tuple[str, ...], waste: tuple[str, ...], confirm: bool, ref: str | None,
+    **given: str | None,
+) -> None:
+    """Replace a stored figure by the right one. The history keeps both."""
+    app = open_app()
+    with app.uow() as uow:
+        original = uow.reports.get(report_id)
+        prod = uow.productions.get(original.production_id)
+    values = _values(app, prod, original.member_id, original.subject, given, meals, waste)
+    try:
+        recorded = correct_report(
+            app.uow(), app.catalogue, report_id, values, raw_text=" ".join(sys.argv[1:]), source="cli",
+            source_ref=ref or f"cli:{uuid.uuid4()}", received_at=dt.datetime.now(dt.UTC), confirmed=confirm,
+        )
+    except NeedsConfirmation as exc:
+        raise GreenslateError(f"{exc}: check it, then add --confirm to store it") from None
+    except ConflictingReport as exc:
+        raise GreenslateError(f"reference {exc.stored.source_ref} is already stored as report {exc.stored.id}: "
+                              f"{_said(exc.stored)}. Nothing changed") from None
+    if recorded.duplicate:
+        click.echo(f"already stored as report {recorded.report.id}: nothing changed")
+        return
+    _stored(recorded, recorded.report.day)
 
 
 # -- balance and plan ---------------------------------------------------------------------------------
@@ -299,14 +417,13 @@ def balance_command(production_id: str, fmt: str, as_of: dt.datetime | None) -> 
         click.echo(f"{c.category.value:<12}{tonnes(c.kgco2e)!s:>12}{forecast:>12}{share:>14}")
     total_share = f"{bal.total_kgco2e / bal.forecast_kgco2e * 100:.1f} %" if bal.forecast_kgco2e else ""
     click.echo(
-        f"{'total':<12}{tonnes(bal.total_kgco2e)!s:>12}{tonnes(bal.forecast_kgco2e)!s:>12}{total_share:>14}"
+        f"{'total':<12}{tonnes(bal.total_kgco2e)!s:>12}{_blank(tonnes(bal.forecast_kgco2e)):>12}{total_share:>14}"
     )
     click.echo("")
     if bal.per_shooting_day_kgco2e is not None:
-        click.echo(
-            f"Per shooting day: {tonnes(bal.per_shooting_day_kgco2e)} tCO2e. "
-            f"Projected final: {tonnes(bal.projected_total_kgco2e)} tCO2e."
-        )
+        projected = "" if bal.projected_total_kgco2e is None else \
+            f" Projected final: {tonnes(bal.projected_total_kgco2e)} tCO2e."
+        click.echo(f"Per shooting day: {tonnes(bal.per_shooting_day_kgco2e)} tCO2e.{projected}")
     if data["factors"]:
         click.echo("Factors used:")
         for f in data["factors"]:
@@ -328,10 +445,26 @@ def plan_command(production_id: str, fmt: str) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for r in rows:
-        progress = "n/a" if r["progress_pct"] is None else f"{r['progress_pct']} %"
-        track = {True: "on track", False: "off track", None: "no data yet"}[r["on_track"]]
         click.echo(f"{r['id']} [{r['status']}] {r['objective']}")
+        if r["current"] is None:  # nothing measured yet: no progress to compute, not 0
+            click.echo(f"    {r['indicator']}: baseline {_shown(r['baseline'])}, target {_shown(r['target'])}; "
+                       f"{NO_FIGURE}")
+            continue
+        progress = "n/a" if r["progress_pct"] is None else f"{r['progress_pct']} %"
+        track = {True: "on track", False: "off track", None: "not projected yet"}[r["on_track"]]
         click.echo(
-            f"    {r['indicator']}: baseline {r['baseline']}, current {r['current']}, "
-            f"projected {r['projected']}, target {r['target']}; progress {progress}; {track}"
+            f"    {r['indicator']}: baseline {_shown(r['baseline'])}, current {_shown(r['current'])}, "
+            f"projected {_shown(r['projected'])}, target {_shown(r['target'])}; progress {progress}; {track}"
         )
+
+
+NO_FIGURE = "no figure yet"
+
+
+def _blank(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _shown(value: object) -> str:
+    """A plan figure as printed: never Python's ``None``."""
+    return NO_FIGURE if value is None else str(value)

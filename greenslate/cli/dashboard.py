@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from domain.errors import GreenslateError
 from greenslate import exports
 
 
@@ -47,6 +48,13 @@ def user_add(email: str, production_id: str, role: str, language: str, password_
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif not user_exists(app.engine, email):
+        if not sys.stdin.isatty():  # no one to ask: say what to do rather than "Aborted!"
+            raise GreenslateError(
+                f"{email} is a new account and needs a password: run this in a terminal to type it, "
+                "or give it on standard input with --password-stdin "
+                f"(for example: greenslate user add {email} --production {production_id} --role {role} "
+                "--password-stdin < password-file)"
+            )
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     account, created = add_user(app.engine, email, password, production_id, role, language=language)
     verb = "created" if created else "updated"

@@ -1,11 +1,33 @@
-"""``greenslate demo``: the example production with several weeks of figures, on the embedded store."""
+"""``greenslate demo``: the example production with several weeks of figures, on a store of its own."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
 from greenslate.cli.core import balance_command, open_app
 from greenslate.demo import example_path, load_demo
+from greenslate.settings import default_data_dir, load_settings
+
+DATABASE_VARIABLE = "GREENSLATE_DATABASE_URL"
+
+
+def demo_database_url() -> str:
+    """The demo's own embedded store, beside the default one: the demo's figures never mix with a real shoot's."""
+    return f"sqlite:///{default_data_dir() / 'demo.sqlite3'}"
+
+
+def use_demo_store() -> str | None:
+    """Point this process at the demo's store unless GREENSLATE_DATABASE_URL (or .env) names one.
+
+    Returns the demo store's URL when it is used, None when the named store is.
+    """
+    if "database_url" in load_settings().model_fields_set:
+        return None
+    url = demo_database_url()
+    os.environ[DATABASE_VARIABLE] = url  # this command's balance and dashboard read the same store
+    return url
 
 
 def register(main: click.Group) -> None:
@@ -23,6 +45,12 @@ def demo(ctx: click.Context, weeks: int, serve: bool, host: str | None, port: in
     from greenslate.production_file import load_production_file
     from store.users import demo_login
 
+    url = use_demo_store()
+    if url is not None:
+        click.echo(f"The demo has a store of its own: {url.removeprefix('sqlite:///')}")
+        click.echo("Your own store is left as it was. To open the demo again, run `greenslate demo`, or:")
+        click.echo(f"  {DATABASE_VARIABLE}={url} greenslate balance feux-aube")
+        click.echo("")
     app = open_app()
     production = load_production_file(example_path())
     summary = load_demo(app.uow, app.catalogue, production, weeks=weeks)

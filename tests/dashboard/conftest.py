@@ -35,9 +35,7 @@ SECRET = "test-secret-key-for-signing-dashboard-sessions"
 
 
 def example_file() -> Path:
-    if EXAMPLE.exists():
-        return EXAMPLE
-    return Path("/work/shared/examples/feature-film.yaml")
+    return EXAMPLE
 
 
 @dataclass

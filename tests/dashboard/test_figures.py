@@ -65,7 +65,7 @@ def test_progress_figure_marks_behind_actions_by_pattern_and_words() -> None:
     assert list(bars.marker.pattern.shape) == ["x", ""]
     assert list(bars.text) == ["75 % · behind", "152 % · on track"]
     assert figures.progress_summary(rows, "en") == (
-        "3 actions. 1 on track (A2). 1 behind (A1). 1 not measured yet."
+        "3 actions. 1 on track (A2). 1 behind (A1). 1 with no figure yet."
     )
 
 
@@ -109,3 +109,15 @@ def test_dynamic_keys_exist(lang: str) -> None:
         tr(f"nav.{page}", lang)
     for fmt in ("xlsx", "csv", "json"):
         tr(f"exports.link.{fmt}", lang), tr(f"exports.about.{fmt}", lang)
+
+
+def test_the_plan_table_says_no_figure_yet_for_an_action_not_measured() -> None:
+    from dashboard.pages.plan import _row
+    from domain.indicators import plan_progress
+    from greenslate.production_file import load_production_file
+
+    production = load_production_file(Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml")
+    for p in plan_progress(production, []):  # nothing measured yet
+        assert _row(p, "en")["current"] == "no figure yet"
+        assert _row(p, "fr")["current"] == "pas encore de chiffre"
+        assert "None" not in str(_row(p, "en"))

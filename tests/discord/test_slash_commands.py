@@ -65,7 +65,7 @@ async def test_plan_lists_each_action_with_owner_indicator_figures_and_status(bo
     assert "Départ : 5\u202f000 km. Actuel : 220 km. Objectif : 4\u202f000 km." in text
     assert "Indicateur : part des repas végétariens." in text
     assert "Départ : 10 %. Actuel : 75 %. Objectif : 30 %." in text  # 30 of 40 meals
-    assert "Actuel : pas encore mesuré." in text  # no waste figure yet
+    assert "Actuel : pas encore de chiffre." in text  # no waste figure yet
     assert text.count("Statut : prévue.") == 4
 
 

@@ -91,7 +91,7 @@ def test_plan_text_shows_outcome_and_note_in_english(production):
     text = plan_text(changed, plan_progress(changed, []), "en")
     assert "Status: done. Outcome: specific to this shoot." in text
     assert "Note: Menu végétarien le mardi" in text
-    assert "Baseline: 10 %. Now: not measured yet. Target: 30 %." in text
+    assert "Baseline: 10 %. Now: no figure yet. Target: 30 %." in text
 
 
 def test_chart_is_a_png_whose_description_gives_every_figure(production):

@@ -164,3 +164,12 @@ def test_balance_with_no_figures_has_no_projection(production):
     assert b.total_kgco2e == 0
     assert b.projected_total_kgco2e is None
     assert b.per_shooting_day_kgco2e is None
+
+
+def test_a_reading_after_distances_counts_only_the_km_they_leave(production, cat):
+    reports = [
+        make_report(ReportKind.MILEAGE, MON, {"km": 100}, subject="mb1"),
+        make_report(ReportKind.MILEAGE, TUE, {"odometer": 45210}, subject="mb1"),  # 200 km from the start
+    ]
+    lines = mileage_lines(production, cat.factors, "mb1", reports)
+    assert [ln.quantity for ln in lines] == [D(100), D(100)]  # 200 km in all, never 300

@@ -38,3 +38,12 @@ def test_no_data_means_no_judgement(production):
     for p in plan_progress(production, []):
         assert p.on_track is None
         assert p.progress_pct is None
+
+
+def test_an_indicator_with_no_figure_of_its_own_is_not_zero(production, cat):
+    """Meals only: the km action has no figure yet, not 0 km (which read '100 % beyond target, on track')."""
+    reports = [make_report(ReportKind.MEALS, MON, {"vegetarian": 20, "beef": 80}, member="paul")]
+    lines = compute_lines(production, cat.factors, cat.consumption, reports)
+    a1, a3 = plan_progress(production, lines)
+    assert a1.current == D("0.2")
+    assert (a3.current, a3.projected, a3.progress_pct, a3.on_track, a3.gap) == (None, None, None, None, None)

@@ -524,3 +524,14 @@ LAUGHS = "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 def test_files_that_expand_without_end_are_refused_quickly(text: str) -> None:
     error = problem_in(text)
     assert "nested too deep" in error.problem or "too deeply" in error.problem
+
+
+def test_a_number_written_as_text_is_read_as_the_bots_read_it(example: str) -> None:
+    """``"45 010"`` and ``"45010,5"`` are clear; ``"45,010"`` could be 45 010 or 45.01 and is refused, as in chat."""
+    spaced = parse_production(edit(example, "odometer_start: 45010", 'odometer_start: "45 010"'), NAME)
+    assert spaced.vehicle("mb1").odometer_start == 45010
+    french = parse_production(edit(example, "odometer_start: 45010", 'odometer_start: "45010,5"'), NAME)
+    assert str(french.vehicle("mb1").odometer_start) == "45010.5"
+    problem = problem_in(edit(example, "odometer_start: 45010", 'odometer_start: "45,010"'))
+    assert problem.where == "vehicles[0].odometer_start"
+    assert "'45,010' can be read as 45010 or as 45.01" in problem.problem

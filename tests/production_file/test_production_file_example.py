@@ -1,7 +1,7 @@
 """The reference production file loads and means exactly what its comments say.
 
-The file ships in the repository, in ``config/examples/feature-film.yaml``: it is the
-format's reference and must keep loading unchanged.
+The file ships in the package, as ``config/examples/feature-film.yaml``: it is the format's
+reference and must keep loading unchanged.
 """
 
 from __future__ import annotations

@@ -21,12 +21,8 @@ from tests.store.store_builders import report
 
 UowFactory = Callable[[], SqlUnitOfWork]
 ROOT = Path(__file__).resolve().parents[2]
-#: The reference production file, as shipped in the package (a copy of examples/feature-film.yaml).
-EXAMPLE = next(
-    (p for p in (ROOT / "config" / "examples" / "feature-film.yaml",
-                 ROOT.parent / "shared" / "examples" / "feature-film.yaml") if p.exists()),
-    ROOT / "config" / "examples" / "feature-film.yaml",
-)
+#: The reference production file, as shipped in the package.
+EXAMPLE = ROOT / "config" / "examples" / "feature-film.yaml"
 NOW = dt.datetime(2027, 3, 1, 18, 0, tzinfo=dt.UTC)
 
 

@@ -175,10 +175,12 @@ def test_a_message_stored_meanwhile_by_another_process_is_stored_once(
                           "values": {"residual": D("4.5")}, "source_ref": "other"})
 
         def meanwhile(uow: SqlUnitOfWork) -> str:  # after the batch read: the message was not stored then
-            with other.begin() as conn:
-                conn.execute(insert(reports).values(
+            with other.begin() as conn:  # the same message, the same figure
+                report_id = conn.execute(insert(reports).values(
                     production_id=production.id, member_id="paul", kind="meals", day=day, raw_text="30",
-                    source="telegram", source_ref="twice", received_at=answer.received_at))
+                    source="telegram", source_ref="twice", received_at=answer.received_at)
+                    .returning(reports.c.id)).scalar_one()
+                conn.execute(insert(report_values).values(report_id=report_id, item="vegetarian", quantity=D(30)))
             return "stored elsewhere"
 
         def store(sent: Report) -> Job[Recorded]:  # the production given: nothing read but what was said

@@ -21,7 +21,7 @@ async def test_prompt_names_vehicle_day_and_unit_with_a_button(telegram_rig):
     prompt = await rig.prompt("amina", AMINA, MON)
     assert prompt.plain.startswith(
         "Aujourd'hui, lundi 1 mars, quel est le compteur kilométrique de Minibus MB-1 ?\nÉcrivez le nombre de km.")
-    assert "Par exemple : 45 230" in prompt.plain
+    assert "Par exemple : 45 130" in prompt.plain  # on MB-1's own scale: it started at 45 010
     assert prompt.buttons == [("Je n'ai pas roulé", "z")]
     late = await rig.prompt("amina", AMINA, dt.date(2027, 2, 26) + dt.timedelta(days=3), reminder=True)
     assert late.plain.startswith("Petit rappel.\nAujourd'hui, lundi 1 mars,")
@@ -105,9 +105,11 @@ async def test_english_ambiguity_and_refusals(telegram_rig):
     [nothing] = await rig.press(chat, question, "No, I will fix it")
     assert nothing.plain.startswith("All right, nothing is saved.")
     [refusal] = await rig.say(chat, "twelve thousand")
-    assert refusal.plain == 'I did not understand "twelve thousand".\nType only the number. For example: 45230'
-    [refusal] = await rig.say(chat, "11 990")
-    assert "below the last one: 12,000" in refusal.plain and "For example: 45230" in refusal.plain
+    # Examples on car 2's own scale (it started at 12,000), not another vehicle's 45230
+    assert refusal.plain == 'I did not understand "twelve thousand".\nType only the number. For example: 12120'
+    [refusal] = await rig.say(chat, "11 990")  # her first reading: 12,000 is the car's, not one she gave
+    assert refusal.plain.startswith("This reading is below the vehicle's starting odometer: 12,000.")
+    assert "For example: 12120" in refusal.plain
     assert rig.reports() == []
 
 
@@ -116,11 +118,11 @@ async def test_validation_errors_store_nothing(telegram_rig):
     chat = await rig.join("amina")
     await rig.prompt("amina", AMINA, MON)
     [not_a_number] = await rig.say(chat, "beaucoup")
-    assert not_a_number.plain == "Je n'ai pas compris « beaucoup ».\nÉcrivez seulement le nombre. Par exemple : 45 230"
+    assert not_a_number.plain == "Je n'ai pas compris « beaucoup ».\nÉcrivez seulement le nombre. Par exemple : 45 130"
     [negative] = await rig.say(chat, "-45")
-    assert negative.plain.startswith("Un chiffre ne peut pas être négatif.") and "45 230" in negative.plain
+    assert negative.plain.startswith("Un chiffre ne peut pas être négatif.") and "45 130" in negative.plain
     [below] = await rig.say(chat, "44 000")
-    assert "plus bas que le dernier relevé : 45 010" in below.plain
+    assert "plus bas que le compteur de départ du véhicule : 45 010" in below.plain
     [too_long] = await rig.say(chat, "4523045230452304")
     assert too_long.plain.startswith("Ce nombre est trop long pour être juste.")
     [unit] = await rig.say(chat, "80 l")

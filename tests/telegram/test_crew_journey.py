@@ -87,14 +87,16 @@ async def test_a_crew_week_stores_exactly_what_was_typed(make_telegram_rig, db_u
     await server.replies(paul, since=mark)
     assert rig.member("karim").paused_until == THU
 
-    # Friday: the weekly waste in English, a distance instead of a reading, back from the pause
+    # Friday: the weekly waste in English, a distance refused for a vehicle with readings, back from the pause
     rig.set_now(evening(FRI))
     await rig.say(karim, "/resume")
     await rig.prompt("sam", "sam:waste", FRI)
     [recap] = await rig.say(sam, "12.5 residual, 4 cardboard, 2 compost, 1,5 plastic")
     assert recap.plain.startswith("20 kg of waste today")
     await rig.prompt("amina", "amina:mileage:mb1", FRI)
-    assert "150 km aujourd'hui" in (await rig.say(amina, "+150"))[0].plain
+    [refused] = await rig.say(amina, "+150")  # MB-1 is counted by its odometer: a distance would count twice
+    assert refused.plain.startswith("Les km de Minibus MB-1 viennent de son compteur.")
+    assert "150 km aujourd'hui" in (await rig.say(amina, "45 550"))[0].plain
     await rig.prompt("karim", "karim:mileage:car2", FRI)
     await rig.say(karim, "12 300")
 
@@ -104,7 +106,7 @@ async def test_a_crew_week_stores_exactly_what_was_typed(make_telegram_rig, db_u
         ("amina", "mb1", "mileage", MON): {"odometer": D(45230)},
         ("amina", "mb1", "mileage", TUE): {"odometer": D(45310)},
         ("amina", "mb1", "mileage", WED): {"odometer": D(45400)},
-        ("amina", "mb1", "mileage", FRI): {"km": D(150)},
+        ("amina", "mb1", "mileage", FRI): {"odometer": D(45550)},
         ("karim", "car2", "mileage", MON): {"odometer": D(12080)},
         ("karim", "car2", "mileage", TUE): {"odometer": D(12150)},
         ("karim", "car2", "mileage", FRI): {"odometer": D(12300)},
