@@ -12,7 +12,7 @@ import pytest
 from domain.errors import ProductionFileError
 from greenslate.production_file import load_production_file, parse_production
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "feature-film.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "productions"
 NAME = "broken.yaml"
 

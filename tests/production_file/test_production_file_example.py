@@ -1,6 +1,6 @@
 """The reference production file loads and means exactly what its comments say.
 
-The file lives beside the repository, in ``../shared/examples/feature-film.yaml``: it is the
+The file is ``config/examples/feature-film.yaml``: it is the
 format's reference and must keep loading unchanged.
 """
 
@@ -30,7 +30,7 @@ from domain.model import (
 )
 from greenslate.production_file import load_production_file, parse_production
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "feature-film.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 
 
 @pytest.fixture(scope="module")

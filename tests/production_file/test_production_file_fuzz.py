@@ -19,7 +19,7 @@ from domain.errors import ProductionFileError
 from domain.model import Production
 from greenslate.production_file import _Loader, parse_production
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "feature-film.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 TEXT = EXAMPLE.read_text(encoding="utf-8")
 DATA = yaml.load(TEXT, Loader=_Loader)
 NAME = "fuzzed.yaml"

@@ -15,7 +15,7 @@ from greenslate.production_file import _Loader, json_schema, main, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "production-file.schema.json"
-EXAMPLE = ROOT.parent / "shared" / "examples" / "feature-film.yaml"
+EXAMPLE = ROOT / "config" / "examples" / "feature-film.yaml"
 
 
 def test_the_committed_schema_is_the_generated_one() -> None:
