@@ -1435,6 +1435,16 @@ def parse_production(
     Raises ``ProductionFileError`` (a ``ProductionFileProblems``) for anything wrong in it.
     ``factors`` and ``consumption`` default to the current factor set and consumption table.
     """
+    return _parse(source, file_name, factors, consumption)[0]
+
+
+def _parse(
+    source: str | bytes | Mapping[str, Any],
+    file_name: str,
+    factors: FactorSet | None,
+    consumption: ConsumptionTable | None,
+) -> tuple[Production, ProductionFile]:
+    """The production and the validated file it came from (for the sections outside the domain)."""
     lines: dict[Path_, int] = {}
     if isinstance(source, bytes):
         if len(source) > MAX_FILE_BYTES:
@@ -1484,7 +1494,7 @@ def parse_production(
     problems = checker.run()
     if problems:
         _raise(file_name, problems, lines)
-    return _to_domain(doc, checker.calendar())
+    return _to_domain(doc, checker.calendar()), doc
 
 
 def load_production_file(
@@ -1494,6 +1504,21 @@ def load_production_file(
     consumption: ConsumptionTable | None = None,
 ) -> Production:
     """Read and check the production file at ``path``."""
+    return load_production_file_with_discord(path, factors=factors, consumption=consumption)[0]
+
+
+def load_production_file_with_discord(
+    path: str | Path,
+    *,
+    factors: FactorSet | None = None,
+    consumption: ConsumptionTable | None = None,
+) -> tuple[Production, DiscordModel | None]:
+    """Read and check the production file at ``path``: the production and its ``discord:`` section.
+
+    The section is the validated one (ids as the reader understood them, ``0755`` as 755, a role
+    ``yes`` as the word yes): whoever links the production to Discord uses exactly these values,
+    never a second reading of the YAML with other rules.
+    """
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -1503,7 +1528,8 @@ def load_production_file(
                 raise ProductionFileProblems(str(path), [_too_big(size)])
     except OSError as e:
         raise ProductionFileProblems(str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]) from None
-    return parse_production(raw, str(path), factors=factors, consumption=consumption)
+    production, doc = _parse(raw, str(path), factors, consumption)
+    return production, doc.discord
 
 
 def schema_text() -> str:
