@@ -12,7 +12,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import auth, context, downloads
+from dashboard import auth, context, downloads, security
 from dashboard.pages import PAGE_MODULES
 from greenslate.app import App
 
@@ -79,4 +79,5 @@ def create_app(app: App) -> dash.Dash:
     for module in PAGE_MODULES:
         module.register(dash_app)
     dash_app.layout = html.Div(dash.page_container, id="shell")
+    security.install(server, app.settings, dash_app.csp_hashes)
     return dash_app

@@ -22,6 +22,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.expired": "Le formulaire a expiré. Réessayez.",
         "login.throttled": "Trop d’essais de connexion ont échoué. Attendez {minutes} minutes, puis réessayez.",
         "login.throttled.one": "Trop d’essais de connexion ont échoué. Attendez une minute, puis réessayez.",
+        # any form
+        "form.invalid": "Une valeur du formulaire n’est pas valable. Rien n’a été changé. Vérifiez-la, puis réessayez.",
+        "form.failed": "Cela n’a pas marché. Réessayez dans un moment.",
         # navigation
         "nav.skip": "Aller au contenu",
         "nav.pages": "Pages",
@@ -266,6 +269,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.expired": "The form expired. Try again.",
         "login.throttled": "Too many sign-in attempts failed. Wait {minutes} minutes, then try again.",
         "login.throttled.one": "Too many sign-in attempts failed. Wait one minute, then try again.",
+        "form.invalid": "A value in the form is not valid. Nothing was changed. Check it, then try again.",
+        "form.failed": "That did not work. Try again in a moment.",
         "nav.skip": "Skip to content",
         "nav.pages": "Pages",
         "nav.productions": "Productions",
