@@ -75,7 +75,8 @@ def test_a_quantity_out_of_its_range_is_refused_where_it_is_written(example, old
 
 def test_the_message_says_the_range_and_the_unit(example):
     error = refused(edit(example, MB1, "odometer_start: 1.0e25"))
-    assert error.problem.startswith(f"must be between 0 and {pf.MAX_ODOMETER_KM}, got 1E+25 (an odometer reading, in km)")
+    expected = f"must be between 0 and {pf.MAX_ODOMETER_KM}, got 1E+25 (an odometer reading, in km)"
+    assert error.problem.startswith(expected)
 
 
 def test_values_at_the_edges_of_their_ranges_load(example):
