@@ -128,6 +128,45 @@ def test_hostile_status_changes_get_a_message_and_change_nothing(served, coordin
     assert status_rows(seeded) == before
 
 
+def router(path: Any, search: Any) -> dict[str, Any]:
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"], "state": [],
+    }
+
+
+MALFORMED = [
+    ("router path a mapping", router({"a": 1}, "")), ("router search a mapping", router("/", {"a": 1})),
+    ("router path a list", router(["/"], None)), ("router path of 100,000 characters", router("/" + "p" * 100_000, "")),
+    ("a list", []), ("output a number", {"output": 1}),
+    ("no inputs", {"output": "data-results.children", "outputs": {"id": "data-results", "property": "children"}}),
+    ("inputs not references", {"output": "x.children", "outputs": {"id": "x", "property": "children"},
+                               "inputs": ["x"], "state": []}),
+    ("changed ids a mapping", {**router("/", ""), "changedPropIds": {"a": 1}}),
+]
+
+
+@pytest.mark.parametrize("body", [b for _, b in MALFORMED], ids=[n for n, _ in MALFORMED])
+def test_malformed_callback_requests_get_a_message_not_a_server_error(coordinator, body):
+    response = coordinator.post("/_dash-update-component", json=body)
+    assert response.status_code == 400, response.text[:300]
+    assert INVALID in response.json()["message"]
+
+
+def test_a_page_address_with_odd_parameters_still_opens_the_page(coordinator):
+    for search in ("?production=a&production=b", "?production=" + "x" * 5_000, "?production=%00", "?lang=zz"):
+        response = coordinator.post("/_dash-update-component", json=router("/", search))
+        assert response.status_code == 200, (search[:30], response.text[:300])
+
+
+def test_an_oversized_callback_request_is_refused_before_it_is_read(coordinator):
+    response = data_filter(coordinator, text="x" * 2_000_000)
+    assert response.status_code == 413
+
+
 @pytest.mark.parametrize("target", ["/plan\r\nSet-Cookie: evil=1", "/\r\nLocation: https://evil.example",
                                     "/%0d%0aX: y", "/\\evil.example", "\\\\evil.example", "/plan\x00"])
 def test_sign_in_with_control_characters_in_next_lands_on_this_site(served, target):
