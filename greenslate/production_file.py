@@ -847,7 +847,8 @@ def _where(loc: Sequence[Any]) -> str:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = _shorten(str(part))  # a key can be long (YAML's explicit "? key" form)
+            out += f".{name}" if out else name
     return out
 
 

@@ -137,3 +137,15 @@ def test_many_small_values_are_refused_as_they_are_read(example):
     assert len(text) < pf.MAX_FILE_BYTES
     error = refused(text)
     assert f"more than {pf.MAX_VALUES} values" in error.problem
+
+
+@pytest.mark.parametrize("where", ["top", "meal type"])
+def test_a_long_key_is_shortened_in_the_message(example, where):
+    key = '? "' + "k" * 900_000 + '"\n'
+    if where == "top":
+        text = edit(example, "version: 1\n", "version: 1\n" + key + ": 1\n")
+    else:
+        text = edit(example, "  vegan: meal_vegan_fr", "  " + key + "  : meal_vegan_fr")
+    error = refused(text)
+    assert len(str(error)) < 400
+    assert "(900000 characters)" in str(error)
