@@ -6,10 +6,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The locks: every package at the version (and hash) the suite ran with, pip and setuptools too.
-# `make lock` refreshes them from pyproject.toml and requirements/build.in.
+# `make lock` refreshes them from pyproject.toml and requirements/build.in, keeping the versions
+# already pinned that still fit; `make lock UPGRADE=1` moves every package to its newest release.
 APP_LOCK  := requirements/app.lock
 TEST_LOCK := requirements/test.lock
-LOCK_OPTIONS := --quiet --strip-extras --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links
+LOCK_OPTIONS := --quiet --strip-extras --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links \
+                $(if $(UPGRADE),--upgrade)
 
 .PHONY: demo test install install-test system-deps postgres lint lock clean
 
