@@ -5,19 +5,33 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The locks: every package at the version (and hash) the suite ran with, pip and setuptools too.
+# `make lock` refreshes them from pyproject.toml and requirements/build.in, keeping the versions
+# already pinned that still fit; `make lock UPGRADE=1` moves every package to its newest release.
+APP_LOCK  := requirements/app.lock
+TEST_LOCK := requirements/test.lock
+LOCK_OPTIONS := --quiet --strip-extras --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links \
+                $(if $(UPGRADE),--upgrade)
 
-.PHONY: demo test install install-test system-deps postgres lint clean
+.PHONY: demo test install install-test system-deps postgres lint lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
+# The locked packages first (hash-checked), then greenslate itself, built by the locked setuptools.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r $(APP_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 
 install-test: $(BIN)/python system-deps
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	npm ci --prefix tests/dashboard --silent --no-audit --no-fund  # axe-core, injected by the browser tests
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --output-file $(APP_LOCK) pyproject.toml requirements/build.in
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --extra test --output-file $(TEST_LOCK) pyproject.toml requirements/build.in
 
 demo: install
 	$(BIN)/greenslate demo

@@ -12,7 +12,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import auth, context, downloads
+from dashboard import auth, callbacks, context, downloads, security
 from dashboard.pages import PAGE_MODULES
 from greenslate.app import App
 
@@ -75,8 +75,10 @@ def create_app(app: App) -> dash.Dash:
     secret = app.settings.dashboard_secret_key
     auth.install(server, secret.get_secret_value() if secret is not None else None)
     downloads.install(server)
+    callbacks.install(server)
     _callback_context_ready()
     for module in PAGE_MODULES:
         module.register(dash_app)
     dash_app.layout = html.Div(dash.page_container, id="shell")
+    security.install(server, app.settings, dash_app.csp_hashes)
     return dash_app

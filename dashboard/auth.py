@@ -36,8 +36,8 @@ from store.users import get_user, set_language, verify
 
 log = logging.getLogger(__name__)
 
-#: Paths anyone may open: the sign-in page and the stylesheet it uses.
-PUBLIC_PATHS = ("/login", "/assets/")
+#: Paths anyone may open: the sign-in page and the stylesheet it uses, matched exactly.
+PUBLIC_PATHS = frozenset({"/login", "/assets/style.css"})
 
 
 class DashboardUser(UserMixin):
@@ -136,7 +136,7 @@ def _guard() -> flask.Response | None:
             if uid is not None:
                 set_language(context.greenslate_app().engine, uid, lang)
     path = flask.request.path
-    if path.startswith(PUBLIC_PATHS) or context.user_id() is not None:
+    if path in PUBLIC_PATHS or context.user_id() is not None:
         return None
     if path.startswith("/_") or flask.request.method != "GET":
         return flask.Response("sign in first", status=401, mimetype="text/plain")
@@ -167,8 +167,12 @@ def _csrf_ok() -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never send a freshly signed-in user elsewhere."""
-    if not target:
+    """Only a path on this site: never send a freshly signed-in user elsewhere.
+
+    Control characters (CR/LF would split the Location header) and backslashes (which browsers
+    read as slashes, making ``/\\evil.example`` another site) send the user home instead.
+    """
+    if not target or len(target) > 2000 or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -10,6 +10,8 @@ EN: dict[str, str] = {
     "login.expired": "The form expired. Try again.",
     "login.throttled": "Too many sign-in attempts failed. Wait {minutes} minutes, then try again.",
     "login.throttled.one": "Too many sign-in attempts failed. Wait one minute, then try again.",
+    "form.invalid": "A value in the form is not valid. Nothing was changed. Check it, then try again.",
+    "form.failed": "That did not work. Try again in a moment.",
     "nav.skip": "Skip to content",
     "nav.pages": "Pages",
     "nav.productions": "Productions",

@@ -12,6 +12,8 @@ FR: dict[str, str] = {
     "login.throttled": "Trop d’essais de connexion ont échoué. Attendez {minutes} minutes, puis réessayez.",
     "login.throttled.one": "Trop d’essais de connexion ont échoué. Attendez une minute, puis réessayez.",
     # navigation
+    "form.invalid": "Une valeur du formulaire n’est pas valable. Rien n’a été changé. Vérifiez-la, puis réessayez.",
+    "form.failed": "Cela n’a pas marché. Réessayez dans un moment.",
     "nav.skip": "Aller au contenu",
     "nav.pages": "Pages",
     "nav.productions": "Productions",

@@ -222,12 +222,24 @@ def render(export: Export, fmt: str, lang: str | None = None) -> bytes:
 # -- writers -------------------------------------------------------------------------------------
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): a cell of text
+#: starting with one of these, a label or a title from a production file say, must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made plain text by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    return neutralise(value)
 
 
 def to_csv(export: Export) -> str:
@@ -300,6 +312,11 @@ def to_xlsx(export: Export, lang: str | None = None) -> bytes:
     ws.append(list(_FACTOR_FIELDS))
     for f in export.factors:
         ws.append([_cell(f[k]) for k in _FACTOR_FIELDS])
+    for sheet in wb.worksheets:  # every cell, whichever sheet or row put it there
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.value = neutralise(cell.value)  # openpyxl would store "=..." as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

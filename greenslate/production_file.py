@@ -88,6 +88,19 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 #: More values than any production has, once YAML aliases are expanded.
 MAX_VALUES = 100_000
 MAX_DEPTH = 32
+#: The largest production file read: the reference example is about 5 KB, a 300-person crew on a
+#: two-year series well under 200 KB. A larger file is refused before it is parsed.
+MAX_FILE_BYTES = 1_000_000
+#: The longest texts: names, labels and titles; objectives, means and notes.
+MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTH = 1000
+#: A Discord role name is at most 100 characters (Discord's own limit).
+MAX_ROLE_LENGTH = 100
+#: Quantities are written with at most this many decimals (0.000001): finer ones are typos, and
+#: would make the balance's arithmetic run out of digits.
+MAX_DECIMALS = 6
+#: Longer values are shortened when a message quotes them.
+_SHOWN_LENGTH = 60
 
 #: The unit each kind of factor must be expressed in (see ``config/factors``).
 VEHICLE_FACTOR_UNITS = ("vehicle-km",)
@@ -107,6 +120,13 @@ _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 # Field types: each one checks its value and says in plain words what it expected.
 
 
+def _shorten(text: str) -> str:
+    """A long value cut for a message: its start, then how long it is."""
+    if len(text) <= _SHOWN_LENGTH:
+        return text
+    return f"{text[:_SHOWN_LENGTH - 20]}… ({len(text)} characters)"
+
+
 def _describe(value: Any) -> str:
     """A value as a person reading the file would recognise it."""
     if value is None:
@@ -114,9 +134,12 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value) if value else "an empty text"
-    if isinstance(value, int | float | Decimal):
-        return str(value)
+        return repr(_shorten(value)) if value else "an empty text"
+    if isinstance(value, int):
+        digits = value.bit_length() * 0.302  # about log10: str() of a 5000-digit int is refused by Python
+        return _shorten(str(value)) if digits < 4000 else f"a number of about {int(digits)} digits"
+    if isinstance(value, float | Decimal):
+        return _shorten(str(value))
     if isinstance(value, dt.datetime):
         return f"the date and time {value.isoformat(sep=' ')}"
     if isinstance(value, dt.date):
@@ -159,6 +182,8 @@ def _exact_decimal(value: Any) -> Decimal:
 
 
 def _whole_number(value: Any) -> int:
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)  # a whole number too long for YAML's integers (see _construct_int)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(f"expected a whole number, got {_describe(value)}")
     return value
@@ -179,7 +204,7 @@ def _time_of_day(value: Any) -> dt.time:
         hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
         if hour < 24 and minute < 60 and second < 60:
             return dt.time(hour, minute, second)
-    raise _fail(f'{value!r} is not a time of day; expected HH:MM between 00:00 and 23:59, e.g. "19:30"')
+    raise _fail(f'{_describe(value)} is not a time of day; expected HH:MM between 00:00 and 23:59, e.g. "19:30"')
 
 
 def _date(value: Any) -> dt.date:
@@ -207,7 +232,7 @@ def _identifier(value: Any) -> str:
         raise _fail(f"expected an identifier (letters, digits, '-' or '_'), got {_describe(value)}")
     if not _ID_RE.match(value):
         raise _fail(
-            f"{value!r} is not a valid identifier; use 1 to 64 letters, digits, '-' or '_', "
+            f"{_describe(value)} is not a valid identifier; use 1 to 64 letters, digits, '-' or '_', "
             "starting with a letter or a digit"
         )
     return value
@@ -218,6 +243,25 @@ def _text(value: Any) -> str:
         raise _fail(f"expected text, got {_describe(value)}")
     if not value.strip():
         raise _fail("must not be empty")
+    return value
+
+
+def _at_most(length: int) -> AfterValidator:
+    """Every text has a bound, so a file cannot store (and every screen echo) megabytes of it."""
+
+    def check(value: str) -> str:
+        if len(value) > length:
+            raise _fail(f"is too long: {len(value)} characters; at most {length}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _free_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _fail(f"expected text, got {_describe(value)}")
     return value
 
 
@@ -271,7 +315,9 @@ def _schema(**schema: Any) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
-def _within(low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = "") -> AfterValidator:
+def _within(
+    low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = ""
+) -> AfterValidator:
     """A bound with a message a coordinator understands (pydantic's ``ge``/``le`` would say it in
     its own words and leak non-standard keywords into the JSON Schema)."""
 
@@ -284,10 +330,28 @@ def _within(low: int | None = None, high: int | None = None, *, above: bool = Fa
                 span = f"more than {low}" if above else f"at least {low}"
             else:
                 span = f"at most {high}"
-            raise _fail(f"must be {span}, got {value}{hint}")
+            raise _fail(f"must be {span}, got {_describe(value)}{hint}")
         return value
 
     return AfterValidator(check)
+
+
+def _decimals(value: Decimal) -> Decimal:
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        raise _fail(f"has too many decimals ({_describe(value)}); write at most {MAX_DECIMALS}")
+    return value
+
+
+def _quantity(low: int, high: int, *, above: bool = False, hint: str = "", **schema: Any) -> Any:
+    """A decimal quantity with its physical range (checked with a plain message, and in the schema)."""
+    return Annotated[
+        Decimal,
+        BeforeValidator(_exact_decimal),
+        _within(low, high, above=above, hint=hint),
+        AfterValidator(_decimals),
+        _schema(type="number", **_bounds(low, high, above=above), **schema),
+    ]
 
 
 def _bounds(low: int | None = None, high: int | None = None, *, above: bool = False) -> dict[str, int]:
@@ -299,24 +363,40 @@ def _bounds(low: int | None = None, high: int | None = None, *, above: bool = Fa
     return schema
 
 
-Number = Annotated[Decimal, BeforeValidator(_exact_decimal), _schema(type="number")]
-NonNegative = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(0), _schema(type="number", **_bounds(0))]
-Positive = Annotated[
-    Decimal,
-    BeforeValidator(_exact_decimal),
-    _within(0, above=True),
-    _schema(type="number", **_bounds(0, above=True)),
-]
-Load = Annotated[
-    Decimal,
-    BeforeValidator(_exact_decimal),
-    _within(0, 1, above=True, hint="; load is a fraction of the rated output, e.g. 0.5 for 50 %"),
-    _schema(type="number", **_bounds(0, 1, above=True), examples=[0.5]),
-]
+# The physical range of every quantity (docs/production-file.md, "Values"): wide enough for any
+# shoot, narrow enough that a typo (1e30) is caught where it is written, not in the balance.
+#: Forecast footprint of one category, in tonnes CO2e (the largest productions file a few thousand).
+MAX_FORECAST_TCO2E = 100_000
+#: An odometer reading, in km (odometers show at most 7 digits).
+MAX_ODOMETER_KM = 9_999_999
+#: A generator's consumption in L/h (a 2,000 kVA set at full load burns about 450 L/h).
+MAX_LITRES_PER_HOUR = 1_000
+#: A generator's rating in kVA.
+MAX_RATED_KVA = 10_000
+#: An hour-meter reading, in hours (a generator's whole life is well under 100,000 h).
+MAX_HOUR_METER = 1_000_000
+#: An action's baseline and target, in its indicator's unit (km, L, meals, kg, t CO2e; shares 0-1).
+MAX_INDICATOR_VALUE = 1_000_000_000
+#: Missed prompts in a row before the eco-referent is told.
+MAX_MISSED = 100
+
+ForecastTonnes = _quantity(0, MAX_FORECAST_TCO2E, hint=" (tonnes CO2e)")
+OdometerKm = _quantity(0, MAX_ODOMETER_KM, hint=" (an odometer reading, in km)")
+LitresPerHour = _quantity(0, MAX_LITRES_PER_HOUR, above=True, hint=" (litres per hour)")
+RatedKva = _quantity(0, MAX_RATED_KVA, above=True, hint=" (kVA)")
+HourMeter = _quantity(0, MAX_HOUR_METER, hint=" (an hour-meter reading, in hours)")
+IndicatorValue = _quantity(
+    -MAX_INDICATOR_VALUE, MAX_INDICATOR_VALUE, hint=" (in the indicator's unit; a share is 0 to 1)"
+)
+Load = _quantity(
+    0, 1, above=True, hint="; load is a fraction of the rated output, e.g. 0.5 for 50 %", examples=[0.5]
+)
 Minutes = Annotated[
     int, BeforeValidator(_whole_number), _within(1, 24 * 60), _schema(type="integer", **_bounds(1, 24 * 60))
 ]
-Count = Annotated[int, BeforeValidator(_whole_number), _within(1), _schema(type="integer", **_bounds(1))]
+Count = Annotated[
+    int, BeforeValidator(_whole_number), _within(1, MAX_MISSED), _schema(type="integer", **_bounds(1, MAX_MISSED))
+]
 
 
 def _discord_id(value: Any) -> int:
@@ -339,7 +419,22 @@ TimeOfDay = Annotated[
 ]
 Date = Annotated[dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])]
 Identifier = Annotated[str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN)]
-Text = Annotated[str, BeforeValidator(_text), _schema(type="string", minLength=1)]
+
+
+def _text_type(length: int, *, required: bool = True) -> Any:
+    """Text of at most ``length`` characters; ``required`` text must not be blank."""
+    if required:
+        return Annotated[
+            str, BeforeValidator(_text), _at_most(length), _schema(type="string", minLength=1, maxLength=length)
+        ]
+    return Annotated[str, BeforeValidator(_free_text), _at_most(length), _schema(type="string", maxLength=length)]
+
+
+Text = _text_type(MAX_NAME_LENGTH)
+LongText = _text_type(MAX_TEXT_LENGTH)
+FreeText = _text_type(MAX_NAME_LENGTH, required=False)
+FreeLongText = _text_type(MAX_TEXT_LENGTH, required=False)
+RoleName = _text_type(MAX_ROLE_LENGTH)
 Weekday = Annotated[str, BeforeValidator(_weekday), _schema(type="string", enum=list(WEEKDAYS))]
 SensitisationTarget = Annotated[
     str,
@@ -391,7 +486,7 @@ class ProductionModel(_Model):
     )
     language: Language = Field(default=Language.FR, description="Default language of crew messages.")
     calendar: CalendarModel
-    forecast_tco2e: dict[Category, NonNegative] = Field(
+    forecast_tco2e: dict[Category, ForecastTonnes] = Field(
         default_factory=dict,
         description="The forecast footprint (bilan prévisionnel) in tonnes CO2e, by category.",
     )
@@ -416,10 +511,10 @@ class VehicleModel(_Model):
 
     id: Identifier
     label: Text = Field(description="What the crew calls it, e.g. on the plate.")
-    kind: str = Field(default="", description="Free text: minibus, car, truck...")
-    fuel: str = Field(default="", description="Free text: diesel, electric...")
+    kind: FreeText = Field(default="", description="Free text: minibus, car, truck...")
+    fuel: FreeText = Field(default="", description="Free text: diesel, electric...")
     factor: Identifier = Field(description="Emission factor key, per vehicle-km.")
-    odometer_start: NonNegative | None = Field(default=None, description="Odometer reading at the start.")
+    odometer_start: OdometerKm | None = Field(default=None, description="Odometer reading at the start, in km.")
 
 
 class GeneratorModel(_Model):
@@ -428,10 +523,10 @@ class GeneratorModel(_Model):
     id: Identifier
     label: Text
     fuel_factor: Identifier = Field(description="Emission factor key of its fuel, per litre.")
-    litres_per_hour: Positive | None = Field(default=None, description="Known consumption in L/h.")
-    rated_kva: Positive | None = Field(default=None, description="Rating in kVA (kW = kVA x 0.8).")
+    litres_per_hour: LitresPerHour | None = Field(default=None, description="Known consumption in L/h.")
+    rated_kva: RatedKva | None = Field(default=None, description="Rating in kVA (kW = kVA x 0.8).")
     load: Load | None = Field(default=None, description="Average load, a fraction of the rating (0.25 to 1).")
-    hour_meter_start: NonNegative | None = Field(default=None, description="Hour-meter reading at the start.")
+    hour_meter_start: HourMeter | None = Field(default=None, description="Hour-meter reading at the start.")
 
 
 class AssignmentModel(_Model):
@@ -467,18 +562,18 @@ class ActionModel(_Model):
 
     id: Identifier
     theme: Category
-    objective: Text
+    objective: LongText
     owner: Identifier = Field(description="A crew id.")
-    means: Text
+    means: LongText
     indicator: Text = Field(
         description="What measures progress (a key of the indicator list).",
         json_schema_extra={"enum": list(INDICATORS)},
     )
-    baseline: Number
-    target: Number
+    baseline: IndicatorValue
+    target: IndicatorValue
     status: ActionStatus = ActionStatus.PLANNED
     outcome: ActionOutcome | None = None
-    note: str = ""
+    note: FreeLongText = ""
 
 
 class DiscordModel(_Model):
@@ -487,7 +582,7 @@ class DiscordModel(_Model):
     guild: DiscordId = Field(description="The server id.")
     digest_channel: DiscordId = Field(description="Channel for the daily digest and alerts.")
     practices_channel: DiscordId = Field(description="Channel where good practices are captured.")
-    role: Text = Field(description="The Discord role of eco-referents.")
+    role: RoleName = Field(description="The Discord role of eco-referents.")
 
 
 class SensitisationModel(_Model):
@@ -534,8 +629,24 @@ def json_schema() -> dict[str, Any]:
 # YAML: plain data plus the line of every path, for the messages.
 
 
+class _TooLarge(Exception):
+    pass
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML with YAML 1.2 booleans and no sexagesimal numbers; duplicate keys are refused."""
+    """Safe YAML with YAML 1.2 booleans and no sexagesimal numbers; duplicate keys are refused.
+
+    Nodes are counted as they are built, so a file of many small values is refused once it passes
+    ``MAX_VALUES``, before the rest of it is parsed.
+    """
+
+    nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.nodes += 1
+        if self.nodes > MAX_VALUES:
+            raise _TooLarge
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -596,14 +707,35 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A whole number longer than any quantity is kept as a decimal: Python refuses to read an int of
+    more than 4,300 digits, and the field's own range check then says where it is and what fits."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if len(text.lstrip("+-")) > 30 and text.lstrip("+-").isdigit():
+        return Decimal(text)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """1e400 is not infinity, nor 1e-400 zero: keep them as decimals, for the field's checks to refuse."""
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    text = str(node.value).replace("_", "")
+    mantissa = re.split("[eE]", text)[0]
+    lost = not math.isfinite(value) or (value == 0 and any(c in "123456789" for c in mantissa))
+    if isinstance(value, float) and lost and not text.lstrip("+-").startswith("."):
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return value
+    return value
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 Path_ = tuple[str | int, ...]
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _lines(node: yaml.Node | None) -> dict[Path_, int]:
@@ -660,7 +792,25 @@ def _located(file: str, problem: Problem) -> str:
     return f"{file}: {problem.where}: {problem.describe()}" if problem.where else f"{file}: {problem.describe()}"
 
 
+def _too_large() -> Problem:
+    return Problem(
+        "",
+        f"the file expands to more than {MAX_VALUES} values or {MAX_DEPTH} levels "
+        "(aliases nested too deep, or looping)",
+    )
+
+
+def _too_big(size: int) -> Problem:
+    return Problem(
+        "",
+        f"the file is {size:,} bytes; a production file is at most {MAX_FILE_BYTES:,} bytes "
+        "(check that this is the right file)",
+    )
+
+
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
+    if len(text) > MAX_FILE_BYTES:
+        raise ProductionFileProblems(file, [_too_big(len(text.encode("utf-8", "replace")))])
     loader = None
     try:
         loader = _Loader(text)
@@ -681,17 +831,15 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
     except RecursionError:
         raise ProductionFileProblems(file, [Problem("", "not valid YAML: nested too deeply")]) from None
+    except _TooLarge:
+        raise ProductionFileProblems(file, [_too_large()]) from None
     finally:
         if loader is not None:
             loader.dispose()
     try:
         return data, _lines(node)
     except _TooLarge:
-        problem = (
-            f"the file expands to more than {MAX_VALUES} values or {MAX_DEPTH} levels "
-            "(aliases nested too deep, or looping)"
-        )
-        raise ProductionFileProblems(file, [Problem("", problem)]) from None
+        raise ProductionFileProblems(file, [_too_large()]) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -704,7 +852,8 @@ def _where(loc: Sequence[Any]) -> str:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = _shorten(str(part))  # a key can be long (YAML's explicit "? key" form)
+            out += f".{name}" if out else name
     return out
 
 
@@ -1292,8 +1441,20 @@ def parse_production(
     Raises ``ProductionFileError`` (a ``ProductionFileProblems``) for anything wrong in it.
     ``factors`` and ``consumption`` default to the current factor set and consumption table.
     """
+    return _parse(source, file_name, factors, consumption)[0]
+
+
+def _parse(
+    source: str | bytes | Mapping[str, Any],
+    file_name: str,
+    factors: FactorSet | None,
+    consumption: ConsumptionTable | None,
+) -> tuple[Production, ProductionFile]:
+    """The production and the validated file it came from (for the sections outside the domain)."""
     lines: dict[Path_, int] = {}
     if isinstance(source, bytes):
+        if len(source) > MAX_FILE_BYTES:
+            raise ProductionFileProblems(file_name, [_too_big(len(source))])
         try:
             source = source.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -1339,7 +1500,7 @@ def parse_production(
     problems = checker.run()
     if problems:
         _raise(file_name, problems, lines)
-    return _to_domain(doc, checker.calendar())
+    return _to_domain(doc, checker.calendar()), doc
 
 
 def load_production_file(
@@ -1349,12 +1510,32 @@ def load_production_file(
     consumption: ConsumptionTable | None = None,
 ) -> Production:
     """Read and check the production file at ``path``."""
+    return load_production_file_with_discord(path, factors=factors, consumption=consumption)[0]
+
+
+def load_production_file_with_discord(
+    path: str | Path,
+    *,
+    factors: FactorSet | None = None,
+    consumption: ConsumptionTable | None = None,
+) -> tuple[Production, DiscordModel | None]:
+    """Read and check the production file at ``path``: the production and its ``discord:`` section.
+
+    The section is the validated one (ids as the reader understood them, ``0755`` as 755, a role
+    ``yes`` as the word yes): whoever links the production to Discord uses exactly these values,
+    never a second reading of the YAML with other rules.
+    """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)  # never more: the size is refused before parsing
+            if len(raw) > MAX_FILE_BYTES:
+                size = max(len(raw), path.stat().st_size)
+                raise ProductionFileProblems(str(path), [_too_big(size)])
     except OSError as e:
         raise ProductionFileProblems(str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]) from None
-    return parse_production(raw, str(path), factors=factors, consumption=consumption)
+    production, doc = _parse(raw, str(path), factors, consumption)
+    return production, doc.discord
 
 
 def schema_text() -> str:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     dashboard_login_limit: str = "5 per 15 minutes"  # failed sign-ins for one email address
     dashboard_login_limit_per_client: str = "30 per 15 minutes"  # failed sign-ins from one client address
     dashboard_login_limit_storage: str = "memory://"  # or redis://host:6379 for several dashboard processes
+    dashboard_public_url: str | None = None  # the address coordinators open, e.g. https://greenslate.example.org
+    dashboard_secure_cookies: bool | None = None  # default: on when dashboard_public_url is https
+    dashboard_hsts_seconds: int | None = None  # default: one year when dashboard_public_url is https, else none
     scheduler_tick_seconds: float = 20.0  # how often the scheduler looks for what is due
     log_level: str = "INFO"
 

@@ -24,6 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord import options
 from bots.discord.checks import NotEcoReferent, NotLinked
 from bots.discord.cogs import EXTENSIONS
 from bots.discord.team_channel import DiscordTeamChannel
@@ -54,6 +55,29 @@ def default_intents() -> discord.Intents:
 
 class GreenslateTree(app_commands.CommandTree["GreenslateBot"]):
     """Turns every refused or failed slash command into a short answer only the caller sees."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Every option value fits what its command declares (length, range, choices), or nothing runs."""
+        found = options.problem(interaction)
+        if found is None:
+            return True
+        log.warning("slash command option %r refused: it does not fit its declaration", found.option)
+        try:
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                lang = language_of(interaction)
+                if found.kind == "length":
+                    expected = t(lang, "discord.refusal.option.length", min=found.low, max=found.high)
+                elif found.kind == "number" and found.low is not None and found.high is not None:
+                    expected = t(lang, "discord.refusal.option.number", min=found.low, max=found.high)
+                else:
+                    expected = t(lang, "discord.refusal.option.choice")
+                text = t(lang, "discord.refusal.option", option=found.option, expected=expected)
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the caller that an option was refused")
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         lang = language_of(interaction)

@@ -8,7 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import components, context
+from dashboard import callbacks, components, context
 from dashboard.texts import tr
 from domain.model import ReportKind
 from greenslate.i18n import number
@@ -18,6 +18,9 @@ from store.queries import ReportFilter
 PATH = "/data"
 PAGE_SIZE = 100
 ALL = "all"
+#: The longest search text (the input's maxLength) and the last page number accepted.
+TEXT_LENGTH = 100
+LAST_PAGE = 100_000
 
 
 def register(dash_app: dash.Dash) -> None:
@@ -36,6 +39,11 @@ def register(dash_app: dash.Dash) -> None:
         State("data-changed", "value"),
         State("data-page", "value"),
         prevent_initial_call=True,
+    )
+    @callbacks.checked(
+        callbacks.clicks, callbacks.text(64), callbacks.text(64), callbacks.text(64), callbacks.text(10),
+        callbacks.text(10), callbacks.text(TEXT_LENGTH), callbacks.texts(1, 8), callbacks.whole(1, LAST_PAGE),
+        answer=lambda message: message,
     )
     def filter_reports(
         _clicks: int | None,
@@ -122,9 +130,9 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
                 html.P(
                     [
                         html.Label(tr("data.text", lang), htmlFor="data-text"),
-                        dcc.Input(id="data-text", type="search", maxLength=100),
+                        dcc.Input(id="data-text", type="search", maxLength=TEXT_LENGTH),
                         html.Label(tr("data.page", lang), htmlFor="data-page"),
-                        dcc.Input(id="data-page", type="number", min=1, step=1, value=1),
+                        dcc.Input(id="data-page", type="number", min=1, max=LAST_PAGE, step=1, value=1),
                     ],
                     className="inline-fields",
                 ),

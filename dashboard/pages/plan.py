@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import components, context
+from dashboard import callbacks, components, context
 from dashboard.figures import ProgressRow, progress_figure, progress_summary
 from dashboard.texts import error_text, tr
 from domain.errors import GreenslateError
@@ -21,6 +21,7 @@ from store import queries
 
 PATH = "/plan"
 NO_OUTCOME = "none"
+NOTE_LENGTH = 500
 
 
 def register(dash_app: dash.Dash) -> None:
@@ -37,6 +38,11 @@ def register(dash_app: dash.Dash) -> None:
         State("plan-outcome", "value"),
         State("plan-note", "value"),
         prevent_initial_call=True,
+    )
+    @callbacks.checked(
+        callbacks.clicks, callbacks.text(64), callbacks.text(64), callbacks.text(32), callbacks.text(32),
+        callbacks.text(NOTE_LENGTH),
+        answer=lambda message: (message, dash.no_update),
     )
     def save_status(
         _clicks: int | None,
@@ -65,7 +71,7 @@ def register(dash_app: dash.Dash) -> None:
             set_action_status(
                 app.uow(), production_id or "", action_id, chosen_status,
                 by=context.user_email(), at=dt.datetime.now(dt.UTC),
-                outcome=chosen_outcome, note=(note or "").strip()[:500],
+                outcome=chosen_outcome, note=(note or "").strip(),
             )
         except GreenslateError as exc:
             return components.message(error_text(exc, lang), "error"), dash.no_update
@@ -204,7 +210,7 @@ def status_form(prod: Any, lang: str) -> html.Section:
             html.P(
                 [
                     html.Label(tr("plan.field.note", lang), htmlFor="plan-note"),
-                    dcc.Input(id="plan-note", type="text", maxLength=500, debounce=True),
+                    dcc.Input(id="plan-note", type="text", maxLength=NOTE_LENGTH, debounce=True),
                 ]
             ),
             html.Button(tr("plan.save", lang), id="plan-save", type="button"),

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from greenslate.app import App
 from greenslate.cli.opening import open_app
 from greenslate.i18n import normalise_language, number, t, typed_number
 from greenslate.presenters import balance_dict, kg, plan_dict, tonnes
+
+if TYPE_CHECKING:
+    from greenslate.production_file import DiscordModel
 
 
 def register(main: click.Group) -> None:
@@ -89,9 +93,9 @@ def production() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def production_load(file: Path) -> None:
     """Create or update a production from its YAML file. Reports are never touched."""
-    from greenslate.production_file import load_production_file
+    from greenslate.production_file import load_production_file_with_discord
 
-    prod = load_production_file(file)  # refuses a bad file before the store is opened
+    prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
     app = open_app()
     created = load_production(app.uow(), prod)
     verb = "created" if created else "updated"
@@ -99,28 +103,16 @@ def production_load(file: Path) -> None:
         f"{verb} production {prod.id} ({prod.title}): {len(prod.crew)} crew members, "
         f"{len(prod.assignments)} assignments, {len(prod.calendar.shooting_days())} shooting days"
     )
-    _link_discord_from_file(app, prod.id, file)
+    if discord is not None:
+        _link_discord(app, prod.id, discord)
 
 
-def _link_discord_from_file(app: App, production_id: str, file: Path) -> None:
+def _link_discord(app: App, production_id: str, section: DiscordModel) -> None:
     """A ``discord:`` section in the file links the production to its server, as `discord link` does."""
-    import yaml
+    from greenslate.cli.discord import guild_link
+    from store.discord import save_link
 
-    from greenslate.cli.discord import link_from_file
-
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or "discord" not in data:
-        return
-    from store.discord import GuildLink, save_link
-
-    section = link_from_file(file)
-    link = GuildLink(
-        production_id=production_id,
-        guild_id=int(section["guild"]),
-        digest_channel_id=int(section["digest_channel"]),
-        practices_channel_id=int(section["practices_channel"]),
-        role_name=str(section["role"]).strip(),
-    )
+    link = guild_link(production_id, section)
     save_link(app.engine, link, now=dt.datetime.now(dt.UTC))
     click.echo(f"linked to Discord server {link.guild_id} (eco-referent role {link.role_name!r})")
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from domain.errors import GreenslateError, UnknownProduction
 from greenslate.cli.opening import open_app
 from store import discord as store
+
+if TYPE_CHECKING:
+    from greenslate.production_file import DiscordModel
 
 
 def register(main: click.Group) -> None:
@@ -33,24 +36,35 @@ def _snowflake(value: Any, what: str) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise LinkError(f"{what} must be a Discord id (a number), not {value!r}") from None
-    if number <= 0:
+    if not 0 < number < 2**64:
         raise LinkError(f"{what} must be a Discord id (a positive number), not {value!r}")
     return number
 
 
-def link_from_file(path: Path) -> dict[str, Any]:
-    """The ``discord:`` section of a production file: guild, digest_channel, practices_channel, role."""
-    import yaml
+def link_from_file(path: Path) -> DiscordModel:
+    """The ``discord:`` section of a production file, as the production file reader validated it.
 
-    with path.open(encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
-    section = data.get("discord") if isinstance(data, dict) else None
-    if not isinstance(section, dict):
+    The whole file is read and checked once, by ``greenslate.production_file``: the ids and the
+    role are the very values ``production load`` would use, never a second reading with other
+    YAML rules.
+    """
+    from greenslate.production_file import load_production_file_with_discord
+
+    _, section = load_production_file_with_discord(path)
+    if section is None:
         raise LinkError(f"{path}: no `discord:` section (guild, digest_channel, practices_channel, role)")
-    missing = [k for k in ("guild", "digest_channel", "practices_channel", "role") if k not in section]
-    if missing:
-        raise LinkError(f"{path}: discord: missing {', '.join(missing)}")
     return section
+
+
+def guild_link(production_id: str, section: DiscordModel) -> store.GuildLink:
+    """The link a validated ``discord:`` section describes."""
+    return store.GuildLink(
+        production_id=production_id,
+        guild_id=section.guild,
+        digest_channel_id=section.digest_channel,
+        practices_channel_id=section.practices_channel,
+        role_name=section.role.strip(),
+    )
 
 
 @click.group("discord")
@@ -77,10 +91,10 @@ def discord_link(
     """Link PRODUCTION to a Discord server. Servers that are not linked are ignored by the bot."""
     if from_file is not None:
         section = link_from_file(from_file)
-        guild = guild or str(section["guild"])
-        digest_channel = digest_channel or str(section["digest_channel"])
-        practices_channel = practices_channel or str(section["practices_channel"])
-        role = role or str(section["role"])
+        guild = guild or str(section.guild)
+        digest_channel = digest_channel or str(section.digest_channel)
+        practices_channel = practices_channel or str(section.practices_channel)
+        role = role or section.role
     missing = [name for name, v in (("--guild", guild), ("--digest-channel", digest_channel),
                                      ("--practices-channel", practices_channel), ("--role", role)) if not v]
     if missing:

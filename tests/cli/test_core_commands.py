@@ -183,3 +183,43 @@ def test_rebuild_sums_puts_drifted_dashboard_sums_back_to_the_lines(gs, db_url):
         engine.dispose()
     unknown = gs("db", "rebuild-sums", "--production", "nope")
     assert unknown.exit_code != 0 and "nope" in unknown.output
+
+
+def test_a_production_at_the_edges_of_every_range_still_gives_balance_plan_and_exports(gs, tmp_path):
+    # The ranges of the production file are what the carbon arithmetic is known to hold: at their
+    # edges, reports, the balance, the plan and every export still work.
+    from greenslate import production_file as pf
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for old, new in [
+        ("odometer_start: 45010", f"odometer_start: {pf.MAX_ODOMETER_KM - 1000}"),
+        ("transport: 38.0", f"transport: {pf.MAX_FORECAST_TCO2E}"),
+        ("energy: 9.5", "energy: 0.000001"),
+        ('{id: g1, label: "Groupe 125 kVA", rated_kva: 125, load: 0.50, fuel_factor: gnr_fr}',
+         f'{{id: g1, label: "G1", litres_per_hour: {pf.MAX_LITRES_PER_HOUR}, fuel_factor: gnr_fr}}'),
+        ("baseline: 3000", "baseline: 0.000001"),
+        ("target: 2700", f"target: {pf.MAX_INDICATOR_VALUE}"),
+        ("baseline: 5000", f"baseline: {pf.MAX_INDICATOR_VALUE}"),
+        ("target: 4000", "target: 0.000001"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "edges.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert gs("production", "load", str(path)).exit_code == 0
+    day = ["--day", "2027-03-01"]
+    for args in (
+        ["--member", "amina", "--kind", "mileage", "--vehicle", "mb1", "--odometer", str(pf.MAX_ODOMETER_KM),
+         "--confirm"],
+        ["--member", "lea", "--kind", "generator_hours", "--generator", "g1", "--hours", "24"],
+    ):
+        result = gs("report", "add", "feux-aube", *args, *day)
+        assert result.exit_code == 0, result.output
+    for command in (["balance", "feux-aube", "--format", "json"], ["plan", "feux-aube"],
+                    *(["export", "feux-aube", "--format", fmt, "--out", str(tmp_path / f"e.{fmt}")]
+                      for fmt in ("xlsx", "csv", "json"))):
+        result = gs(*command)
+        assert result.exit_code == 0, (command, result.output)
+    energy = next(c for c in json.loads(gs("balance", "feux-aube", "--format", "json").output)["categories"]
+                  if c["category"] == "energy")
+    assert energy["kgco2e"] == 76080.0  # 24 h x 1,000 L/h x 3.17 kg CO2e per litre of GNR

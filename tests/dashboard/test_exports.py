@@ -116,3 +116,32 @@ def test_user_add_command(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> No
     bad = CliRunner().invoke(main, ["user", "add", "x@example.org", "--production", "court-nuit", "--role",
                                     "admin", "--password-stdin"], input="whatever-long\n")
     assert bad.exit_code != 0
+
+
+FORMULAS = {"title": "=HYPERLINK(\"http://x.example\",\"click\")", "label": "+1+2",
+            "kind": "-2+3", "fuel": "@SUM(A1:A9)"}
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_stay_text(client_for) -> None:  # type: ignore[no-untyped-def]
+    from domain.usecases import load_production
+    from greenslate.production_file import parse_production
+    from tests.dashboard.conftest import COORDINATOR, example_file
+
+    text = example_file().read_text(encoding="utf-8")
+    text = text.replace("title: \"Les Feux de l'Aube\"", f"title: '{FORMULAS['title']}'")
+    text = text.replace('label: "Minibus MB-1", kind: minibus, fuel: diesel',
+                        f"label: '{FORMULAS['label']}', kind: '{FORMULAS['kind']}', fuel: '{FORMULAS['fuel']}'")
+    seeded = client_for.seeded
+    load_production(seeded.uow(), parse_production(text))
+    client = client_for(COORDINATOR)
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/download/feux-aube/csv").get_data(as_text=True))))
+    mb1 = next(r for r in rows if r["item"] == "mb1")
+    assert (mb1["label"], mb1["mode"], mb1["fuel"]) == ("'+1+2", "'-2+3", "'@SUM(A1:A9)")
+    assert all(not v.startswith(exports.FORMULA_STARTS) for r in rows for v in r.values() if v)
+
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/download/feux-aube/xlsx").data))
+    cells = [c for ws in wb.worksheets for line in ws.iter_rows() for c in line if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell is a formula"
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {"'" + FORMULAS["title"], "'+1+2", "'-2+3", "'@SUM(A1:A9)"} <= texts

@@ -57,6 +57,34 @@ def test_link_from_the_production_files_discord_section(url, tmp_path):
     assert links(url) == [store.GuildLink(PRODUCTION, 444, 555, 666, "Eco")]
 
 
+YAML_11_SECTION = "\ndiscord: {guild: 0755, digest_channel: 0644, practices_channel: 333, role: yes}\n"
+
+
+@pytest.mark.parametrize("command", ["discord link", "production load"])
+def test_the_discord_section_is_linked_as_the_file_reader_validated_it(url, tmp_path, command):
+    # A YAML 1.1 reader takes 0755 for octal 493 and yes for True; the production file reader
+    # reads 0755 as 755 and yes as a word. Both commands link exactly what the reader validated.
+    file = tmp_path / "prod.yaml"
+    file.write_text(example_file().read_text(encoding="utf-8") + YAML_11_SECTION, encoding="utf-8")
+    if command == "discord link":
+        result = run("link", PRODUCTION, "--from-file", str(file))
+    else:
+        result = CliRunner().invoke(main, ["production", "load", str(file)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert links(url) == [store.GuildLink(PRODUCTION, 755, 644, 333, "yes")]
+
+
+def test_a_bad_discord_section_is_refused_by_the_file_reader_and_links_nothing(url, tmp_path):
+    file = tmp_path / "prod.yaml"
+    file.write_text(example_file().read_text(encoding="utf-8") + (
+        "\ndiscord: {guild: 1, digest_channel: 2, practices_channel: 3, role: [a, b]}\n"
+    ), encoding="utf-8")
+    result = run("link", PRODUCTION, "--from-file", str(file))
+    assert result.exit_code != 0
+    assert "discord.role: expected text" in result.output
+    assert links(url) == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

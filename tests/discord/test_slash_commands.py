@@ -210,3 +210,54 @@ async def test_action_codes_are_suggested_as_the_referent_types(bot, server):
     assert call.payload["data"]["choices"] == [
         {"name": "A1 – Serve a vegetarian option every day and reach 30 % vegetarian meals", "value": "A1"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "expected"),
+    [
+        ("action", [("action", "A1"), ("status", "done"), ("note", "n" * 501)],
+         "La valeur de « note » ne convient pas. Rien n'a changé. Écrivez de 0 à 500 caractères."),
+        ("action", [("action", "A" * 65), ("status", "done")],
+         "La valeur de « action » ne convient pas. Rien n'a changé. Écrivez de 1 à 64 caractères."),
+        ("action", [("action", ""), ("status", "done")],
+         "La valeur de « action » ne convient pas. Rien n'a changé. Écrivez de 1 à 64 caractères."),
+        ("action", [("action", "A1"), ("status", "exploded")],
+         "La valeur de « status » ne convient pas. Rien n'a changé. Choisissez une valeur de la liste."),
+        ("action", [("action", "A1"), ("status", "done"), ("outcome", "everywhere")],
+         "La valeur de « outcome » ne convient pas. Rien n'a changé. Choisissez une valeur de la liste."),
+        ("action", [("action", "A1"), ("status", "done"), ("smuggled", "x")],
+         "La valeur de « smuggled » ne convient pas. Rien n'a changé. Choisissez une valeur de la liste."),
+        ("practice", [("text", "p" * 100_000)],
+         "La valeur de « text » ne convient pas. Rien n'a changé. Écrivez de 1 à 1000 caractères."),
+    ],
+)
+async def test_option_values_past_their_declared_length_or_choices_are_refused(bot, server, app, command, options,
+                                                                                expected):
+    from bots.discord.cogs.practices import PRACTICE_LIMIT
+
+    expected = expected.replace("1000", str(PRACTICE_LIMIT))
+    sent = await run_command(bot, payload(bot, command, server.referent, server.general,
+                                          [string_option(k, v) for k, v in options]))
+    [answer] = sent.responses
+    assert answer.ephemeral and answer.content == expected
+    assert all(p.action.status is ActionStatus.PLANNED for p in get_plan(app.uow(), PRODUCTION))
+    assert store.practices(app.engine, PRODUCTION) == []
+    assert sent_messages() == []
+
+
+async def test_an_option_value_in_english_for_an_english_client(bot, server):
+    sent = await run_command(bot, payload(bot, "action", server.referent, server.general,
+                                          [string_option("action", "A1"), string_option("status", "done"),
+                                           string_option("note", "n" * 501)], locale="en-US"))
+    assert sent.responses[0].content == (
+        'The value of "note" does not fit. Nothing changed. Write 0 to 500 characters.'
+    )
+
+
+async def test_an_overlong_autocomplete_gets_no_suggestion(bot, server):
+    data = payload(bot, "action", server.referent, server.general,
+                   [{"name": "action", "type": 3, "value": "veg" + " " * 10_000, "focused": True}])
+    data["type"] = 4  # autocomplete
+    sent = await run_command(bot, data)
+    [call] = sent.calls
+    assert call.payload["type"] == 8 and call.payload["data"]["choices"] == []
