@@ -73,7 +73,7 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
     running = Running()
     settings = app.settings
     if settings.telegram_token is not None and (options.bots or options.scheduler):
-        from bots.telegram.app import build_application, start_telegram
+        from bots.telegram.app import build_application, initialize, start_telegram
         from bots.telegram.notifier import TelegramNotifier
 
         if options.bots:
@@ -81,7 +81,7 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
         else:
             # The scheduler alone still sends through Telegram, without receiving updates.
             running.telegram = build_application(app)
-            await running.telegram.initialize()
+            await initialize(running.telegram, settings.telegram_api_url)
             running.telegram_sender_only = True
         running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
     elif options.bots:
