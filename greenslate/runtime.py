@@ -33,7 +33,6 @@ class RunOptions:
     dashboard: bool = True
     bots: bool = True
     scheduler: bool = True
-    debug: bool = False
     host: str | None = None
     port: int | None = None
 
@@ -137,15 +136,10 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
 
         host = options.host or settings.dashboard_host
         port = options.port if options.port is not None else settings.dashboard_port
-        if options.debug:
-            log.warning("--debug: the dashboard runs on Flask's development server")
-            from dashboard.server import serve
-
-            loop = asyncio.get_running_loop()
-            loop.run_in_executor(None, serve, app, host, port, True)
-        else:
-            running.dashboard = DashboardServer(app, host, port).start()
-            log.info("dashboard on %s", running.dashboard.url)
+        # Always waitress, stopped with the rest: never Flask's development server, whose debugger
+        # runs code for whoever reaches it and whose thread would keep the process from stopping.
+        running.dashboard = DashboardServer(app, host, port).start()
+        log.info("dashboard on %s", running.dashboard.url)
     return running
 
 
