@@ -4,12 +4,15 @@ Every request but the sign-in page needs a session; Dash's own endpoints answer 
 pages redirect to the sign-in page. The session cookie is signed with
 ``GREENSLATE_DASHBOARD_SECRET_KEY``; without it a random key is made for this process only.
 
-Failed sign-ins are counted (the ``limits`` library, a moving window) per email address and per
-client address: past ``GREENSLATE_DASHBOARD_LOGIN_LIMIT`` for an address, or
+Sign-in attempts are counted (the ``limits`` library, a moving window) per email address and per
+client address, each one when it arrives and before its password is checked, in one atomic step
+of the storage: past ``GREENSLATE_DASHBOARD_LOGIN_LIMIT`` for an address, or
 ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_PER_CLIENT`` from one client, a sign-in is refused with 429 and
-a message saying how long to wait, before any password is checked. The counts live in this
-process (``memory://``) unless ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_STORAGE`` names a shared store
-(``redis://127.0.0.1:6379``) for several dashboard processes. A successful sign-in does not count.
+a message saying how long to wait, and no password is checked. So attempts sent all at once get
+no more checks than attempts sent one by one. The counts live in this process (``memory://``)
+unless ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_STORAGE`` names a shared store
+(``redis://127.0.0.1:6379``, with the ``redis`` extra) for several dashboard processes. A
+successful sign-in clears its address's count; it still counts for its client.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hmac
 import logging
 import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from html import escape
@@ -57,9 +61,12 @@ def secret_key(configured: str | None) -> str:
     return secrets.token_urlsafe(48)
 
 
+NAMESPACE = "greenslate-login"
+
+
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Failed sign-ins per email address and per client address, in a moving window."""
+    """Sign-in attempts per email address and per client address, in a moving window."""
 
     limiter: MovingWindowRateLimiter
     per_email: RateLimitItem
@@ -77,26 +84,35 @@ class LoginThrottle:
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         return [(self.per_email, "email", email.casefold()), (self.per_client, "client", client)]
 
-    def wait_seconds(self, email: str, client: str) -> int:
-        """0 if a sign-in may be tried now, else the seconds until the oldest failure leaves the window."""
-        wait = 0.0
-        for item, kind, key in self._keys(email, client):
-            if not self.limiter.test(item, "greenslate-login", kind, key):
-                reset = self.limiter.get_window_stats(item, "greenslate-login", kind, key).reset_time
-                wait = max(wait, reset - time.time(), 1.0)
-        return math.ceil(wait)
+    def attempt(self, email: str, client: str) -> int:
+        """Count one sign-in attempt now, before its password is checked: 0 if it may go on, else the
+        seconds to wait.
 
-    def failed(self, email: str, client: str) -> None:
+        Each count is one atomic step of the storage (a lock in memory, one script in Redis) that
+        counts the attempt only if the limit allows it: however many attempts arrive at once, no
+        more than the limit ever reach the password check.
+        """
         for item, kind, key in self._keys(email, client):
-            self.limiter.hit(item, "greenslate-login", kind, key)
+            if not self.limiter.hit(item, NAMESPACE, kind, key):
+                reset = self.limiter.get_window_stats(item, NAMESPACE, kind, key).reset_time
+                return math.ceil(max(reset - time.time(), 1.0))
+        return 0
+
+    def succeeded(self, email: str) -> None:
+        """The right password: that address's attempts are forgiven (its owner has proved who they are)."""
+        self.limiter.clear(self.per_email, NAMESPACE, "email", email.casefold())
+
+
+_throttle_made = threading.Lock()
 
 
 def _throttle() -> LoginThrottle:
     server = flask.current_app
-    throttle = server.extensions.get("greenslate-login-throttle")
-    if throttle is None:
-        throttle = LoginThrottle.from_settings(context.greenslate_app().settings)
-        server.extensions["greenslate-login-throttle"] = throttle
+    with _throttle_made:  # one throttle per server: requests arriving together must share its counts
+        throttle = server.extensions.get("greenslate-login-throttle")
+        if throttle is None:
+            throttle = LoginThrottle.from_settings(context.greenslate_app().settings)
+            server.extensions["greenslate-login-throttle"] = throttle
     return throttle  # type: ignore[no-any-return]
 
 
@@ -185,10 +201,9 @@ def _login() -> flask.Response | str:
         email = flask.request.form.get("email", "").strip()
         password = flask.request.form.get("password", "")
         client = flask.request.remote_addr or "unknown"
-        wait = _throttle().wait_seconds(email, client)
         if not _csrf_ok():
             error, status = tr("login.expired", lang), 400
-        elif wait:
+        elif wait := _throttle().attempt(email, client):
             log.warning("sign-in refused: too many failed attempts (retry in %d s)", wait)
             minutes = math.ceil(wait / 60)
             error = tr("login.throttled", lang, minutes=minutes) if minutes > 1 else tr("login.throttled.one", lang)
@@ -196,9 +211,9 @@ def _login() -> flask.Response | str:
         else:
             found = verify(context.greenslate_app().engine, email, password)
             if found is None:
-                _throttle().failed(email, client)
                 error, status = tr("login.failed", lang), 401
             else:
+                _throttle().succeeded(email)
                 flask.session.clear()
                 login_user(DashboardUser(found.id, found.email, found.language))
                 flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
