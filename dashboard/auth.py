@@ -3,6 +3,9 @@
 Every request but the sign-in page needs a session; Dash's own endpoints answer 401 without one,
 pages redirect to the sign-in page. The session cookie is signed with
 ``GREENSLATE_DASHBOARD_SECRET_KEY``; without it a random key is made for this process only.
+A session also ends on the server: the cookie carries its account's session version, checked on
+every request, and signing out, a new password, ``greenslate user remove`` and ``user revoke``
+raise it, so a cookie saved before no longer opens anything.
 
 Sign-in attempts are counted (the ``limits`` library, a moving window) per email address and per
 client address, each one when it arrives and before its password is checked, in one atomic step
@@ -36,9 +39,12 @@ from limits.strategies import MovingWindowRateLimiter
 from dashboard import context
 from dashboard.texts import tr
 from greenslate.i18n import normalise_language
-from store.users import get_user, set_language, verify
+from store.users import end_sessions, get_user, set_language, verify
 
 log = logging.getLogger(__name__)
+
+#: The session's key for its account's session version (see ``store.users.end_sessions``).
+SESSION_VERSION = "sv"
 
 #: Paths anyone may open: the sign-in page and the stylesheet it uses.
 PUBLIC_PATHS = ("/login", "/assets/")
@@ -129,11 +135,14 @@ def install(server: flask.Flask, configured_secret: str | None) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> DashboardUser | None:
+        """The signed-in account, on every request: only while its session version is the stored one."""
         try:
             found = get_user(context.greenslate_app().engine, int(user_id))
         except ValueError:
             return None
-        return None if found is None else DashboardUser(found.id, found.email, found.language)
+        if found is None or flask.session.get(SESSION_VERSION) != found.session_version:
+            return None  # removed, signed out, new password or access taken away: this session is over
+        return DashboardUser(found.id, found.email, found.language)
 
     server.before_request(_guard)
     server.after_request(_headers)
@@ -216,6 +225,7 @@ def _login() -> flask.Response | str:
                 _throttle().succeeded(email)
                 flask.session.clear()
                 login_user(DashboardUser(found.id, found.email, found.language))
+                flask.session[SESSION_VERSION] = found.session_version
                 flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
                 return flask.redirect(_safe_next(flask.request.args.get("next")))
     return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
@@ -224,6 +234,9 @@ def _login() -> flask.Response | str:
 def _logout() -> flask.Response:
     if _csrf_ok():
         lang = flask.session.get("lang")
+        uid = context.user_id()
+        if uid is not None:  # on the server too: a copy of this cookie kept elsewhere stops working
+            end_sessions(context.greenslate_app().engine, uid)
         logout_user()
         flask.session.clear()
         if lang:
