@@ -3,13 +3,19 @@
 Every request but the sign-in page needs a session; Dash's own endpoints answer 401 without one,
 pages redirect to the sign-in page. The session cookie is signed with
 ``GREENSLATE_DASHBOARD_SECRET_KEY``; without it a random key is made for this process only.
+A session also ends on the server: the cookie carries its account's session version, checked on
+every request, and signing out, a new password, ``greenslate user remove`` and ``user revoke``
+raise it, so a cookie saved before no longer opens anything.
 
-Failed sign-ins are counted (the ``limits`` library, a moving window) per email address and per
-client address: past ``GREENSLATE_DASHBOARD_LOGIN_LIMIT`` for an address, or
+Sign-in attempts are counted (the ``limits`` library, a moving window) per email address and per
+client address, each one when it arrives and before its password is checked, in one atomic step
+of the storage: past ``GREENSLATE_DASHBOARD_LOGIN_LIMIT`` for an address, or
 ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_PER_CLIENT`` from one client, a sign-in is refused with 429 and
-a message saying how long to wait, before any password is checked. The counts live in this
-process (``memory://``) unless ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_STORAGE`` names a shared store
-(``redis://127.0.0.1:6379``) for several dashboard processes. A successful sign-in does not count.
+a message saying how long to wait, and no password is checked. So attempts sent all at once get
+no more checks than attempts sent one by one. The counts live in this process (``memory://``)
+unless ``GREENSLATE_DASHBOARD_LOGIN_LIMIT_STORAGE`` names a shared store
+(``redis://127.0.0.1:6379``, with the ``redis`` extra) for several dashboard processes. A
+successful sign-in clears its address's count; it still counts for its client.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import hmac
 import logging
 import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from html import escape
@@ -32,9 +39,12 @@ from limits.strategies import MovingWindowRateLimiter
 from dashboard import context
 from dashboard.texts import tr
 from greenslate.i18n import normalise_language
-from store.users import get_user, set_language, verify
+from store.users import end_sessions, get_user, set_language, verify
 
 log = logging.getLogger(__name__)
+
+#: The session's key for its account's session version (see ``store.users.end_sessions``).
+SESSION_VERSION = "sv"
 
 #: Paths anyone may open: the sign-in page and the stylesheet it uses, matched exactly.
 PUBLIC_PATHS = frozenset({"/login", "/assets/style.css"})
@@ -57,9 +67,12 @@ def secret_key(configured: str | None) -> str:
     return secrets.token_urlsafe(48)
 
 
+NAMESPACE = "greenslate-login"
+
+
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Failed sign-ins per email address and per client address, in a moving window."""
+    """Sign-in attempts per email address and per client address, in a moving window."""
 
     limiter: MovingWindowRateLimiter
     per_email: RateLimitItem
@@ -77,26 +90,35 @@ class LoginThrottle:
     def _keys(self, email: str, client: str) -> list[tuple[RateLimitItem, str, str]]:
         return [(self.per_email, "email", email.casefold()), (self.per_client, "client", client)]
 
-    def wait_seconds(self, email: str, client: str) -> int:
-        """0 if a sign-in may be tried now, else the seconds until the oldest failure leaves the window."""
-        wait = 0.0
-        for item, kind, key in self._keys(email, client):
-            if not self.limiter.test(item, "greenslate-login", kind, key):
-                reset = self.limiter.get_window_stats(item, "greenslate-login", kind, key).reset_time
-                wait = max(wait, reset - time.time(), 1.0)
-        return math.ceil(wait)
+    def attempt(self, email: str, client: str) -> int:
+        """Count one sign-in attempt now, before its password is checked: 0 if it may go on, else the
+        seconds to wait.
 
-    def failed(self, email: str, client: str) -> None:
+        Each count is one atomic step of the storage (a lock in memory, one script in Redis) that
+        counts the attempt only if the limit allows it: however many attempts arrive at once, no
+        more than the limit ever reach the password check.
+        """
         for item, kind, key in self._keys(email, client):
-            self.limiter.hit(item, "greenslate-login", kind, key)
+            if not self.limiter.hit(item, NAMESPACE, kind, key):
+                reset = self.limiter.get_window_stats(item, NAMESPACE, kind, key).reset_time
+                return math.ceil(max(reset - time.time(), 1.0))
+        return 0
+
+    def succeeded(self, email: str) -> None:
+        """The right password: that address's attempts are forgiven (its owner has proved who they are)."""
+        self.limiter.clear(self.per_email, NAMESPACE, "email", email.casefold())
+
+
+_throttle_made = threading.Lock()
 
 
 def _throttle() -> LoginThrottle:
     server = flask.current_app
-    throttle = server.extensions.get("greenslate-login-throttle")
-    if throttle is None:
-        throttle = LoginThrottle.from_settings(context.greenslate_app().settings)
-        server.extensions["greenslate-login-throttle"] = throttle
+    with _throttle_made:  # one throttle per server: requests arriving together must share its counts
+        throttle = server.extensions.get("greenslate-login-throttle")
+        if throttle is None:
+            throttle = LoginThrottle.from_settings(context.greenslate_app().settings)
+            server.extensions["greenslate-login-throttle"] = throttle
     return throttle  # type: ignore[no-any-return]
 
 
@@ -113,11 +135,14 @@ def install(server: flask.Flask, configured_secret: str | None) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> DashboardUser | None:
+        """The signed-in account, on every request: only while its session version is the stored one."""
         try:
             found = get_user(context.greenslate_app().engine, int(user_id))
         except ValueError:
             return None
-        return None if found is None else DashboardUser(found.id, found.email, found.language)
+        if found is None or flask.session.get(SESSION_VERSION) != found.session_version:
+            return None  # removed, signed out, new password or access taken away: this session is over
+        return DashboardUser(found.id, found.email, found.language)
 
     server.before_request(_guard)
     server.after_request(_headers)
@@ -189,10 +214,9 @@ def _login() -> flask.Response | str:
         email = flask.request.form.get("email", "").strip()
         password = flask.request.form.get("password", "")
         client = flask.request.remote_addr or "unknown"
-        wait = _throttle().wait_seconds(email, client)
         if not _csrf_ok():
             error, status = tr("login.expired", lang), 400
-        elif wait:
+        elif wait := _throttle().attempt(email, client):
             log.warning("sign-in refused: too many failed attempts (retry in %d s)", wait)
             minutes = math.ceil(wait / 60)
             error = tr("login.throttled", lang, minutes=minutes) if minutes > 1 else tr("login.throttled.one", lang)
@@ -200,11 +224,12 @@ def _login() -> flask.Response | str:
         else:
             found = verify(context.greenslate_app().engine, email, password)
             if found is None:
-                _throttle().failed(email, client)
                 error, status = tr("login.failed", lang), 401
             else:
+                _throttle().succeeded(email)
                 flask.session.clear()
                 login_user(DashboardUser(found.id, found.email, found.language))
+                flask.session[SESSION_VERSION] = found.session_version
                 flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
                 return flask.redirect(_safe_next(flask.request.args.get("next")))
     return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
@@ -213,6 +238,9 @@ def _login() -> flask.Response | str:
 def _logout() -> flask.Response:
     if _csrf_ok():
         lang = flask.session.get("lang")
+        uid = context.user_id()
+        if uid is not None:  # on the server too: a copy of this cookie kept elsewhere stops working
+            end_sessions(context.greenslate_app().engine, uid)
         logout_user()
         flask.session.clear()
         if lang:

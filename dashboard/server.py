@@ -1,4 +1,7 @@
-"""Serving the dashboard: waitress (a production WSGI server), or Flask's own with ``debug``.
+"""Serving the dashboard: always waitress (a production WSGI server).
+
+Never Flask's development server, not even to debug: its interactive debugger (``/console``) runs
+Python for whoever reaches it. Debugging means more log lines (``greenslate --debug``), nothing else.
 
 ``serve`` blocks, so ``greenslate run`` may call it in a thread and ``greenslate demo`` in the
 foreground. ``DashboardServer`` is the same thing made stoppable, for tests and for ``run``.
@@ -18,17 +21,13 @@ log = logging.getLogger(__name__)
 THREADS = 8
 
 
-def serve(app: App, host: str | None = None, port: int | None = None, debug: bool = False) -> None:
-    """Serve the dashboard until the process stops (Flask's development server only with ``debug``)."""
+def serve(app: App, host: str | None = None, port: int | None = None) -> None:
+    """Serve the dashboard until the process stops."""
     from dashboard.app import create_app
 
     host = host or app.settings.dashboard_host
     port = port if port is not None else app.settings.dashboard_port
     dash_app = create_app(app)
-    if debug:
-        log.warning("serving the dashboard with Flask's development server (--debug): not for production")
-        dash_app.run(host=host, port=port, debug=True, use_reloader=False)
-        return
     server = DashboardServer(app, host, port, dash_app=dash_app)
     log.info("dashboard on %s", server.url)
     server.run()

@@ -33,7 +33,6 @@ class RunOptions:
     dashboard: bool = True
     bots: bool = True
     scheduler: bool = True
-    debug: bool = False
     host: str | None = None
     port: int | None = None
 
@@ -73,7 +72,7 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
     running = Running()
     settings = app.settings
     if settings.telegram_token is not None and (options.bots or options.scheduler):
-        from bots.telegram.app import build_application, start_telegram
+        from bots.telegram.app import build_application, initialize, start_telegram
         from bots.telegram.notifier import TelegramNotifier
 
         if options.bots:
@@ -81,7 +80,7 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
         else:
             # The scheduler alone still sends through Telegram, without receiving updates.
             running.telegram = build_application(app)
-            await running.telegram.initialize()
+            await initialize(running.telegram, settings.telegram_api_url)
             running.telegram_sender_only = True
         running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
     elif options.bots:
@@ -137,15 +136,10 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
 
         host = options.host or settings.dashboard_host
         port = options.port if options.port is not None else settings.dashboard_port
-        if options.debug:
-            log.warning("--debug: the dashboard runs on Flask's development server")
-            from dashboard.server import serve
-
-            loop = asyncio.get_running_loop()
-            loop.run_in_executor(None, serve, app, host, port, True)
-        else:
-            running.dashboard = DashboardServer(app, host, port).start()
-            log.info("dashboard on %s", running.dashboard.url)
+        # Always waitress, stopped with the rest: never Flask's development server, whose debugger
+        # runs code for whoever reaches it and whose thread would keep the process from stopping.
+        running.dashboard = DashboardServer(app, host, port).start()
+        log.info("dashboard on %s", running.dashboard.url)
     return running
 
 

@@ -299,8 +299,10 @@ async def _send(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
         )
     text = row.payload.get("text", "")
     if ctx.team is None:
-        # No Discord bot running: the line in the log and the outbox row (the dashboard lists them).
-        log.warning("%s for %s (no team channel): %s", row.kind, row.production_id, text)
+        # No Discord bot running: the outbox row keeps the text (the dashboard lists it); the log says
+        # where to read it, without the text, which names crew members (see store.erasure).
+        log.warning("%s for %s kept for the dashboard (no team channel): outbox row %s",
+                    row.kind, row.production_id, row.id)
         return Delivery(Outcome.SENT, message_ref="log")
     if row.kind == ESCALATION:
         assert row.member_id is not None

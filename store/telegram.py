@@ -265,14 +265,35 @@ class TelegramStore:
             return None
         return Invite(row.production_id, row.member_id, row.expires_at, row.used_at, row.used_by_chat)
 
-    def use_invite(self, token: str, chat_id: int, now: dt.datetime) -> bool:
-        """Mark the invite used, once: False if it was used meanwhile (two taps, two instances)."""
-        with self.engine.begin() as conn:
-            result = conn.execute(update(telegram_invites).where(
-                telegram_invites.c.token_hash == hash_token(token),
-                telegram_invites.c.used_at.is_(None),
-            ).values(used_at=now, used_by_chat=chat_id))
+    def use_invite(self, token: str, chat_id: int, now: dt.datetime, *, conn: Connection | None = None) -> bool:
+        """Mark the invite used, once: False if it was used meanwhile (two taps, two instances) or
+        revoked (the member was forgotten). With ``conn``, in that transaction: the one that links the chat."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.use_invite(token, chat_id, now, conn=own)
+        result = conn.execute(update(telegram_invites).where(
+            telegram_invites.c.token_hash == hash_token(token),
+            telegram_invites.c.used_at.is_(None),
+            telegram_invites.c.expires_at > now,
+        ).values(used_at=now, used_by_chat=chat_id))
         return result.rowcount == 1
+
+    @staticmethod
+    def record_consent(conn: Connection, production_id: str, member_id: str, chat_id: int, now: dt.datetime) -> bool:
+        """The member's yes, only while this chat is still theirs (not forgotten or relinked meanwhile)."""
+        result = conn.execute(update(members).where(
+            members.c.production_id == production_id, members.c.member_id == member_id,
+            members.c.telegram_chat_id == chat_id, members.c.consent_at.is_(None),
+        ).values(consent_at=now, unreachable=False))
+        return result.rowcount == 1
+
+    @staticmethod
+    def decline(conn: Connection, production_id: str, member_id: str, chat_id: int) -> None:
+        """The member's no: this chat is unlinked (if it still is theirs)."""
+        conn.execute(update(members).where(
+            members.c.production_id == production_id, members.c.member_id == member_id,
+            members.c.telegram_chat_id == chat_id,
+        ).values(telegram_chat_id=None, consent_at=None))
 
     # -- prompts --------------------------------------------------------------------------------
 
@@ -425,16 +446,12 @@ class TelegramStore:
         with self.engine.begin() as conn:
             conn.execute(delete(telegram_conversations).where(telegram_conversations.c.chat_id == chat_id))
 
-    def forget_member(self, production_id: str, member_id: str) -> None:
-        """Drop every trace of the member's Telegram chat (their figures stay, as reports)."""
+    def forget_member(self, production_id: str, member_id: str, now: dt.datetime | None = None) -> None:
+        """Erase the member (``store.erasure``): name, chat, invites, traces; their figures stay, anonymous."""
+        from store.erasure import erase_member
+
         with self.engine.begin() as conn:
-            for table in (telegram_conversations, telegram_pending, telegram_prompts, telegram_campaigns):
-                conn.execute(delete(table).where(
-                    table.c.production_id == production_id, table.c.member_id == member_id))
-            conn.execute(update(telegram_invites).where(
-                telegram_invites.c.production_id == production_id,
-                telegram_invites.c.member_id == member_id,
-            ).values(used_by_chat=None))
+            erase_member(conn, production_id, member_id, now or dt.datetime.now(dt.UTC))
 
 
 def _chat_members(conn: Connection, chat_id: int) -> list[ChatMember]:

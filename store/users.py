@@ -25,6 +25,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    delete,
     insert,
     select,
     update,
@@ -59,6 +60,8 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("language", String(8), nullable=False, default="fr"),
     Column("created_at", UtcDateTime, nullable=False),
+    # Raised to end every session of the account (sign-out, new password, access removed).
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 memberships = Table(
@@ -80,6 +83,7 @@ class User:
     id: int
     email: str
     language: str
+    session_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,10 @@ def add_user(
             ).inserted_primary_key[0]
             user = User(user_id, email, language)
         else:
-            user = User(row.id, row.email, row.language)
-            if new_hash is not None:
-                conn.execute(update(users).where(users.c.id == row.id).values(password_hash=new_hash))
+            user = User(row.id, row.email, row.language, row.session_version)
+            if new_hash is not None:  # a new password ends every session signed in with the old one
+                conn.execute(update(users).where(users.c.id == row.id).values(
+                    password_hash=new_hash, session_version=users.c.session_version + 1))
         exists = conn.execute(
             select(memberships.c.role).where(
                 memberships.c.user_id == user.id, memberships.c.production_id == production_id
@@ -178,7 +183,7 @@ def verify(engine: Engine | Connection, email: str, password: str) -> User | Non
         if _hasher.check_needs_rehash(stored):
             rehashed = _hasher.hash(password)
             conn.execute(update(users).where(users.c.id == row.id).values(password_hash=rehashed))
-        return User(row.id, row.email, row.language)
+        return User(row.id, row.email, row.language, row.session_version)
 
 
 DEMO_EMAIL = "demo@greenslate.example"
@@ -204,7 +209,47 @@ def user_exists(engine: Engine | Connection, email: str) -> bool:
 def get_user(engine: Engine | Connection, user_id: int) -> User | None:
     with _begin(engine) as conn:
         row = conn.execute(select(users).where(users.c.id == user_id)).first()
-    return None if row is None else User(row.id, row.email, row.language)
+    return None if row is None else User(row.id, row.email, row.language, row.session_version)
+
+
+def end_sessions(engine: Engine | Connection, user_id: int) -> None:
+    """Every session of the account ends now: the cookies issued before no longer sign anyone in."""
+    with _begin(engine) as conn:
+        conn.execute(update(users).where(users.c.id == user_id)
+                     .values(session_version=users.c.session_version + 1))
+
+
+def remove_user(engine: Engine | Connection, email: str) -> list[str]:
+    """Delete the account and its memberships; returns the productions it could see.
+
+    Its sessions end with it: a session names an account that no longer exists.
+    """
+    email = normalise_email(email)
+    with _begin(engine) as conn:
+        row = conn.execute(select(users.c.id).where(users.c.email == email)).first()
+        if row is None:
+            raise InvalidAccount(f"no dashboard account {email!r}")
+        productions_seen = [r.production_id for r in conn.execute(
+            select(memberships.c.production_id).where(memberships.c.user_id == row.id)
+            .order_by(memberships.c.production_id))]
+        conn.execute(delete(memberships).where(memberships.c.user_id == row.id))
+        conn.execute(delete(users).where(users.c.id == row.id))
+    return productions_seen
+
+
+def revoke_membership(engine: Engine | Connection, email: str, production_id: str) -> None:
+    """Take away the account's access to one production, and end its sessions (the account stays)."""
+    email = normalise_email(email)
+    with _begin(engine) as conn:
+        row = conn.execute(select(users.c.id).where(users.c.email == email)).first()
+        if row is None:
+            raise InvalidAccount(f"no dashboard account {email!r}")
+        removed = conn.execute(delete(memberships).where(
+            memberships.c.user_id == row.id, memberships.c.production_id == production_id))
+        if removed.rowcount == 0:
+            raise InvalidAccount(f"{email} has no access to {production_id!r}")
+        conn.execute(update(users).where(users.c.id == row.id)
+                     .values(session_version=users.c.session_version + 1))
 
 
 def set_language(engine: Engine | Connection, user_id: int, language: str) -> None:

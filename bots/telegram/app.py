@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from telegram import BotCommand
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -34,6 +34,8 @@ from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
 from bots.telegram.webhook import WebhookReceiver
+from domain.errors import GreenslateError
+from greenslate import redaction
 from greenslate.app import App
 from greenslate.i18n import t
 from store.telegram import TelegramStore
@@ -46,43 +48,10 @@ COMMANDS = ("help", "status", "correct", "pause", "resume", "language", "voice",
 MAX_RETRIES = 5
 
 
-_SECRETS: set[str] = set()
-
-
-def _redact(record: logging.LogRecord) -> None:
-    """Replace the bot token in a log record: a request URL holds it, and errors or logs may show one."""
-    try:
-        message = record.getMessage()
-    except Exception:  # a malformed record is the logging module's business, not ours
-        return
-    if any(secret in message for secret in _SECRETS):
-        for secret in _SECRETS:
-            message = message.replace(secret, "<token>")
-        record.msg, record.args = message, ()
-    if record.exc_info and record.exc_info[1] is not None:
-        text = logging.Formatter().formatException(record.exc_info)
-        if any(secret in text for secret in _SECRETS):
-            for secret in _SECRETS:
-                text = text.replace(secret, "<token>")
-            record.exc_text, record.exc_info = text, None
-
-
 def install_redaction(token: str) -> None:
     """Every log record of the process, from any library, is cleaned of ``token`` before it is written."""
-    if not token:
-        return
-    _SECRETS.add(token)
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, "redacts_greenslate_secrets", False):
-        return
-
-    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
-        _redact(record)
-        return record
-
-    redacting_factory.redacts_greenslate_secrets = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(redacting_factory)
+    redaction.add_secrets([token, token.split(":", 1)[1] if ":" in token else None])
+    redaction.install_log_redaction()
 
 
 def bot_api_base(url: str) -> str:
@@ -163,6 +132,20 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     return application
 
 
+async def initialize(application: AnyApplication, api_url: str) -> None:
+    """``application.initialize()`` (it asks Telegram who the bot is), a refused token said plainly.
+
+    PTB's own message for it quotes the token; a wrong Bot API URL answering 404 ends the same way.
+    """
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise GreenslateError(
+            "Telegram refused the bot token: check GREENSLATE_TELEGRAM_TOKEN, and that "
+            f"GREENSLATE_TELEGRAM_API_URL ({redaction.redact(api_url)}) is a Bot API server"
+        ) from None
+
+
 async def post_init(application: AnyApplication) -> None:
     """The command menu, in French (default) and English."""
     for lang in ("fr", "en"):
@@ -184,7 +167,7 @@ async def start_telegram(
 ) -> AnyApplication:
     """Start the bot inside the running loop (polling, or a webhook if one is configured)."""
     application = build_application(app, rate_limit=rate_limit)
-    await application.initialize()
+    await initialize(application, app.settings.telegram_api_url)
     await post_init(application)  # run_polling would call it; step-by-step start does not
     assert application.updater is not None
     settings = app.settings

@@ -13,6 +13,7 @@ import sys
 import click
 
 from domain.errors import GreenslateError
+from greenslate import redaction
 
 COMMAND_MODULES = [
     "greenslate.cli.core",
@@ -69,6 +70,8 @@ class GreenslateGroup(click.Group):
 @click.version_option(package_name="greenslate")
 def main(verbose: bool, debug: bool) -> None:
     """greenslate: collect a shoot's environmental figures from the crew and track its carbon balance."""
+    # Before anything can print: tokens, keys and passwords are hidden from every log line and error.
+    redaction.protect()
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

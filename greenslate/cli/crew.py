@@ -51,9 +51,13 @@ def invite(production_id: str, members: tuple[str, ...], qr_dir: Path | None, da
 @click.option("--production", "production_id", metavar="ID",
               help="The production, when the member id is used in several.")
 def forget(member_id: str, production_id: str | None) -> None:
-    """Erase a member's name and chat link; their figures stay in the totals, anonymous."""
+    """Erase a member's name and chat link (GDPR art. 17); their figures stay in the totals, anonymous.
+
+    Every invite of the member is revoked, their Telegram traces deleted, and the messages to the
+    eco-referents that named them say their member id instead.
+    """
     from greenslate.cli.core import open_app
-    from store.telegram import TelegramStore
+    from store.erasure import erase_member
 
     app = open_app()
     with app.uow() as uow:
@@ -65,7 +69,8 @@ def forget(member_id: str, production_id: str | None) -> None:
         if len(owners) > 1:
             raise GreenslateError(f"{member_id!r} is in several productions ({', '.join(owners)}): "
                                   "say which with --production")
-        uow.members.forget(owners[0], member_id)
+        # One transaction: name, chat, invites, Telegram traces, chat references, team messages.
+        erase_member(uow.connection, owners[0], member_id, dt.datetime.now(dt.UTC))
         uow.commit()
-    TelegramStore(app.engine).forget_member(owners[0], member_id)
-    click.echo(f"{member_id} forgotten in {owners[0]}: name and chat link erased, figures kept anonymous")
+    click.echo(f"{member_id} forgotten in {owners[0]}: name, chat link and invites erased, "
+               "figures kept anonymous")

@@ -79,3 +79,30 @@ def export_command(production_id: str, fmt: str, out: Path | None, language: str
     target = out or Path(exports.filename(export, fmt))
     target.write_bytes(data)
     click.echo(f"wrote {target} ({len(export.rows)} rows, factor set {export.balance.factor_set_version})")
+
+
+@user.command("remove")
+@click.argument("email")
+def user_remove(email: str) -> None:
+    """Delete a dashboard account: its access and its open sessions end now."""
+    from greenslate.cli.core import open_app
+    from store.users import remove_user
+
+    app = open_app()
+    seen = remove_user(app.engine, email)
+    click.echo(f"removed account {email.strip().lower()} (it could see: {', '.join(seen) or 'nothing'}); "
+               "its sessions are ended")
+
+
+@user.command("revoke")
+@click.argument("email")
+@click.option("--production", "production_id", required=True, help="The production to take away.")
+def user_revoke(email: str, production_id: str) -> None:
+    """Take away an account's access to one production; its open sessions end now."""
+    from greenslate.cli.core import open_app
+    from store.users import revoke_membership
+
+    app = open_app()
+    revoke_membership(app.engine, email, production_id)
+    click.echo(f"{email.strip().lower()} no longer sees {production_id}; its sessions are ended "
+               "(it signs in again for its other productions)")

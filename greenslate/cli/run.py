@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import click
 
@@ -21,7 +22,7 @@ def register(main: click.Group) -> None:
 @click.option("--no-scheduler", is_flag=True, help="Do not send prompts (another process does).")
 @click.option("--host", help="Dashboard address (default GREENSLATE_DASHBOARD_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Dashboard port (default GREENSLATE_DASHBOARD_PORT or 8050).")
-@click.option("--debug", "debug_server", is_flag=True, help="Serve the dashboard with Flask's development server.")
+@click.option("--debug", "debug_logs", is_flag=True, help="Show debug log lines (as `greenslate --debug run`).")
 def run_command(
     scheduler_only: bool,
     no_dashboard: bool,
@@ -29,15 +30,18 @@ def run_command(
     no_scheduler: bool,
     host: str | None,
     port: int | None,
-    debug_server: bool,
+    debug_logs: bool,
 ) -> None:
     """Run greenslate: Telegram and Discord bots (when their tokens are set), scheduler and dashboard."""
+    if debug_logs:  # more log lines, nothing else: no interactive debugger, same servers, same signals
+        logging.getLogger().setLevel(logging.DEBUG)
+        for name in ("alembic", "apscheduler"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
     app = open_app()
     options = RunOptions(
         dashboard=not (no_dashboard or scheduler_only),
         bots=not (no_bots or scheduler_only),
         scheduler=not no_scheduler,
-        debug=debug_server,
         host=host,
         port=port,
     )

@@ -3,7 +3,15 @@ password is checked, and a success does not count. Through the real Flask server
 
 from __future__ import annotations
 
+import http.cookiejar
+import os
+import re
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -77,3 +85,57 @@ def test_the_message_is_in_english_for_an_english_page(server_for: Callable[...,
         login(client, VIEWER[0], "wrong")
     page = login(client, *VIEWER).get_data(as_text=True)
     assert "Too many sign-in attempts failed. Wait one minute, then try again." in page
+
+
+def _redis_url() -> str:
+    url = os.environ.get("GREENSLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # the Redis variant proves the shared store: it fails rather than skips
+        pytest.fail(f"Redis is not reachable at {url}: {type(exc).__name__}: {exc}")
+    return url
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_twenty_simultaneous_wrong_passwords_check_at_most_the_limit(seeded_sqlite: Seeded, storage: str) -> None:
+    """Through the real server (waitress, several threads), 20 sign-ins released at the same instant."""
+    from dashboard.server import DashboardServer
+
+    app = App.from_env(
+        database_url=seeded_sqlite.app.settings.database_url,
+        dashboard_login_limit="5 per 15 minutes",
+        dashboard_login_limit_per_client="1000 per 15 minutes",
+        dashboard_login_limit_storage="memory://" if storage == "memory" else _redis_url(),
+    )
+    # An address of its own per run: the Redis counts are shared with every other run on this machine.
+    email = f"throttle-{uuid.uuid4().hex[:12]}@example.org"
+    tries = 20
+    start = threading.Barrier(tries)
+    statuses: list[int] = []
+
+    def sign_in(base: str) -> None:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(base + "/login", timeout=30).read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        body = urllib.parse.urlencode({"csrf": csrf, "email": email, "password": "wrong password"}).encode()
+        start.wait(timeout=30)
+        try:
+            statuses.append(opener.open(base + "/login", data=body, timeout=60).status)
+        except urllib.error.HTTPError as refused:
+            statuses.append(refused.code)
+
+    try:
+        with DashboardServer(app, "127.0.0.1", 0) as server:
+            threads = [threading.Thread(target=sign_in, args=(server.url,)) for _ in range(tries)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+    finally:
+        app.engine.dispose()
+    assert len(statuses) == tries
+    checked = statuses.count(401)  # a wrong password answered: it was checked
+    assert statuses.count(429) == tries - checked
+    assert checked == 5

@@ -189,3 +189,84 @@ def _drive_dashboard(port: int) -> None:
     for path in ("/", "/plan?production=feux-aube", "/download/feux-aube/csv", "/_dash-layout"):
         with contextlib.suppress(urllib.error.HTTPError):
             opener.open(base + path, timeout=5).read()
+
+
+class _ThreadedBotApi:
+    """The local Bot API server in a thread's loop, so a test can run commands synchronously."""
+
+    def __init__(self, token: str) -> None:
+        self.server = BotApiServer(token=token)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> BotApiServer:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def _sqlite_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = _base_env(GREENSLATE_DATABASE_URL=f"sqlite:///{tmp_path / 'greenslate.sqlite3'}",
+                    GREENSLATE_DASHBOARD_SECRET_KEY=DASHBOARD_KEY, GREENSLATE_DISCORD_TOKEN=DISCORD_TOKEN,
+                    **extra)
+    loaded = _greenslate("production", "load", "config/examples/feature-film.yaml", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    return env
+
+
+def _greenslate_until_it_ends(*args: str, env: dict[str, str], log: Path, timeout: float = 60) -> tuple[int, str]:
+    """Run a command that should end by itself; what it printed (stdout, then stderr) and its exit code."""
+    with open(log, "w") as err:
+        process = subprocess.Popen([str(Path(sys.executable).with_name("greenslate")), *args], cwd=REPO, env=env,
+                                   stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, _ = process.communicate(timeout=10)
+    return process.returncode, out + log.read_text(errors="replace")
+
+
+@pytest.mark.parametrize("api", ["rejects the token", "answers 404"])
+@pytest.mark.parametrize("verbosity", [(), ("-v",), ("--debug",)])
+def test_a_refused_token_or_a_wrong_api_url_ends_run_with_a_clear_line_and_no_token(
+        tmp_path: Path, api: str, verbosity: tuple[str, ...]) -> None:
+    with _ThreadedBotApi("999:the-token-the-server-knows") as server:
+        url = server.base_url if api == "rejects the token" else server.base_url.replace("/bot", "/nothing/bot")
+        env = _sqlite_env(tmp_path, GREENSLATE_TELEGRAM_TOKEN=TELEGRAM_TOKEN, GREENSLATE_TELEGRAM_API_URL=url)
+        code, output = _greenslate_until_it_ends(*verbosity, "run", "--no-dashboard", "--no-scheduler",
+                                                 env=env, log=tmp_path / "run.log")
+    assert_no_secret(output, f"`greenslate {' '.join(verbosity)} run` against a Bot API that {api}")
+    assert code == 1, output
+    assert "Telegram refused the bot token" in output
+
+
+@pytest.mark.parametrize("verbosity", [("-v",), ("--debug",)])
+def test_crew_invite_at_every_log_level_never_prints_the_token(tmp_path: Path, verbosity: tuple[str, ...]) -> None:
+    """The username is asked of the Bot API: its request lines (``/bot<token>/getMe``) are logged."""
+    with _ThreadedBotApi(TELEGRAM_TOKEN) as server:
+        env = _sqlite_env(tmp_path, GREENSLATE_TELEGRAM_TOKEN=TELEGRAM_TOKEN,
+                          GREENSLATE_TELEGRAM_API_URL=server.base_url)
+        code, output = _greenslate_until_it_ends(*verbosity, "crew", "invite", "feux-aube",
+                                                 env=env, log=tmp_path / "invite.log")
+    assert code == 0, output
+    assert "getMe" in output  # the request lines were really logged
+    assert "https://t.me/" in output
+    assert_no_secret(output, f"`greenslate {' '.join(verbosity)} crew invite`")
+
+
+def test_a_debug_traceback_never_prints_a_secret(tmp_path: Path) -> None:
+    """An unexpected error with ``--debug`` ends with Python's traceback, written after the CLI's error line."""
+    env = _sqlite_env(tmp_path, GREENSLATE_TELEGRAM_TOKEN=TELEGRAM_TOKEN,
+                      # the token lands where the port goes: the URL parser's error quotes it
+                      GREENSLATE_TELEGRAM_API_URL="http://127.0.0.1:{token}")
+    code, output = _greenslate_until_it_ends("--debug", "run", "--no-dashboard", "--no-scheduler",
+                                             env=env, log=tmp_path / "run.log")
+    assert code != 0
+    assert "Traceback" in output, output
+    assert_no_secret(output, "the traceback of `greenslate --debug run`")

@@ -267,6 +267,20 @@ async def test_escalations_and_digests_without_a_discord_bot_go_to_the_log(
     assert any("escalation for feux-aube" in r.getMessage() for r in caplog.records)
 
 
+async def test_messages_kept_for_the_dashboard_are_logged_without_their_personal_text(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production, caplog: pytest.LogCaptureFixture
+) -> None:
+    load_example(uow_factory, example)
+    clock = ManualClock(paris(2027, 3, 8, 12, 0))
+    ctx = context(engine, uow_factory, clock, RecordingNotifier())
+    with caplog.at_level("DEBUG"):
+        await run_until(ctx, clock, paris(2027, 3, 10, 10, 0), dt.timedelta(hours=1))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "escalation for feux-aube" in logged and "digest for feux-aube" in logged
+    for member in example.crew:
+        assert member.name not in logged, member.name
+
+
 # --- APScheduler wiring -------------------------------------------------------------------------
 
 

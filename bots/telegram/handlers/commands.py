@@ -33,6 +33,7 @@ from domain.rollcall import open_prompts
 from domain.schedule import Occurrence
 from greenslate.i18n import day as format_day
 from greenslate.i18n import t
+from store.erasure import erase_member
 from store.telegram import Conversation
 
 
@@ -223,12 +224,11 @@ async def stop(update: Update, context: Context) -> None:
     services, chat_id, m = context.services, chat_id_of(update), members[0]
 
     def forget() -> None:
-        with services.app.uow() as uow:
+        now = now_of(context)
+        with services.app.uow() as uow:  # one transaction: erased in every production, or in none
             for mm in members:
-                uow.members.forget(mm.production_id, mm.member_id)
+                erase_member(uow.connection, mm.production_id, mm.member_id, now)
             uow.commit()
-        for mm in members:
-            services.store.forget_member(mm.production_id, mm.member_id)
         services.store.clear_conversation(chat_id)
 
     await asyncio.to_thread(forget)

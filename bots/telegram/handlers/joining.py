@@ -58,19 +58,24 @@ async def start(update: Update, context: Context) -> None:
     if invite.expires_at <= now:
         await send_plain(update, context, t(lang, "telegram.start.expired"))
         return
-    if not await asyncio.to_thread(services.store.use_invite, token, chat_id, now):
-        await send_plain(update, context, t(lang, "telegram.start.used"))
-        return
 
-    def link() -> tuple[Any, Any]:
+    def link() -> tuple[Any, Any] | None:
+        # The invite is used and the chat linked in one transaction, so an erasure of the member
+        # (which revokes the invite first) comes wholly before or wholly after.
         with services.app.uow() as uow:
+            if not services.store.use_invite(token, chat_id, now, conn=uow.connection):
+                return None
             production = uow.productions.get(invite.production_id)
             uow.members.link_telegram(invite.production_id, invite.member_id, chat_id, None)
             state = uow.members.state(invite.production_id, invite.member_id)
             uow.commit()
         return production, state
 
-    production, state = await asyncio.to_thread(link)
+    linked = await asyncio.to_thread(link)
+    if linked is None:
+        await send_plain(update, context, t(lang, "telegram.start.used"))
+        return
+    production, state = linked
     await say(context.bot, services, chat_id, texts.welcome(production, state.member_id, state.language),
               lang=state.language, voice=state.voice, buttons=consent_buttons(state.language))
 
@@ -90,12 +95,13 @@ async def consent(update: Update, context: Context) -> None:
     now = now_of(context)
 
     def record() -> None:
+        # Only while the chat is still the member's: an erasure since the buttons were read wins.
         with services.app.uow() as uow:
             for m in waiting:
                 if agreed:
-                    uow.members.link_telegram(m.production_id, m.member_id, chat_id, now)
+                    services.store.record_consent(uow.connection, m.production_id, m.member_id, chat_id, now)
                 else:
-                    uow.members.link_telegram(m.production_id, m.member_id, None, None)
+                    services.store.decline(uow.connection, m.production_id, m.member_id, chat_id)
             uow.commit()
 
     await asyncio.to_thread(record)
