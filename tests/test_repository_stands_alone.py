@@ -25,8 +25,9 @@ OUTSIDE = [
     (re.compile(r"\b(?:ROOT|REPO|REPOSITORY|HERE_ROOT)\.parent\b"), "the folder above the repository"),
     (re.compile(r"parents\[\d+\]\.parent\b"), "the folder above a parent"),
 ]
-#: Strings that are test data, not paths read: path traversal attempts fed to the parsers.
-DATA = re.compile(r"\.\./\.\./etc/passwd|/start \.\./")
+#: Strings that are test data, not paths read: path traversal attempts fed to the parsers, and URL
+#: paths with a traversal sent to the dashboard (a quoted path that starts at the site's root).
+DATA = re.compile(r"\.\./\.\./etc/passwd|/start \.\./|[\"']/\w[^\"'\s]*/\.\./[^\"']*[\"']")
 PARENTS = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 
 
@@ -66,6 +67,7 @@ def test_no_test_benchmark_or_make_target_reads_outside_the_repository():
     'EXAMPLE = ROOT.parent / "examples" / "feature-film.yaml"',
     '    return Path("/work/shared/examples/feature-film.yaml")',
     'yaml = open("../shared/examples/feature-film.yaml")',
+    'yaml = open("tests/../../shared/examples/feature-film.yaml")',
 ])
 def test_the_check_sees_each_way_of_climbing_out(line):
     assert outside_paths(REPO / "tests" / "config" / "test_x.py", line)
