@@ -47,8 +47,8 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     from bots.telegram.app import start_telegram, stop_telegram
     from bots.telegram.notifier import TelegramNotifier
     from bots.telegram.services import services_of
+    from common.app import App
     from domain.model import Channel
-    from greenslate.app import App
     from scheduler.runner import SchedulerContext, run_scheduler
 
     app = App.from_env()

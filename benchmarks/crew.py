@@ -10,6 +10,7 @@ from functools import cache
 
 from sqlalchemy import Engine
 
+from common.production_file import load_production_file
 from domain.model import (
     Assignment,
     Channel,
@@ -25,7 +26,6 @@ from domain.model import (
 )
 from domain.usecases import load_production
 from greenslate.demo import example_path
-from greenslate.production_file import load_production_file
 from store.uow import SqlUnitOfWork
 
 #: The due minute: Monday 4 January 2027, 19:30 in Paris.

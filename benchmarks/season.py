@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.types import TypeDecorator
 
+from common.production_file import load_production_file
 from config.factors import CURRENT_VERSION, catalogue
 from domain.carbon import EmissionLine, generator_lines, meal_lines, mileage_lines, waste_lines
 from domain.model import (
@@ -48,7 +49,6 @@ from domain.model import (
 )
 from domain.usecases import Catalogue, load_production
 from greenslate.demo import example_path
-from greenslate.production_file import load_production_file
 from store.engine import make_engine
 from store.sums import rebuild_emission_sums
 from store.tables import emission_lines, report_values, reports

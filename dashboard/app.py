@@ -12,9 +12,9 @@ from typing import Any
 import dash
 from dash import html
 
+from common.app import App
 from dashboard import auth, callbacks, context, downloads, security
 from dashboard.pages import PAGE_MODULES
-from greenslate.app import App
 
 ASSETS = Path(__file__).parent / "assets"
 

@@ -36,9 +36,9 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from base.i18n import normalise_language
 from dashboard import context
 from dashboard.texts import tr
-from greenslate.i18n import normalise_language
 from store.users import end_sessions, get_user, set_language, verify
 
 log = logging.getLogger(__name__)

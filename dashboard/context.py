@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import flask
 from flask_login import current_user
 
-from greenslate.i18n import DEFAULT_LANGUAGE, normalise_language
+from base.i18n import DEFAULT_LANGUAGE, normalise_language
 from store.users import Membership, membership, memberships_of
 
 if TYPE_CHECKING:
+    from common.app import App
     from domain.model import Production
-    from greenslate.app import App
 
 EXTENSION = "greenslate"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import flask
 
+from common import exports
 from dashboard import context
-from greenslate import exports
 
 
 def install(server: flask.Flask) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 import plotly.graph_objects as go
 from babel.numbers import format_decimal
 
+from base.i18n import day as day_text
+from base.i18n import normalise_language, number
 from dashboard.texts import tr
 from domain.model import Category
-from greenslate.i18n import day as day_text
-from greenslate.i18n import normalise_language, number
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {

@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any
 
-from greenslate.app import App
+from common.app import App
 
 log = logging.getLogger(__name__)
 

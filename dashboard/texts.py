@@ -7,10 +7,10 @@ coordinators, not messages to the crew, so the crew messages' easy-to-read check
 
 from __future__ import annotations
 
+from base.i18n import normalise_language
 from dashboard.texts_en import EN
 from dashboard.texts_fr import FR
 from domain.errors import GreenslateError
-from greenslate.i18n import normalise_language
 
 TEXTS: dict[str, dict[str, str]] = {"fr": FR, "en": EN}
 

@@ -21,8 +21,8 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.app import App
 from domain.model import Channel
-from greenslate.app import App
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 
 log = logging.getLogger(__name__)

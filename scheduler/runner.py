@@ -84,7 +84,7 @@ class SchedulerContext:
         team: TeamChannel | None = None,
         clock: Clock | None = None,
     ) -> SchedulerContext:
-        """From a ``greenslate.app.App`` (its engine and units of work)."""
+        """From a ``common.app.App`` (its engine and units of work)."""
         return cls(
             engine=app.engine,  # type: ignore[attr-defined]
             uow_factory=app.uow,  # type: ignore[attr-defined]
@@ -415,7 +415,7 @@ def build_scheduler(
 ) -> AsyncIOScheduler:
     """An APScheduler 3.11 scheduler ticking every ``interval_seconds``, first right at start.
 
-    ``target`` is a ``SchedulerContext``, or a ``greenslate.app.App`` with the notifiers by channel,
+    ``target`` is a ``SchedulerContext``, or a ``common.app.App`` with the notifiers by channel,
     the team channel and the clock. Late runs are coalesced into one and run up to an hour late
     instead of being dropped; one tick at a time. Call ``.start()`` inside the running event loop.
     """

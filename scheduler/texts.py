@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from base.i18n import day as say_day
+from base.i18n import t
 from domain.model import Production, ReportKind
 from domain.schedule import Digest, Occurrence, SentPrompt
-from greenslate.i18n import day as say_day
-from greenslate.i18n import t
 
 
 def member_name(production: Production, member_id: str) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
+from base.i18n import LANGUAGES, normalise_language
 from domain.errors import GreenslateError, NotFound
-from greenslate.i18n import LANGUAGES, normalise_language
 
 #: The themes of the eco-action plan a message can belong to.
 THEMES = ("transport", "energy", "catering", "waste", "purchases", "digital")

@@ -1,6 +1,6 @@
 """A library message as a voice note, for members who asked for voice.
 
-``library_voice_note(key, lang)`` renders the message and speaks it through :mod:`greenslate.voice`
+``library_voice_note(key, lang)`` renders the message and speaks it through :mod:`base.voice`
 (generated once per message, language and library version, then read from the disk cache).
 ``send_voice_note`` is what a Telegram notifier calls after sending the text: it uploads the note
 the first time and re-sends Telegram's ``file_id`` after that, when a :class:`store.sensitisation.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from greenslate.voice import Voice, VoiceNote, default_voice
+from base.voice import Voice, VoiceNote, default_voice
 from sensitisation.library import library_version, render
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ async def send_voice_note(
     """Send library message ``message_key`` to ``chat_id`` as a Telegram voice note; returns the Message.
 
     ``bot`` is a ``telegram.Bot``. The text itself is sent by the caller first: the voice note is an
-    extra for members with voice on, never the only copy. Raises ``greenslate.voice.VoiceError`` if
+    extra for members with voice on, never the only copy. Raises ``base.voice.VoiceError`` if
     the note cannot be made, and whatever ``Bot.send_voice`` raises.
     """
     note = library_voice_note(message_key, lang, voice)

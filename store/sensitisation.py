@@ -1,6 +1,6 @@
 """Sensitisation tables: the index of spoken voice notes.
 
-The notes themselves are files in the voice cache (:mod:`greenslate.voice`); this table says which
+The notes themselves are files in the voice cache (:mod:`base.voice`); this table says which
 library message, language and version each one speaks, and keeps Telegram's ``file_id`` once a note
 was uploaded, so later sends re-use it instead of uploading the same audio again.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from store.tables import UtcDateTime, metadata
 
 if TYPE_CHECKING:
-    from greenslate.voice import VoiceNote
+    from base.voice import VoiceNote
 
 voice_notes = Table(
     "voice_notes",

@@ -17,7 +17,7 @@ from importlib import resources
 import pytest
 from babel.messages.pofile import read_po
 
-from greenslate import i18n, readability
+from base import i18n, readability
 from sensitisation.library import keys as library_keys
 from sensitisation.library import render
 

@@ -24,14 +24,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from base.i18n import t
 from bots.discord import options
 from bots.discord.checks import NotEcoReferent, NotLinked
 from bots.discord.cogs import EXTENSIONS
 from bots.discord.team_channel import DiscordTeamChannel
 from bots.discord.translator import CatalogueTranslator, language_of
+from common.app import App
 from domain.errors import NotFound
-from greenslate.app import App
-from greenslate.i18n import t
 from store import discord as store
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from base.i18n import t
 from bots.discord.texts import KG_PER_TONNE, category_name, chart_description, tonnes
 from domain.carbon import Balance
-from greenslate.i18n import t
 
 
 def balance_chart(result: Balance, lang: str) -> tuple[bytes, str]:

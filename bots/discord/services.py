@@ -17,7 +17,7 @@ from domain.model import ActionOutcome, ActionStatus, Production
 from domain.rollcall import RollCall, roll_call
 
 if TYPE_CHECKING:
-    from greenslate.app import App
+    from common.app import App
 
 
 def _production(app: App, production_id: str) -> Production:

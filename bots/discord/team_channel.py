@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from base.i18n import t
 from bots.discord import services
 from bots.discord.texts import digest_text, fit
 from domain.errors import NotFound
 from domain.schedule import end_of_day
-from greenslate.i18n import t
 from scheduler.notify import Delivery, Outcome
 from store import discord as store
 
 if TYPE_CHECKING:
-    from greenslate.app import App
+    from common.app import App
 
 log = logging.getLogger(__name__)
 

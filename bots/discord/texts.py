@@ -10,12 +10,12 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from base.i18n import day as day_text
+from base.i18n import number, t
 from domain.carbon import Balance
 from domain.indicators import ActionProgress
 from domain.model import Category, Production, ReportKind
 from domain.rollcall import RollCall
-from greenslate.i18n import day as day_text
-from greenslate.i18n import number, t
 
 #: Discord refuses messages over 2,000 characters.
 MESSAGE_LIMIT = 2000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from greenslate.i18n import catalogue, normalise_language
+from base.i18n import catalogue, normalise_language
 
 #: Discord locales we have texts for, and the catalogue that serves each.
 LOCALES = {

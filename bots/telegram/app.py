@@ -26,6 +26,8 @@ from telegram.ext import (
     filters,
 )
 
+from base import redaction
+from base.i18n import t
 from bots.telegram import handlers as h
 from bots.telegram.batches import Batches
 from bots.telegram.flow import read_chats, read_chats_async
@@ -34,10 +36,8 @@ from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
 from bots.telegram.webhook import WebhookReceiver
+from common.app import App
 from domain.errors import GreenslateError
-from greenslate import redaction
-from greenslate.app import App
-from greenslate.i18n import t
 from store.telegram import TelegramStore
 
 log = logging.getLogger("greenslate.telegram")

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Connection
 from sqlalchemy.orm import sessionmaker
 
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
 from domain.answers import Answer, fold, parse_answer
@@ -24,7 +25,6 @@ from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, Unk
 from domain.model import Assignment, Production, Report, ReportKind
 from domain.ports import MemberState, UnitOfWork
 from domain.usecases import Recorded, answer_reads, correct_report, record_answer
-from greenslate.i18n import t
 from store.telegram import ChatMember, ChatView, Pending, PromptRef
 from store.uow import Job, SqlUnitOfWork
 

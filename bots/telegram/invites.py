@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.app import App
 from domain.errors import GreenslateError, UnknownMember
 from domain.model import Channel
-from greenslate.app import App
 from store.telegram import TelegramStore
 
 DEFAULT_TTL = dt.timedelta(days=14)

@@ -13,14 +13,14 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import assignment_by_key
 from bots.telegram.services import Services, keyboard, say, services_of
+from common.app import App
 from domain.errors import GreenslateError
 from domain.model import ReportKind
 from domain.ports import MemberState
-from greenslate.app import App
-from greenslate.i18n import t
 from scheduler.notify import Delivery, Outcome
 from store.telegram import PromptRef
 

@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bots.telegram.batches import Batches
 from bots.telegram.productions import ProductionCache
-from greenslate.app import App
+from common.app import App
 from store.engine import make_async_engine
 from store.telegram import TelegramStore
 from store.uow import SqlUnitOfWork, run_together, run_together_async
@@ -40,9 +40,9 @@ Synthesise = Callable[[str, str], bytes]
 
 def _default_synthesiser() -> Synthesise | None:
     try:
-        from greenslate.voice import synthesise
+        from base.voice import synthesise
     except ImportError:  # the voice feature is not installed: text only
-        log.warning("voice notes unavailable: greenslate.voice cannot be imported")
+        log.warning("voice notes unavailable: base.voice cannot be imported")
         return None
     return synthesise
 

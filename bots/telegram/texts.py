@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
+from base.i18n import day as format_day
+from base.i18n import has, number, t, typed_number
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 from domain.errors import GreenslateError, NeedsConfirmation
 from domain.model import (
@@ -21,8 +23,6 @@ from domain.model import (
     Report,
     ReportKind,
 )
-from greenslate.i18n import day as format_day
-from greenslate.i18n import has, number, t, typed_number
 
 _WEEKDAY_NAMES = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),

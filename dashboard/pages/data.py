@@ -8,10 +8,10 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
+from base.i18n import number
 from dashboard import callbacks, components, context
 from dashboard.texts import tr
 from domain.model import ReportKind
-from greenslate.i18n import number
 from store import queries
 from store.queries import ReportFilter
 

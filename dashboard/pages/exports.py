@@ -7,9 +7,9 @@ from typing import Any
 import dash
 from dash import html
 
+from common import exports
 from dashboard import components, context
 from dashboard.texts import tr
-from greenslate import exports
 
 PATH = "/exports"
 

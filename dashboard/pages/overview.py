@@ -8,6 +8,9 @@ from typing import Any
 import dash
 from dash import html
 
+from base.i18n import day as day_text
+from base.i18n import number
+from common.presenters import kg, tonnes
 from dashboard import components, context
 from dashboard.figures import (
     CategoryRow,
@@ -20,9 +23,6 @@ from dashboard.figures import (
 )
 from dashboard.texts import tr
 from domain.model import Category
-from greenslate.i18n import day as day_text
-from greenslate.i18n import number
-from greenslate.presenters import kg, tonnes
 from store import queries
 
 PATH = "/"

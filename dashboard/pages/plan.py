@@ -9,6 +9,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
+from base.i18n import number
 from dashboard import callbacks, components, context
 from dashboard.figures import ProgressRow, progress_figure, progress_summary
 from dashboard.texts import error_text, tr
@@ -16,7 +17,6 @@ from domain.errors import GreenslateError
 from domain.indicators import ActionProgress
 from domain.model import ActionOutcome, ActionStatus
 from domain.usecases import set_action_status
-from greenslate.i18n import number
 from store import queries
 
 PATH = "/plan"

@@ -7,9 +7,9 @@ from typing import Any
 import dash
 from dash import html
 
+from base.i18n import day as day_text
 from dashboard import components, context
 from dashboard.texts import tr
-from greenslate.i18n import day as day_text
 from store.discord import practices
 
 PATH = "/practices"

@@ -7,14 +7,14 @@ from typing import Any
 import dash
 from dash import html
 
+from base.i18n import day as day_text
+from base.i18n import number
 from dashboard import components, context
 from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
 from dashboard.pages.data import report_changes
 from dashboard.texts import tr
 from domain.completeness import Completeness, MemberCompleteness
 from domain.model import ReportKind
-from greenslate.i18n import day as day_text
-from greenslate.i18n import number
 from sensitisation.history import campaign_log
 from store import queries
 from store.queries import ReportFilter

@@ -12,8 +12,8 @@ import sys
 
 import click
 
+from base import redaction
 from domain.errors import GreenslateError
-from greenslate import redaction
 
 COMMAND_MODULES = [
     "greenslate.cli.core",
@@ -23,7 +23,7 @@ COMMAND_MODULES = [
     "greenslate.cli.discord",
     "greenslate.cli.run",
     "greenslate.cli.scheduler",
-    "sensitisation.cli",
+    "greenslate.cli.sensitisation",
 ]
 
 

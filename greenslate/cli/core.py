@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from base.i18n import normalise_language, number, t, typed_number
+from common.app import App
+from common.presenters import balance_dict, kg, plan_dict, tonnes
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
 from domain.errors import (
     AmbiguousNumber,
@@ -25,13 +28,10 @@ from domain.errors import (
 )
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Recorded, correct_report, get_balance, get_plan, load_production, record_report
-from greenslate.app import App
 from greenslate.cli.opening import open_app
-from greenslate.i18n import normalise_language, number, t, typed_number
-from greenslate.presenters import balance_dict, kg, plan_dict, tonnes
 
 if TYPE_CHECKING:
-    from greenslate.production_file import DiscordModel
+    from common.production_file import DiscordModel
 
 
 def register(main: click.Group) -> None:
@@ -93,7 +93,7 @@ def production() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def production_load(file: Path) -> None:
     """Create or update a production from its YAML file. Reports are never touched."""
-    from greenslate.production_file import load_production_file_with_discord
+    from common.production_file import load_production_file_with_discord
 
     prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
     app = open_app()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from common import exports
 from domain.errors import GreenslateError
-from greenslate import exports
 
 
 def register(main: click.Group) -> None:

@@ -6,9 +6,9 @@ import os
 
 import click
 
+from base.settings import default_data_dir, load_settings
 from greenslate.cli.core import balance_command, open_app
 from greenslate.demo import example_path, load_demo
-from greenslate.settings import default_data_dir, load_settings
 
 DATABASE_VARIABLE = "GREENSLATE_DATABASE_URL"
 
@@ -42,7 +42,7 @@ def register(main: click.Group) -> None:
 @click.pass_context
 def demo(ctx: click.Context, weeks: int, serve: bool, host: str | None, port: int | None) -> None:
     """Load the example production with realistic figures, then open the dashboard on it."""
-    from greenslate.production_file import load_production_file
+    from common.production_file import load_production_file
     from store.users import demo_login
 
     url = use_demo_store()

@@ -20,7 +20,7 @@ from greenslate.cli.opening import open_app
 from store import discord as store
 
 if TYPE_CHECKING:
-    from greenslate.production_file import DiscordModel
+    from common.production_file import DiscordModel
 
 
 def register(main: click.Group) -> None:
@@ -44,11 +44,11 @@ def _snowflake(value: Any, what: str) -> int:
 def link_from_file(path: Path) -> DiscordModel:
     """The ``discord:`` section of a production file, as the production file reader validated it.
 
-    The whole file is read and checked once, by ``greenslate.production_file``: the ids and the
+    The whole file is read and checked once, by ``common.production_file``: the ids and the
     role are the very values ``production load`` would use, never a second reading with other
     YAML rules.
     """
-    from greenslate.production_file import load_production_file_with_discord
+    from common.production_file import load_production_file_with_discord
 
     _, section = load_production_file_with_discord(path)
     if section is None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from common.app import App
 from domain.errors import GreenslateError
-from greenslate.app import App
 
 
 def open_app() -> App:

@@ -188,7 +188,7 @@ def test_rebuild_sums_puts_drifted_dashboard_sums_back_to_the_lines(gs, db_url):
 def test_a_production_at_the_edges_of_every_range_still_gives_balance_plan_and_exports(gs, tmp_path):
     # The ranges of the production file are what the carbon arithmetic is known to hold: at their
     # edges, reports, the balance, the plan and every export still work.
-    from greenslate import production_file as pf
+    from common import production_file as pf
 
     text = EXAMPLE.read_text(encoding="utf-8")
     for old, new in [

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from common.app import App
+from common.production_file import load_production_file
 from config.factors import catalogue
 from domain.model import Production, Report, ReportKind
 from domain.usecases import load_production, record_report
-from greenslate.app import App
 from greenslate.demo import load_demo
-from greenslate.production_file import load_production_file
 from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 from store.users import add_user

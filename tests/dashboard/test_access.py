@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from greenslate.app import App
+from common.app import App
 from store.tables import action_status
 from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, csrf_of, login
 
@@ -257,9 +257,9 @@ def test_responses_refuse_framing_and_sniffing(client_for: Any) -> None:
 
 
 def test_the_dashboard_serves_from_sqlite_and_postgresql(seeded: Any) -> None:
+    from common.presenters import tonnes
     from dashboard.app import create_app
     from domain.usecases import get_balance
-    from greenslate.presenters import tonnes
 
     client = create_app(seeded.app).server.test_client()
     login(client, *COORDINATOR)

@@ -19,8 +19,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from common.presenters import tonnes
 from domain.usecases import get_balance
-from greenslate.presenters import tonnes
 from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, opened, seeded_copy
 
 pytestmark = pytest.mark.browser

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from common import exports
+from common.presenters import kg
 from domain.model import Category
 from domain.usecases import get_balance
-from greenslate import exports
 from greenslate.cli import main
-from greenslate.presenters import kg
 from tests.dashboard.conftest import Seeded
 
 SECTION_SHEETS_FR = {"transport": "Transport", "catering": "Repas", "energy": "Groupes électrogènes",
@@ -123,8 +123,8 @@ FORMULAS = {"title": "=HYPERLINK(\"http://x.example\",\"click\")", "label": "+1+
 
 
 def test_cells_a_spreadsheet_would_run_as_formulas_stay_text(client_for) -> None:  # type: ignore[no-untyped-def]
+    from common.production_file import parse_production
     from domain.usecases import load_production
-    from greenslate.production_file import parse_production
     from tests.dashboard.conftest import COORDINATOR, example_file
 
     text = example_file().read_text(encoding="utf-8")

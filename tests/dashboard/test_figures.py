@@ -112,9 +112,9 @@ def test_dynamic_keys_exist(lang: str) -> None:
 
 
 def test_the_plan_table_says_no_figure_yet_for_an_action_not_measured() -> None:
+    from common.production_file import load_production_file
     from dashboard.pages.plan import _row
     from domain.indicators import plan_progress
-    from greenslate.production_file import load_production_file
 
     production = load_production_file(Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml")
     for p in plan_progress(production, []):  # nothing measured yet

@@ -224,8 +224,8 @@ def test_every_response_carries_a_content_security_policy(coordinator):
 
 
 def cookie_of(seeded: Seeded, **settings: Any) -> tuple[str, dict[str, str]]:
+    from common.app import App
     from dashboard.app import create_app
-    from greenslate.app import App
 
     app = App.from_env(database_url=seeded.app.settings.database_url, dashboard_secret_key="k" * 40, **settings)
     client = create_app(app).server.test_client()

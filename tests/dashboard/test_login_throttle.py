@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from greenslate.app import App
+from common.app import App
 from tests.dashboard.conftest import COORDINATOR, VIEWER, Seeded, login
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from common.presenters import balance_dict
 from config.factors import catalogue
 from domain.model import ReportKind
 from domain.usecases import correct_report, get_balance, get_plan, undo_report
-from greenslate.presenters import balance_dict
 from store import queries
 from store.queries import ReportFilter
 from tests.dashboard.conftest import Seeded

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
+from common.production_file import load_production_file
 from domain.errors import UnknownProduction
 from domain.usecases import load_production
-from greenslate.production_file import load_production_file
 from store.uow import SqlUnitOfWork
 from store.users import (
     DashboardRole,

@@ -20,12 +20,12 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend
 
+from base.settings import Settings
 from bots.discord.bot import GreenslateBot, default_intents
+from common.app import App
+from common.production_file import load_production_file
 from domain.model import Report, ReportKind
 from domain.usecases import load_production, record_report
-from greenslate.app import App
-from greenslate.production_file import load_production_file
-from greenslate.settings import Settings
 from store import discord as store
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -11,11 +11,11 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
+from base.settings import Settings
 from bots.discord import bot as bot_module
 from bots.discord.bot import start_discord
 from bots.discord.checks import NotEcoReferent, is_eco_referent
-from greenslate.app import App
-from greenslate.settings import Settings
+from common.app import App
 from store import discord as store
 from tests.discord.conftest import PRODUCTION, make_bot, stop_bot
 

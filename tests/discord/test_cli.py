@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
+from common.production_file import load_production_file
 from domain.usecases import load_production
 from greenslate.cli import main
-from greenslate.production_file import load_production_file
 from store import discord as store
 from store.engine import make_engine
 from store.uow import SqlUnitOfWork

@@ -17,10 +17,10 @@ import discord
 import pytest
 from aiohttp import web
 
+from base.settings import Settings
 from bots.discord.team_channel import DiscordTeamChannel
+from common.app import App
 from greenslate import runtime
-from greenslate.app import App
-from greenslate.settings import Settings
 from scheduler.notify import Outcome
 from store import discord as store
 from tests.discord.conftest import PRODUCTION, paris

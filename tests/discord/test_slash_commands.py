@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from base.i18n import number
 from bots.discord.translator import CatalogueTranslator
 from domain.model import ActionOutcome, ActionStatus
 from domain.usecases import get_plan
-from greenslate.i18n import number
 from store import discord as store
 from tests.discord.conftest import PRODUCTION, sent_messages
 from tests.discord.interactions import payload, react, run_command, string_option

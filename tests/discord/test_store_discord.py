@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from common.production_file import load_production_file
 from domain.usecases import load_production
-from greenslate.production_file import load_production_file
 from store import discord as store
 from store.uow import SqlUnitOfWork
 from tests.discord.conftest import PRODUCTION, example_file

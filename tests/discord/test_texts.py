@@ -10,12 +10,12 @@ import pytest
 
 from bots.discord.chart import balance_chart
 from bots.discord.texts import MESSAGE_LIMIT, fit, plan_text
+from common.production_file import load_production_file
 from domain.carbon import balance
 from domain.indicators import plan_progress
 from domain.model import ActionOutcome, ActionStatus, ReportKind
 from domain.ports import MemberState
 from domain.rollcall import roll_call
-from greenslate.production_file import load_production_file
 from tests.discord.conftest import MONDAY, PRODUCTION, example_file, paris, report
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from common import production_file as pf
+from common.production_file import load_production_file, parse_production
 from domain.errors import ProductionFileError
-from greenslate import production_file as pf
-from greenslate.production_file import load_production_file, parse_production
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 NAME = "bounds.yaml"

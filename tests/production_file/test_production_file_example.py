@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.production_file import load_production_file, parse_production
 from config.factors import load_consumption_table
 from domain.generators import litres_per_hour
 from domain.model import (
@@ -28,7 +29,6 @@ from domain.model import (
     ReportKind,
     Role,
 )
-from greenslate.production_file import load_production_file, parse_production
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from common.production_file import parse_production
 from domain.errors import ProductionFileError
 from domain.model import Frequency, GeneratorMode, MileageMode, Production, ProductionType
-from greenslate.production_file import parse_production
 
 NAME = "small.yaml"
 

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.production_file import _Loader, parse_production
 from domain.errors import ProductionFileError
 from domain.model import Production
-from greenslate.production_file import _Loader, parse_production
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 TEXT = EXAMPLE.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from greenslate.production_file import _Loader, json_schema, main, schema_text
+from common.production_file import _Loader, json_schema, main, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "production-file.schema.json"
@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "config" / "examples" / "feature-film.yaml"
 def test_the_committed_schema_is_the_generated_one() -> None:
     assert COMMITTED.read_text(encoding="utf-8") == schema_text(), (
         "docs/production-file.schema.json is stale: run "
-        "python -m greenslate.production_file --schema > docs/production-file.schema.json"
+        "python -m common.production_file --schema > docs/production-file.schema.json"
     )
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from common.production_file import parse_production
 from domain.errors import ProductionFileError
-from greenslate.production_file import parse_production
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bots.telegram import texts
+from common.production_file import load_production_file
 from config.factors import CURRENT_VERSION, catalogue
 from domain.answers import parse_answer
 from domain.errors import GreenslateError, NotANumber
 from domain.model import MileageMode, Report, ReportKind
 from domain.usecases import load_production, record_report
 from greenslate.demo import example_path
-from greenslate.production_file import load_production_file
 from store.engine import make_engine
 from store.tables import reports
 from store.uow import SqlUnitOfWork

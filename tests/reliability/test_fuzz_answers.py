@@ -30,13 +30,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from bots.telegram import texts
+from common.production_file import load_production_file
 from config.factors import CURRENT_VERSION, catalogue
 from domain.answers import parse_answer
 from domain.errors import AmbiguousNumber, GreenslateError, NeedsConfirmation
 from domain.model import Assignment, GeneratorMode, MileageMode, Production, Report, ReportKind
 from domain.usecases import correct_report, record_report
 from greenslate.demo import example_path, load_demo
-from greenslate.production_file import load_production_file
 from store.engine import make_engine
 from store.migrate import upgrade
 from store.tables import emission_lines, reports

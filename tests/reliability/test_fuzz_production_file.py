@@ -20,11 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.production_file import parse_production
 from domain.errors import ProductionFileError
 from domain.model import Production
 from domain.usecases import load_production
 from greenslate.demo import example_path
-from greenslate.production_file import parse_production
 from store.engine import make_engine
 from store.migrate import upgrade
 from store.uow import SqlUnitOfWork

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from common.production_file import load_production_file
 from domain.model import Production
 from domain.ports import MemberState
-from greenslate.production_file import load_production_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
 PARIS = "Europe/Paris"

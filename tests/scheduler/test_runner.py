@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
+from common.app import App
 from domain.model import Channel, Production
 from domain.ports import UnitOfWork
-from greenslate.app import App
 from scheduler.clock import ManualClock
 from scheduler.runner import (
     JOB_ID,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from common.app import App
 from domain.model import Channel, Production
-from greenslate.app import App
 from scheduler.clock import ManualClock
 from scheduler.runner import SchedulerContext, tick
 from store import outbox

@@ -93,7 +93,7 @@ async def _work(
         from bots.telegram.app import build_application
         from bots.telegram.notifier import TelegramNotifier
         from bots.telegram.services import services_of
-        from greenslate.app import App
+        from common.app import App
 
         app = App.from_env(database_url=db_url, telegram_api_url=bot_api[0], telegram_token=bot_api[1])
         application = build_application(app, rate_limit=False)

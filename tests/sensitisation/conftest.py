@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
+from base.settings import load_settings
+from base.voice import Voice
 from bots.telegram.app import build_application
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.services import services_of
+from common.app import App
+from common.production_file import load_production_file
 from domain.model import Channel
 from domain.usecases import load_production
-from greenslate.app import App
-from greenslate.production_file import load_production_file
-from greenslate.settings import load_settings
-from greenslate.voice import Voice
 from scheduler.runner import SchedulerContext
 from tests.support.botapi import BotApiServer
 
@@ -72,7 +72,7 @@ async def crew(crew_server: BotApiServer, db_url: str, tmp_path: Path) -> AsyncI
 
 def unreadable(server: BotApiServer) -> list[str]:
     """Every message the bot actually sent, as the member read it, checked against the easy-to-read rules."""
-    from greenslate.readability import check
+    from base.readability import check
 
     production = load_production_file(EXAMPLE)
     names = [production.title] + [x.label for x in (*production.vehicles, *production.generators)]

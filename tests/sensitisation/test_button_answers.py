@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from base.i18n import t
 from bots.telegram.services import services_of
-from greenslate.i18n import t
 from tests.sensitisation.conftest import CHATS, unreadable
 from tests.support.botapi import BotApiServer
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from greenslate.voice import opus_info
+from base.voice import opus_info
 from scheduler.runner import tick
 from sensitisation.history import campaign_log
 from sensitisation.library import render

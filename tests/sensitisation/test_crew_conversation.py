@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from base.i18n import t
+from base.voice import opus_info
 from bots.telegram.services import services_of
-from greenslate.i18n import t
-from greenslate.voice import opus_info
 from store.telegram import TelegramStore
 from tests.sensitisation.conftest import CHATS, unreadable
 from tests.support.botapi import BotApiServer

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from base.voice import opus_info
+from common.production_file import load_production_file
 from domain.usecases import load_production
 from greenslate.cli import main
-from greenslate.production_file import load_production_file
-from greenslate.voice import opus_info
 from scheduler.runner import SchedulerContext, tick
 from sensitisation.history import campaign_log
 from store.uow import SqlUnitOfWork

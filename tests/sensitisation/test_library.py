@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from greenslate.production_file import load_production_file
-from greenslate.readability import sentences
+from base.readability import sentences
+from common.production_file import load_production_file
 from sensitisation import library
 from sensitisation.library import (
     THEMES,

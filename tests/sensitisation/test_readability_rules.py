@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from greenslate.readability import MAX_WORDS, check, sentences, strip_emoji
+from base.readability import MAX_WORDS, check, sentences, strip_emoji
 
 
 def rules(text: str, lang: str = "fr") -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from greenslate.voice import Voice, VoiceError, opus_info, speakable
+from base.voice import Voice, VoiceError, opus_info, speakable
 from sensitisation.library import keys, render
 from sensitisation.voice_notes import library_voice_note
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from greenslate.voice import VoiceNote
+from base.voice import VoiceNote
 from store.sensitisation import VoiceNoteIndex
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from telegram import Bot
 
-from greenslate.voice import Voice, opus_info
+from base.voice import Voice, opus_info
 from sensitisation.library import library_version
 from sensitisation.voice_notes import send_voice_note
 from store.sensitisation import VoiceNoteIndex

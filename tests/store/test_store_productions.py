@@ -44,7 +44,7 @@ def test_a_production_comes_back_as_it_was_saved(uow_factory: UowFactory, produc
 
 
 def test_the_reference_production_file_round_trips(uow_factory: UowFactory) -> None:
-    production_file = pytest.importorskip("greenslate.production_file")
+    production_file = pytest.importorskip("common.production_file")
     if not EXAMPLE.exists():
         pytest.skip(f"{EXAMPLE} is not there")
     production = production_file.load_production_file(EXAMPLE)

@@ -22,11 +22,11 @@ from bots.telegram.app import start_telegram, stop_telegram
 from bots.telegram.invites import create_invites
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.services import Services, services_of
+from common.app import App
+from common.production_file import load_production_file
 from domain.carbon import active_reports
 from domain.model import Production, Report
 from domain.usecases import get_balance, load_production
-from greenslate.app import App
-from greenslate.production_file import load_production_file
 from scheduler.notify import Delivery
 from tests.support.botapi import BotApiServer, Sent
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from common.app import App
 from domain.usecases import load_production
-from greenslate.app import App
 from greenslate.cli import main
 from store.telegram import TelegramStore
 from tests.telegram.conftest import reference_production

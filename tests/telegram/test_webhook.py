@@ -13,8 +13,8 @@ import pytest
 from bots.telegram.app import start_telegram, stop_telegram
 from bots.telegram.invites import create_invites
 from bots.telegram.services import services_of
+from common.app import App
 from domain.usecases import load_production
-from greenslate.app import App
 from tests.support.botapi import BotApiServer
 from tests.telegram.conftest import FIRST_EVENING, reference_production
 

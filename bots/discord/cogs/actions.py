@@ -14,12 +14,12 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
+from base.i18n import t
 from bots.discord import services
 from bots.discord.checks import is_eco_referent
 from bots.discord.translator import cmd, language_of
 from domain.errors import InvalidReport, UnknownAction
 from domain.model import ActionOutcome, ActionStatus
-from greenslate.i18n import t
 from store import discord as store
 
 if TYPE_CHECKING:

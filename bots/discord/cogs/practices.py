@@ -16,10 +16,10 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy import Engine
 
+from base.i18n import t
 from bots.discord import services
 from bots.discord.checks import is_eco_referent
 from bots.discord.translator import cmd, language_of
-from greenslate.i18n import t
 from store import discord as store
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from telegram import Update
 
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import (
     SOURCE,
@@ -34,7 +35,6 @@ from bots.telegram.services import Context, Services
 from domain.answers import MEAL_SYNONYMS, WASTE_SYNONYMS, Answer, parse_items
 from domain.errors import InvalidReport
 from domain.model import Report, ReportKind
-from greenslate.i18n import t
 from store.telegram import ChatView, Conversation
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import Update
 
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import (
     SOURCE,
@@ -36,7 +37,6 @@ from bots.telegram.services import Context
 from domain.answers import Answer
 from domain.model import ReportKind
 from domain.usecases import undo_report
-from greenslate.i18n import t
 from store.telegram import Conversation
 
 

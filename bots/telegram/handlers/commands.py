@@ -8,6 +8,8 @@ from typing import Any
 
 from telegram import Update
 
+from base.i18n import day as format_day
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import (
     Member,
@@ -31,8 +33,6 @@ from domain.errors import InvalidReport
 from domain.model import Language, Report
 from domain.rollcall import open_prompts
 from domain.schedule import Occurrence
-from greenslate.i18n import day as format_day
-from greenslate.i18n import t
 from store.erasure import erase_member
 from store.telegram import Conversation
 

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 
+from base.i18n import normalise_language, t
 from bots.telegram.flow import (
     Member,
     Target,
@@ -21,7 +22,6 @@ from bots.telegram.flow import (
 from bots.telegram.services import Context, Services, keyboard
 from domain.errors import GreenslateError
 from domain.model import Report
-from greenslate.i18n import normalise_language, t
 
 log = logging.getLogger("greenslate.telegram")
 operator_log = logging.getLogger("greenslate.operator")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from base.i18n import t
 from bots.telegram.flow import members_of
 from bots.telegram.handlers.common import (
     operator_log,
     stranger_language,
 )
 from bots.telegram.services import Context
-from greenslate.i18n import t
 
 
 def passing_failure(error: BaseException | None) -> bool:

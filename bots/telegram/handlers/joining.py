@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import Update
 
+from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import (
     members_of,
@@ -23,7 +24,6 @@ from bots.telegram.handlers.common import (
     stranger_language,
 )
 from bots.telegram.services import Context, say
-from greenslate.i18n import t
 
 
 async def start(update: Update, context: Context) -> None:

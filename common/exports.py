@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from base.i18n import normalise_language
+from common.presenters import balance_dict, kg, tonnes
 from domain.carbon import Balance
 from domain.factors import FactorSet
 from domain.model import Category, Production, ReportKind
-from greenslate.i18n import normalise_language
-from greenslate.presenters import balance_dict, kg, tonnes
 from store import queries
 
 FORMATS = ("xlsx", "csv", "json")

@@ -15,8 +15,8 @@ as a ``ProductionFileError`` located by a path such as ``assignments[2].vehicle`
 Every problem found at a step is reported, one per line, in file order; the exception's ``where``
 and ``problem`` are those of the first one, and ``problems`` holds them all.
 
-Run ``python -m greenslate.production_file --schema`` to print the JSON Schema, or
-``python -m greenslate.production_file FILE...`` to check files.
+Run ``python -m common.production_file --schema`` to print the JSON Schema, or
+``python -m common.production_file FILE...`` to check files.
 """
 
 from __future__ import annotations
@@ -1550,7 +1550,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], Any] = sys.stdo
         out(schema_text())
         return 0
     if not args or args[0].startswith("-"):
-        out("usage: python -m greenslate.production_file --schema | FILE...\n")
+        out("usage: python -m common.production_file --schema | FILE...\n")
         return 2
     status = 0
     for name in args:

@@ -112,7 +112,7 @@ def protect(settings: Any = None) -> None:
     add_secrets(secrets_from_environment())
     if settings is None:
         try:
-            from greenslate.settings import load_settings
+            from base.settings import load_settings
 
             settings = load_settings()
         except Exception:  # settings that do not load fail later, in the command, with a clear line

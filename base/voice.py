@@ -32,9 +32,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.readability import strip_emoji
+from base.settings import default_data_dir
 from domain.errors import GreenslateError
-from greenslate.readability import strip_emoji
-from greenslate.settings import default_data_dir
 
 #: Bump when the pipeline below changes in a way that changes the sound.
 PIPELINE_VERSION = "1"

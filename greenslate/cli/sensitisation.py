@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from greenslate.i18n import LANGUAGES
-from greenslate.readability import check
+from base.i18n import LANGUAGES
+from base.readability import check
 
 
 def register(main: click.Group) -> None:
@@ -51,7 +51,7 @@ def show(key: str) -> None:
 @sensitisation.command("check")
 def check_texts() -> None:
     """Read every crew text (catalogues and library, both languages) against the easy-to-read rules."""
-    from greenslate.i18n import all_messages
+    from base.i18n import all_messages
     from sensitisation.library import load_library
 
     texts = list(all_messages())

@@ -7,9 +7,9 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from base.settings import Settings, load_settings
 from config.factors import CURRENT_VERSION, catalogue
 from domain.usecases import Catalogue
-from greenslate.settings import Settings, load_settings
 from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 
