@@ -1,0 +1,146 @@
+"""From pydantic's errors to plain English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+)
+from pydantic_core import ErrorDetails
+
+from common.production_file.models import ProductionFile
+from common.production_file.problems import Problem
+from common.production_file.types import _closest, _describe, _not_one_of, _shorten, _unknown
+
+
+def _where(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            name = _shorten(str(part))  # a key can be long (YAML's explicit "? key" form)
+            out += f".{name}" if out else name
+    return out
+
+
+_CHOICE_NAMES = {
+    ("production", "type"): "production type",
+    ("production", "language"): "language",
+    ("production", "forecast_tco2e"): "category",
+    ("crew", "role"): "role",
+    ("crew", "channel"): "channel",
+    ("crew", "language"): "language",
+    ("assignments", "report"): "report kind",
+    ("assignments", "mode"): "mode",
+    ("assignments", "frequency"): "frequency",
+    ("action_plan", "theme"): "theme",
+    ("action_plan", "status"): "action status",
+    ("action_plan", "outcome"): "outcome",
+}
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model that owns the last element of ``loc``."""
+    current: Any = ProductionFile
+    for part in loc[:-1]:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif get_origin(current) in (list, dict):
+            current = get_args(current)[-1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        origin = get_origin(annotation)
+        if origin is Annotated or (origin is not None and origin not in (list, dict) and len(args) == 1):
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _shape_problems(errors: Sequence[ErrorDetails]) -> list[Problem]:
+    """Pydantic's errors in plain English; a misspelt field is one problem, not "unknown" and "missing"."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    renamed: dict[tuple[Any, ...], str] = {}
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden" and loc:
+            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
+            close = _closest(str(loc[-1]), candidates)
+            if close is not None:
+                renamed[loc] = close
+                missing.discard((*loc[:-1], close))
+    problems = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "missing" and loc not in missing:
+            continue
+        if loc in renamed:
+            problems.append(Problem(_where(loc), f"unknown field {loc[-1]!r}; did you mean {renamed[loc]!r}?"))
+        else:
+            problems.append(_translate(e))
+    return problems
+
+
+def _translate(error: ErrorDetails) -> Problem:
+    loc = tuple(error["loc"])
+    if loc and loc[-1] == "[key]":  # a mapping's key, not its value
+        loc = loc[:-1]
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    value = error.get("input")
+    where = _where(loc)
+    name = str(loc[-1]) if loc else ""
+    owner = _model_at(loc) if loc else ProductionFile
+    fields = list(owner.model_fields) if owner else []
+    if kind == "greenslate":
+        problem = error["msg"]
+    elif kind == "missing":
+        problem = f"required field {name!r} is missing"
+    elif kind == "extra_forbidden":
+        problem = _unknown("field", name, fields, f"one of: {', '.join(fields)}")
+    elif kind in ("enum", "literal_error"):
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        names = [str(p) for p in loc[-2:] if isinstance(p, str)]
+        what = next(
+            (_CHOICE_NAMES[(str(loc[0]), n)] for n in reversed(names) if (str(loc[0]), n) in _CHOICE_NAMES),
+            "value",
+        )
+        problem = _not_one_of(what, value, options)
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        problem = f"expected a mapping (name: value pairs), got {_describe(value)}"
+    elif kind in ("list_type", "tuple_type"):
+        problem = f"expected a list, got {_describe(value)}"
+    elif kind in ("string_type", "string_sub_type"):
+        problem = f"expected text, got {_describe(value)}"
+    elif kind in ("bool_type", "bool_parsing"):
+        problem = f"expected true or false, got {_describe(value)}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {
+            "greater_than": ("more than", "gt"),
+            "greater_than_equal": ("at least", "ge"),
+            "less_than": ("less than", "lt"),
+            "less_than_equal": ("at most", "le"),
+        }[kind]
+        problem = f"must be {bound[0]} {ctx.get(bound[1])}, got {_describe(value)}"
+    elif kind == "recursion_loop":
+        problem = "the value refers to itself (a YAML alias loop)"
+    elif kind == "frozen_set_type" or kind == "set_type":
+        problem = f"expected a list, got {_describe(value)}"
+    else:
+        message = error["msg"] or "not a valid value"
+        problem = f"{message[0].lower()}{message[1:]}, got {_describe(value)}"
+    return Problem(where, problem)
