@@ -178,19 +178,36 @@ def _parse(
     """The production and the validated file it came from (for the sections outside the domain)."""
     lines: dict[Path_, int] = {}
     if isinstance(source, bytes):
-        if len(source) > MAX_FILE_BYTES:
-            raise ProductionFileProblems(file_name, [_too_big(len(source))])
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ProductionFileProblems(
-                file_name, [Problem("", f"not UTF-8 text (byte {e.start}); save the file as UTF-8")]
-            ) from None
+        source = _decode(source, file_name)
     if isinstance(source, str):
         data, lines = _read_yaml(source, file_name)
     else:
         data = _undo_yaml11_booleans(source)
+    doc = _validate(data, file_name, lines)
+    if factors is None or consumption is None:
+        default_factors, default_table = _default_catalogue()
+        factors = factors or default_factors
+        consumption = consumption or default_table
+    checker = _Checker(doc, factors, consumption)
+    problems = checker.run()
+    if problems:
+        _raise(file_name, problems, lines)
+    return _to_domain(doc, checker.calendar()), doc
 
+
+def _decode(source: bytes, file_name: str) -> str:
+    if len(source) > MAX_FILE_BYTES:
+        raise ProductionFileProblems(file_name, [_too_big(len(source))])
+    try:
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ProductionFileProblems(
+            file_name, [Problem("", f"not UTF-8 text (byte {e.start}); save the file as UTF-8")]
+        ) from None
+
+
+def _validate(data: Any, file_name: str, lines: Mapping[Path_, int]) -> ProductionFile:
+    """The file's shape: a mapping, of format version 1, that the models accept."""
     if not isinstance(data, Mapping):
         got = "an empty file" if data is None else _describe(data)
         raise ProductionFileProblems(
@@ -209,23 +226,12 @@ def _parse(
             [Problem("version", f"unsupported version {_describe(version)}; this greenslate reads version 1")],
             lines,
         )
-
     try:
-        doc = ProductionFile.model_validate(dict(data))
+        return ProductionFile.model_validate(dict(data))
     except ValidationError as e:
         _raise(file_name, _shape_problems(e.errors(include_url=False)), lines)
     except RecursionError:
         _raise(file_name, [Problem("", "the file nests too deeply (a YAML alias loop?)")], lines)
-
-    if factors is None or consumption is None:
-        default_factors, default_table = _default_catalogue()
-        factors = factors or default_factors
-        consumption = consumption or default_table
-    checker = _Checker(doc, factors, consumption)
-    problems = checker.run()
-    if problems:
-        _raise(file_name, problems, lines)
-    return _to_domain(doc, checker.calendar()), doc
 
 
 def load_production_file(

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from common.production_file.conversion import _generator
-from common.production_file.models import ProductionFile
+from common.production_file.models import AssignmentModel, ProductionFile
 from common.production_file.problems import Problem
 from common.production_file.types import (
     FUEL_FACTOR_UNITS,
@@ -197,59 +197,13 @@ class _Checker:
     # assignments, actions, sensitisation
 
     def check_assignments(self, crew: set[str], vehicles: set[str], generators: set[str]) -> None:
-        cal = self.doc.production.calendar
-        default = DEFAULT_FREQUENCY[self.doc.production.type]
         keys: dict[tuple[str, ReportKind, str | None], int] = {}
         for i, a in enumerate(self.doc.assignments):
             here = f"assignments[{i}]"
             if a.who not in crew:
                 self.add(f"{here}.who", _unknown_ref("crew member", a.who, crew, "crew"))
-            if a.report is ReportKind.MILEAGE:
-                self.check_subject(here, "vehicle", a.vehicle, vehicles, a.report)
-                self.refuse(here, "generator", a.generator, a.report)
-                self.check_mode(here, a.mode, [m.value for m in MileageMode], a.report)
-            elif a.report in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
-                self.check_subject(here, "generator", a.generator, generators, a.report)
-                self.refuse(here, "vehicle", a.vehicle, a.report)
-                if a.report is ReportKind.GENERATOR_HOURS:
-                    self.check_mode(here, a.mode, [m.value for m in GeneratorMode], a.report)
-                else:
-                    self.refuse(here, "mode", a.mode, a.report)
-            else:
-                self.refuse(here, "vehicle", a.vehicle, a.report)
-                self.refuse(here, "generator", a.generator, a.report)
-                self.refuse(here, "mode", a.mode, a.report)
-                section = "meal_types" if a.report is ReportKind.MEALS else "waste_streams"
-                if not getattr(self.doc, section):
-                    self.add(
-                        f"{here}.report",
-                        f"{a.report.value} are reported but no {section} are declared; "
-                        f"add {section} with their emission factors",
-                    )
-            frequency = a.frequency or default
-            why = "" if a.frequency else f" (the default for a {self.doc.production.type.value})"
-            if frequency is Frequency.WEEKLY:
-                if a.weekday is None:
-                    self.add(
-                        f"{here}.weekday",
-                        f"a weekly report{why} needs a weekday, e.g. weekday: fri",
-                    )
-                elif a.weekday not in cal.shooting_days:
-                    self.add(
-                        f"{here}.weekday",
-                        f"{a.weekday!r} is not a shooting day ({', '.join(cal.shooting_days)}), "
-                        "so the prompt would never be sent",
-                    )
-            elif a.weekday is not None:
-                self.add(
-                    f"{here}.weekday",
-                    f"weekday is only for weekly reports; this one is {frequency.value}{why}",
-                )
-            if frequency is not Frequency.MONTHLY and a.day_of_month is not None:
-                self.add(
-                    f"{here}.day_of_month",
-                    f"day_of_month is only for monthly reports; this one is {frequency.value}{why}",
-                )
+            self.check_report(here, a, vehicles, generators)
+            self.check_schedule(here, a)
             key = (a.who, a.report, a.vehicle or a.generator)
             if key in keys:
                 self.add(
@@ -259,6 +213,59 @@ class _Checker:
                 )
             else:
                 keys[key] = i
+
+    def check_report(self, here: str, a: AssignmentModel, vehicles: set[str], generators: set[str]) -> None:
+        """The fields that go with the kind of report: its vehicle or generator, its mode."""
+        if a.report is ReportKind.MILEAGE:
+            self.check_subject(here, "vehicle", a.vehicle, vehicles, a.report)
+            self.refuse(here, "generator", a.generator, a.report)
+            self.check_mode(here, a.mode, [m.value for m in MileageMode], a.report)
+        elif a.report in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
+            self.check_subject(here, "generator", a.generator, generators, a.report)
+            self.refuse(here, "vehicle", a.vehicle, a.report)
+            if a.report is ReportKind.GENERATOR_HOURS:
+                self.check_mode(here, a.mode, [m.value for m in GeneratorMode], a.report)
+            else:
+                self.refuse(here, "mode", a.mode, a.report)
+        else:
+            self.refuse(here, "vehicle", a.vehicle, a.report)
+            self.refuse(here, "generator", a.generator, a.report)
+            self.refuse(here, "mode", a.mode, a.report)
+            section = "meal_types" if a.report is ReportKind.MEALS else "waste_streams"
+            if not getattr(self.doc, section):
+                self.add(
+                    f"{here}.report",
+                    f"{a.report.value} are reported but no {section} are declared; "
+                    f"add {section} with their emission factors",
+                )
+
+    def check_schedule(self, here: str, a: AssignmentModel) -> None:
+        """The weekday or day of the month, for the frequency given or the production type's default."""
+        cal = self.doc.production.calendar
+        frequency = a.frequency or DEFAULT_FREQUENCY[self.doc.production.type]
+        why = "" if a.frequency else f" (the default for a {self.doc.production.type.value})"
+        if frequency is Frequency.WEEKLY:
+            if a.weekday is None:
+                self.add(
+                    f"{here}.weekday",
+                    f"a weekly report{why} needs a weekday, e.g. weekday: fri",
+                )
+            elif a.weekday not in cal.shooting_days:
+                self.add(
+                    f"{here}.weekday",
+                    f"{a.weekday!r} is not a shooting day ({', '.join(cal.shooting_days)}), "
+                    "so the prompt would never be sent",
+                )
+        elif a.weekday is not None:
+            self.add(
+                f"{here}.weekday",
+                f"weekday is only for weekly reports; this one is {frequency.value}{why}",
+            )
+        if frequency is not Frequency.MONTHLY and a.day_of_month is not None:
+            self.add(
+                f"{here}.day_of_month",
+                f"day_of_month is only for monthly reports; this one is {frequency.value}{why}",
+            )
 
     def check_subject(self, here: str, field: str, value: str | None, known: set[str], report: ReportKind) -> None:
         if value is None:

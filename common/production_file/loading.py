@@ -154,23 +154,8 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         loader = _Loader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ProductionFileProblems(file, [Problem(where, f"not valid YAML: {problem}")]) from None
-    except yaml.reader.ReaderError as e:
-        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
-        problem = f"not valid YAML: the character U+{code:04X} at position {e.position} is not allowed"
-        raise ProductionFileProblems(file, [Problem("", problem)]) from None
-    except yaml.YAMLError as e:
-        raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
-    except (ValueError, OverflowError) as e:  # e.g. the date 2027-02-30
-        raise ProductionFileProblems(file, [Problem("", f"not valid YAML: {e}")]) from None
-    except RecursionError:
-        raise ProductionFileProblems(file, [Problem("", "not valid YAML: nested too deeply")]) from None
-    except _TooLarge:
-        raise ProductionFileProblems(file, [_too_large()]) from None
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError, _TooLarge) as e:
+        raise ProductionFileProblems(file, [_yaml_problem(e)]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -178,3 +163,20 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         return data, _lines(node)
     except _TooLarge:
         raise ProductionFileProblems(file, [_too_large()]) from None
+
+
+def _yaml_problem(e: Exception) -> Problem:
+    """What stopped the YAML reader, in plain words; where it stopped when the reader says so."""
+    if isinstance(e, yaml.MarkedYAMLError):
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return Problem(where, f"not valid YAML: {problem}")
+    if isinstance(e, yaml.reader.ReaderError):
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        return Problem("", f"not valid YAML: the character U+{code:04X} at position {e.position} is not allowed")
+    if isinstance(e, RecursionError):
+        return Problem("", "not valid YAML: nested too deeply")
+    if isinstance(e, _TooLarge):
+        return _too_large()
+    return Problem("", f"not valid YAML: {e}")  # other YAML errors, or e.g. the date 2027-02-30

@@ -95,52 +95,69 @@ def _shape_problems(errors: Sequence[ErrorDetails]) -> list[Problem]:
     return problems
 
 
+#: Kinds whose message says what was expected, then what was found.
+_EXPECTED = {
+    "model_type": "a mapping (name: value pairs)",
+    "model_attributes_type": "a mapping (name: value pairs)",
+    "dict_type": "a mapping (name: value pairs)",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "frozen_set_type": "a list",
+    "set_type": "a list",
+    "string_type": "text",
+    "string_sub_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+#: Kinds of a value out of its range: the words of the bound, and its key in the error's context.
+_BOUNDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
+
+
 def _translate(error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     if loc and loc[-1] == "[key]":  # a mapping's key, not its value
         loc = loc[:-1]
+    return Problem(_where(loc), _problem(error, loc))
+
+
+def _problem(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
     value = error.get("input")
-    where = _where(loc)
     name = str(loc[-1]) if loc else ""
-    owner = _model_at(loc) if loc else ProductionFile
-    fields = list(owner.model_fields) if owner else []
     if kind == "greenslate":
-        problem = error["msg"]
-    elif kind == "missing":
-        problem = f"required field {name!r} is missing"
-    elif kind == "extra_forbidden":
-        problem = _unknown("field", name, fields, f"one of: {', '.join(fields)}")
-    elif kind in ("enum", "literal_error"):
-        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        names = [str(p) for p in loc[-2:] if isinstance(p, str)]
-        what = next(
-            (_CHOICE_NAMES[(str(loc[0]), n)] for n in reversed(names) if (str(loc[0]), n) in _CHOICE_NAMES),
-            "value",
-        )
-        problem = _not_one_of(what, value, options)
-    elif kind in ("model_type", "model_attributes_type", "dict_type"):
-        problem = f"expected a mapping (name: value pairs), got {_describe(value)}"
-    elif kind in ("list_type", "tuple_type"):
-        problem = f"expected a list, got {_describe(value)}"
-    elif kind in ("string_type", "string_sub_type"):
-        problem = f"expected text, got {_describe(value)}"
-    elif kind in ("bool_type", "bool_parsing"):
-        problem = f"expected true or false, got {_describe(value)}"
-    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {
-            "greater_than": ("more than", "gt"),
-            "greater_than_equal": ("at least", "ge"),
-            "less_than": ("less than", "lt"),
-            "less_than_equal": ("at most", "le"),
-        }[kind]
-        problem = f"must be {bound[0]} {ctx.get(bound[1])}, got {_describe(value)}"
-    elif kind == "recursion_loop":
-        problem = "the value refers to itself (a YAML alias loop)"
-    elif kind == "frozen_set_type" or kind == "set_type":
-        problem = f"expected a list, got {_describe(value)}"
-    else:
-        message = error["msg"] or "not a valid value"
-        problem = f"{message[0].lower()}{message[1:]}, got {_describe(value)}"
-    return Problem(where, problem)
+        return error["msg"]
+    if kind == "missing":
+        return f"required field {name!r} is missing"
+    if kind == "extra_forbidden":
+        owner = _model_at(loc) if loc else ProductionFile
+        fields = list(owner.model_fields) if owner else []
+        return _unknown("field", name, fields, f"one of: {', '.join(fields)}")
+    if kind in ("enum", "literal_error"):
+        return _choice_problem(loc, value, ctx)
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"must be {words} {ctx.get(key)}, got {_describe(value)}"
+    if kind == "recursion_loop":
+        return "the value refers to itself (a YAML alias loop)"
+    message = error["msg"] or "not a valid value"
+    return f"{message[0].lower()}{message[1:]}, got {_describe(value)}"
+
+
+def _choice_problem(loc: tuple[Any, ...], value: Any, ctx: Any) -> str:
+    """A value that is not one of the choices, named after what the choice is (a role, a channel...)."""
+    options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+    names = [str(p) for p in loc[-2:] if isinstance(p, str)]
+    what = next(
+        (_CHOICE_NAMES[(str(loc[0]), n)] for n in reversed(names) if (str(loc[0]), n) in _CHOICE_NAMES),
+        "value",
+    )
+    return _not_one_of(what, value, options)
