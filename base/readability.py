@@ -268,23 +268,31 @@ def _linkers(sentence: str, lang: str) -> list[str]:
 
 
 def _word_rules(text: str, lang: str) -> list[Violation]:
+    found = [v for word in dict.fromkeys(words(text)) if (v := _word_violation(word, text, lang)) is not None]
+    return found + _phrase_rules(text.lower().replace("’", "'"), lang)
+
+
+def _word_violation(word: str, text: str, lang: str) -> Violation | None:
+    """An abbreviation left unexplained, or a word in capitals; None for an everyday word."""
+    core = word.strip("'’-")
+    letters = [c for c in core if c.isalpha()]
+    if core in EVERYDAY:
+        return None
+    if core in EXPLAINED:
+        if _explained(core, text, lang):
+            return None
+        explanation = " / ".join(EXPLAINED[core].get(lang, ()))
+        return Violation("abbreviation", f"{core} is not explained (say: {explanation})")
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        if len(letters) <= 5:
+            return Violation("abbreviation", f"{core} is not explained")
+        return Violation("capitals", core)
+    return None
+
+
+def _phrase_rules(lowered: str, lang: str) -> list[Violation]:
+    """Latin abbreviations and jargon, found in the lower-cased text."""
     found: list[Violation] = []
-    lowered = text.lower().replace("’", "'")
-    for word in dict.fromkeys(words(text)):
-        core = word.strip("'’-")
-        letters = [c for c in core if c.isalpha()]
-        if core in EVERYDAY:
-            continue
-        if core in EXPLAINED:
-            if not _explained(core, text, lang):
-                explanation = " / ".join(EXPLAINED[core].get(lang, ()))
-                found.append(Violation("abbreviation", f"{core} is not explained (say: {explanation})"))
-            continue
-        if len(letters) >= 2 and all(c.isupper() for c in letters):
-            if len(letters) <= 5:
-                found.append(Violation("abbreviation", f"{core} is not explained"))
-            else:
-                found.append(Violation("capitals", core))
     for abbreviation in LATIN_ABBREVIATIONS[lang]:
         pattern = r"(?<![\w])" + re.escape(abbreviation) + (r"(?!\w)" if abbreviation[-1].isalnum() else "")
         if re.search(pattern, lowered):

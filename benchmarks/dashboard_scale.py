@@ -134,6 +134,51 @@ def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
+def _time_pages(engine: Engine, productions: list[str], samples: int, result: Result) -> dict[str, list[float]]:
+    """Seconds per page read, for ``samples`` productions drawn at random (the same ones each run)."""
+    render = _overview_renderer()
+    if render is None:
+        result.notes.append("dashboard.pages.overview not importable: overview timed without rendering")
+    pages: dict[str, Callable[[str], Any]] = {
+        "overview": lambda pid: overview_page(engine, pid, render),
+        # the overview's three steps on their own, to show where its time goes
+        "overview_step_production": lambda pid: _production(engine, pid),
+        "overview_step_balance_query": lambda pid: queries.production_balance(
+            engine, _production(engine, pid), CURRENT_VERSION),
+        "plan": lambda pid: plan_page(engine, pid),
+        "reporting": lambda pid: reporting_page(engine, pid),
+        "reports": lambda pid: reports_page(engine, pid),
+    }
+    rng = random.Random(7)
+    for fn in pages.values():  # warm the connection pool and the caches once
+        fn(productions[0])
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    for _ in range(samples):
+        pid = rng.choice(productions)
+        for name, fn in pages.items():
+            seconds, _value = _time(lambda fn=fn, pid=pid: fn(pid))
+            timings[name].append(seconds)
+    return timings
+
+
+def _compare_with_naive(
+    engine: Engine, productions: list[str], baseline_samples: int
+) -> tuple[list[float], bool, bool]:
+    """Seconds of the naive overview, whether its totals agree with the SQL ones, and whether the
+    kept sums equal the emission lines."""
+    naive: list[float] = []
+    agree = True
+    sums_agree = True
+    for k in range(baseline_samples):
+        pid = productions[k % len(productions)]
+        seconds, naive_total = _time(lambda pid=pid: naive_overview(engine, pid))
+        naive.append(seconds)
+        sql_total = overview_page(engine, pid, None)
+        agree = agree and naive_total == sql_total
+        sums_agree = sums_agree and _sums_match_lines(engine, pid)
+    return naive, agree, sums_agree
+
+
 def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | None = None) -> Result:
     size = size or (QUICK if quick else FULL)
     samples = samples or (5 if quick else 40)
@@ -149,38 +194,8 @@ def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | N
         result.figures["season_load_seconds"] = round(season.seconds, 1)
         engine = make_engine(url, pool_size=2)
         try:
-            render = _overview_renderer()
-            if render is None:
-                result.notes.append("dashboard.pages.overview not importable: overview timed without rendering")
-            pages: dict[str, Callable[[str], Any]] = {
-                "overview": lambda pid: overview_page(engine, pid, render),
-                # the overview's three steps on their own, to show where its time goes
-                "overview_step_production": lambda pid: _production(engine, pid),
-                "overview_step_balance_query": lambda pid: queries.production_balance(
-                    engine, _production(engine, pid), CURRENT_VERSION),
-                "plan": lambda pid: plan_page(engine, pid),
-                "reporting": lambda pid: reporting_page(engine, pid),
-                "reports": lambda pid: reports_page(engine, pid),
-            }
-            rng = random.Random(7)
-            for fn in pages.values():  # warm the connection pool and the caches once
-                fn(season.productions[0])
-            timings: dict[str, list[float]] = {name: [] for name in pages}
-            for _ in range(samples):
-                pid = rng.choice(season.productions)
-                for name, fn in pages.items():
-                    seconds, _value = _time(lambda fn=fn, pid=pid: fn(pid))
-                    timings[name].append(seconds)
-            naive: list[float] = []
-            agree = True
-            sums_agree = True
-            for k in range(baseline_samples):
-                pid = season.productions[k % len(season.productions)]
-                seconds, naive_total = _time(lambda pid=pid: naive_overview(engine, pid))
-                naive.append(seconds)
-                sql_total = overview_page(engine, pid, None)
-                agree = agree and naive_total == sql_total
-                sums_agree = sums_agree and _sums_match_lines(engine, pid)
+            timings = _time_pages(engine, season.productions, samples, result)
+            naive, agree, sums_agree = _compare_with_naive(engine, season.productions, baseline_samples)
         finally:
             engine.dispose()
     for name, values in timings.items():

@@ -148,7 +148,12 @@ def request_problem(body: Any) -> str | None:
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         return "changedPropIds"
-    for item in body["inputs"]:
+    return _router_problem(body["inputs"])
+
+
+def _router_problem(inputs: list[Any]) -> str | None:
+    """``"router"`` when the page router's path or query string is not text of a sane length."""
+    for item in inputs:
         if isinstance(item, dict) and item.get("id") == ROUTER_ID:
             value = item.get("value")
             if value is not None and (not isinstance(value, str) or len(value) > 10_000):

@@ -156,15 +156,24 @@ def _unspaced(s: str, raw: str) -> Decimal:
     if not dots and not commas:
         return _decimal(s)
     if dots and commas:
-        decimal_sep = "." if s.rfind(".") > s.rfind(",") else ","
-        group_sep = "," if decimal_sep == "." else "."
-        if s.count(decimal_sep) != 1:
-            raise NotANumber(f"{raw!r} is not a number", text=raw)
-        whole, frac = s.split(decimal_sep)
-        if not re.fullmatch(r"\d{1,3}(?:" + re.escape(group_sep) + r"\d{3})+", whole) or not frac:
-            raise NotANumber(f"{raw!r} is not a number", text=raw)
-        return _decimal(whole.replace(group_sep, "") + "." + frac)
-    sep = "." if dots else ","
+        return _mixed_separators(s, raw)
+    return _one_separator(s, raw, "." if dots else ",")
+
+
+def _mixed_separators(s: str, raw: str) -> Decimal:
+    """``1,234.5`` or ``1.234,5``: the last separator is the decimal one, the other groups thousands."""
+    decimal_sep = "." if s.rfind(".") > s.rfind(",") else ","
+    group_sep = "," if decimal_sep == "." else "."
+    if s.count(decimal_sep) != 1:
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    whole, frac = s.split(decimal_sep)
+    if not re.fullmatch(r"\d{1,3}(?:" + re.escape(group_sep) + r"\d{3})+", whole) or not frac:
+        raise NotANumber(f"{raw!r} is not a number", text=raw)
+    return _decimal(whole.replace(group_sep, "") + "." + frac)
+
+
+def _one_separator(s: str, raw: str, sep: str) -> Decimal:
+    """``1.234.567`` groups thousands; ``12,5`` is a decimal; ``1,500`` could be either and is asked."""
     parts = s.split(sep)
     if len(parts) > 2:
         if re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", s):
@@ -282,12 +291,7 @@ def parse_items(
     """
     names = list(names)
     folded = fold(text)
-    tokens: list[tuple[str, str]] = []  # ("n", "30") or ("w", "poulet")
-    for m in _TOKEN.finditer(folded):
-        if m.group(1):
-            tokens.append(("n", m.group(1)))
-        elif m.group(2).strip("'-") not in FILLER:
-            tokens.append(("w", m.group(2).strip("'-")))
+    tokens = _item_tokens(folded)
     if not any(kind == "n" for kind, _ in tokens):
         raise NotANumber(f"{text!r} has no number", text=text.strip())
     if re.search(r"(^|\s)[-\u2212]\s*\d", folded):
@@ -296,16 +300,31 @@ def parse_items(
         if len(tokens) == 1 and len(names) == 1:
             return {names[0]: _count(tokens[0][1], whole)}
         raise InvalidReport(f"{text!r} does not say which item", reason="no_item", text=text.strip())
+    return _paired_values(text, tokens, names, synonyms, whole)
+
+
+def _item_tokens(folded: str) -> list[tuple[str, str]]:
+    """The numbers and the meaningful words of an answer, in order: ``("n", "30")`` or ``("w", "poulet")``."""
+    tokens: list[tuple[str, str]] = []
+    for m in _TOKEN.finditer(folded):
+        if m.group(1):
+            tokens.append(("n", m.group(1)))
+        elif m.group(2).strip("'-") not in FILLER:
+            tokens.append(("w", m.group(2).strip("'-")))
+    return tokens
+
+
+def _paired_values(
+    text: str, tokens: list[tuple[str, str]], names: list[str],
+    synonyms: Mapping[str, frozenset[str]], whole: bool,
+) -> dict[str, Decimal]:
+    """Read the tokens two by two, number and item in the order the answer's first token sets."""
     number_first = tokens[0][0] == "n"
     values: dict[str, Decimal] = {}
-    i = 0
-    while i < len(tokens):
+    for i in range(0, len(tokens), 2):
         pair = tokens[i:i + 2]
         if len(pair) < 2 or pair[0][0] == pair[1][0]:
-            if pair[0][0] == "w" and item_for_word(pair[0][1], names, synonyms) is None:
-                raise _unknown_item(pair[0][1], names)
-            raise InvalidReport(f"{text!r}: a figure or an item is missing", reason="no_item",
-                                text=text.strip())
+            raise _unpaired(text, pair[0], names, synonyms)
         number, word = (pair[0][1], pair[1][1]) if number_first else (pair[1][1], pair[0][1])
         item = item_for_word(word, names, synonyms)
         if item is None:
@@ -313,8 +332,16 @@ def parse_items(
         if item in values:
             raise InvalidReport(f"{item} given twice", reason="twice", item=item)
         values[item] = _count(number, whole)
-        i += 2
     return values
+
+
+def _unpaired(
+    text: str, token: tuple[str, str], names: list[str], synonyms: Mapping[str, frozenset[str]]
+) -> InvalidReport:
+    """The error for a token left without its partner: an unknown word says so first."""
+    if token[0] == "w" and item_for_word(token[1], names, synonyms) is None:
+        return _unknown_item(token[1], names)
+    return InvalidReport(f"{text!r}: a figure or an item is missing", reason="no_item", text=text.strip())
 
 
 def _unknown_item(word: str, names: list[str]) -> InvalidReport:
@@ -374,22 +401,9 @@ def parse_day(text: str, today: dt.date) -> dt.date:
     Without a year, the next such day from ``today`` on.
     """
     s = _UNTIL.sub("", fold(text).strip().replace("\u2019", "'")).rstrip(" .!")
-    year: int | None
     if s in WEEKDAY_NAMES:  # "until friday": the next such day, today included
         return today + dt.timedelta(days=(WEEKDAY_NAMES[s] - today.weekday()) % 7)
-    if m := _ISO.match(s):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif m := _NUMERIC.match(s):
-        day, month = int(m.group(1)), int(m.group(2))
-        year = int(m.group(3)) if m.group(3) else None
-        if year is not None and year < 100:
-            year += 2000
-    elif (m := _WORDS.match(s)) and (m.group(2) or m.group(3)) in MONTHS:
-        day = int(m.group(1) or m.group(4))
-        month = MONTHS[m.group(2) or m.group(3)]
-        year = int(m.group(5)) if m.group(5) else None
-    else:
-        raise InvalidReport(f"{text!r} is not a date", reason="not_a_date", text=text.strip())
+    day, month, year = _day_month_year(s, text)
     try:
         if year is not None:
             return dt.date(year, month, day)
@@ -397,3 +411,18 @@ def parse_day(text: str, today: dt.date) -> dt.date:
         return candidate if candidate >= today else dt.date(today.year + 1, month, day)
     except ValueError:
         raise InvalidReport(f"{text!r} is not a date", reason="not_a_date", text=text.strip()) from None
+
+
+def _day_month_year(s: str, text: str) -> tuple[int, int, int | None]:
+    """Day, month and year (``None`` when not typed) of a folded date in one of the accepted forms."""
+    if m := _ISO.match(s):
+        return int(m.group(3)), int(m.group(2)), int(m.group(1))
+    if m := _NUMERIC.match(s):
+        year = int(m.group(3)) if m.group(3) else None
+        if year is not None and year < 100:
+            year += 2000
+        return int(m.group(1)), int(m.group(2)), year
+    if (m := _WORDS.match(s)) and (m.group(2) or m.group(3)) in MONTHS:
+        year = int(m.group(5)) if m.group(5) else None
+        return int(m.group(1) or m.group(4)), MONTHS[m.group(2) or m.group(3)], year
+    raise InvalidReport(f"{text!r} is not a date", reason="not_a_date", text=text.strip())

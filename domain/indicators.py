@@ -116,22 +116,27 @@ def plan_progress(
     cal = production.calendar
     done = 0 if as_of is None else cal.shooting_days_until(as_of)
     total_days = len(cal.shooting_days())
-    result = []
-    for action in production.action_plan:
-        indicator = INDICATORS.get(action.indicator)
-        if indicator is None:
-            result.append(ActionProgress(action, "", None, None, None, None, None))
-            continue
-        current = indicator.compute(production, counted)
-        projected = current
-        if indicator.cumulative and current is not None:
-            projected = current * total_days / done if done else None
-        progress = on_track = gap = None
-        if projected is not None:
-            span = action.target - action.baseline
-            progress = (projected - action.baseline) / span * HUNDRED if span else None
-            lower_is_better = action.target < action.baseline
-            on_track = projected <= action.target if lower_is_better else projected >= action.target
-            gap = projected - action.target
-        result.append(ActionProgress(action, indicator.unit, current, projected, progress, on_track, gap))
-    return result
+    return [_action_progress(action, production, counted, done, total_days)
+            for action in production.action_plan]
+
+
+def _action_progress(
+    action: Action, production: Production, counted: Sequence[EmissionLine], done: int, total_days: int
+) -> ActionProgress:
+    """Where one action stands: its indicator so far, projected to the end of the shoot when cumulative."""
+    indicator = INDICATORS.get(action.indicator)
+    if indicator is None:
+        return ActionProgress(action, "", None, None, None, None, None)
+    current = indicator.compute(production, counted)
+    projected = current
+    if indicator.cumulative and current is not None:
+        projected = current * total_days / done if done else None
+    if projected is None:
+        return ActionProgress(action, indicator.unit, current, projected, None, None, None)
+    span = action.target - action.baseline
+    progress = (projected - action.baseline) / span * HUNDRED if span else None
+    lower_is_better = action.target < action.baseline
+    on_track = projected <= action.target if lower_is_better else projected >= action.target
+    return ActionProgress(
+        action, indicator.unit, current, projected, progress, on_track, projected - action.target
+    )

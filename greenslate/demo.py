@@ -45,13 +45,32 @@ def _received(production: Production, day: dt.date, at: dt.time) -> dt.datetime:
 
 def demo_reports(production: Production, weeks: int) -> list[Report]:
     """The figures a crew would have sent over the first ``weeks`` weeks of the shoot."""
-    rng = random.Random(SEED)
     cal = production.calendar
     last = cal.start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
     days = [d for d in cal.shooting_days() if d <= last]
-    reports: list[Report] = []
+    crew = _DemoCrew(production)
+    for i, day in enumerate(days):
+        progress = i / max(1, len(days) - 1)
+        crew.drive(day, progress)
+        crew.cater(day, progress)
+        crew.run_generators(day, progress)
+        crew.weigh_waste(day, progress)
+    return crew.reports
+
+
+class _DemoCrew:
+    """The demo crew's reports, day by day; every figure comes from one seeded generator, drawn in
+    the same order each run, so the demo is the same every time."""
+
+    def __init__(self, production: Production) -> None:
+        self.production = production
+        self.rng = random.Random(SEED)
+        self.reports: list[Report] = []
+        self.odometers = {v.id: v.odometer_start or Decimal(0) for v in production.vehicles}
+        self.vehicle_of = {a.who: a.vehicle for a in production.assignments if a.report is ReportKind.MILEAGE}
 
     def add(
+        self,
         member: str,
         kind: ReportKind,
         day: dt.date,
@@ -60,8 +79,9 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
         subject: str | None = None,
         at: dt.time = dt.time(19, 40),
     ) -> None:
+        production = self.production
         ref = f"demo:{production.id}:{member}:{kind.value}:{subject or ''}:{day.isoformat()}"
-        reports.append(
+        self.reports.append(
             Report(
                 production_id=production.id,
                 member_id=member,
@@ -76,49 +96,52 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
             )
         )
 
-    odometers = {v.id: v.odometer_start or Decimal(0) for v in production.vehicles}
-    vehicle_of = {a.who: a.vehicle for a in production.assignments if a.report is ReportKind.MILEAGE}
-    for i, day in enumerate(days):
-        progress = i / max(1, len(days) - 1)
-        # Drivers: the minibus runs shuttles, the electric car runs errands.
-        for member, vehicle in sorted(vehicle_of.items()):
+    def drive(self, day: dt.date, progress: float) -> None:
+        """Drivers: the minibus runs shuttles, the electric car runs errands."""
+        for member, vehicle in sorted(self.vehicle_of.items()):
             if vehicle is None:
                 continue
             base = 85 if vehicle == "mb1" else 35
-            km = max(0, round(rng.gauss(base * (1 - 0.2 * progress), base * 0.2)))
-            odometers[vehicle] += km
-            add(
+            km = max(0, round(self.rng.gauss(base * (1 - 0.2 * progress), base * 0.2)))
+            self.odometers[vehicle] += km
+            self.add(
                 member,
                 ReportKind.MILEAGE,
                 day,
-                {"odometer": odometers[vehicle]},
-                f"{int(odometers[vehicle]):,}".replace(",", " "),
+                {"odometer": self.odometers[vehicle]},
+                f"{int(self.odometers[vehicle]):,}".replace(",", " "),
                 subject=vehicle,
             )
-        # Catering: the vegetarian share climbs as the plan's action takes hold.
-        if production.meal_types:
-            total = rng.randint(78, 104)
-            veg = round(total * (0.12 + 0.18 * progress + rng.uniform(-0.02, 0.02)))
-            vegan = rng.randint(2, 5)
-            beef = round(total * (0.22 - 0.10 * progress))
-            fish = rng.randint(6, 12)
-            chicken = max(0, total - veg - vegan - beef - fish)
-            meals = {"vegetarian": veg, "vegan": vegan, "chicken": chicken, "beef": beef, "fish": fish}
-            meals = {k: v for k, v in meals.items() if k in production.meal_types}
-            raw = " ".join(f"{k} {v}" for k, v in meals.items())
-            add(
-                "paul",
-                ReportKind.MEALS,
-                day,
-                {k: Decimal(v) for k, v in meals.items()},
-                raw,
-                at=dt.time(15, 20),
-            )
-        # Generators: hours most days; the 125 kVA is refuelled on Fridays (a delivery note).
-        for g in production.generators:
+
+    def cater(self, day: dt.date, progress: float) -> None:
+        """Catering: the vegetarian share climbs as the plan's action takes hold."""
+        if not self.production.meal_types:
+            return
+        rng = self.rng
+        total = rng.randint(78, 104)
+        veg = round(total * (0.12 + 0.18 * progress + rng.uniform(-0.02, 0.02)))
+        vegan = rng.randint(2, 5)
+        beef = round(total * (0.22 - 0.10 * progress))
+        fish = rng.randint(6, 12)
+        chicken = max(0, total - veg - vegan - beef - fish)
+        meals = {"vegetarian": veg, "vegan": vegan, "chicken": chicken, "beef": beef, "fish": fish}
+        meals = {k: v for k, v in meals.items() if k in self.production.meal_types}
+        raw = " ".join(f"{k} {v}" for k, v in meals.items())
+        self.add(
+            "paul",
+            ReportKind.MEALS,
+            day,
+            {k: Decimal(v) for k, v in meals.items()},
+            raw,
+            at=dt.time(15, 20),
+        )
+
+    def run_generators(self, day: dt.date, progress: float) -> None:
+        """Generators: hours most days; the 125 kVA is refuelled on Fridays (a delivery note)."""
+        for g in self.production.generators:
             mean = (2.8 if g.id == "g1" else 1.6) * (1 - 0.3 * progress)  # mains hook-ups take over
-            hours = _d(max(0.0, rng.gauss(mean, 0.5)))
-            add(
+            hours = _d(max(0.0, self.rng.gauss(mean, 0.5)))
+            self.add(
                 "lea",
                 ReportKind.GENERATOR_HOURS,
                 day,
@@ -128,8 +151,8 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
                 at=dt.time(20, 15),
             )
             if g.id == "g1" and day.weekday() == 4:
-                litres = Decimal(rng.randint(35, 50))
-                add(
+                litres = Decimal(self.rng.randint(35, 50))
+                self.add(
                     "lea",
                     ReportKind.GENERATOR_LITRES,
                     day,
@@ -138,26 +161,28 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
                     subject=g.id,
                     at=dt.time(20, 20),
                 )
-        # Waste: weighed on Fridays at base camp.
-        if day.weekday() == 4 and production.waste_streams:
-            sorting = 0.35 + 0.25 * progress
-            total_kg = rng.uniform(90, 130)
-            streams = {
-                "residual": total_kg * (1 - sorting),
-                "biowaste": total_kg * sorting * 0.45,
-                "cardboard": total_kg * sorting * 0.35,
-                "plastic": total_kg * sorting * 0.20,
-            }
-            values = {k: _d(v) for k, v in streams.items() if k in production.waste_streams}
-            add(
-                "sam",
-                ReportKind.WASTE,
-                day,
-                values,
-                " ".join(f"{k} {v}" for k, v in values.items()),
-                at=dt.time(18, 30),
-            )
-    return reports
+
+    def weigh_waste(self, day: dt.date, progress: float) -> None:
+        """Waste: weighed on Fridays at base camp."""
+        if day.weekday() != 4 or not self.production.waste_streams:
+            return
+        sorting = 0.35 + 0.25 * progress
+        total_kg = self.rng.uniform(90, 130)
+        streams = {
+            "residual": total_kg * (1 - sorting),
+            "biowaste": total_kg * sorting * 0.45,
+            "cardboard": total_kg * sorting * 0.35,
+            "plastic": total_kg * sorting * 0.20,
+        }
+        values = {k: _d(v) for k, v in streams.items() if k in self.production.waste_streams}
+        self.add(
+            "sam",
+            ReportKind.WASTE,
+            day,
+            values,
+            " ".join(f"{k} {v}" for k, v in values.items()),
+            at=dt.time(18, 30),
+        )
 
 
 def load_demo(
@@ -174,31 +199,33 @@ def load_demo(
         recorded = record_report(uow_factory(), catalogue, r)
         added += 0 if recorded.duplicate else 1
     if reports and added:
-        # One figure corrected, as crews do: the caterer miscounted beef on the second day.
-        second_meals = [r for r in reports if r.kind is ReportKind.MEALS][1]
-        with uow_factory() as uow:
-            stored = uow.reports.by_source(second_meals.source, second_meals.source_ref)
-        if stored is not None and stored.id is not None:
-            fixed = dict(stored.values)
-            if "beef" in fixed:
-                fixed["beef"] = max(Decimal(0), fixed["beef"] - 3)
-            correct_report(
-                uow_factory(),
-                catalogue,
-                stored.id,
-                fixed,
-                raw_text="correction: beef -3",
-                source="demo",
-                source_ref=f"{second_meals.source_ref}:correction",
-                received_at=second_meals.received_at + dt.timedelta(hours=1),
-            )
+        _correct_one_meal(uow_factory, catalogue, reports)
         now = max(r.received_at for r in reports)
-        for action_id, status in (
-            ("A1", ActionStatus.IN_PROGRESS),
-            ("A2", ActionStatus.IN_PROGRESS),
-            ("A4", ActionStatus.IN_PROGRESS),
-        ):
+        for action_id in ("A1", "A2", "A4"):
             if action_id in {a.id for a in production.action_plan}:
-                set_action_status(uow_factory(), production.id, action_id, status, by="demo", at=now)
+                set_action_status(uow_factory(), production.id, action_id, ActionStatus.IN_PROGRESS,
+                                  by="demo", at=now)
     last = max((r.day for r in reports), default=None)
     return DemoSummary(production.id, len({r.day for r in reports}), added, last)
+
+
+def _correct_one_meal(uow_factory: Callable[[], UnitOfWork], catalogue: Catalogue, reports: list[Report]) -> None:
+    """One figure corrected, as crews do: the caterer miscounted beef on the second day."""
+    second_meals = [r for r in reports if r.kind is ReportKind.MEALS][1]
+    with uow_factory() as uow:
+        stored = uow.reports.by_source(second_meals.source, second_meals.source_ref)
+    if stored is None or stored.id is None:
+        return
+    fixed = dict(stored.values)
+    if "beef" in fixed:
+        fixed["beef"] = max(Decimal(0), fixed["beef"] - 3)
+    correct_report(
+        uow_factory(),
+        catalogue,
+        stored.id,
+        fixed,
+        raw_text="correction: beef -3",
+        source="demo",
+        source_ref=f"{second_meals.source_ref}:correction",
+        received_at=second_meals.received_at + dt.timedelta(hours=1),
+    )

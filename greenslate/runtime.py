@@ -72,50 +72,13 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
     running = Running()
     settings = app.settings
     if settings.telegram_token is not None and (options.bots or options.scheduler):
-        from bots.telegram.app import build_application, initialize, start_telegram
-        from bots.telegram.notifier import TelegramNotifier
-
-        if options.bots:
-            running.telegram = await start_telegram(app)
-        else:
-            # The scheduler alone still sends through Telegram, without receiving updates.
-            running.telegram = build_application(app)
-            await initialize(running.telegram, settings.telegram_api_url)
-            running.telegram_sender_only = True
-        running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
+        await _start_telegram(app, options, running)
     elif options.bots:
         log.warning("GREENSLATE_TELEGRAM_TOKEN is not set: the Telegram bot is not started")
     if settings.discord_token is not None and options.bots:
-        from bots.discord.bot import start_discord, utc_now
-        from bots.discord.team_channel import DiscordTeamChannel
-
-        try:
-            running.discord = await start_discord(app)
-        except Exception as exc:  # Discord unreachable or refusing the token: the crew bot still runs
-            log.error("the Discord bot is not started: %s: %s", type(exc).__name__, exc)
-            running.discord = None
-        if running.discord is not None:
-            running.team = DiscordTeamChannel(running.discord, app, utc_now)
-        elif options.scheduler:
-            running.team = DiscordOffline("the Discord bot did not start")
+        await _start_discord_bot(app, options, running)
     elif settings.discord_token is not None and options.scheduler:
-        # The scheduler alone still posts escalations, digests and campaigns in the digest channels,
-        # through Discord's HTTP API only: no gateway, so no second bot answering commands.
-        import discord
-
-        from bots.discord.bot import utc_now
-        from bots.discord.team_channel import DiscordTeamChannel
-
-        sender = discord.Client(intents=discord.Intents.none())
-        try:
-            await sender.login(settings.discord_token.get_secret_value())
-        except Exception as exc:  # the scheduler still runs; its Discord rows wait and are retried
-            log.error("cannot reach Discord to post in the digest channels: %s: %s", type(exc).__name__, exc)
-            await sender.close()
-            running.team = DiscordOffline(f"Discord unreachable at start: {type(exc).__name__}")
-        else:
-            running.discord = sender
-            running.team = DiscordTeamChannel(sender, app, utc_now)
+        await _start_discord_sender(app, running)
     elif options.bots:
         log.info("GREENSLATE_DISCORD_TOKEN is not set: the Discord bot is not started")
     if options.scheduler:
@@ -132,15 +95,72 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
             name="scheduler",
         )
     if options.dashboard:
-        from dashboard.server import DashboardServer
-
-        host = options.host or settings.dashboard_host
-        port = options.port if options.port is not None else settings.dashboard_port
-        # Always waitress, stopped with the rest: never Flask's development server, whose debugger
-        # runs code for whoever reaches it and whose thread would keep the process from stopping.
-        running.dashboard = DashboardServer(app, host, port).start()
-        log.info("dashboard on %s", running.dashboard.url)
+        _start_dashboard(app, options, running)
     return running
+
+
+async def _start_telegram(app: App, options: RunOptions, running: Running) -> None:
+    """The Telegram bot, or with the scheduler alone a sender that receives no updates."""
+    from bots.telegram.app import build_application, initialize, start_telegram
+    from bots.telegram.notifier import TelegramNotifier
+
+    if options.bots:
+        running.telegram = await start_telegram(app)
+    else:
+        # The scheduler alone still sends through Telegram, without receiving updates.
+        running.telegram = build_application(app)
+        await initialize(running.telegram, app.settings.telegram_api_url)
+        running.telegram_sender_only = True
+    running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
+
+
+async def _start_discord_bot(app: App, options: RunOptions, running: Running) -> None:
+    """The Discord bot, which also posts in the team channels; without it the scheduler's rows wait."""
+    from bots.discord.bot import start_discord, utc_now
+    from bots.discord.team_channel import DiscordTeamChannel
+
+    try:
+        running.discord = await start_discord(app)
+    except Exception as exc:  # Discord unreachable or refusing the token: the crew bot still runs
+        log.error("the Discord bot is not started: %s: %s", type(exc).__name__, exc)
+        running.discord = None
+    if running.discord is not None:
+        running.team = DiscordTeamChannel(running.discord, app, utc_now)
+    elif options.scheduler:
+        running.team = DiscordOffline("the Discord bot did not start")
+
+
+async def _start_discord_sender(app: App, running: Running) -> None:
+    """The scheduler alone still posts escalations, digests and campaigns in the digest channels,
+    through Discord's HTTP API only: no gateway, so no second bot answering commands."""
+    import discord
+
+    from bots.discord.bot import utc_now
+    from bots.discord.team_channel import DiscordTeamChannel
+
+    token = app.settings.discord_token
+    assert token is not None
+    sender = discord.Client(intents=discord.Intents.none())
+    try:
+        await sender.login(token.get_secret_value())
+    except Exception as exc:  # the scheduler still runs; its Discord rows wait and are retried
+        log.error("cannot reach Discord to post in the digest channels: %s: %s", type(exc).__name__, exc)
+        await sender.close()
+        running.team = DiscordOffline(f"Discord unreachable at start: {type(exc).__name__}")
+    else:
+        running.discord = sender
+        running.team = DiscordTeamChannel(sender, app, utc_now)
+
+
+def _start_dashboard(app: App, options: RunOptions, running: Running) -> None:
+    from dashboard.server import DashboardServer
+
+    host = options.host or app.settings.dashboard_host
+    port = options.port if options.port is not None else app.settings.dashboard_port
+    # Always waitress, stopped with the rest: never Flask's development server, whose debugger
+    # runs code for whoever reaches it and whose thread would keep the process from stopping.
+    running.dashboard = DashboardServer(app, host, port).start()
+    log.info("dashboard on %s", running.dashboard.url)
 
 
 async def stop(running: Running) -> None:

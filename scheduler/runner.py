@@ -279,24 +279,7 @@ async def _deliver(
 async def _send(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
     """Hand one row to the notifier of its channel (or the team channel)."""
     if row.kind in (PROMPT, REMINDER, CAMPAIGN):
-        channel = Channel(row.payload["channel"])
-        if row.kind == CAMPAIGN and channel is Channel.DASHBOARD and channel not in ctx.notifiers:
-            # Dashboard members read campaigns on the dashboard, which lists these rows.
-            return Delivery(Outcome.SENT, message_ref="dashboard")
-        notifier = ctx.notifiers.get(channel)
-        if notifier is None and row.kind == CAMPAIGN and channel is Channel.DISCORD and ctx.team is not None:
-            send_campaign = getattr(ctx.team, "send_campaign", None)  # the Discord bot posts it for them
-            if send_campaign is not None:
-                assert row.member_id is not None
-                return await send_campaign(row.production_id, row.member_id, row.payload["message"])  # type: ignore[no-any-return]
-        if notifier is None:
-            return Delivery(Outcome.RETRY, detail=f"no notifier for channel {channel.value}")
-        assert row.member_id is not None
-        if row.kind == CAMPAIGN:
-            return await notifier.send_campaign(row.production_id, row.member_id, row.payload["message"])
-        return await notifier.send_prompt(
-            row.production_id, row.member_id, row.assignment_key or "", row.day, reminder=row.kind == REMINDER
-        )
+        return await _send_to_member(ctx, row)
     text = row.payload.get("text", "")
     if ctx.team is None:
         # No Discord bot running: the outbox row keeps the text (the dashboard lists it); the log says
@@ -310,6 +293,28 @@ async def _send(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
     if row.kind == DIGEST:
         return await ctx.team.post_digest(row.production_id, row.day, text)
     return Delivery(Outcome.UNREACHABLE, detail=f"unknown kind {row.kind}")
+
+
+async def _send_to_member(ctx: SchedulerContext, row: outbox.Row) -> Delivery:
+    """A prompt, reminder or campaign message, through the notifier of the member's channel."""
+    channel = Channel(row.payload["channel"])
+    if row.kind == CAMPAIGN and channel is Channel.DASHBOARD and channel not in ctx.notifiers:
+        # Dashboard members read campaigns on the dashboard, which lists these rows.
+        return Delivery(Outcome.SENT, message_ref="dashboard")
+    notifier = ctx.notifiers.get(channel)
+    if notifier is None and row.kind == CAMPAIGN and channel is Channel.DISCORD and ctx.team is not None:
+        send_campaign = getattr(ctx.team, "send_campaign", None)  # the Discord bot posts it for them
+        if send_campaign is not None:
+            assert row.member_id is not None
+            return await send_campaign(row.production_id, row.member_id, row.payload["message"])  # type: ignore[no-any-return]
+    if notifier is None:
+        return Delivery(Outcome.RETRY, detail=f"no notifier for channel {channel.value}")
+    assert row.member_id is not None
+    if row.kind == CAMPAIGN:
+        return await notifier.send_campaign(row.production_id, row.member_id, row.payload["message"])
+    return await notifier.send_prompt(
+        row.production_id, row.member_id, row.assignment_key or "", row.day, reminder=row.kind == REMINDER
+    )
 
 
 async def _check_earlier_delivery(ctx: SchedulerContext, row: outbox.Row) -> Delivery | None:

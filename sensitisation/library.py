@@ -85,27 +85,29 @@ def parse_library(data: Any, source: str = "library") -> Library:
     entries = data.get("messages")
     if not isinstance(entries, dict) or not entries:
         raise LibraryError(f"{source}: 'messages' is missing or empty")
-    messages: dict[str, Message] = {}
-    for key, entry in entries.items():
-        where = f"{source}: messages.{key}"
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise LibraryError(f"{where}: a key is lower-case words joined by '-'")
-        if not isinstance(entry, dict):
-            raise LibraryError(f"{where}: expected theme, fr and en")
-        theme = entry.get("theme")
-        if theme not in THEMES:
-            raise LibraryError(f"{where}: theme {theme!r} is not one of {', '.join(THEMES)}")
-        texts: dict[str, str] = {}
-        for lang in LANGUAGES:
-            text = entry.get(lang)
-            if not isinstance(text, str) or not text.strip():
-                raise LibraryError(f"{where}: the {lang} text is missing")
-            texts[lang] = " ".join(text.split())
-        unknown = set(entry) - {"theme", *LANGUAGES}
-        if unknown:
-            raise LibraryError(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
-        messages[key] = Message(key=key, theme=theme, texts=texts)
+    messages = {key: _message(key, entry, f"{source}: messages.{key}") for key, entry in entries.items()}
     return Library(version=str(version), messages=messages)
+
+
+def _message(key: Any, entry: Any, where: str) -> Message:
+    """One library entry: a well-formed key, a known theme, a text in every language, nothing else."""
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise LibraryError(f"{where}: a key is lower-case words joined by '-'")
+    if not isinstance(entry, dict):
+        raise LibraryError(f"{where}: expected theme, fr and en")
+    theme = entry.get("theme")
+    if theme not in THEMES:
+        raise LibraryError(f"{where}: theme {theme!r} is not one of {', '.join(THEMES)}")
+    texts: dict[str, str] = {}
+    for lang in LANGUAGES:
+        text = entry.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise LibraryError(f"{where}: the {lang} text is missing")
+        texts[lang] = " ".join(text.split())
+    unknown = set(entry) - {"theme", *LANGUAGES}
+    if unknown:
+        raise LibraryError(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    return Message(key=key, theme=theme, texts=texts)
 
 
 def load_library(path: str | Path | None = None) -> Library:

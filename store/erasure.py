@@ -30,7 +30,7 @@ from store.discord import discord_posts
 from store.outbox import ESCALATION, EXPIRED, PENDING, SENDING, outbox
 from store.repositories import FORGOTTEN_NAME
 from store.tables import members, reports
-from store.telegram import (
+from store.telegram_tables import (
     telegram_campaigns,
     telegram_conversations,
     telegram_invites,

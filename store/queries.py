@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, distinct, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -288,6 +288,28 @@ class ReportFilter:
     only_changed: bool = False  # corrected, undone or confirmed after a warning
 
 
+def _report_conditions(production_id: str, f: ReportFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of ``f`` on the production's reports."""
+    where = [reports.c.production_id == production_id]
+    if f.kind:
+        where.append(reports.c.kind == f.kind)
+    if f.member_id:
+        where.append(reports.c.member_id == f.member_id)
+    if f.day_from:
+        where.append(reports.c.day >= f.day_from)
+    if f.day_to:
+        where.append(reports.c.day <= f.day_to)
+    if f.text:
+        where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
+    if f.only_changed:
+        correction = aliased(reports)
+        corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
+            correction.c.production_id == production_id, correction.c.corrects.is_not(None))
+        where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
+                         reports.c.id.in_(corrected)))
+    return where
+
+
 def report_rows(
     bind: Bind, production_id: str, filters: ReportFilter | None = None, *, limit: int = 200, offset: int = 0
 ) -> tuple[list[ReportRow], int]:
@@ -312,23 +334,7 @@ def report_rows(
         .where(emission_lines.c.report_id == reports.c.id)
         .scalar_subquery()
     )
-    where = [reports.c.production_id == production_id]
-    if f.kind:
-        where.append(reports.c.kind == f.kind)
-    if f.member_id:
-        where.append(reports.c.member_id == f.member_id)
-    if f.day_from:
-        where.append(reports.c.day >= f.day_from)
-    if f.day_to:
-        where.append(reports.c.day <= f.day_to)
-    if f.text:
-        where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
-    if f.only_changed:
-        correction = aliased(reports)
-        corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
-            correction.c.production_id == production_id, correction.c.corrects.is_not(None))
-        where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
-                         reports.c.id.in_(corrected)))
+    where = _report_conditions(production_id, f)
     query = (
         select(reports, corrected_by.label("corrected_by"), kg.label("kgco2e"), factors.label("factors"),
                version.label("factor_set_version"))

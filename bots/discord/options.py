@@ -62,22 +62,38 @@ def problem(interaction: discord.Interaction) -> OptionProblem | None:
 
 def check(parameter: app_commands.Parameter, value: Any, *, partial: bool = False) -> OptionProblem | None:
     """``value`` against ``parameter``'s type, length, range and choices (``partial``: being typed)."""
-    name = parameter.display_name
     if parameter.type is _TEXT:
-        low = 0 if partial else (parameter.min_value or 0)
-        high = parameter.max_value if parameter.max_value is not None else MAX_STRING_OPTION
-        if not isinstance(value, str) or not low <= len(value) <= high:
-            return OptionProblem(name, "length", parameter.min_value or 0, high)
-        if parameter.choices and not partial and value not in {c.value for c in parameter.choices}:
-            return OptionProblem(name, "choice")
-    elif parameter.type in _NUMBERS:
-        integer = parameter.type is AppCommandOptionType.integer
-        if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
-            return OptionProblem(name, "number", parameter.min_value, parameter.max_value)
-        if (parameter.min_value is not None and value < parameter.min_value) or (
-            parameter.max_value is not None and value > parameter.max_value
-        ):
-            return OptionProblem(name, "number", parameter.min_value, parameter.max_value)
-        if parameter.choices and not partial and value not in {c.value for c in parameter.choices}:
-            return OptionProblem(name, "choice")
+        return _check_text(parameter, value, partial=partial)
+    if parameter.type in _NUMBERS:
+        return _check_number(parameter, value, partial=partial)
+    return None
+
+
+def _check_text(parameter: app_commands.Parameter, value: Any, *, partial: bool) -> OptionProblem | None:
+    """A text option: its length (any length while being typed), then its choices."""
+    name = parameter.display_name
+    low = 0 if partial else (parameter.min_value or 0)
+    high = parameter.max_value if parameter.max_value is not None else MAX_STRING_OPTION
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        return OptionProblem(name, "length", parameter.min_value or 0, high)
+    return _check_choice(parameter, value, partial=partial)
+
+
+def _check_number(parameter: app_commands.Parameter, value: Any, *, partial: bool) -> OptionProblem | None:
+    """A number option: its type (a boolean is no number), its range, then its choices."""
+    name = parameter.display_name
+    integer = parameter.type is AppCommandOptionType.integer
+    if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
+        return OptionProblem(name, "number", parameter.min_value, parameter.max_value)
+    if (parameter.min_value is not None and value < parameter.min_value) or (
+        parameter.max_value is not None and value > parameter.max_value
+    ):
+        return OptionProblem(name, "number", parameter.min_value, parameter.max_value)
+    return _check_choice(parameter, value, partial=partial)
+
+
+def _check_choice(parameter: app_commands.Parameter, value: Any, *, partial: bool) -> OptionProblem | None:
+    """One of the declared choices, when there are any and the value is complete."""
+    if parameter.choices and not partial and value not in {c.value for c in parameter.choices}:
+        return OptionProblem(parameter.display_name, "choice")
     return None

@@ -9,5 +9,5 @@
 - ``invites``: single-use invite links and their QR codes (``greenslate crew invite``);
 - ``ratelimit``: Telegram's flood limits; ``services``: what handlers reach, and the one send helper.
 
-Typed answers are read by ``domain.answers``; the bot's own tables are in ``store.telegram``.
+Typed answers are read by ``domain.answers``; the bot's own tables are in ``store.telegram_tables``.
 """

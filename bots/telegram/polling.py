@@ -132,53 +132,69 @@ class AckAfterHandling:
         failures = 0
         while not self._stopping.is_set():
             offset = self._next_offset()
-            if self._in_hand:
-                # Telegram gives back everything from the oldest update in hand: ask again once a few are
-                # done (so that most of what it returns is new) and something changed since it last
-                # answered; or, when nothing changed for a moment, for the other chats' new updates.
-                known = len(self._in_hand) + sum(1 for u in self._done if offset is not None and u >= offset)
-                if not self._worth_asking or len(self._in_hand) > self._low_water or known > BATCH // 2:
-                    self._changed.clear()
-                    try:
-                        await asyncio.wait_for(self._changed.wait(), BUSY_POLL_SECONDS)
-                        continue  # something was done with: look again
-                    except TimeoutError:
-                        if known >= BATCH:
-                            continue  # Telegram would give back only updates in hand
-                # Each answer gives back every update in hand: the more in hand, the less often.
-                gap = min(BUSY_POLL_SECONDS, BUSY_ASK_GAP * (1 + len(self._in_hand) / BUSY_ASK_STEP))
-                wait = self._asked_at + gap - asyncio.get_running_loop().time()
-                if wait > 0:
-                    await self._pause(wait)
-                    continue
+            if self._in_hand and not await self._time_to_ask(offset):
+                continue
             self._worth_asking = False
             self._asked_at = asyncio.get_running_loop().time()
             if offset is not None:  # asking with this offset confirms everything below it
                 self._done = {u for u in self._done if u >= offset}
-            try:
-                updates = await self._get_updates(offset, 0 if self._in_hand else self.timeout)
-            except RetryAfter as exc:
-                await self._pause(float(exc.retry_after if isinstance(exc.retry_after, int | float)
-                                        else exc.retry_after.total_seconds()))
-                self._worth_asking = True
+            updates, failures = await self._ask(offset, failures)
+            if updates is None:
                 continue
-            except (TimedOut, NetworkError) as exc:
-                if isinstance(exc, InvalidToken):
-                    raise
-                failures += 1
-                log.warning("telegram unreachable (%s); trying again", type(exc).__name__)
-                await self._pause(RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1])
-                self._worth_asking = True
-                continue
-            failures = 0
             self.offset = offset
-            for update in updates:
-                if self._stopping.is_set():
-                    break
-                if self._dispatch(update):
-                    self._worth_asking = True  # new updates came: more may be waiting
+            self._dispatch_all(updates)
             if self.poll_interval:
                 await self._pause(self.poll_interval)
+
+    async def _time_to_ask(self, offset: int | None) -> bool:
+        """With updates in hand, whether to ask Telegram now; False after waiting a little, to look again."""
+        # Telegram gives back everything from the oldest update in hand: ask again once a few are
+        # done (so that most of what it returns is new) and something changed since it last
+        # answered; or, when nothing changed for a moment, for the other chats' new updates.
+        known = len(self._in_hand) + sum(1 for u in self._done if offset is not None and u >= offset)
+        if not self._worth_asking or len(self._in_hand) > self._low_water or known > BATCH // 2:
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), BUSY_POLL_SECONDS)
+                return False  # something was done with: look again
+            except TimeoutError:
+                if known >= BATCH:
+                    return False  # Telegram would give back only updates in hand
+        # Each answer gives back every update in hand: the more in hand, the less often.
+        gap = min(BUSY_POLL_SECONDS, BUSY_ASK_GAP * (1 + len(self._in_hand) / BUSY_ASK_STEP))
+        wait = self._asked_at + gap - asyncio.get_running_loop().time()
+        if wait > 0:
+            await self._pause(wait)
+            return False
+        return True
+
+    async def _ask(self, offset: int | None, failures: int) -> tuple[list[Update] | None, int]:
+        """The next updates and the count of failures in a row; no updates after a pause when Telegram
+        asks to wait or cannot be reached."""
+        try:
+            updates = await self._get_updates(offset, 0 if self._in_hand else self.timeout)
+        except RetryAfter as exc:
+            await self._pause(float(exc.retry_after if isinstance(exc.retry_after, int | float)
+                                    else exc.retry_after.total_seconds()))
+            self._worth_asking = True
+            return None, failures
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, InvalidToken):
+                raise
+            failures += 1
+            log.warning("telegram unreachable (%s); trying again", type(exc).__name__)
+            await self._pause(RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1])
+            self._worth_asking = True
+            return None, failures
+        return updates, 0
+
+    def _dispatch_all(self, updates: list[Update]) -> None:
+        """Start handling each update, unless stopping."""
+        for update in updates:
+            if self._stopping.is_set():
+                break
+            if self._dispatch(update):
+                self._worth_asking = True  # new updates came: more may be waiting
 
     async def _get_updates(self, offset: int | None, timeout: int) -> list[Update]:
         """The next updates; those in hand or handled are not read again when the bot can skip them."""

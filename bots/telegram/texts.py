@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from base.i18n import day as format_day
 from base.i18n import has, number, t, typed_number
@@ -197,17 +198,34 @@ def refusal(
 ) -> str:
     """The short message for an answer that cannot be stored, with a valid example (``ex`` if given)."""
     ex = ex or example(production, assignment, lang)
+    text = (_unreadable_refusal(error, lang, ex)
+            or _reading_refusal(error.params, production, assignment, lang, ex)
+            or _items_refusal(error.params, lang, ex))
+    if text is not None:
+        return text
+    if "day" in error.params:
+        return t(lang, "telegram.error.outside")
+    return t(lang, "telegram.error.invalid", example=ex)
+
+
+def _unreadable_refusal(error: GreenslateError, lang: str, ex: str) -> str | None:
+    """The message for a figure that cannot be read as a number at all."""
     params = error.params
-    reason = params.get("reason") or ""
     typed = _short(str(params.get("text", "")))
-    if reason in ("too_long", "too_large"):  # too many digits typed, or a figure no shoot reaches
+    if params.get("reason") in ("too_long", "too_large"):  # too many digits typed, or a figure no shoot reaches
         return t(lang, "telegram.error.too_long", example=ex)
     if error.code == "not_a_number":
         return t(lang, "telegram.error.not_a_number", text=typed, example=ex)
     if error.code == "ambiguous_number":
         return t(lang, "telegram.error.ambiguous_list", text=typed, example=ex)
-    if reason in ("negative", "no_item", "not_whole"):
-        return t(lang, f"telegram.error.{reason}", example=ex)
+    return None
+
+
+def _reading_refusal(
+    params: Mapping[str, Any], production: Production, assignment: Assignment, lang: str, ex: str
+) -> str | None:
+    """The message for a figure out of line with the readings and distances already given."""
+    reason = params.get("reason") or ""
     if reason == "below_last":
         return t(lang, "telegram.error.below_last", previous=num(params["previous"], lang), example=ex)
     if reason == "below_start":  # no reading yet: the start declared for the vehicle, not one of theirs
@@ -221,6 +239,14 @@ def refusal(
                  previous=num(params["previous"], lang), example=example(production, reading, lang))
     if reason == "above_next":
         return t(lang, "telegram.error.above_next", next=num(params["next"], lang))
+    return None
+
+
+def _items_refusal(params: Mapping[str, Any], lang: str, ex: str) -> str | None:
+    """The message for an answer whose items, signs or units do not fit the question."""
+    reason = params.get("reason") or ""
+    if reason in ("negative", "no_item", "not_whole"):
+        return t(lang, f"telegram.error.{reason}", example=ex)
     if reason == "twice":
         return t(lang, "telegram.error.twice", item=item_label(params["item"], lang), example=ex)
     if reason == "unknown_item":
@@ -229,9 +255,7 @@ def refusal(
     if reason == "wrong_unit":
         return t(lang, "telegram.error.wrong_unit", expected=t(lang, f"telegram.unit.{params['expected']}"),
                  example=ex)
-    if "day" in params:
-        return t(lang, "telegram.error.outside")
-    return t(lang, "telegram.error.invalid", example=ex)
+    return None
 
 
 def _short(text: str, limit: int = 40) -> str:

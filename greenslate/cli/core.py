@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,7 @@ from base.i18n import normalise_language, number, t, typed_number
 from common.app import App
 from common.presenters import balance_dict, kg, plan_dict, tonnes
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
+from domain.carbon import Balance
 from domain.errors import (
     AmbiguousNumber,
     ConflictingReport,
@@ -379,22 +380,32 @@ def balance_command(production_id: str, fmt: str, as_of: dt.datetime | None) -> 
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["category", "kgco2e", "tco2e", "forecast_tco2e", "factor_set_version"])
-        for c in data["categories"]:
-            writer.writerow(
-                [c["category"], c["kgco2e"], c["tco2e"], c["forecast_tco2e"], bal.factor_set_version]
-            )
-        writer.writerow(
-            [
-                "total",
-                data["total"]["kgco2e"],
-                data["total"]["tco2e"],
-                data["total"]["forecast_tco2e"],
-                bal.factor_set_version,
-            ]
-        )
+        _echo_balance_csv(data, bal)
         return
+    _echo_balance_table(prod, bal, data)
+
+
+def _echo_balance_csv(data: dict[str, Any], bal: Balance) -> None:
+    """The balance by category, then the total, as CSV on standard output."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["category", "kgco2e", "tco2e", "forecast_tco2e", "factor_set_version"])
+    for c in data["categories"]:
+        writer.writerow(
+            [c["category"], c["kgco2e"], c["tco2e"], c["forecast_tco2e"], bal.factor_set_version]
+        )
+    writer.writerow(
+        [
+            "total",
+            data["total"]["kgco2e"],
+            data["total"]["tco2e"],
+            data["total"]["forecast_tco2e"],
+            bal.factor_set_version,
+        ]
+    )
+
+
+def _echo_balance_table(prod: Production, bal: Balance, data: dict[str, Any]) -> None:
+    """The balance as a table for a terminal, with the factors used below it."""
     click.echo(f"{prod.title} ({prod.id})")
     as_of_text = bal.as_of.isoformat() if bal.as_of else "no figures yet"
     click.echo(

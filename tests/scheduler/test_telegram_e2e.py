@@ -29,7 +29,7 @@ pytest.importorskip("bots.telegram.notifier")
 from bots.telegram.app import build_application
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.services import services_of
-from store.telegram import telegram_prompts
+from store.telegram_tables import telegram_prompts
 from tests.support.botapi import BotApiServer
 
 PARIS = ZoneInfo("Europe/Paris")

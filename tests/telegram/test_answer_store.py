@@ -19,7 +19,8 @@ from domain.carbon import active_reports
 from domain.model import Language, Production, Report, ReportKind
 from domain.ports import MemberState
 from domain.usecases import Catalogue
-from store.telegram import ChatMember, PromptRef, TelegramStore, telegram_prompts
+from store.telegram import ChatMember, PromptRef, TelegramStore
+from store.telegram_tables import telegram_prompts
 from store.uow import SqlUnitOfWork
 from tests.store.store_builders import make_production, report
 

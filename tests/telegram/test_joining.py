@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from store.tables import reports
-from store.telegram import hash_token, telegram_invites
+from store.telegram import hash_token
+from store.telegram_tables import telegram_invites
 from tests.telegram.conftest import CHATS, FIRST_EVENING
 
 

@@ -66,16 +66,10 @@ async def text_answer(update: Update, context: Context) -> None:
     if conversation is not None and conversation.state == STEPS:
         await _step(update, context, members, conversation)
         return
-    if conversation is not None and conversation.state == CORRECTING:
-        report = await asyncio.to_thread(load_report, services, int(conversation.data["report_id"]))
-        target = None if report is None else target_of_report(members, report)
-        if report is not None and target is not None:
-            recorded = await answer_text(context.bot, services, chat_id, target, message.text,
-                                         source_ref=source_ref, received_at=message.date, corrects=report.id)
-            if recorded is not None:
-                await asyncio.to_thread(services.store.clear_conversation, chat_id)
-            return
-        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+    if (conversation is not None and conversation.state == CORRECTING
+            and await _correct(context, chat_id, members, conversation, message.text,
+                               source_ref=source_ref, received_at=message.date)):
+        return
     target = find_target(services, members, chat_id, reply_to, view)
     if target is None:
         m = members[0]
@@ -83,6 +77,25 @@ async def text_answer(update: Update, context: Context) -> None:
         return
     await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
                       received_at=message.date)
+
+
+async def _correct(
+    context: Context, chat_id: int, members: list[Member], conversation: Conversation, text: str,
+    *, source_ref: str, received_at: dt.datetime,
+) -> bool:
+    """The corrected figure for the report under correction; False when that report is gone, so the
+    answer is read as an ordinary one. The correction ends once a figure is recorded."""
+    services = context.services
+    report = await asyncio.to_thread(load_report, services, int(conversation.data["report_id"]))
+    target = None if report is None else target_of_report(members, report)
+    if report is None or target is None:
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+        return False
+    recorded = await answer_text(context.bot, services, chat_id, target, text,
+                                 source_ref=source_ref, received_at=received_at, corrects=report.id)
+    if recorded is not None:
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+    return True
 
 
 async def edited_answer(update: Update, context: Context) -> None:

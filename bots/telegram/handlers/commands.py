@@ -34,7 +34,7 @@ from domain.model import Language, Report
 from domain.rollcall import open_prompts
 from domain.schedule import Occurrence
 from store.erasure import erase_member
-from store.telegram import Conversation
+from store.telegram import Conversation, PromptRef
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -52,44 +52,58 @@ async def status(update: Update, context: Context) -> None:
     if members is None:
         return
     services, chat_id = context.services, chat_id_of(update)
-    m = members[0]
-    lang, now = m.lang, now_of(context)
-    lines = [t(lang, "telegram.status.pending_title")]
-    pending = []
+    lang, now = members[0].lang, now_of(context)
     sent = await asyncio.to_thread(services.store.unanswered, chat_id)
-    for prompt in sent:
-        target = target_of_prompt(members, prompt)
-        if target is not None:
-            pending.append(t(lang, "telegram.status.pending_line",
-                             what=texts.what(target.member.production, target.assignment, lang),
-                             when=texts.when(target.day, target.member.today(now), lang)))
     # Prompts that fell due while greenslate was down were never sent: list them too, and send
     # them now, so the member can answer each one (a late answer counts for its own day).
     already = {(p.production_id, p.member_id, p.assignment_key, p.day) for p in sent}
     missed = await asyncio.to_thread(_missed, services, members, now, already)
-    for m, occ in missed:
-        assignment = assignment_by_key(m.production, occ.assignment_key)
-        if assignment is not None:
-            pending.append(t(lang, "telegram.status.pending_line",
-                             what=texts.what(m.production, assignment, lang),
-                             when=texts.when(occ.day, m.today(now), lang)))
-    lines += pending or [t(lang, "telegram.status.pending_none")]
+    lines = [t(lang, "telegram.status.pending_title")]
+    lines += _pending_lines(members, sent, missed, now, lang) or [t(lang, "telegram.status.pending_none")]
     if missed:
         lines += [t(lang, "telegram.status.missed_note")]
     lines += ["", t(lang, "telegram.status.week_title")]
-    sent = await asyncio.to_thread(_this_week, services, members, now, lang)
-    lines += sent or [t(lang, "telegram.status.week_none")]
-    paused = [mm.state.paused_until for mm in members if mm.state.paused_until and
-              mm.state.paused_until >= mm.today(now)]
-    if paused:
-        lines += ["", t(lang, "telegram.status.paused", day=format_day(max(paused), lang))]
-    await reply(context.bot, services, chat_id, m, "\n".join(lines))
+    week = await asyncio.to_thread(_this_week, services, members, now, lang)
+    lines += week or [t(lang, "telegram.status.week_none")]
+    lines += _paused_lines(members, now, lang)
+    speaker = missed[-1][0] if missed else members[0]
+    await reply(context.bot, services, chat_id, speaker, "\n".join(lines))
     if missed:
         from bots.telegram.notifier import TelegramNotifier
 
         notifier = TelegramNotifier(context.application, services.app)
         for mm, occ in missed[:MAX_MISSED_RESENT]:
             await notifier.send_prompt(mm.production_id, mm.member_id, occ.assignment_key, occ.day)
+
+
+def _pending_lines(
+    members: list[Member], sent: list[PromptRef], missed: list[tuple[Member, Occurrence]], now: dt.datetime,
+    lang: str,
+) -> list[str]:
+    """One line per prompt waiting for an answer: those sent, then those never sent."""
+    pending = []
+    for prompt in sent:
+        target = target_of_prompt(members, prompt)
+        if target is not None:
+            pending.append(t(lang, "telegram.status.pending_line",
+                             what=texts.what(target.member.production, target.assignment, lang),
+                             when=texts.when(target.day, target.member.today(now), lang)))
+    for m, occ in missed:
+        assignment = assignment_by_key(m.production, occ.assignment_key)
+        if assignment is not None:
+            pending.append(t(lang, "telegram.status.pending_line",
+                             what=texts.what(m.production, assignment, lang),
+                             when=texts.when(occ.day, m.today(now), lang)))
+    return pending
+
+
+def _paused_lines(members: list[Member], now: dt.datetime, lang: str) -> list[str]:
+    """The day prompts start again, when the member paused them."""
+    paused = [mm.state.paused_until for mm in members if mm.state.paused_until and
+              mm.state.paused_until >= mm.today(now)]
+    if not paused:
+        return []
+    return ["", t(lang, "telegram.status.paused", day=format_day(max(paused), lang))]
 
 
 #: /status sends again at most this many missed prompts at once (oldest first).
