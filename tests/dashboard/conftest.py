@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -96,6 +97,21 @@ def seeded_sqlite_template(_sqlite_template: Path, tmp_path_factory: pytest.Temp
     seed(url, engine)
     engine.dispose()  # checkpoints the write-ahead log into the file
     return path
+
+
+@contextmanager
+def served_copy(template: Path, folder: Path) -> Iterator[tuple[Seeded, str]]:
+    """A copy of the seeded store in ``folder``, served by the real dashboard server on a free port."""
+    from dashboard.server import DashboardServer
+
+    url, engine = seeded_copy(template, folder / "greenslate.sqlite3")
+    seeded = opened(url, engine)
+    server = DashboardServer(seeded.app, "127.0.0.1", 0).start()
+    try:
+        yield seeded, server.url
+    finally:
+        server.stop()
+        engine.dispose()
 
 
 def seeded_copy(template: Path, path: Path) -> tuple[str, Engine]:

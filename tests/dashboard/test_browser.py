@@ -21,7 +21,7 @@ import pytest
 
 from common.presenters import tonnes
 from domain.usecases import get_balance
-from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, opened, seeded_copy
+from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, served_copy
 
 pytestmark = pytest.mark.browser
 
@@ -50,20 +50,12 @@ UPSTREAM_VIOLATIONS: dict[str, str] = {}
 def live(
     seeded_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Seeded, str]]:
-    from dashboard.server import DashboardServer
-
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/dashboard`")
-    url, engine = seeded_copy(seeded_sqlite_template, tmp_path_factory.mktemp("browser") / "greenslate.sqlite3")
-    seeded = opened(url, engine)
-    server = DashboardServer(seeded.app, "127.0.0.1", 0).start()
-    try:
-        yield seeded, server.url
-    finally:
-        server.stop()
-        engine.dispose()
+    with served_copy(seeded_sqlite_template, tmp_path_factory.mktemp("browser")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -19,22 +19,14 @@ import pytest
 from sqlalchemy import func, select
 
 from store.tables import action_status
-from tests.dashboard.conftest import COORDINATOR, Seeded, opened, seeded_copy
+from tests.dashboard.conftest import COORDINATOR, Seeded, served_copy
 
 
 @pytest.fixture(scope="module")
 def served(seeded_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
     """One server for the module: none of these requests may change anything anyway."""
-    from dashboard.server import DashboardServer
-
-    url, engine = seeded_copy(seeded_sqlite_template, tmp_path_factory.mktemp("hardening") / "greenslate.sqlite3")
-    seeded = opened(url, engine)
-    server = DashboardServer(seeded.app, "127.0.0.1", 0).start()
-    try:
-        yield seeded, server.url
-    finally:
-        server.stop()
-        engine.dispose()
+    with served_copy(seeded_sqlite_template, tmp_path_factory.mktemp("hardening")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
