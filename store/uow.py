@@ -205,8 +205,26 @@ def run_together(bind: Engine | sessionmaker[Session],
     return ran
 
 
+def run_as_one(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
+               keep: bool = True) -> list[T | Exception]:
+    """Run ``jobs`` in one transaction, stored all together or not at all (a file imported).
+
+    Each job sees what the jobs before it wrote. If one raises, every job is run again, each in a
+    savepoint, so that each result says what became of that job (its exception, or what it would
+    have stored); then the transaction is rolled back and nothing is stored. With ``keep=False``
+    (a check, no import) it is rolled back even when every job went through.
+    """
+    if not jobs:
+        return []
+    done = _run_jobs(bind, jobs, savepoints=False, wait=True, as_one=True, keep=keep)
+    if done is None:
+        done = _run_jobs(bind, jobs, savepoints=True, wait=True, as_one=True, keep=keep)
+    assert done is not None
+    return done
+
+
 def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
-              savepoints: bool, wait: bool) -> list[T | Exception] | None:
+              savepoints: bool, wait: bool, as_one: bool = False, keep: bool = True) -> list[T | Exception] | None:
     """One attempt of :func:`run_together`; None when a job raised and there were no savepoints to undo it alone.
 
     Without savepoints, jobs that say what they read (:class:`Job`) are run together
@@ -232,6 +250,8 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
             return [failed.exc]  # leaving the block rolls back the job's work, and only its work
         if results is None:
             return None
+        if not keep or (as_one and any(isinstance(r, Exception) for r in results)):
+            return results  # leaving the block rolls every job's work back
         for statement, rows in deferred.items():  # one row as a plain execute: executemany costs more
             uow.session.execute(statement, rows if len(rows) > 1 else rows[0])
         # Each row of the sums written once for the batch, in key order: two batches (two bot

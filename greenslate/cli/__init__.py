@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "greenslate.cli.dashboard",
     "greenslate.cli.demo",
     "greenslate.cli.discord",
+    "greenslate.cli.imports",
     "greenslate.cli.run",
     "greenslate.cli.scheduler",
     "greenslate.cli.sensitisation",
