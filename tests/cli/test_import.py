@@ -1,0 +1,253 @@
+"""``greenslate import`` and ``greenslate template`` as the production office uses them, on SQLite and
+PostgreSQL: every refused file leaves the store exactly as it was, and says where and why."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from greenslate.cli import main
+from store.engine import make_engine
+from store.tables import daily_emissions, emission_lines, report_values, reports, subject_emissions
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+KINDS = ("mileage", "meals", "generator_hours", "generator_litres", "waste")
+
+Gs = Callable[..., Result]
+
+
+@pytest.fixture
+def gs(db_url: str) -> Gs:
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, list(args), env={"GREENSLATE_DATABASE_URL": db_url}, catch_exceptions=False)
+
+    assert run("production", "load", str(EXAMPLE)).exit_code == 0
+    return run
+
+
+@pytest.fixture
+def state(db_url: str) -> Callable[[], dict[str, object]]:
+    """Everything an import can write: row counts and the balance's total."""
+
+    def read() -> dict[str, object]:
+        engine = make_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                          for t in (reports, report_values, emission_lines, daily_emissions, subject_emissions)}
+                counts["kg"] = conn.execute(select(func.coalesce(func.sum(emission_lines.c.kgco2e), 0))).scalar_one()
+        finally:
+            engine.dispose()
+        return counts
+
+    return read
+
+
+def write(path: Path, text: str, *, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def total_kg(gs: Gs) -> float:
+    return float(json.loads(gs("balance", "feux-aube", "--format", "json").output)["total"]["kgco2e"])
+
+
+def refused(gs: Gs, state: Callable[[], dict[str, object]], *args: str) -> str:
+    """Run an import that must be refused: exit 1, the store unchanged; the error text."""
+    before = state()
+    result = gs("import", "feux-aube", *args)
+    assert result.exit_code == 1, result.output
+    assert state() == before
+    return result.stderr
+
+
+# -- good files ----------------------------------------------------------------------------------
+
+
+def test_a_french_file_imported_twice_is_stored_once(gs, state, tmp_path):
+    # semicolons, a byte-order mark, French headers, a decimal comma and a space between thousands
+    file = write(tmp_path / "gazole.csv", (
+        "date;membre;vehicule;compteur;reference\n"
+        "2027-03-01;amina;mb1;45 230;F-1\n"
+        "02/03/2027;amina;mb1;45 330;F-2\n"
+        "\n"
+        "2027-03-01;karim;car2;12 100;F-3\n"
+    ), bom=True)
+    first = gs("import", "feux-aube", str(file))
+    assert first.exit_code == 0, first.stderr
+    assert "Lignes lues : 3. Nouvelles : 3. Corrigées : 0. Déjà là : 0." in first.output
+    # mb1: 220 + 100 km x 0.324626; car2: 100 km x 0.067365
+    assert total_kg(gs) == pytest.approx(320 * 0.324626 + 100 * 0.067365, abs=0.001)
+    after_first = state()
+    assert after_first["reports"] == 3
+
+    again = gs("import", "feux-aube", str(file), "--lang", "en")
+    assert again.exit_code == 0, again.stderr
+    assert "Rows read: 3. New: 0. Corrected: 0. Already there: 3. Added: 0 kg CO2e." in again.output
+    assert state() == after_first
+
+
+def test_a_changed_figure_under_a_known_reference_corrects_it(gs, state, tmp_path):
+    meals = "date,member,meal_type,count,ref\n2027-03-01,paul,beef,10,M-1\n2027-03-01,paul,vegetarian,30,M-2\n"
+    assert gs("import", "feux-aube", str(write(tmp_path / "m.csv", meals))).exit_code == 0
+    assert total_kg(gs) == pytest.approx(10 * 4.97 + 30 * 0.85)
+    fixed = write(tmp_path / "m2.csv", meals.replace("beef,10", "beef,12"))
+    result = gs("import", "feux-aube", str(fixed), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "New: 0. Corrected: 1. Already there: 1." in result.output
+    assert total_kg(gs) == pytest.approx(12 * 4.97 + 30 * 0.85)
+    assert state()["reports"] == 3  # the history keeps the first figure, superseded
+    # the corrected file again: nothing new
+    assert "Corrected: 0. Already there: 2." in gs("import", "feux-aube", str(fixed), "--lang", "en").output
+    assert state()["reports"] == 3
+
+
+def test_a_known_reference_moved_to_another_day_is_refused(gs, state, tmp_path):
+    gs("import", "feux-aube", str(write(tmp_path / "m.csv", "date,member,meal_type,count,ref\n"
+                                        "2027-03-01,paul,beef,10,M-1\n")))
+    moved = write(tmp_path / "m2.csv", "date,member,meal_type,count,ref\n2027-03-02,paul,beef,10,M-1\n")
+    err = refused(gs, state, str(moved), "--lang", "en")
+    assert "m2.csv, row 2, column A (date): The reference « M-1 » is stored with 2027-03-01. " \
+           "This row says 2027-03-02." in err
+
+
+def test_check_reads_every_row_against_the_store_and_stores_nothing(gs, state, tmp_path):
+    file = write(tmp_path / "w.csv", "date,member,stream,kg,ref\n2027-03-05,sam,residual,\"12,5\",W-1\n")
+    before = state()
+    result = gs("import", "feux-aube", str(file), "--check", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "All are right. Nothing is stored yet. New: 1." in result.output
+    assert state() == before
+
+
+def test_the_member_option_fills_in_who_the_figures_come_from(gs, tmp_path):
+    file = write(tmp_path / "g.csv", "date,generator,hours,ref\n2027-03-01,g1,6,G-1\n")
+    result = gs("import", "feux-aube", str(file), "--member", "lea", "--kind", "generator_hours")
+    assert result.exit_code == 0, result.stderr
+    # 6 h x 15.5 L/h (100 kW at 50 %) x 3.17 kg CO2e per litre of GNR
+    assert total_kg(gs) == pytest.approx(6 * 15.5 * 3.17, abs=0.001)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_template_imports_into_the_reference_production(gs, state, tmp_path, fmt, lang):
+    for kind in KINDS:
+        out = tmp_path / f"{kind}.{fmt}"
+        assert gs("template", kind, "--lang", lang, "--out", str(out)).exit_code == 0
+        result = gs("import", "feux-aube", str(out), "--lang", "en")  # the kind is told by the header
+        assert result.exit_code == 0, (kind, result.stderr)
+        assert "New: 1." in result.output
+    assert state()["reports"] == len(KINDS)
+
+
+def test_a_workbook_with_several_sheets_is_read_from_the_one_named(gs, tmp_path):
+    book = Workbook()
+    first = book.active
+    first.title = "Notes"
+    first.append(["nothing to import here"])
+    sheet = book.create_sheet("Repas")
+    sheet.append(["Date", "Membre", "Type repas", "Nombre", "Référence"])
+    sheet.append([__import__("datetime").date(2027, 3, 1), "paul", "chicken", 40, "R-1"])
+    book.save(tmp_path / "compta.xlsx")
+    result = gs("import", "feux-aube", str(tmp_path / "compta.xlsx"), "--sheet", "repas")
+    assert result.exit_code == 0, result.stderr
+    assert total_kg(gs) == pytest.approx(40 * 1.46)
+
+
+# -- refused files -------------------------------------------------------------------------------
+
+
+def test_a_wrong_header_is_refused_with_the_column(gs, state, tmp_path):
+    file = write(tmp_path / "k.csv", "date,member,vehicle,odometre,ref\n2027-03-01,amina,mb1,45230,K-1\n")
+    err = refused(gs, state, str(file), "--kind", "mileage", "--lang", "en")
+    assert "k.csv, row 1, column D (odometre): The column « odometre » is not in the layout for mileage." in err
+    assert "k.csv, row 1: Add the column odometer or km." in err
+    err_fr = refused(gs, state, str(file))
+    assert "k.csv, ligne 1: Je ne sais pas quels chiffres contient ce fichier." in err_fr
+
+
+def test_a_bad_number_is_refused_in_the_users_language(gs, state, tmp_path):
+    file = write(tmp_path / "n.csv", "date;membre;vehicule;compteur;reference\n2027-03-01;amina;mb1;45,230;N-1\n"
+                 "2027-03-02;amina;mb1;beaucoup;N-2\n")
+    err = refused(gs, state, str(file), "--lang", "fr")
+    assert "Rien n'est importé. Problèmes trouvés : 2." in err
+    assert "n.csv, ligne 2, colonne D (compteur): « 45,230 » peut se lire de deux façons" in err
+    assert "n.csv, ligne 3, colonne D (compteur): « beaucoup » n'est pas un nombre." in err
+    err_en = refused(gs, state, str(file), "--lang", "en")
+    assert "n.csv, row 2, column D (compteur): « 45,230 » can be read two ways: 45,230 or 45.23." in err_en
+
+
+def test_an_unknown_vehicle_or_member_is_refused_with_what_the_production_has(gs, state, tmp_path):
+    file = write(tmp_path / "v.csv", "date,member,vehicle,odometer,ref\n2027-03-01,amina,mb1,45230,V-1\n"
+                 "2027-03-02,amina,bus7,45300,V-2\n2027-03-02,zoe,car2,12100,V-3\n")
+    err = refused(gs, state, str(file), "--lang", "en")
+    assert "Problems found: 2." in err
+    assert "v.csv, row 3, column C (vehicle): « bus7 » is not a vehicle of this production. " \
+           "The vehicles: mb1, car2." in err
+    assert "v.csv, row 4, column B (member): « zoe » is not in the crew of this production." in err
+
+
+def test_an_empty_file_is_refused(gs, state, tmp_path):
+    assert "e.csv: Le fichier est vide." in refused(gs, state, str(write(tmp_path / "e.csv", "")))
+    header_only = write(tmp_path / "h.csv", "date,member,meal_type,count,ref\n")
+    assert "h.csv, row 1: The file has a header but no figures." in refused(gs, state, str(header_only), "--lang",
+                                                                            "en")
+
+
+def test_a_reference_given_twice_is_refused(gs, state, tmp_path):
+    file = write(tmp_path / "d.csv", "date,member,meal_type,count,ref\n2027-03-01,paul,beef,10,D-1\n"
+                 "2027-03-01,paul,chicken,20,D-1\n")
+    err = refused(gs, state, str(file), "--lang", "en")
+    assert "d.csv, row 3, column E (ref): The reference « D-1 » is also on row 2." in err
+
+
+def test_a_workbook_without_the_sheet_named_is_refused(gs, state, tmp_path):
+    out = tmp_path / "w.xlsx"
+    gs("template", "waste", "--out", str(out))
+    err = refused(gs, state, str(out), "--sheet", "Déchets", "--lang", "en")
+    assert "w.xlsx: There is no sheet named « Déchets ». The sheets are: waste." in err
+
+
+def test_one_wrong_row_among_many_stores_none_of_them(gs, state, tmp_path):
+    lines = ["date,member,meal_type,count,ref"]
+    lines += [f"2027-03-{1 + i % 28:02d},paul,vegetarian,{20 + i},R-{i}" for i in range(100)]
+    lines[56] = "2027-03-20,paul,sushi,25,R-55"  # row 57 of the file: a meal type the production has not
+    err = refused(gs, state, str(write(tmp_path / "many.csv", "\n".join(lines) + "\n")), "--lang", "en")
+    assert err.splitlines() == [
+        "Nothing imported. Problems found: 1.",
+        "many.csv, row 57, column C (meal_type): « sushi » is not a meal type of this production. "
+        "The types: vegetarian, vegan, chicken, beef, fish.",
+    ]
+    assert state()["reports"] == 0
+
+
+def test_a_reading_below_the_stored_one_is_refused_as_the_bot_refuses_it(gs, state, tmp_path):
+    gs("report", "add", "feux-aube", "--member", "amina", "--kind", "mileage", "--vehicle", "mb1",
+       "--odometer", "45300", "--day", "2027-03-02")
+    file = write(tmp_path / "o.csv", "date,member,vehicle,odometer,ref,confirm\n"
+                 "2027-03-03,amina,mb1,45200,O-1,\n2027-03-04,amina,mb1,47000,O-2,\n")
+    err = refused(gs, state, str(file), "--lang", "en")
+    assert "o.csv, row 2, column D (odometer): This reading is below the last one: 45,300." in err
+    assert "o.csv, row 3, column D (odometer): 1,700 km is more than usual. The usual top is 800 km. " \
+           "If it is right, write yes in the column « confirm »." in err
+
+
+def test_a_file_that_is_no_spreadsheet_is_refused(gs, state, tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    assert "x.xlsx: I cannot read this file." in refused(gs, state, str(tmp_path / "x.xlsx"), "--lang", "en")
+
+
+def test_the_workbook_template_has_the_header_and_an_example(gs, tmp_path):
+    out = tmp_path / "t.xlsx"
+    gs("template", "mileage", "--lang", "fr", "--out", str(out))
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0] == ("date", "membre", "vehicule", "compteur", "km", "reference", "confirme")
+    assert rows[1][1:4] == ("amina", "mb1", 45230)
