@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import flask
 
-from common import exports
+from common import exports, imports
 from dashboard import context
+from domain.model import ReportKind
 
 
 def install(server: flask.Flask) -> None:
     server.add_url_rule("/download/<production_id>/<fmt>", "download", download)
+    server.add_url_rule("/template/<production_id>/<kind>/<fmt>", "template", template)
 
 
 def download(production_id: str, fmt: str) -> flask.Response:
@@ -23,5 +25,19 @@ def download(production_id: str, fmt: str) -> flask.Response:
     body = exports.render(export, fmt, context.language())
     response = flask.Response(body, mimetype=exports.MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(export, fmt)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def template(production_id: str, kind: str, fmt: str) -> flask.Response:
+    """A kind's file to fill in for ``greenslate import`` (docs/import.md), in the page's language."""
+    if fmt not in imports.FORMATS or kind not in {k.value for k in imports.LAYOUTS} \
+            or context.access(production_id) is None:
+        flask.abort(404)
+    lang = context.language()
+    report_kind = ReportKind(kind)
+    response = flask.Response(imports.template(report_kind, fmt, lang), mimetype=imports.MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{imports.template_name(report_kind, fmt, lang)}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -231,6 +231,19 @@ EN: dict[str, str] = {
     "exports.about.csv": "a single file, with a category column",
     "exports.about.json": "for another program",
     "exports.cli": "The same files from the command line:",
+    "exports.import.title": "Import from the accounts",
+    "exports.import.intro": (
+        "Figures that come as invoices or an agency's export can be imported from a file: one file per "
+        "kind, with the columns of its template. Each template has one example row to replace. Every row "
+        "is checked like a figure typed in the bot; if one row is wrong, nothing is stored and each "
+        "problem is shown with its row and column."
+    ),
+    "exports.template.csv": "CSV template for {kind}",
+    "exports.template.xlsx": "Excel template (XLSX) for {kind}",
+    "exports.import.cli": (
+        "Check a filled-in file, then import it, from the command line (importing it again stores nothing"
+        " twice):"
+    ),
     "error.generic": "That did not work: {detail}",
     "error.unknown_action": "This action is not in this plan.",
     "error.invalid_report": "This change is not possible: {detail}",

@@ -243,6 +243,19 @@ FR: dict[str, str] = {
     "exports.about.json": "pour un autre logiciel",
     "exports.cli": "Les mêmes fichiers en ligne de commande :",
     # errors
+    "exports.import.title": "Importer depuis la comptabilité",
+    "exports.import.intro": (
+        "Les chiffres qui arrivent en factures ou en export d’agence s’importent depuis un fichier : un "
+        "fichier par type, avec les colonnes de son modèle. Chaque modèle a une ligne d’exemple à "
+        "remplacer. Chaque ligne est vérifiée comme un chiffre tapé dans le bot ; si une ligne est "
+        "fausse, rien n’est enregistré et chaque problème est montré avec sa ligne et sa colonne."
+    ),
+    "exports.template.csv": "Modèle CSV pour {kind}",
+    "exports.template.xlsx": "Modèle Excel (XLSX) pour {kind}",
+    "exports.import.cli": (
+        "Vérifier un fichier rempli, puis l’importer, en ligne de commande (l’importer à nouveau "
+        "n’enregistre rien deux fois) :"
+    ),
     "error.generic": "Cela n’a pas marché : {detail}",
     "error.unknown_action": "Cette action n’existe pas dans ce plan.",
     "error.invalid_report": "Ce changement n’est pas possible : {detail}",

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import html
 
-from common import exports
+from common import exports, imports
 from dashboard import components, context
 from dashboard.texts import tr
 
@@ -21,6 +21,40 @@ def register(dash_app: dash.Dash) -> None:
 
 def download_href(production_id: str, fmt: str, lang: str) -> str:
     return f"/download/{production_id}/{fmt}?lang={lang}"
+
+
+def template_href(production_id: str, kind: str, fmt: str, lang: str) -> str:
+    return f"/template/{production_id}/{kind}/{fmt}?lang={lang}"
+
+
+def templates(production_id: str, lang: str) -> list[object]:
+    """The import section: one file to fill in per kind, in each format, and the command that reads it."""
+    return [
+        html.H2(tr("exports.import.title", lang)),
+        html.P(tr("exports.import.intro", lang)),
+        html.Ul(
+            [
+                html.Li(
+                    [html.Span(tr(f"kind.{kind.value}", lang) + " · ")]
+                    + [
+                        html.A(
+                            tr(f"exports.template.{fmt}", lang, kind=tr(f"kind.{kind.value}", lang)),
+                            href=template_href(production_id, kind.value, fmt, lang),
+                            download="",
+                            id=f"template-{kind.value}-{fmt}",
+                            className="template-link",
+                        )
+                        for fmt in imports.FORMATS
+                    ]
+                )
+                for kind in imports.LAYOUTS
+            ],
+            className="downloads",
+        ),
+        html.P(tr("exports.import.cli", lang), className="note"),
+        html.Pre(html.Code(f"greenslate import {production_id} FILE --check\n"
+                           f"greenslate import {production_id} FILE")),
+    ]
 
 
 def layout(production: str | None = None, **_: Any) -> html.Div:
@@ -53,4 +87,5 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
         ),
         html.P(tr("exports.cli", lang), className="note"),
         html.Pre(html.Code(f"greenslate export {production_id} --format xlsx --out {production_id}.xlsx")),
+        *templates(production_id, lang),
     )

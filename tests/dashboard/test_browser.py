@@ -280,3 +280,26 @@ def test_pages_render_and_callbacks_run_under_the_content_security_policy(
     assert policies and all(policies), "every page came with its policy"
     assert violations == [], "\n".join(violations)
     page.context.close()
+
+
+def test_import_templates_download_from_the_exports_page(live: tuple[Seeded, str], browser: Any) -> None:
+    from common.imports import LAYOUTS
+    from domain.model import ReportKind
+
+    _seeded, base = live
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/exports")
+    assert page.locator("a.template-link").count() == 2 * len(LAYOUTS)
+    lang = page.get_attribute("#template-meals-csv", "href").rsplit("lang=", 1)[1]  # the page's language
+    with page.expect_download() as info:
+        page.click("#template-meals-csv")
+    assert info.value.suggested_filename == f"greenslate-meals-{lang}.csv"
+    header, example = Path(info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    delimiter = ";" if lang == "fr" else ","
+    assert header.split(delimiter) == LAYOUTS[ReportKind.MEALS].headers(lang)
+    assert example.split(delimiter)[:4] == ["2027-03-01", "paul", "vegetarian", "30"]
+    with page.expect_download() as info:
+        page.click("#template-mileage-xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert [c.value for c in sheet[1]] == LAYOUTS[ReportKind.MILEAGE].headers(lang)
+    page.context.close()
