@@ -36,6 +36,8 @@ class Table:
     header: tuple[Cell, ...]
     header_row: int
     rows: Sequence[tuple[int, tuple[Cell, ...]]] = field(default_factory=tuple)
+    #: The file's and the sheet's names: they may tell the kind when the header fits several.
+    names: tuple[str, ...] = ()
 
 
 def read_table(path: Path, *, sheet: str | None = None, kind_names: Sequence[str] = ()) -> Table:
@@ -97,7 +99,7 @@ def _read_csv(data: bytes, name: str) -> Table:
     except csv.Error:
         raise ImportProblems([Problem(name, "not_readable", NAMES, row=reader.line_num)]) from None
     assert header is not None
-    return Table(name, header, header_row, rows)
+    return Table(name, header, header_row, rows, (name,))
 
 
 def _read_workbook(data: bytes, name: str, sheet: str | None, kind_names: Sequence[str]) -> Table:
@@ -126,7 +128,7 @@ def _read_workbook(data: bytes, name: str, sheet: str | None, kind_names: Sequen
         book.close()
     if header is None:
         raise ImportProblems([Problem(where, "empty")])
-    return Table(where, header, header_row, rows)
+    return Table(where, header, header_row, rows, (name, chosen))
 
 
 def _cell(value: object) -> Cell:

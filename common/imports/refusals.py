@@ -6,6 +6,7 @@ problem key of ``import.po`` with the column it is about.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,8 @@ from base.i18n import number, t
 from common.imports.layouts import Layout, Role
 from common.imports.problems import Problem
 from common.imports.rows import Header
-from domain.errors import GreenslateError, NeedsConfirmation, UnknownMember
-from domain.model import Production, ReportKind
+from domain.errors import GreenslateError, NeedsConfirmation, UnknownFactor, UnknownMember
+from domain.model import MATERIALS, OBJECTS, POST_PRODUCTION_ITEMS, SPEND_PREFIX, Production, ReportKind
 
 #: Reasons of ``domain.checks`` said with a message of their own, about the figure's column.
 READING_REASONS = ("below_last", "below_start", "below_distances", "above_next", "distance_with_readings")
@@ -40,12 +41,20 @@ def _said(exc: GreenslateError, layout: Layout, production: Production,
     if isinstance(exc, UnknownMember):
         return "unknown_member", Role.MEMBER, {"member": p["member_id"],
                                                "crew": ", ".join(m.id for m in production.crew)}
+    if isinstance(exc, UnknownFactor):
+        return "no_factor", None, {"key": p["key"], "version": p["version"]}
     if isinstance(exc, NeedsConfirmation):
         return _unusual(p, layout, lang)
     if reason in ("unknown_subject", "no_subject"):
-        what = "vehicle" if layout.kind is ReportKind.MILEAGE else "generator"
-        return f"unknown_{what}", Role.SUBJECT, {"subject": p.get("subject") or "",
+        what = SUBJECTS.get(layout.kind, "item")
+        return f"unknown_{what}", Role.SUBJECT, {"subject": p.get("subject") or "", "item": p.get("subject") or "",
                                                  "expected": ", ".join(p.get("expected", ()))}
+    if reason in ("measured_by", "site_mode"):
+        other = p.get("measured_by") or ("kwh" if p.get("mode") == "kwh" else "meter")
+        return reason, Role.SUBJECT if reason == "measured_by" else Role.VALUE, {"subject": p["subject"],
+                                                                                 "other": other}
+    if reason == "no_passenger":
+        return "no_passenger", Role.VALUE, {}
     if reason in READING_REASONS:
         return reason, Role.VALUE, {k: _shown(v, lang) for k, v in p.items()}
     if reason == "ref_moved":
@@ -53,13 +62,24 @@ def _said(exc: GreenslateError, layout: Layout, production: Production,
     if "day" in p and reason is None:
         cal = production.calendar
         return "outside", Role.DAY, {"day": p["day"], "start": cal.start, "end": cal.end}
-    if reason is None and "item" in p and "value" not in p and layout.kind in (ReportKind.MEALS, ReportKind.WASTE):
-        expected = production.meal_types if layout.kind is ReportKind.MEALS else production.waste_streams
-        key = "unknown_meal" if layout.kind is ReportKind.MEALS else "unknown_stream"
+    if reason is None and "item" in p and "value" not in p and layout.kind in ITEMS:
+        key, expected = ITEMS[layout.kind](production)
         return key, Role.ITEM, {"item": p["item"], "expected": ", ".join(expected)}
     if reason in ("not_whole", "too_large"):
         return ("not_whole" if reason == "not_whole" else "too_long"), Role.AMOUNT, {}
     return "invalid", None, {"detail": str(exc)}
+
+
+#: What the subject of each kind is, for the message about an unknown one.
+SUBJECTS = {ReportKind.MILEAGE: "vehicle", ReportKind.FUEL: "vehicle", ReportKind.GENERATOR_HOURS: "generator",
+            ReportKind.GENERATOR_LITRES: "generator", ReportKind.GRID_POWER: "site"}
+#: The message about an unknown item of each kind whose items are named in the file, and the known ones.
+ITEMS: dict[ReportKind, Callable[[Production], tuple[str, Iterable[str]]]] = {
+    ReportKind.MEALS: lambda prod: ("unknown_meal", prod.meal_types),
+    ReportKind.WASTE: lambda prod: ("unknown_stream", prod.waste_streams),
+    ReportKind.PURCHASES: lambda _: ("unknown_item", (*MATERIALS, *OBJECTS, f"{SPEND_PREFIX}…")),
+    ReportKind.POST_PRODUCTION: lambda _: ("unknown_item", POST_PRODUCTION_ITEMS),
+}
 
 
 def _unusual(p: dict[str, Any], layout: Layout, lang: str) -> tuple[str, Role | None, dict[str, Any]]:

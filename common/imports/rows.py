@@ -24,7 +24,8 @@ from common.imports.reading import Cell, Table
 from domain.answers import parse_number
 from domain.errors import AmbiguousNumber, InvalidReport
 from domain.imports import MAX_REF, Row
-from domain.model import ReportKind
+from domain.model import ReportKind, TravelMode
+from domain.places import Place, find_place, leg_km
 
 YES = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})
 NO = frozenset({"no", "n", "non", "false", "faux", "0"})
@@ -44,11 +45,7 @@ def match_header(table: Table, kind: ReportKind | None, member: str | None, lang
     """The layout the header follows (``kind``'s, or the one it fits); :class:`ImportProblems` if none."""
     names = [fold(h) for h in table.header]
     if kind is None:
-        fits = [lay for lay in LAYOUTS.values() if not _header_problems(table, names, lay, member)]
-        if len(fits) != 1:
-            raise ImportProblems([Problem(table.where, "unknown_kind", {"kinds": ", ".join(LAYOUTS)},
-                                          row=table.header_row)])
-        layout = fits[0]
+        layout = _layout_of(table, names, member)
     else:
         layout = LAYOUTS[kind]
         problems = _header_problems(table, names, layout, member, lang)
@@ -58,6 +55,20 @@ def match_header(table: Table, kind: ReportKind | None, member: str | None, lang
     index = {known[n].name: i for i, n in enumerate(names) if n in known}
     labels = {name: f"{get_column_letter(i + 1)} ({table.header[i]})" for name, i in index.items()}
     return Header(layout, index, labels)
+
+
+def _layout_of(table: Table, names: list[str], member: str | None) -> Layout:
+    """The one layout the header fits; among several (purchases and post-production share their
+    columns), the one the file's or the sheet's name says."""
+    fits = [lay for lay in LAYOUTS.values() if not _header_problems(table, names, lay, member)]
+    if len(fits) > 1:
+        named = [lay for lay in fits if any(lay.kind.value in fold(n) for n in table.names)]
+        fits = named if len(named) == 1 else fits
+    if len(fits) == 1:
+        return fits[0]
+    kinds = ", ".join(lay.kind.value for lay in fits or LAYOUTS.values())
+    raise ImportProblems([Problem(table.where, "unknown_kind" if not fits else "which_kind", {"kinds": kinds},
+                                  row=table.header_row)])
 
 
 def _header_problems(table: Table, names: list[str], layout: Layout, member: str | None,
@@ -98,16 +109,22 @@ def _or(layout: Layout, names: Sequence[str], lang: str) -> str:
     return word.join(by_name[n].header(lang) for n in names)
 
 
-def read_rows(table: Table, header: Header, production_id: str, member: str | None, lang: str) -> list[Row]:
+def _and(layout: Layout, names: Sequence[str], lang: str) -> str:
+    return (" et " if lang == "fr" else " and ").join(c.header(lang) for c in layout.columns if c.name in names)
+
+
+def read_rows(table: Table, header: Header, production_id: str, member: str | None, lang: str,
+              places: Mapping[str, Place] | None = None) -> list[Row]:
     """Every row typed; :class:`ImportProblems` with every problem of every row when one is wrong."""
     if not table.rows:
         raise ImportProblems([Problem(table.where, "no_rows", row=table.header_row)])
     problems: list[Problem] = []
     rows: list[Row] = []
     refs: dict[str, int] = {}
+    places = places or {}
     for number, cells in table.rows:
         reader = _RowReader(table, header, number, cells, lang)
-        row = reader.row(production_id, member)
+        row = reader.row(production_id, member, places)
         problems.extend(reader.problems)
         if row is None:
             continue
@@ -145,6 +162,8 @@ class _RowReader:
                 self.problem("empty_cell", column)
             return None
         try:
+            if column.type is Type.CHOICE:
+                return _choice(cell, column.choices)
             return _TYPED[column.type](cell)
         except _Refused as refused:
             example = _example(column, self.lang)
@@ -152,7 +171,7 @@ class _RowReader:
                          **{k: _shown(v, self.lang) for k, v in refused.params.items()})
             return None
 
-    def row(self, production_id: str, member: str | None) -> Row | None:
+    def row(self, production_id: str, member: str | None, places: Mapping[str, Place]) -> Row | None:
         layout = self.header.layout
         typed = {c.name: self.value(c) for c in layout.columns}
         by_role: dict[Role, Column] = {c.role: c for c in layout.columns}
@@ -167,14 +186,50 @@ class _RowReader:
         ref = typed.get("ref")
         if ref is not None and len(str(ref)) > MAX_REF:
             self.problem("ref_too_long", by_role[Role.REF], most=MAX_REF)
+        subject = self._subject(layout, typed, by_role)
+        if layout.kind is ReportKind.TRAVEL and not self.problems and "km" not in values:
+            km = self._leg_km(layout, typed, places)
+            if km is not None:
+                values["km"] = km
         if self.problems:
             return None
-        subject = by_role.get(Role.SUBJECT)
         return Row(
             production_id=production_id, kind=layout.kind, ref=str(ref), member_id=str(who),
-            day=typed["date"], values=values, subject=None if subject is None else str(typed[subject.name]),
-            raw_text=self.raw_text(), confirmed=bool(typed.get("confirm")),
+            day=typed["date"], values=values, subject=subject, raw_text=self.raw_text(),
+            confirmed=bool(typed.get("confirm")),
         )
+
+    def _subject(self, layout: Layout, typed: Mapping[str, Any], by_role: Mapping[Role, Column]) -> str | None:
+        """The SUBJECT column's value, or the layout's subject put together from its PART columns."""
+        column = by_role.get(Role.SUBJECT)
+        if column is not None:
+            return None if typed[column.name] is None else str(typed[column.name])
+        if layout.subject is None:
+            return None
+        parts = {c.name: typed[c.name] for c in layout.columns if c.role is Role.PART and typed[c.name] is not None}
+        try:
+            return layout.subject(parts)
+        except (ValueError, KeyError):
+            if not self.problems:  # a part missing or refused is said already
+                self.problem("both_places", None, names=_and(layout, ("from", "to"), self.lang))
+            return None
+
+    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: Mapping[str, Place]) -> Decimal | None:
+        """A leg given by two places: the great-circle distance with the mode's detour (domain.places)."""
+        origin, destination = typed.get("from"), typed.get("to")
+        columns = {c.name: c for c in layout.columns}
+        if origin is None or destination is None:
+            self.problem("km_or_places", columns["km"])
+            return None
+        found = []
+        for name, code in (("from", origin), ("to", destination)):
+            try:
+                found.append(find_place(places, str(code)))
+            except KeyError:
+                self.problem("unknown_place", columns[name], code=code)
+        if len(found) != 2:
+            return None
+        return leg_km(found[0], found[1], TravelMode(typed["mode"]))
 
     def _check_one_of(self, layout: Layout, typed: Mapping[str, Any]) -> None:
         if not layout.one_of:
@@ -248,6 +303,13 @@ def _day_first(text: str) -> dt.date:
         raise ValueError(text)
     day, month, year = (int(g) for g in found.groups())
     return dt.date(year, month, day)
+
+
+def _choice(cell: Cell, choices: tuple[str, ...]) -> str:
+    text = fold(_text(cell))
+    if text not in choices:
+        raise _Refused("not_a_choice", choices=", ".join(choices))
+    return text
 
 
 def _flag(cell: Cell) -> bool:

@@ -251,3 +251,39 @@ def test_the_workbook_template_has_the_header_and_an_example(gs, tmp_path):
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0] == ("date", "membre", "vehicule", "compteur", "km", "reference", "confirme")
     assert rows[1][1:4] == ("amina", "mb1", 45230)
+
+
+# -- the whole footprint's kinds -----------------------------------------------------------------
+
+
+def test_a_travel_agencys_export_is_imported_leg_by_leg(gs, state, tmp_path):
+    file = write(tmp_path / "agence.csv", (
+        "Date;Voyageur;Mode;Départ;Arrivée;km;Passagers;Référence\n"
+        "01/03/2027;A. Diallo;train_tgv;PLY;MRS;750;2;AG-1\n"
+        "02/03/2027;Équipe son;coach;;;120,5;;AG-2\n"
+    ))
+    result = gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    # TGV: 750 km x 2 passengers x 0.00293; coach: 120.5 km x 1 x 0.03756 (factor set 2026.2)
+    assert total_kg(gs) == pytest.approx(750 * 2 * 0.00293 + 120.5 * 0.03756, abs=0.001)
+    assert "Already there: 2." in gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en").output
+
+
+def test_a_travel_leg_with_a_wrong_mode_or_half_its_places_is_refused(gs, state, tmp_path):
+    file = write(tmp_path / "legs.csv", "date,traveller,mode,from,to,km,ref\n"
+                 "2027-03-01,B,bike,,,12,L-1\n2027-03-01,C,coach,PLY,,,L-2\n2027-03-01,D,train_ter,,,,L-3\n")
+    err = refused(gs, state, str(file), "--member", "marc", "--lang", "en")
+    assert "legs.csv, row 2, column C (mode): « bike » is not one of the choices: train_tgv, " \
+           "train_intercites, train_ter, coach, plane, ferry." in err
+    assert "legs.csv, row 3: Give both places of the leg: from and to. Or give only the km." in err
+    assert "legs.csv, row 4, column F (km): Give the km of the leg. Or give its two places." in err
+
+
+def test_columns_that_fit_two_kinds_need_the_kind(gs, state, tmp_path):
+    file = write(tmp_path / "achats.csv", "date,member,item,quantity,ref\n2027-03-01,marc,timber,350,P-1\n")
+    err = refused(gs, state, str(file), "--lang", "en")
+    assert "achats.csv, row 1: These columns fit several kinds of figures: purchases, post_production. " \
+           "Say which with --kind." in err
+    err = refused(gs, state, str(file), "--lang", "en", "--kind", "post_production")
+    assert "achats.csv, row 2, column C (item): « timber » is not one of the choices: edit_suite_days, " \
+           "grading_suite_days, storage_tb_months." in err
