@@ -23,6 +23,7 @@ BENCHMARKS = {
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",
+    "import_file": "benchmarks.import_file",
 }
 
 
