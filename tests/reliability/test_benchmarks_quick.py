@@ -18,7 +18,7 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "ingestion", "dashboard_scale", "memory")
+NAMES = ("fanout", "ingestion", "dashboard_scale", "memory", "import_file")
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,10 @@ def test_memory_is_read_from_a_process_that_did_the_work(results: dict[str, dict
     for backend in ("sqlite", "postgresql"):
         assert f[backend]["all_prompted"] and f[backend]["all_answered"]
         assert f[backend]["peak_rss_mib"] >= f[backend]["rss_at_start_mib"] > 0
+
+
+def test_import_file_stores_each_row_once_on_both_stores(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["import_file"]
+    for backend in ("sqlite", "postgresql"):
+        figures = r["figures"][backend]
+        assert all(figures[f"{way}_rows_per_s"] > 0 for way in ("check", "first", "again")), figures
