@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -25,11 +24,11 @@ from common.imports.layouts import LAYOUTS, Column, Layout, Type
 from common.imports.problems import ImportProblems, Problem
 from common.imports.reading import read_table
 from common.imports.refusals import refusal
-from common.imports.rows import iter_examples, match_header, read_rows
+from common.imports.rows import Places, iter_examples, match_header, read_rows
+from config.places import places_for
 from domain.errors import GreenslateError
 from domain.imports import Imported, Outcome, Row, import_row
 from domain.model import Production, ReportKind
-from domain.places import Place
 from domain.usecases import Catalogue
 from store.uow import SqlUnitOfWork, run_as_one
 
@@ -58,17 +57,17 @@ class ImportResult:
 
 def import_file(engine: Engine, catalogue: Catalogue, production: Production, path: Path, *,
                 kind: ReportKind | None = None, sheet: str | None = None, member: str | None = None,
-                lang: str = "fr", keep: bool = True, places: Mapping[str, Place] | None = None) -> ImportResult:
+                lang: str = "fr", keep: bool = True, places: Places | None = None) -> ImportResult:
     """Import ``path`` into ``production``: every row, or (:class:`ImportProblems`) none.
 
     ``member``: who the figures come from when the file has no member column or leaves a cell empty.
     ``keep=False``: check every row against the store as an import would, then store nothing.
-    ``places``: the place codes a travel leg may name instead of its km.
+    ``places``: the place codes a travel leg may name instead of its km (default: ``config.places``).
     """
     kind_names = [kind.value] if kind is not None else []
     table = read_table(path, sheet=sheet, kind_names=kind_names)
     header = match_header(table, kind, member, lang)
-    rows = read_rows(table, header, production.id, member, lang, places)
+    rows = read_rows(table, header, production.id, member, lang, places or places_for)
     now = dt.datetime.now(dt.UTC)
     jobs = [partial(_import_one, catalogue=catalogue, row=row, now=now, production=production) for row in rows]
     results = run_as_one(engine, jobs, keep=keep)

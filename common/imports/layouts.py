@@ -150,7 +150,7 @@ LAYOUTS: dict[ReportKind, Layout] = {
             Column("traveller", "voyageur", Role.NOTE, required=False, example="A. Diallo"),
             _choice("mode", "mode", Role.PART, tuple(m.value for m in TravelMode), "train_tgv"),
             Column("from", "depart", Role.PART, required=False, example="PLY"),
-            Column("to", "arrivee", Role.PART, required=False, example="MRS"),
+            Column("to", "arrivee", Role.PART, required=False, example="MSC"),
             Column("km", "km", Role.VALUE, Type.NUMBER, required=False, example="750"),
             Column("passengers", "passagers", Role.VALUE, Type.WHOLE, required=False, example="1"),
             subject=_travel,

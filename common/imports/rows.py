@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,8 @@ from domain.places import Place, find_place, leg_km
 
 YES = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})
 NO = frozenset({"no", "n", "non", "false", "faux", "0"})
+#: The places a leg of a mode may name (``config.places.places_for``): code -> place.
+Places = Callable[[TravelMode], Mapping[str, Place]]
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
@@ -114,14 +116,14 @@ def _and(layout: Layout, names: Sequence[str], lang: str) -> str:
 
 
 def read_rows(table: Table, header: Header, production_id: str, member: str | None, lang: str,
-              places: Mapping[str, Place] | None = None) -> list[Row]:
+              places: Places | None = None) -> list[Row]:
     """Every row typed; :class:`ImportProblems` with every problem of every row when one is wrong."""
     if not table.rows:
         raise ImportProblems([Problem(table.where, "no_rows", row=table.header_row)])
     problems: list[Problem] = []
     rows: list[Row] = []
     refs: dict[str, int] = {}
-    places = places or {}
+    places = places or (lambda _mode: {})
     for number, cells in table.rows:
         reader = _RowReader(table, header, number, cells, lang)
         row = reader.row(production_id, member, places)
@@ -171,7 +173,7 @@ class _RowReader:
                          **{k: _shown(v, self.lang) for k, v in refused.params.items()})
             return None
 
-    def row(self, production_id: str, member: str | None, places: Mapping[str, Place]) -> Row | None:
+    def row(self, production_id: str, member: str | None, places: Places) -> Row | None:
         layout = self.header.layout
         typed = {c.name: self.value(c) for c in layout.columns}
         by_role: dict[Role, Column] = {c.role: c for c in layout.columns}
@@ -214,7 +216,7 @@ class _RowReader:
                 self.problem("both_places", None, names=_and(layout, ("from", "to"), self.lang))
             return None
 
-    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: Mapping[str, Place]) -> Decimal | None:
+    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: Places) -> Decimal | None:
         """A leg given by two places: the great-circle distance with the mode's detour (domain.places)."""
         origin, destination = typed.get("from"), typed.get("to")
         columns = {c.name: c for c in layout.columns}
@@ -222,14 +224,15 @@ class _RowReader:
             self.problem("km_or_places", columns["km"])
             return None
         found = []
+        mode = TravelMode(typed["mode"])
         for name, code in (("from", origin), ("to", destination)):
             try:
-                found.append(find_place(places, str(code)))
+                found.append(find_place(places(mode), str(code)))
             except KeyError:
                 self.problem("unknown_place", columns[name], code=code)
         if len(found) != 2:
             return None
-        return leg_km(found[0], found[1], TravelMode(typed["mode"]))
+        return leg_km(found[0], found[1], mode)
 
     def _check_one_of(self, layout: Layout, typed: Mapping[str, Any]) -> None:
         if not layout.one_of:

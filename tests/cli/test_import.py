@@ -287,3 +287,27 @@ def test_columns_that_fit_two_kinds_need_the_kind(gs, state, tmp_path):
     err = refused(gs, state, str(file), "--lang", "en", "--kind", "post_production")
     assert "achats.csv, row 2, column C (item): « timber » is not one of the choices: edit_suite_days, " \
            "grading_suite_days, storage_tb_months." in err
+
+
+def test_a_leg_given_by_two_places_gets_its_km_from_the_places_table(gs, db_url, tmp_path):
+    file = write(tmp_path / "legs.csv", "date,traveller,mode,from,to,km,ref\n"
+                 "2027-03-01,A,train_tgv,PLY,MSC,,P-1\n2027-03-02,B,plane,ORY,NCE,,P-2\n"
+                 "2027-03-03,C,train_tgv,PLY,MRS,,P-3\n")
+    err = gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en").stderr
+    # MRS is Marseille's airport, not a station: a train leg cannot name it
+    assert "legs.csv, row 4, column E (to): I do not know the place « MRS »." in err
+    write(file, file.read_text().replace("PLY,MRS,,P-3\n", "PLY,MSC,800,P-3\n"))
+    assert gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en").exit_code == 0
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            legs = dict(conn.execute(select(reports.c.source_ref, report_values.c.quantity)
+                                     .join(report_values, report_values.c.report_id == reports.c.id)
+                                     .where(report_values.c.item == "km")).all())
+    finally:
+        engine.dispose()
+    # Paris Gare de Lyon to Marseille Saint-Charles is about 660 km as the crow flies; rail: x 1.2
+    assert 1.2 * 655 < float(legs["feux-aube:travel:P-1"]) < 1.2 * 665
+    # Orly to Nice is about 675 km as the crow flies; a flight adds 95 km
+    assert 675 + 95 - 10 < float(legs["feux-aube:travel:P-2"]) < 675 + 95 + 10
+    assert float(legs["feux-aube:travel:P-3"]) == 800  # km given with the places: the km given
