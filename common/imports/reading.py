@@ -93,7 +93,7 @@ def _read_csv(data: bytes, name: str) -> Table:
             if not any(cells):
                 continue
             if header is None:
-                header, header_row = cells, reader.line_num
+                header, header_row = _trimmed(cells), reader.line_num
             else:
                 rows.append((reader.line_num, cells))
     except csv.Error:
@@ -121,7 +121,7 @@ def _read_workbook(data: bytes, name: str, sheet: str | None, kind_names: Sequen
             if not any(c is not None for c in cells):
                 continue
             if header is None:
-                header, header_row = cells, number
+                header, header_row = _trimmed(cells), number
             else:
                 rows.append((number, cells))
     finally:
@@ -129,6 +129,14 @@ def _read_workbook(data: bytes, name: str, sheet: str | None, kind_names: Sequen
     if header is None:
         raise ImportProblems([Problem(where, "empty")])
     return Table(where, header, header_row, rows, (name, chosen))
+
+
+def _trimmed(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """A header without the empty cells after its last title (a sheet as wide as its widest row)."""
+    end = len(cells)
+    while end and cells[end - 1] is None:
+        end -= 1
+    return cells[:end]
 
 
 def _cell(value: object) -> Cell:

@@ -126,6 +126,7 @@ def read_rows(table: Table, header: Header, production_id: str, member: str | No
     places = places or (lambda _mode: {})
     for number, cells in table.rows:
         reader = _RowReader(table, header, number, cells, lang)
+        reader.check_width()
         row = reader.row(production_id, member, places)
         problems.extend(reader.problems)
         if row is None:
@@ -151,6 +152,13 @@ class _RowReader:
     def problem(self, key: str, column: Column | None = None, **params: Any) -> None:
         label = None if column is None else self.header.labels.get(column.name, column.header(self.lang))
         self.problems.append(Problem(self.table.where, key, params, self.number, label))
+
+    def check_width(self) -> None:
+        """A value beyond the last titled column belongs to no column: refused, never dropped."""
+        for i in range(len(self.table.header), len(self.cells)):
+            if self.cells[i] is not None:
+                self.problems.append(Problem(self.table.where, "extra_cell", {"text": str(self.cells[i])[:40]},
+                                             self.number, get_column_letter(i + 1)))
 
     def cell(self, column: Column) -> Cell:
         i = self.header.index.get(column.name)

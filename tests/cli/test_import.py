@@ -311,3 +311,20 @@ def test_a_leg_given_by_two_places_gets_its_km_from_the_places_table(gs, db_url,
     # Orly to Nice is about 675 km as the crow flies; a flight adds 95 km
     assert 675 + 95 - 10 < float(legs["feux-aube:travel:P-2"]) < 675 + 95 + 10
     assert float(legs["feux-aube:travel:P-3"]) == 800  # km given with the places: the km given
+
+
+def test_a_workbook_problem_names_the_spreadsheets_own_row_and_a_stray_value_is_refused(gs, state, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "waste"
+    sheet.append([])  # the header on row 3, after two empty rows, as spreadsheets often have it
+    sheet.append([])
+    sheet.append(["date", "member", "stream", "kg", "ref"])
+    sheet.append([__import__("datetime").date(2027, 3, 5), "sam", "residual", 12.5, "W-1"])
+    sheet.append([])
+    sheet.append([__import__("datetime").date(2027, 3, 6), "sam", "residual", "douze", "W-2"])
+    sheet.append([__import__("datetime").date(2027, 3, 7), "sam", "residual", 3, "W-3", "note"])
+    book.save(tmp_path / "dechets.xlsx")
+    err = refused(gs, state, str(tmp_path / "dechets.xlsx"), "--lang", "en")
+    assert "dechets.xlsx, row 6, column D (kg): « douze » is not a number." in err
+    assert "dechets.xlsx, row 7, column F: « note » is in a column without a title." in err
