@@ -24,11 +24,12 @@ from common.imports.layouts import LAYOUTS, Column, Layout, Type
 from common.imports.problems import ImportProblems, Problem
 from common.imports.reading import read_table
 from common.imports.refusals import refusal
-from common.imports.rows import Places, iter_examples, match_header, read_rows
-from config.places import places_for
+from common.imports.rows import iter_examples, match_header, read_rows
+from config.places import load_places
 from domain.errors import GreenslateError
 from domain.imports import Imported, Outcome, Row, import_row
 from domain.model import Production, ReportKind
+from domain.places import PlaceTable
 from domain.usecases import Catalogue
 from store.uow import SqlUnitOfWork, run_as_one
 
@@ -57,7 +58,7 @@ class ImportResult:
 
 def import_file(engine: Engine, catalogue: Catalogue, production: Production, path: Path, *,
                 kind: ReportKind | None = None, sheet: str | None = None, member: str | None = None,
-                lang: str = "fr", keep: bool = True, places: Places | None = None) -> ImportResult:
+                lang: str = "fr", keep: bool = True, places: PlaceTable | None = None) -> ImportResult:
     """Import ``path`` into ``production``: every row, or (:class:`ImportProblems`) none.
 
     ``member``: who the figures come from when the file has no member column or leaves a cell empty.
@@ -67,7 +68,7 @@ def import_file(engine: Engine, catalogue: Catalogue, production: Production, pa
     kind_names = [kind.value] if kind is not None else []
     table = read_table(path, sheet=sheet, kind_names=kind_names)
     header = match_header(table, kind, member, lang)
-    rows = read_rows(table, header, production.id, member, lang, places or places_for)
+    rows = read_rows(table, header, production.id, member, lang, places or load_places())
     now = dt.datetime.now(dt.UTC)
     jobs = [partial(_import_one, catalogue=catalogue, row=row, now=now, production=production) for row in rows]
     results = run_as_one(engine, jobs, keep=keep)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,12 +25,10 @@ from domain.answers import parse_number
 from domain.errors import AmbiguousNumber, InvalidReport
 from domain.imports import MAX_REF, Row
 from domain.model import ReportKind, TravelMode
-from domain.places import Place, find_place, leg_km
+from domain.places import PlaceTable, find_place, leg_km
 
 YES = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})
 NO = frozenset({"no", "n", "non", "false", "faux", "0"})
-#: The places a leg of a mode may name (``config.places.places_for``): code -> place.
-Places = Callable[[TravelMode], Mapping[str, Place]]
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
@@ -116,14 +114,14 @@ def _and(layout: Layout, names: Sequence[str], lang: str) -> str:
 
 
 def read_rows(table: Table, header: Header, production_id: str, member: str | None, lang: str,
-              places: Places | None = None) -> list[Row]:
+              places: PlaceTable | None = None) -> list[Row]:
     """Every row typed; :class:`ImportProblems` with every problem of every row when one is wrong."""
     if not table.rows:
         raise ImportProblems([Problem(table.where, "no_rows", row=table.header_row)])
     problems: list[Problem] = []
     rows: list[Row] = []
     refs: dict[str, int] = {}
-    places = places or (lambda _mode: {})
+    places = places or {}
     for number, cells in table.rows:
         reader = _RowReader(table, header, number, cells, lang)
         reader.check_width()
@@ -181,7 +179,7 @@ class _RowReader:
                          **{k: _shown(v, self.lang) for k, v in refused.params.items()})
             return None
 
-    def row(self, production_id: str, member: str | None, places: Places) -> Row | None:
+    def row(self, production_id: str, member: str | None, places: PlaceTable) -> Row | None:
         layout = self.header.layout
         typed = {c.name: self.value(c) for c in layout.columns}
         by_role: dict[Role, Column] = {c.role: c for c in layout.columns}
@@ -224,7 +222,7 @@ class _RowReader:
                 self.problem("both_places", None, names=_and(layout, ("from", "to"), self.lang))
             return None
 
-    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: Places) -> Decimal | None:
+    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: PlaceTable) -> Decimal | None:
         """A leg given by two places: the great-circle distance with the mode's detour (domain.places)."""
         origin, destination = typed.get("from"), typed.get("to")
         columns = {c.name: c for c in layout.columns}
@@ -235,7 +233,7 @@ class _RowReader:
         mode = TravelMode(typed["mode"])
         for name, code in (("from", origin), ("to", destination)):
             try:
-                found.append(find_place(places(mode), str(code)))
+                found.append(find_place(places, str(code), mode))
             except KeyError:
                 self.problem("unknown_place", columns[name], code=code)
         if len(found) != 2:
