@@ -328,3 +328,64 @@ def test_a_workbook_problem_names_the_spreadsheets_own_row_and_a_stray_value_is_
     err = refused(gs, state, str(tmp_path / "dechets.xlsx"), "--lang", "en")
     assert "dechets.xlsx, row 6, column D (kg): « douze » is not a number." in err
     assert "dechets.xlsx, row 7, column F: « note » is in a column without a title." in err
+
+
+def whole_footprint_file(tmp_path: Path) -> Path:
+    """The reference production with a vehicle measured by litres and two grid sites (meter, kWh)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace(
+        "\ngenerators:\n",
+        "  - {id: truck1, label: \"Camion machinerie\", kind: truck, fuel: diesel, measured_by: litres}\n"
+        "\nsites:\n"
+        "  - {id: studio, label: \"Compteur studio\", mode: meter, meter_start: 10000}\n"
+        "  - {id: castle, label: \"Branchement château\", mode: kwh}\n"
+        "\ngenerators:\n", 1)
+    path = tmp_path / "whole.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ALL_KINDS = (*KINDS, "travel", "accommodation", "grid_power", "fuel", "freight", "purchases", "post_production")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_kinds_template_imports_with_its_hand_computed_figure(gs, state, tmp_path, fmt):
+    assert gs("production", "load", str(whole_footprint_file(tmp_path))).exit_code == 0
+    for kind in ALL_KINDS:
+        out = tmp_path / f"greenslate-{kind}.{fmt}"
+        assert gs("template", kind, "--lang", "fr", "--out", str(out)).exit_code == 0
+        result = gs("import", "feux-aube", str(out), "--lang", "en")
+        assert result.exit_code == 0, (kind, result.stderr)
+    assert state()["reports"] == len(ALL_KINDS)
+    cats = {c["category"]: c["kgco2e"]
+            for c in json.loads(gs("balance", "feux-aube", "--format", "json").output)["categories"]}
+    # accommodation: 12 nights x 8.47 (accommodation_hotel_midscale_fr)
+    assert cats["accommodation"] == pytest.approx(12 * 8.47, abs=0.001)
+    # purchases: 350 kg of timber x 0.26950416 (material_timber_kg)
+    assert cats["purchases"] == pytest.approx(350 * 0.26950416, abs=0.001)
+    # post-production: 20 edit suite days x 0.33971102 (edit_suite_day)
+    assert cats["post_production"] == pytest.approx(20 * 0.33971102, abs=0.001)
+
+
+def test_a_vehicle_measured_by_litres_takes_no_mileage_row(gs, state, tmp_path):
+    assert gs("production", "load", str(whole_footprint_file(tmp_path))).exit_code == 0
+    file = write(tmp_path / "km.csv", "date,member,vehicle,km,ref\n2027-03-02,karim,truck1,80,K-1\n")
+    err = refused(gs, state, str(file), "--lang", "fr")
+    assert "km.csv, ligne 2, colonne C (vehicle): Le véhicule truck1 est compté en litres dans le fichier " \
+           "de production." in err
+    fuel = write(tmp_path / "fuel.csv", "date,member,vehicle,litres,ref\n2027-03-02,karim,truck1,\"85,4\",C-1\n")
+    assert gs("import", "feux-aube", str(fuel)).exit_code == 0
+    # 85.4 litres x 3.17 (diesel_road_fr)
+    assert total_kg(gs) == pytest.approx(85.4 * 3.17, abs=0.001)
+
+
+def test_grid_readings_count_like_an_odometer_and_a_site_read_in_kwh_takes_kwh(gs, state, tmp_path):
+    assert gs("production", "load", str(whole_footprint_file(tmp_path))).exit_code == 0
+    wrong = write(tmp_path / "castle.csv", "date,member,site,meter,kwh,ref\n2027-03-02,lea,castle,5300,,S-1\n")
+    err = refused(gs, state, str(wrong), "--lang", "en")
+    assert "castle.csv, row 2, column D (meter): The site castle is read as kwh in the production file." in err
+    file = write(tmp_path / "grid.csv", "date,member,site,meter,kwh,ref\n2027-03-02,lea,studio,10450,,S-1\n"
+                 "2027-03-03,lea,studio,10700,,S-2\n2027-03-03,lea,castle,,320,S-3\n")
+    assert gs("import", "feux-aube", str(file)).exit_code == 0
+    # studio: 450 then 250 kWh from its readings (start 10 000), castle: 320 kWh; x 0.0461 (electricity_fr_2025)
+    assert total_kg(gs) == pytest.approx((450 + 250 + 320) * 0.0461, abs=0.001)
