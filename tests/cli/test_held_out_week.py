@@ -95,3 +95,37 @@ def test_a_week_of_every_kind_comes_out_of_the_balance_as_computed_by_hand(db_ur
     assert {"flight_shorthaul_fr", "accommodation_hotel_midscale_fr", "electricity_fr_2025", "diesel_road_fr",
             "freight_rigid_large_tkm", "spend_set_construction_eur", "storage_tb_month"} <= used
     assert {f["factor_set_version"] for f in data["factors"]} == {"2026.2"}
+
+
+def test_the_week_exports_by_carbon_clap_category_with_each_figure_traced(db_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def gs(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), env={"GREENSLATE_DATABASE_URL": db_url}, catch_exceptions=False)
+
+    gs("production", "load", str(FOOTPRINT))
+    for day, member, args in WEEK:
+        gs("report", "add", "feux-aube", "--member", member, "--day", day, *args)
+    out = tmp_path / "week.json"
+    assert gs("export", "feux-aube", "--format", "json", "--out", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    clap = {c["category"]: Decimal(c["kgco2e"]) for c in data["carbon_clap"]}
+    assert list(clap) == ["production", "filming_locations", "set_design", "hair_makeup_costume", "transport",
+                          "production_logistics", "technical_equipment", "post_production"]
+    # Set design: the timber and the set-construction budget line; HMC: the new costumes
+    assert clap["set_design"] == (350 * D("0.26950416") + 2000 * D("0.245")).quantize(D("0.001"))
+    assert clap["hair_makeup_costume"] == (4 * D("31.32952201")).quantize(D("0.001"))
+    assert clap["transport"] == BY_HAND["transport"].quantize(D("0.001"))
+    # Régie: meals, nights and waste; technical equipment: generators and the grid
+    assert clap["production_logistics"] == (BY_HAND["catering"] + BY_HAND["accommodation"]
+                                            + BY_HAND["waste"]).quantize(D("0.001"))
+    assert clap["technical_equipment"] == BY_HAND["energy"].quantize(D("0.001"))
+    assert clap["post_production"] == BY_HAND["post_production"].quantize(D("0.001"))
+    assert clap["production"] == clap["filming_locations"] == 0
+    rows = [r for section in data["sections"].values() for r in section]
+    assert all(r["quantity"] and r["unit"] and r["factor_key"] and r["factor_source"]
+               and r["factor_set_version"] == "2026.2" and r["carbon_clap"] for r in rows)
+    spend = next(r for r in rows if r["item"] == "spend_set_construction")
+    assert (spend["quantity"], spend["unit"], spend["method"]) == ("2000", "eur", "estimated")
+    leg = next(r for r in rows if r["item"] == "plane:CDG:NCE")
+    assert (leg["label"], leg["mode"], leg["unit"]) == ("CDG-NCE", "plane", "passenger-km")
