@@ -165,13 +165,13 @@ LAYOUTS: dict[ReportKind, Layout] = {
         _layout(
             ReportKind.GRID_POWER, "lea",
             Column("site", "site", Role.SUBJECT, example="studio"),
-            Column("meter", "compteur", Role.VALUE, Type.NUMBER, required=False, example="10450"),
+            Column("meter", "compteur", Role.VALUE, Type.NUMBER, required=False, example="18700"),
             Column("kwh", "kwh", Role.VALUE, Type.NUMBER, required=False, example=""),
             one_of=("meter", "kwh"),
         ),
         _layout(
             ReportKind.FUEL, "karim",
-            Column("vehicle", "vehicule", Role.SUBJECT, example="truck1"),
+            Column("vehicle", "vehicule", Role.SUBJECT, example="car3"),
             Column("litres", "litres", Role.VALUE, Type.NUMBER, example="85.4"),
         ),
         _layout(

@@ -17,6 +17,7 @@ from store.engine import make_engine
 from store.tables import daily_emissions, emission_lines, report_values, reports, subject_emissions
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+WHOLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "whole-footprint.yaml"
 KINDS = ("mileage", "meals", "generator_hours", "generator_litres", "waste")
 
 Gs = Callable[..., Result]
@@ -331,15 +332,14 @@ def test_a_workbook_problem_names_the_spreadsheets_own_row_and_a_stray_value_is_
 
 
 def whole_footprint_file(tmp_path: Path) -> Path:
-    """The reference production with a vehicle measured by litres and two grid sites (meter, kWh)."""
-    text = EXAMPLE.read_text(encoding="utf-8")
+    """The production file with every kind (a vehicle measured by litres, the studio's meter), plus a
+    mains hook-up given in kWh."""
+    text = WHOLE.read_text(encoding="utf-8")
     text = text.replace(
-        "\ngenerators:\n",
-        "  - {id: truck1, label: \"Camion machinerie\", kind: truck, fuel: diesel, measured_by: litres}\n"
-        "\nsites:\n"
-        "  - {id: studio, label: \"Compteur studio\", mode: meter, meter_start: 10000}\n"
-        "  - {id: castle, label: \"Branchement château\", mode: kwh}\n"
-        "\ngenerators:\n", 1)
+        "  - {id: studio, label: \"Compteur du studio\", mode: meter, meter_start: 18250}\n",
+        "  - {id: studio, label: \"Compteur du studio\", mode: meter, meter_start: 18250}\n"
+        "  - {id: castle, label: \"Branchement château\", mode: kwh}\n", 1)
+    assert "castle" in text
     path = tmp_path / "whole.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -369,11 +369,11 @@ def test_every_kinds_template_imports_with_its_hand_computed_figure(gs, state, t
 
 def test_a_vehicle_measured_by_litres_takes_no_mileage_row(gs, state, tmp_path):
     assert gs("production", "load", str(whole_footprint_file(tmp_path))).exit_code == 0
-    file = write(tmp_path / "km.csv", "date,member,vehicle,km,ref\n2027-03-02,karim,truck1,80,K-1\n")
+    file = write(tmp_path / "km.csv", "date,member,vehicle,km,ref\n2027-03-02,karim,car3,80,K-1\n")
     err = refused(gs, state, str(file), "--lang", "fr")
-    assert "km.csv, ligne 2, colonne C (vehicle): Le véhicule truck1 est compté en litres dans le fichier " \
+    assert "km.csv, ligne 2, colonne C (vehicle): Le véhicule car3 est compté en litres dans le fichier " \
            "de production." in err
-    fuel = write(tmp_path / "fuel.csv", "date,member,vehicle,litres,ref\n2027-03-02,karim,truck1,\"85,4\",C-1\n")
+    fuel = write(tmp_path / "fuel.csv", "date,member,vehicle,litres,ref\n2027-03-02,karim,car3,\"85,4\",C-1\n")
     assert gs("import", "feux-aube", str(fuel)).exit_code == 0
     # 85.4 litres x 3.17 (diesel_road_fr)
     assert total_kg(gs) == pytest.approx(85.4 * 3.17, abs=0.001)
@@ -384,8 +384,8 @@ def test_grid_readings_count_like_an_odometer_and_a_site_read_in_kwh_takes_kwh(g
     wrong = write(tmp_path / "castle.csv", "date,member,site,meter,kwh,ref\n2027-03-02,lea,castle,5300,,S-1\n")
     err = refused(gs, state, str(wrong), "--lang", "en")
     assert "castle.csv, row 2, column D (meter): The site castle is read as kwh in the production file." in err
-    file = write(tmp_path / "grid.csv", "date,member,site,meter,kwh,ref\n2027-03-02,lea,studio,10450,,S-1\n"
-                 "2027-03-03,lea,studio,10700,,S-2\n2027-03-03,lea,castle,,320,S-3\n")
+    file = write(tmp_path / "grid.csv", "date,member,site,meter,kwh,ref\n2027-03-02,lea,studio,18700,,S-1\n"
+                 "2027-03-03,lea,studio,18950,,S-2\n2027-03-03,lea,castle,,320,S-3\n")
     assert gs("import", "feux-aube", str(file)).exit_code == 0
-    # studio: 450 then 250 kWh from its readings (start 10 000), castle: 320 kWh; x 0.0461 (electricity_fr_2025)
+    # studio: 450 then 250 kWh from its readings (start 18 250), castle: 320 kWh; x 0.0461 (electricity_fr_2025)
     assert total_kg(gs) == pytest.approx((450 + 250 + 320) * 0.0461, abs=0.001)
