@@ -34,7 +34,7 @@ class Problem:
 
     def text(self, lang: str) -> str:
         message = t(lang, f"import.problem.{self.key}", **self.params)
-        return f"{self.location(lang)}: {' '.join(message.splitlines())}"
+        return t(lang, "import.where.said", where=self.location(lang), problem=" ".join(message.splitlines()))
 
 
 class ImportProblems(GreenslateError):

@@ -172,7 +172,7 @@ def test_a_wrong_header_is_refused_with_the_column(gs, state, tmp_path):
     assert "k.csv, row 1, column D (odometre): The column « odometre » is not in the layout for mileage." in err
     assert "k.csv, row 1: Add the column odometer or km." in err
     err_fr = refused(gs, state, str(file))
-    assert "k.csv, ligne 1: Je ne sais pas quels chiffres contient ce fichier." in err_fr
+    assert "k.csv, ligne 1 : Je ne sais pas quels chiffres contient ce fichier." in err_fr
 
 
 def test_a_bad_number_is_refused_in_the_users_language(gs, state, tmp_path):
@@ -180,8 +180,8 @@ def test_a_bad_number_is_refused_in_the_users_language(gs, state, tmp_path):
                  "2027-03-02;amina;mb1;beaucoup;N-2\n")
     err = refused(gs, state, str(file), "--lang", "fr")
     assert "Rien n'est importé. Problèmes trouvés : 2." in err
-    assert "n.csv, ligne 2, colonne D (compteur): « 45,230 » peut se lire de deux façons" in err
-    assert "n.csv, ligne 3, colonne D (compteur): « beaucoup » n'est pas un nombre." in err
+    assert "n.csv, ligne 2, colonne D (compteur) : « 45,230 » peut se lire de deux façons" in err
+    assert "n.csv, ligne 3, colonne D (compteur) : « beaucoup » n'est pas un nombre." in err
     err_en = refused(gs, state, str(file), "--lang", "en")
     assert "n.csv, row 2, column D (compteur): « 45,230 » can be read two ways: 45,230 or 45.23." in err_en
 
@@ -197,7 +197,7 @@ def test_an_unknown_vehicle_or_member_is_refused_with_what_the_production_has(gs
 
 
 def test_an_empty_file_is_refused(gs, state, tmp_path):
-    assert "e.csv: Le fichier est vide." in refused(gs, state, str(write(tmp_path / "e.csv", "")))
+    assert "e.csv : Le fichier est vide." in refused(gs, state, str(write(tmp_path / "e.csv", "")))
     header_only = write(tmp_path / "h.csv", "date,member,meal_type,count,ref\n")
     assert "h.csv, row 1: The file has a header but no figures." in refused(gs, state, str(header_only), "--lang",
                                                                             "en")
@@ -371,7 +371,7 @@ def test_a_vehicle_measured_by_litres_takes_no_mileage_row(gs, state, tmp_path):
     assert gs("production", "load", str(whole_footprint_file(tmp_path))).exit_code == 0
     file = write(tmp_path / "km.csv", "date,member,vehicle,km,ref\n2027-03-02,karim,car3,80,K-1\n")
     err = refused(gs, state, str(file), "--lang", "fr")
-    assert "km.csv, ligne 2, colonne C (vehicle): Le véhicule car3 est compté en litres dans le fichier " \
+    assert "km.csv, ligne 2, colonne C (vehicle) : Le véhicule car3 est compté en litres dans le fichier " \
            "de production." in err
     fuel = write(tmp_path / "fuel.csv", "date,member,vehicle,litres,ref\n2027-03-02,karim,car3,\"85,4\",C-1\n")
     assert gs("import", "feux-aube", str(fuel)).exit_code == 0
