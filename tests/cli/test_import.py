@@ -389,3 +389,15 @@ def test_grid_readings_count_like_an_odometer_and_a_site_read_in_kwh_takes_kwh(g
     assert gs("import", "feux-aube", str(file)).exit_code == 0
     # studio: 450 then 250 kWh from its readings (start 18 250), castle: 320 kWh; x 0.0461 (electricity_fr_2025)
     assert total_kg(gs) == pytest.approx((450 + 250 + 320) * 0.0461, abs=0.001)
+
+
+def test_an_older_spreadsheets_windows_1252_file_is_read_and_check_refuses_as_import_does(gs, state, tmp_path):
+    text = "Date;Membre;Flux;Kg;Référence\n05/03/2027;sam;résiduel;12,5;D-1\n"
+    file = tmp_path / "dechets.csv"
+    file.write_bytes(text.encode("cp1252"))
+    err = refused(gs, state, str(file), "--check", "--lang", "fr")
+    assert "dechets.csv, ligne 2, colonne C (Flux) : « résiduel » n'est pas un type de déchet de cette production." \
+        in err
+    file.write_bytes(text.replace("résiduel", "residual").encode("cp1252"))
+    assert gs("import", "feux-aube", str(file)).exit_code == 0
+    assert total_kg(gs) == pytest.approx(12.5 * 0.374, abs=0.001)  # waste_residual_incineration_fr
