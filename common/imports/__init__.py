@@ -70,7 +70,9 @@ def import_file(engine: Engine, catalogue: Catalogue, production: Production, pa
     header = match_header(table, kind, member, lang)
     rows = read_rows(table, header, production.id, member, lang, places or load_places())
     now = dt.datetime.now(dt.UTC)
-    jobs = [partial(_import_one, catalogue=catalogue, row=row, now=now, production=production) for row in rows]
+    # Rows of one day are in the file's order (readings follow each other): each its own instant.
+    jobs = [partial(_import_one, catalogue=catalogue, row=row, now=now + dt.timedelta(microseconds=i),
+                    production=production) for i, row in enumerate(rows)]
     results = run_as_one(engine, jobs, keep=keep)
     problems: list[Problem] = []
     done: list[Imported] = []

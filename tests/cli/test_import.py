@@ -401,3 +401,12 @@ def test_an_older_spreadsheets_windows_1252_file_is_read_and_check_refuses_as_im
     file.write_bytes(text.replace("résiduel", "residual").encode("cp1252"))
     assert gs("import", "feux-aube", str(file)).exit_code == 0
     assert total_kg(gs) == pytest.approx(12.5 * 0.374, abs=0.001)  # waste_residual_incineration_fr
+
+
+def test_readings_of_one_day_follow_each_other_in_the_files_order(gs, state, tmp_path):
+    # each reading is 500 km past the one above it; from the first to the last of the day is 1,000 km
+    file = write(tmp_path / "day.csv", "date,member,vehicle,odometer,ref\n2027-03-02,amina,mb1,45100,J-1\n"
+                 "2027-03-02,amina,mb1,45600,J-2\n2027-03-02,amina,mb1,46100,J-3\n")
+    result = gs("import", "feux-aube", str(file), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert total_kg(gs) == pytest.approx((46100 - 45010) * 0.324626, abs=0.001)  # van_fr_impactco2
