@@ -39,6 +39,9 @@ CATEGORY_STYLE: dict[Category, tuple[str, str]] = {
     Category.ENERGY: (OKABE_ITO["orange"], "/"),
     Category.CATERING: (OKABE_ITO["bluish_green"], "."),
     Category.WASTE: (OKABE_ITO["reddish_purple"], "x"),
+    Category.ACCOMMODATION: (OKABE_ITO["sky_blue"], "-"),
+    Category.PURCHASES: (OKABE_ITO["vermillion"], "+"),
+    Category.POST_PRODUCTION: (OKABE_ITO["black"], "\\"),
 }
 
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14, "color": "#1a1a1a"}

@@ -2,6 +2,7 @@
 
 One function per report kind turns the active reports of one subject into emission lines; each
 line names the factor, its source and the factor set's version. ``compute_lines`` runs them all.
+The whole footprint's kinds (travel, accommodation, grid power, ...) are in ``domain.footprint``.
 """
 
 from __future__ import annotations
@@ -14,71 +15,60 @@ from decimal import Decimal
 
 from domain.errors import InvalidReport
 from domain.factors import FactorSet, Trace
+from domain.footprint import (  # the whole footprint's kinds, importable from the engine too
+    LONG_HAUL_ABOVE_KM,
+    SHORT_HAUL_BELOW_KM,
+    accommodation_factor_key,
+    accommodation_lines,
+    counts_radiative_forcing,
+    freight_lines,
+    fuel_lines,
+    grid_power_lines,
+    plane_haul,
+    post_production_lines,
+    purchase_lines,
+    travel_factor_key,
+    travel_lines,
+)
 from domain.generators import ConsumptionTable, litres_per_hour
+from domain.lines import KG_PER_TONNE, ZERO, EmissionLine, active_reports, chronological, make_line
 from domain.model import Category, Production, Report, ReportKind
 
-ZERO = Decimal(0)
-KG_PER_TONNE = Decimal(1000)
+#: The engine's names, with the whole footprint's kinds and the lines' helpers re-exported.
+__all__ = [
+    "KG_PER_TONNE",
+    "LONG_HAUL_ABOVE_KM",
+    "LUMP_CATEGORIES",
+    "SHORT_HAUL_BELOW_KM",
+    "SINGLE_REPORT_LINES",
+    "ZERO",
+    "Balance",
+    "CategoryFigure",
+    "Coverage",
+    "EmissionLine",
+    "accommodation_factor_key",
+    "accommodation_lines",
+    "active_reports",
+    "balance",
+    "compute_lines",
+    "counts_radiative_forcing",
+    "freight_lines",
+    "fuel_lines",
+    "generator_lines",
+    "grid_power_lines",
+    "meal_lines",
+    "mileage_lines",
+    "plane_haul",
+    "post_production_lines",
+    "purchase_lines",
+    "report_lines",
+    "travel_factor_key",
+    "travel_lines",
+    "waste_lines",
+]
 
-
-@dataclass(frozen=True)
-class EmissionLine:
-    """One activity figure and the kg CO2e it stands for."""
-
-    production_id: str
-    day: dt.date
-    category: Category
-    kind: ReportKind
-    subject: str  # vehicle id, meal type, generator id or waste stream
-    quantity: Decimal  # km, meals, litres or kg
-    unit: str
-    kgco2e: Decimal
-    trace: Trace
-    report_id: int | None = None
-    member_id: str | None = None
-    estimated: bool = False  # generator litres estimated from hours, not measured
-
-
-def active_reports(reports: Iterable[Report]) -> list[Report]:
-    """The reports that count: neither corrected by a later report nor undone."""
-    reports = list(reports)
-    corrected = {r.corrects for r in reports if r.corrects is not None}
-    return [r for r in reports if r.id not in corrected and not r.void]
-
-
-def _line(
-    production: Production,
-    report: Report,
-    subject: str,
-    quantity: Decimal,
-    unit: str,
-    trace: Trace,
-    *,
-    estimated: bool = False,
-    day: dt.date | None = None,
-) -> EmissionLine:
-    per_unit = trace.kgco2e_per_unit
-    if trace.unit == "tonne" and unit == "kg":
-        per_unit = per_unit / KG_PER_TONNE
-    return EmissionLine(
-        production_id=production.id,
-        day=day or report.day,
-        category=report.kind.category,
-        kind=report.kind,
-        subject=subject,
-        quantity=quantity,
-        unit=unit,
-        kgco2e=quantity * per_unit,
-        trace=trace,
-        report_id=report.id,
-        member_id=report.member_id,
-        estimated=estimated,
-    )
-
-
-def _chronological(reports: Iterable[Report]) -> list[Report]:
-    return sorted(reports, key=lambda r: (r.day, r.received_at, r.id or 0))
-
+_line = make_line
+_chronological = chronological
 
 def mileage_lines(
     production: Production, factors: FactorSet, vehicle_id: str, reports: Sequence[Report]
@@ -182,6 +172,24 @@ def generator_lines(
     return lines
 
 
+#: The kinds whose reports each give their own lines, independent of any other report.
+SINGLE_REPORT_LINES = {
+    ReportKind.MEALS: meal_lines,
+    ReportKind.WASTE: waste_lines,
+    ReportKind.TRAVEL: travel_lines,
+    ReportKind.ACCOMMODATION: accommodation_lines,
+    ReportKind.FUEL: fuel_lines,
+    ReportKind.FREIGHT: freight_lines,
+    ReportKind.PURCHASES: purchase_lines,
+    ReportKind.POST_PRODUCTION: post_production_lines,
+}
+
+
+def report_lines(production: Production, factors: FactorSet, report: Report) -> list[EmissionLine]:
+    """The lines of one report of a kind that depends on no other report (see ``SINGLE_REPORT_LINES``)."""
+    return SINGLE_REPORT_LINES[report.kind](production, factors, report)
+
+
 def compute_lines(
     production: Production,
     factors: FactorSet,
@@ -191,16 +199,19 @@ def compute_lines(
     """Every emission line of a production's reports (corrections and undos resolved)."""
     by_vehicle: dict[str, list[Report]] = defaultdict(list)
     by_generator: dict[str, list[Report]] = defaultdict(list)
+    by_site: dict[str, list[Report]] = defaultdict(list)
     lines: list[EmissionLine] = []
     for report in active_reports(reports):
         if report.kind is ReportKind.MILEAGE:
             by_vehicle[report.subject or ""].append(report)
         elif report.kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
             by_generator[report.subject or ""].append(report)
-        elif report.kind is ReportKind.MEALS:
-            lines.extend(meal_lines(production, factors, report))
-        elif report.kind is ReportKind.WASTE:
-            lines.extend(waste_lines(production, factors, report))
+        elif report.kind is ReportKind.GRID_POWER:
+            by_site[report.subject or ""].append(report)
+        else:
+            lines.extend(report_lines(production, factors, report))
+    for site_id, site_reports in sorted(by_site.items()):
+        lines.extend(grid_power_lines(production, factors, site_id, site_reports))
     for vehicle_id, vehicle_reports in sorted(by_vehicle.items()):
         lines.extend(mileage_lines(production, factors, vehicle_id, vehicle_reports))
     for generator_id, generator_reports in sorted(by_generator.items()):
@@ -208,17 +219,42 @@ def compute_lines(
     return sorted(lines, key=lambda ln: (ln.day, ln.category, ln.subject, ln.report_id or 0))
 
 
+#: Categories bought or spent in lumps, not day by day: their projection is not extrapolated from the
+#: shooting days (sets are built before, post-production comes after).
+LUMP_CATEGORIES = frozenset({Category.PURCHASES, Category.POST_PRODUCTION})
+
+
 @dataclass(frozen=True)
 class CategoryFigure:
     category: Category
     kgco2e: Decimal
     forecast_kgco2e: Decimal | None
+    measured: bool = False  # at least one figure counted (a measured zero is still a figure)
 
     @property
     def share_of_forecast(self) -> Decimal | None:
         if not self.forecast_kgco2e:
             return None
         return self.kgco2e / self.forecast_kgco2e
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the balance is made of: which categories have figures, which only a forecast, and what
+    share of the forecast the measured categories stand for."""
+
+    measured: tuple[Category, ...]
+    forecast_only: tuple[Category, ...]
+    missing: tuple[Category, ...]  # neither figures nor a forecast
+    forecast_measured_kgco2e: Decimal  # the forecast of the categories that have figures
+    forecast_kgco2e: Decimal
+
+    @property
+    def measured_share_of_forecast(self) -> Decimal | None:
+        """The share of the forecast (by its kg CO2e) that falls in categories with figures."""
+        if not self.forecast_kgco2e:
+            return None
+        return self.forecast_measured_kgco2e / self.forecast_kgco2e
 
 
 @dataclass(frozen=True)
@@ -254,6 +290,28 @@ class Balance:
             return None
         return per_day * self.shooting_days_total
 
+    def projected_kgco2e(self, category: Category) -> Decimal | None:
+        """A category's final figure: day-by-day categories extrapolated from the shooting days done;
+        purchases and post-production (spent in lumps) the larger of the figures and the forecast."""
+        figure = next(c for c in self.categories if c.category is category)
+        if category in LUMP_CATEGORIES:
+            return max(figure.kgco2e, figure.forecast_kgco2e or ZERO)
+        if self.shooting_days_done == 0:
+            return None
+        return figure.kgco2e / self.shooting_days_done * self.shooting_days_total
+
+    @property
+    def coverage(self) -> Coverage:
+        measured = tuple(c.category for c in self.categories if c.measured)
+        forecast_only = tuple(c.category for c in self.categories
+                              if not c.measured and c.forecast_kgco2e is not None)
+        missing = tuple(c.category for c in self.categories if not c.measured and c.forecast_kgco2e is None)
+        return Coverage(
+            measured, forecast_only, missing,
+            sum((c.forecast_kgco2e or ZERO for c in self.categories if c.measured), ZERO),
+            self.forecast_kgco2e,
+        )
+
 
 def balance(
     production: Production,
@@ -269,14 +327,16 @@ def balance(
     if as_of is None and lines:
         as_of = max(ln.day for ln in lines)
     per_category: dict[Category, Decimal] = {c: ZERO for c in Category}
+    measured: set[Category] = set()
     by_day: dict[dt.date, dict[Category, Decimal]] = defaultdict(lambda: {c: ZERO for c in Category})
-    traces: dict[str, Trace] = {}
+    traces: dict[tuple[str, str], Trace] = {}  # one per factor and set version
     for ln in lines:
         if as_of is not None and ln.day > as_of:
             continue
         per_category[ln.category] += ln.kgco2e
+        measured.add(ln.category)
         by_day[ln.day][ln.category] += ln.kgco2e
-        traces[ln.trace.factor_key] = ln.trace
+        traces[(ln.trace.factor_key, ln.trace.factor_set_version)] = ln.trace
     cal = production.calendar
     done = 0 if as_of is None else cal.shooting_days_until(as_of)
     categories = tuple(
@@ -284,6 +344,7 @@ def balance(
             c,
             per_category[c],
             production.forecast_tco2e[c] * KG_PER_TONNE if c in production.forecast_tco2e else None,
+            c in measured,
         )
         for c in Category
     )

@@ -6,11 +6,24 @@ Pure: they raise ``InvalidReport``, ``UnknownMember`` or ``NeedsConfirmation`` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from domain.carbon import active_reports
 from domain.errors import InvalidReport, NeedsConfirmation, UnknownMember
-from domain.model import Production, Report, ReportKind
+from domain.model import (
+    POST_PRODUCTION_ITEMS,
+    FreightClass,
+    MeasuredBy,
+    Production,
+    Report,
+    ReportKind,
+    SiteMode,
+    TravelMode,
+    parse_accommodation_subject,
+    parse_travel_subject,
+    purchase_unit,
+)
 
 ZERO = Decimal(0)
 
@@ -23,7 +36,18 @@ MAX_LITRES_PER_REPORT = Decimal(3000)
 #: No figure of a shoot comes near this, even confirmed (an odometer has 6 or 7 digits); beyond it
 #: a figure is a typing accident, and the store's exact integers could not hold it either.
 MAX_FIGURE = Decimal(1_000_000_000)
-
+#: The whole footprint's kinds: above these a figure is stored only once confirmed.
+MAX_KM_PER_LEG = Decimal(20_000)  # farther than the other side of the Earth: a typo
+MAX_PASSENGERS_PER_LEG = Decimal(300)
+MAX_NIGHTS_PER_REPORT = Decimal(2000)
+MAX_KWH_PER_REPORT = Decimal(20_000)
+MAX_TKM_PER_REPORT = Decimal(200_000)
+MAX_VKM_PER_REPORT = Decimal(20_000)
+MAX_KG_PER_PURCHASE = Decimal(100_000)
+MAX_ITEMS_PER_PURCHASE = Decimal(5000)
+MAX_EUR_PER_PURCHASE = Decimal(5_000_000)
+MAX_SUITE_DAYS_PER_REPORT = Decimal(365)
+MAX_TB_MONTHS_PER_REPORT = Decimal(10_000)
 
 
 def check_subject(production: Production, report: Report) -> None:
@@ -41,6 +65,9 @@ def check_subject(production: Production, report: Report) -> None:
     kind = report.kind
     if kind is ReportKind.MILEAGE:
         _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
+        _check_measured_by(production, report, MeasuredBy.KM)
+    elif kind in _SUBJECT_CHECKS:
+        _SUBJECT_CHECKS[kind](production, report)
     elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
         _check_known(report.subject, "generator", [g.id for g in production.generators])
     elif kind is ReportKind.MEALS:
@@ -58,6 +85,82 @@ def check_subject(production: Production, report: Report) -> None:
                 f"expected one of {', '.join(production.waste_streams)}",
                 item=sorted(unknown)[0],
             )
+
+
+def _check_measured_by(production: Production, report: Report, expected: MeasuredBy) -> None:
+    """One rule so no distance counts twice: a vehicle is measured by km or by litres, never both."""
+    vehicle = production.vehicle(report.subject or "")
+    if vehicle.measured_by is not expected:
+        by = "litres at the pump (fuel reports)" if vehicle.measured_by is MeasuredBy.LITRES else "km (mileage reports)"
+        raise InvalidReport(
+            f"vehicle {vehicle.id} is measured by {by}, as the production file says: "
+            f"a {report.kind.value} figure for it would count its distance twice",
+            reason="measured_by", subject=vehicle.id, measured_by=vehicle.measured_by.value,
+        )
+
+
+def _check_travel(production: Production, report: Report) -> None:
+    try:
+        parse_travel_subject(report.subject)
+    except ValueError:
+        modes = ", ".join(m.value for m in TravelMode)
+        raise InvalidReport(f"say how the leg was travelled: one of {modes}", reason="unknown_subject",
+                            subject=report.subject, expected=tuple(m.value for m in TravelMode)) from None
+
+
+def _check_accommodation(production: Production, report: Report) -> None:
+    try:
+        parse_accommodation_subject(report.subject)
+    except ValueError:
+        raise InvalidReport(
+            "say the kind of lodging (hotel_budget, hotel_midscale, hotel_upscale, rental) "
+            "and the zone (fr, eu, world)",
+            reason="unknown_subject", subject=report.subject) from None
+
+
+def _check_site(production: Production, report: Report) -> None:
+    _check_known(report.subject, "site", [s.id for s in production.sites])
+
+
+def _check_fuel(production: Production, report: Report) -> None:
+    _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
+    _check_measured_by(production, report, MeasuredBy.LITRES)
+    vehicle = production.vehicle(report.subject or "")
+    if vehicle.fuel_factor is None:
+        raise InvalidReport(f"vehicle {vehicle.id} runs on {vehicle.fuel}: not a fuel sold by the litre",
+                            reason="no_fuel", subject=vehicle.id)
+
+
+def _check_freight(production: Production, report: Report) -> None:
+    _check_known(report.subject, "freight vehicle class", [c.value for c in FreightClass])
+
+
+def _check_items(report: Report, what: str, known: Callable[[str], bool], expected: str) -> None:
+    unknown = sorted(item for item in report.values if not known(item))
+    if unknown:
+        raise InvalidReport(f"unknown {what} {unknown[0]!r}; expected one of {expected}", item=unknown[0])
+
+
+def _check_purchases(production: Production, report: Report) -> None:
+    _check_items(report, "purchase item", lambda i: purchase_unit(i) is not None,
+                 "timber, steel, paint, plaster, textile (kg); costume_new, costume_secondhand, costume_rented, "
+                 "prop_new, prop_secondhand, prop_rented (count); spend_<category> (euros)")
+
+
+def _check_post_production(production: Production, report: Report) -> None:
+    _check_items(report, "post-production item", lambda i: i in POST_PRODUCTION_ITEMS,
+                 ", ".join(POST_PRODUCTION_ITEMS))
+
+
+_SUBJECT_CHECKS: dict[ReportKind, Callable[[Production, Report], None]] = {
+    ReportKind.TRAVEL: _check_travel,
+    ReportKind.ACCOMMODATION: _check_accommodation,
+    ReportKind.GRID_POWER: _check_site,
+    ReportKind.FUEL: _check_fuel,
+    ReportKind.FREIGHT: _check_freight,
+    ReportKind.PURCHASES: _check_purchases,
+    ReportKind.POST_PRODUCTION: _check_post_production,
+}
 
 
 def _check_known(subject: str | None, what: str, known: list[str]) -> None:
@@ -78,7 +181,16 @@ _ITEMS: dict[ReportKind, set[str] | None] = {
     ReportKind.GENERATOR_LITRES: {"litres"},
     ReportKind.MEALS: None,  # meal types of the production
     ReportKind.WASTE: None,  # waste streams of the production
+    ReportKind.ACCOMMODATION: {"nights"},
+    ReportKind.GRID_POWER: {"meter", "kwh"},
+    ReportKind.FUEL: {"litres"},
+    ReportKind.FREIGHT: {"tkm", "vkm"},
+    ReportKind.PURCHASES: None,  # purchase items (checked with the subject)
+    ReportKind.POST_PRODUCTION: None,  # post-production items (checked with the subject)
 }
+
+#: Items counted in whole numbers.
+_WHOLE = {"passengers", "nights"}
 
 
 def check_values(report: Report) -> None:
@@ -87,7 +199,9 @@ def check_values(report: Report) -> None:
         return
     if not report.values:
         raise InvalidReport("no figure given", code_hint="empty")
-    allowed = _ITEMS[report.kind]
+    if report.kind is ReportKind.TRAVEL:
+        _check_travel_values(report)
+    allowed = _ITEMS.get(report.kind)
     if allowed is not None:
         extra = set(report.values) - allowed
         if extra or len(report.values) != 1:
@@ -108,6 +222,18 @@ def check_values(report: Report) -> None:
         if report.kind is ReportKind.MEALS and value != value.to_integral_value():
             raise InvalidReport(f"{item}: {value} meals is not a whole number", reason="not_whole",
                                 item=item, value=value, text=str(value))
+        if (item in _WHOLE or purchase_unit(item) == "item") and value != value.to_integral_value():
+            raise InvalidReport(f"{item}: {value} is not a whole number", reason="not_whole",
+                                item=item, value=value, text=str(value))
+    if report.kind is ReportKind.TRAVEL and report.values.get("passengers") == 0:
+        raise InvalidReport("passengers: a leg has at least one passenger", reason="no_passenger", item="passengers")
+
+
+def _check_travel_values(report: Report) -> None:
+    extra = set(report.values) - {"km", "passengers"}
+    if extra or "km" not in report.values:
+        raise InvalidReport("a travel report takes km (or two places) and, if more than one, passengers",
+                            kind=report.kind.value)
 
 
 def check_plausible(production: Production, report: Report, chain: list[Report]) -> None:
@@ -130,6 +256,18 @@ def _check_readings(production: Production, report: Report, chain: list[Report])
             _check_distance_allowed(report, chain)
     if report.kind is ReportKind.GENERATOR_HOURS and "meter" in values:
         _check_reading_order(report, chain, "meter", production.generator(report.subject or "").hour_meter_start)
+    if report.kind is ReportKind.GRID_POWER:
+        site = production.site(report.subject or "")
+        item = "meter" if site.mode is SiteMode.METER else "kwh"
+        if item not in values:
+            how = ("a meter: give the meter reading, not kWh" if item == "meter"
+                   else "kWh used: give the kWh, not a reading")
+            raise InvalidReport(
+                f"site {site.id} is read as {how}",
+                reason="site_mode", subject=site.id, mode=site.mode.value,
+            )
+        if item == "meter":
+            _check_reading_order(report, chain, "meter", site.meter_start)
 
 
 def _check_usual(production: Production, report: Report, chain: list[Report]) -> None:
@@ -160,6 +298,34 @@ def _check_usual(production: Production, report: Report, chain: list[Report]) ->
             raise NeedsConfirmation(
                 f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT
             )
+    else:
+        _check_usual_footprint(report)
+
+
+#: The figures of the whole footprint's kinds that are stored only once confirmed above a limit.
+_USUAL: dict[tuple[ReportKind, str], tuple[Decimal, str]] = {
+    (ReportKind.TRAVEL, "km"): (MAX_KM_PER_LEG, "km for one leg"),
+    (ReportKind.TRAVEL, "passengers"): (MAX_PASSENGERS_PER_LEG, "passengers on one leg"),
+    (ReportKind.ACCOMMODATION, "nights"): (MAX_NIGHTS_PER_REPORT, "nights"),
+    (ReportKind.GRID_POWER, "kwh"): (MAX_KWH_PER_REPORT, "kWh"),
+    (ReportKind.FUEL, "litres"): (MAX_LITRES_PER_REPORT, "litres"),
+    (ReportKind.FREIGHT, "tkm"): (MAX_TKM_PER_REPORT, "tonne-km"),
+    (ReportKind.FREIGHT, "vkm"): (MAX_VKM_PER_REPORT, "vehicle-km"),
+    (ReportKind.POST_PRODUCTION, "edit_suite_days"): (MAX_SUITE_DAYS_PER_REPORT, "edit suite days"),
+    (ReportKind.POST_PRODUCTION, "grading_suite_days"): (MAX_SUITE_DAYS_PER_REPORT, "grading suite days"),
+    (ReportKind.POST_PRODUCTION, "storage_tb_months"): (MAX_TB_MONTHS_PER_REPORT, "TB-months"),
+}
+_PURCHASE_LIMITS = {"kg": (MAX_KG_PER_PURCHASE, "kg"), "item": (MAX_ITEMS_PER_PURCHASE, "items"),
+                    "eur": (MAX_EUR_PER_PURCHASE, "euros")}
+
+
+def _check_usual_footprint(report: Report) -> None:
+    for item, value in sorted(report.values.items()):
+        limit = _USUAL.get((report.kind, item))
+        if report.kind is ReportKind.PURCHASES:
+            limit = _PURCHASE_LIMITS.get(purchase_unit(item) or "")
+        if limit is not None and value > limit[0]:
+            raise NeedsConfirmation(f"{value} {limit[1]} is unusual", item=item, value=value, limit=limit[0])
 
 
 def _check_km(production: Production, report: Report, chain: list[Report]) -> None:

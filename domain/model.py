@@ -44,12 +44,15 @@ class Language(StrEnum):
 
 
 class Category(StrEnum):
-    """The four posts of the carbon balance, in the order they are shown."""
+    """The posts of the carbon balance, in the order they are shown."""
 
     TRANSPORT = "transport"
     ENERGY = "energy"
     CATERING = "catering"
     WASTE = "waste"
+    ACCOMMODATION = "accommodation"
+    PURCHASES = "purchases"
+    POST_PRODUCTION = "post_production"
 
 
 class ReportKind(StrEnum):
@@ -58,16 +61,153 @@ class ReportKind(StrEnum):
     GENERATOR_HOURS = "generator_hours"
     GENERATOR_LITRES = "generator_litres"
     WASTE = "waste"
+    TRAVEL = "travel"  # one leg of people's travel: subject = travel_subject(mode, from, to)
+    ACCOMMODATION = "accommodation"  # nights: subject = accommodation_subject(lodging, zone)
+    GRID_POWER = "grid_power"  # a site meter or mains hook-up: subject = site id
+    FUEL = "fuel"  # litres at the pump: subject = vehicle id (a vehicle measured_by litres)
+    FREIGHT = "freight"  # equipment trucks, couriers: subject = FreightClass value
+    PURCHASES = "purchases"  # materials, costumes and props, budget lines: values by PurchaseItem
+    POST_PRODUCTION = "post_production"  # suites and data: values by PostProductionItem
 
     @property
     def category(self) -> Category:
-        return {
-            ReportKind.MILEAGE: Category.TRANSPORT,
-            ReportKind.MEALS: Category.CATERING,
-            ReportKind.GENERATOR_HOURS: Category.ENERGY,
-            ReportKind.GENERATOR_LITRES: Category.ENERGY,
-            ReportKind.WASTE: Category.WASTE,
-        }[self]
+        return _KIND_CATEGORY[self]
+
+
+_KIND_CATEGORY: Mapping[ReportKind, Category] = {
+    ReportKind.MILEAGE: Category.TRANSPORT,
+    ReportKind.MEALS: Category.CATERING,
+    ReportKind.GENERATOR_HOURS: Category.ENERGY,
+    ReportKind.GENERATOR_LITRES: Category.ENERGY,
+    ReportKind.WASTE: Category.WASTE,
+    ReportKind.TRAVEL: Category.TRANSPORT,
+    ReportKind.ACCOMMODATION: Category.ACCOMMODATION,
+    ReportKind.GRID_POWER: Category.ENERGY,
+    ReportKind.FUEL: Category.TRANSPORT,
+    ReportKind.FREIGHT: Category.TRANSPORT,
+    ReportKind.PURCHASES: Category.PURCHASES,
+    ReportKind.POST_PRODUCTION: Category.POST_PRODUCTION,
+}
+
+
+class TravelMode(StrEnum):
+    TRAIN_TGV = "train_tgv"
+    TRAIN_INTERCITES = "train_intercites"
+    TRAIN_TER = "train_ter"
+    COACH = "coach"
+    PLANE = "plane"
+    FERRY = "ferry"
+
+
+class Lodging(StrEnum):
+    HOTEL_BUDGET = "hotel_budget"
+    HOTEL_MIDSCALE = "hotel_midscale"
+    HOTEL_UPSCALE = "hotel_upscale"
+    RENTAL = "rental"
+
+
+class Zone(StrEnum):
+    """Where a night is spent: France, elsewhere in the EU, elsewhere in the world."""
+
+    FR = "fr"
+    EU = "eu"
+    WORLD = "world"
+
+
+class FreightClass(StrEnum):
+    VAN = "van"
+    RIGID_SMALL = "rigid_small"
+    RIGID_LARGE = "rigid_large"
+    ARTICULATED = "articulated"
+    COURIER = "courier"
+
+
+class MeasuredBy(StrEnum):
+    """How a vehicle's footprint is measured: by km (mileage reports) or by litres (fuel reports), never both."""
+
+    KM = "km"
+    LITRES = "litres"
+
+
+class SiteMode(StrEnum):
+    METER = "meter"  # meter readings, like an odometer: kWh = this reading - the previous one
+    KWH = "kwh"  # kWh used, typed directly
+
+
+#: Fuels a vehicle measured by litres may burn, and the factor of a litre of each.
+FUEL_FACTORS: Mapping[str, str] = {
+    "diesel": "diesel_road_fr",
+    "petrol": "petrol_fr",
+    "hvo100": "hvo100_fr",
+    "gnr": "gnr_fr",
+}
+
+#: Purchases by mass (kg), one factor ``material_<item>_kg`` each.
+MATERIALS = ("timber", "steel", "paint", "plaster", "textile")
+#: Purchases by count, one factor ``<item>_item`` each.
+OBJECTS = ("costume_new", "costume_secondhand", "costume_rented", "prop_new", "prop_secondhand", "prop_rented")
+#: Budget lines by money spent: ``spend_<category>`` items in euros, factor ``spend_<category>_eur``
+#: (ADEME's monetary ratios: the least precise method, said so on every line).
+SPEND_PREFIX = "spend_"
+
+#: Post-production items, the unit each counts in, and the factor of one unit.
+POST_PRODUCTION_ITEMS: Mapping[str, tuple[str, str]] = {
+    "edit_suite_days": ("day", "edit_suite_day"),
+    "grading_suite_days": ("day", "grading_suite_day"),
+    "storage_tb_months": ("TB-month", "storage_tb_month"),
+}
+
+
+def purchase_unit(item: str) -> str | None:
+    """The unit a purchase item counts in (kg, item, eur), or None for an item that is not one."""
+    if item in MATERIALS:
+        return "kg"
+    if item in OBJECTS:
+        return "item"
+    if item.startswith(SPEND_PREFIX) and len(item) > len(SPEND_PREFIX):
+        return "eur"
+    return None
+
+
+def purchase_factor_key(item: str) -> str:
+    """The factor of one unit of a purchase item (see :func:`purchase_unit`)."""
+    unit = purchase_unit(item)
+    if unit == "kg":
+        return f"material_{item}_kg"
+    if unit == "item":
+        return f"{item}_item"
+    return f"{item}_eur"
+
+
+SUBJECT_SEPARATOR = ":"
+
+
+def travel_subject(mode: TravelMode, origin: str | None = None, destination: str | None = None) -> str:
+    """A travel report's subject: the mode, and the two place codes when the leg was given by places."""
+    if (origin is None) != (destination is None):
+        raise ValueError("give both places of a leg, or neither")
+    parts = [mode.value] + ([origin.upper(), destination.upper()] if origin and destination else [])
+    return SUBJECT_SEPARATOR.join(parts)
+
+
+def parse_travel_subject(subject: str | None) -> tuple[TravelMode, str | None, str | None]:
+    """The mode and the place codes (or None) of a travel subject; ValueError if it is not one."""
+    parts = (subject or "").split(SUBJECT_SEPARATOR)
+    if len(parts) not in (1, 3):
+        raise ValueError(f"not a travel subject: {subject!r}")
+    mode = TravelMode(parts[0])
+    return (mode, parts[1], parts[2]) if len(parts) == 3 else (mode, None, None)
+
+
+def accommodation_subject(lodging: Lodging, zone: Zone) -> str:
+    """An accommodation report's subject: the kind of lodging and the zone, ``hotel_midscale:fr``."""
+    return f"{lodging.value}{SUBJECT_SEPARATOR}{zone.value}"
+
+
+def parse_accommodation_subject(subject: str | None) -> tuple[Lodging, Zone]:
+    """The lodging and zone of an accommodation subject; ValueError if it is not one."""
+    lodging, _, zone = (subject or "").partition(SUBJECT_SEPARATOR)
+    return Lodging(lodging), Zone(zone)
 
 
 class Frequency(StrEnum):
@@ -161,6 +301,30 @@ class Vehicle:
     fuel: str
     factor: str
     odometer_start: Decimal | None = None
+    measured_by: MeasuredBy = MeasuredBy.KM
+
+    @property
+    def fuel_factor(self) -> str | None:
+        """The factor of a litre of this vehicle's fuel, for fuel reports (None: a fuel not sold by the litre)."""
+        return FUEL_FACTORS.get(self.fuel)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A grid meter or mains hook-up whose kWh are reported."""
+
+    id: str
+    label: str
+    mode: SiteMode = SiteMode.METER
+    meter_start: Decimal | None = None
+    factor: str = "electricity_fr_2025"  # location-based French grid mix
+
+
+@dataclass(frozen=True)
+class TravelOptions:
+    """How a production counts travel: flights with radiative forcing (contrails) or without."""
+
+    radiative_forcing: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,15 +346,16 @@ class Assignment:
     at: dt.time
     vehicle: str | None = None
     generator: str | None = None
-    mode: MileageMode | GeneratorMode | None = None
+    mode: MileageMode | GeneratorMode | SiteMode | None = None
     weekday: int | None = None  # weekly: 0 = Monday
     day_of_month: int | None = None  # monthly: 1..31, or None with last_shooting_day
     last_shooting_day_of_month: bool = False
+    site: str | None = None  # grid_power: the site whose meter is read
 
     @property
     def subject(self) -> str | None:
-        """The vehicle or generator this assignment is about, if any."""
-        return self.vehicle or self.generator
+        """The vehicle, generator or site this assignment is about, if any."""
+        return self.vehicle or self.generator or self.site
 
     @property
     def key(self) -> str:
@@ -247,6 +412,8 @@ class Production:
     reminders: Reminders = Reminders()
     action_plan: tuple[Action, ...] = ()
     sensitisation: tuple[Campaign, ...] = ()
+    sites: tuple[Site, ...] = ()
+    travel: TravelOptions = TravelOptions()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -270,6 +437,12 @@ class Production:
                 return g
         raise KeyError(generator_id)
 
+    def site(self, site_id: str) -> Site:
+        for s in self.sites:
+            if s.id == site_id:
+                return s
+        raise KeyError(site_id)
+
     def action(self, action_id: str) -> Action:
         for a in self.action_plan:
             if a.id == action_id:
@@ -289,7 +462,13 @@ class Report:
 
     ``values`` maps an item to a quantity: ``{"odometer": 45230}``, ``{"km": 220}``,
     ``{"vegetarian": 30, "beef": 10}``, ``{"hours": 6}``, ``{"meter": 1520.5}``,
-    ``{"litres": 80}``, ``{"residual": 12.5, "cardboard": 4}``.
+    ``{"litres": 80}``, ``{"residual": 12.5, "cardboard": 4}``; and for the kinds of the whole
+    footprint: travel ``{"km": 686, "passengers": 2}`` (subject ``plane`` or ``plane:ORY:NCE``),
+    accommodation ``{"nights": 12}`` (subject ``hotel_midscale:fr``), grid power ``{"meter": 1520}``
+    or ``{"kwh": 85}`` (subject: the site), fuel ``{"litres": 45}`` (subject: the vehicle), freight
+    ``{"tkm": 1200}`` or ``{"vkm": 300}`` (subject: the freight class), purchases
+    ``{"timber": 350, "costume_new": 4, "spend_services": 1500}``, post-production
+    ``{"edit_suite_days": 5, "storage_tb_months": 2}``.
     A correction is a new report whose ``corrects`` names the report it replaces;
     an undo is a correction with ``void`` set and no values.
     """
@@ -303,7 +482,7 @@ class Report:
     source: str  # telegram | discord | cli | dashboard | demo
     source_ref: str  # identity of the source message; unique per source
     received_at: dt.datetime
-    subject: str | None = None  # vehicle or generator id
+    subject: str | None = None  # vehicle, generator or site id; travel mode/route; lodging:zone; freight class
     corrects: int | None = None
     void: bool = False
     confirmed: bool = False  # the member confirmed a figure flagged as implausible

@@ -17,9 +17,9 @@ from domain.carbon import (
     active_reports,
     balance,
     generator_lines,
-    meal_lines,
+    grid_power_lines,
     mileage_lines,
-    waste_lines,
+    report_lines,
 )
 from domain.checks import check_plausible, check_subject, check_values
 from domain.errors import ConflictingReport, DuplicateReport, InvalidReport, UnknownAction
@@ -334,6 +334,7 @@ _CHAINED: dict[ReportKind, list[ReportKind]] = {
     ReportKind.MILEAGE: [ReportKind.MILEAGE],
     ReportKind.GENERATOR_HOURS: [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES],
     ReportKind.GENERATOR_LITRES: [ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES],
+    ReportKind.GRID_POWER: [ReportKind.GRID_POWER],
 }
 
 
@@ -368,14 +369,18 @@ def _recompute(
 
         def compute(rs: list[Report]) -> list[EmissionLine]:
             return generator_lines(production, factors, table, stored.subject or "", rs)
+    elif stored.kind is ReportKind.GRID_POWER:
+        reports = [*chain, stored]
+
+        def compute(rs: list[Report]) -> list[EmissionLine]:
+            return grid_power_lines(production, factors, stored.subject or "", rs)
     else:
         reports = [stored]
         if stored.corrects is not None:
             reports.append(uow.reports.get(stored.corrects))
 
         def compute(rs: list[Report]) -> list[EmissionLine]:
-            fn = meal_lines if stored.kind is ReportKind.MEALS else waste_lines
-            return [ln for r in rs for ln in fn(production, factors, r)]
+            return [ln for r in rs for ln in report_lines(production, factors, r)]
 
     lines = compute(active_reports(reports))
     uow.lines.replace([r.id for r in reports if r.id is not None], lines, new=[stored.id] if stored.id else [])

@@ -14,7 +14,7 @@ from domain.factors import EmissionFactor, FactorSet
 from domain.generators import ConsumptionRow, ConsumptionTable
 from domain.usecases import Catalogue
 
-CURRENT_VERSION = "2026.1"
+CURRENT_VERSION = "2026.2"
 
 
 def _open(name: str):  # type: ignore[no-untyped-def]

@@ -54,7 +54,7 @@ def test_figures_entered_by_hand_give_the_hand_calculated_balance(gs):
     assert data["total"]["forecast_tco2e"] == 62.7
     assert data["shooting_days"] == {"total": 39, "done": 1}
     assert data["total"]["projected_tco2e"] == 22.803
-    assert data["factor_set_version"] == "2026.1"
+    assert data["factor_set_version"] == "2026.2"
     van = next(f for f in data["factors"] if f["key"] == "van_fr_impactco2")
     assert van["proxy"] is True and "ADEME" in van["source"]
 
@@ -67,7 +67,7 @@ def test_balance_table_and_csv(gs):
     assert "transport" in table.output and "(proxy)" in table.output
     csv_out = gs("balance", "feux-aube", "--format", "csv").output.splitlines()
     assert csv_out[0] == "category,kgco2e,tco2e,forecast_tco2e,factor_set_version"
-    assert csv_out[1].startswith("transport,71.418,0.071,38.0,2026.1")
+    assert csv_out[1].startswith("transport,71.418,0.071,38.0,2026.2")
 
 
 def test_same_reference_is_stored_once(gs):

@@ -54,3 +54,25 @@ def test_consumption_table_matches_the_reference():
             for load in ("25", "50", "75", "100"):
                 expected = Decimal(row[f"lph_load_{load}"])
                 assert table.litres_per_hour(Decimal(row["kw"]), Decimal(load) / 100) == expected
+
+
+def test_set_2026_2_keeps_every_2026_1_factor_unchanged():
+    old, new = load_factor_set("2026.1"), load_factor_set("2026.2")
+    assert CURRENT_VERSION == "2026.2"
+    for key in old:
+        assert new.get(key).kgco2e_per_unit == old.get(key).kgco2e_per_unit, key
+        assert new.get(key).source == old.get(key).source, key
+
+
+def test_the_additions_are_in_2026_2_as_sourced():
+    path = REFERENCE / "emission-factors-2026.2-additions.csv"
+    if not path.exists():
+        return
+    new = load_factor_set("2026.2")
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if not row["kgco2e_per_unit"].strip():
+                assert row["key"] not in new  # looked for, not found: never invented
+                continue
+            assert new.get(row["key"]).kgco2e_per_unit == Decimal(row["kgco2e_per_unit"]), row["key"]
+            assert new.get(row["key"]).source == row["source"], row["key"]

@@ -40,7 +40,7 @@ def test_xlsx_sheets_add_up_to_the_balance(seeded: Seeded) -> None:
         total = sum(Decimal(str(r[kg_col])) for r in rows[1:])
         figure = next(c for c in bal.categories if c.category is Category(section))
         assert abs(total - figure.kgco2e) < Decimal("0.001"), section
-        assert all(r[version_col] == "2026.1" and r[source_col] for r in rows[1:])
+        assert all(r[version_col] == "2026.2" and r[source_col] for r in rows[1:])
     transport = list(wb["Transport"].iter_rows(values_only=True))
     by_vehicle = {r[0]: r for r in transport[1:]}
     with seeded.uow() as uow:

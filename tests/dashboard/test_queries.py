@@ -86,7 +86,7 @@ def test_report_rows_filters_and_history(seeded: Seeded) -> None:
     original = next(r for r in changed if r.corrected_by is not None)
     assert correction.corrects == original.id and original.corrected_by == correction.id
     assert original.kgco2e is None and correction.kgco2e is not None  # only the latest version counts
-    assert "meal_beef_fr" in correction.factors and correction.factor_set_version == "2026.1"
+    assert "meal_beef_fr" in correction.factors and correction.factor_set_version == "2026.2"
     meals, n_meals = queries.report_rows(seeded.engine, pid, ReportFilter(kind="meals", member_id="paul"))
     assert n_meals == 21 and all(r.kind is ReportKind.MEALS for r in meals)
     week, n_week = queries.report_rows(

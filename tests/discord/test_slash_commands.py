@@ -36,7 +36,7 @@ async def test_balance_gives_figures_against_forecast_with_a_described_chart(bot
     assert "Transport :" in answer.content and "Repas :" in answer.content
     assert "Projection en fin de tournage" in answer.content
     assert "Jours de tournage comptés : 1 sur 39." in answer.content
-    assert "van_fr_impactco2" in answer.content and "jeu 2026.1" in answer.content
+    assert "van_fr_impactco2" in answer.content and "jeu 2026.2" in answer.content
     [chart] = answer.files
     assert chart.filename == "bilan-carbone.png"
     assert answer.file_bytes[0].startswith(b"\x89PNG")

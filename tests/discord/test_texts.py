@@ -106,7 +106,9 @@ def test_chart_is_a_png_whose_description_gives_every_figure(production):
     assert len(description) <= 1024
     assert description == (
         "Bar chart of the carbon balance, in tonnes of CO2e. Transport: 1.23 done, 38 forecast. "
-        "Energy: 1.23 done, 9.5 forecast. Catering: 1.23 done, 14 forecast. Waste: 1.23 done, 1.2 forecast."
+        "Energy: 1.23 done, 9.5 forecast. Catering: 1.23 done, 14 forecast. Waste: 1.23 done, 1.2 forecast. "
+        "Accommodation: 1.23 done, 0 forecast. Purchases: 1.23 done, 0 forecast. "
+        "Post-production: 1.23 done, 0 forecast."
     )
 
 

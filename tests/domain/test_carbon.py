@@ -27,7 +27,7 @@ def test_odometer_counts_from_the_start_reading_then_from_each_previous_one(prod
     assert lines[0].kgco2e == D("71.41772")
     assert lines[0].trace.factor_key == "van_fr_impactco2"
     assert lines[0].trace.proxy is True
-    assert lines[0].trace.factor_set_version == "2026.1"
+    assert lines[0].trace.factor_set_version == "2026.2"
     assert "ADEME" in lines[0].trace.source
 
 
@@ -131,7 +131,7 @@ def test_corrections_and_undos_resolve_to_the_latest_version(production, cat):
 
 
 def test_unknown_factor_names_the_set_version(cat):
-    with pytest.raises(UnknownFactor, match=r"2026\.1"):
+    with pytest.raises(UnknownFactor, match=r"2026\.2"):
         cat.factors.get("nope")
 
 

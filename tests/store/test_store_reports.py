@@ -46,7 +46,7 @@ def test_a_reading_becomes_lines_with_their_factor(uow_factory: UowFactory, cat:
         stored = uow.lines.for_production("feux-aube")
         assert stored == list(recorded.lines)
         assert stored[0].trace.factor_key == "van_fr_impactco2"
-        assert stored[0].trace.factor_set_version == "2026.1"
+        assert stored[0].trace.factor_set_version == "2026.2"
         assert stored[0].trace.proxy is True
         assert uow.reports.get(recorded.report.id) == recorded.report
     balance = usecases.get_balance(uow_factory(), "2026.1", "feux-aube")

@@ -184,3 +184,18 @@ def test_an_action_status_needs_a_known_action_and_an_outcome_only_when_done(uow
     assert uow.committed.statuses == []
     set_action_status(uow, "p1", "A1", ActionStatus.DONE, by="eco", at=at, outcome=ActionOutcome.REPRODUCIBLE)
     assert [(s["action_id"], s["status"]) for s in uow.committed.statuses] == [("A1", ActionStatus.DONE)]
+
+
+def test_figures_keep_the_factor_set_version_they_were_computed_with(uow: MemoryUnitOfWork) -> None:
+    from config.factors import catalogue
+
+    old = record_report(uow, catalogue("2026.1"), answer(ReportKind.MEALS, MON, {"beef": "10"}, member="paul"))
+    new = record_report(uow, catalogue("2026.2"), answer(ReportKind.MEALS, TUE, {"beef": "10"}, member="paul"))
+    assert [ln.trace.factor_set_version for ln in old.lines] == ["2026.1"]
+    assert [ln.trace.factor_set_version for ln in new.lines] == ["2026.2"]
+    traces = get_balance(uow, "2026.2", "p1").traces
+    assert [(t.factor_key, t.factor_set_version) for t in traces] == [
+        ("meal_beef_fr", "2026.1"), ("meal_beef_fr", "2026.2")]
+    with uow:
+        stored = sorted(uow.lines.for_production("p1"), key=lambda ln: ln.day)
+    assert [ln.trace.factor_set_version for ln in stored] == ["2026.1", "2026.2"]
