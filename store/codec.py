@@ -22,12 +22,16 @@ from domain.model import (
     Generator,
     GeneratorMode,
     Language,
+    MeasuredBy,
     MileageMode,
     Production,
     ProductionType,
     Reminders,
     ReportKind,
     ShootingCalendar,
+    Site,
+    SiteMode,
+    TravelOptions,
     Vehicle,
 )
 
@@ -71,6 +75,7 @@ def production_definition(p: Production) -> dict[str, Any]:
                 "fuel": v.fuel,
                 "factor": v.factor,
                 "odometer_start": _dec(v.odometer_start),
+                "measured_by": v.measured_by.value,
             }
             for v in p.vehicles
         ],
@@ -97,12 +102,14 @@ def production_definition(p: Production) -> dict[str, Any]:
                 "vehicle": a.vehicle,
                 "generator": a.generator,
                 "mode": None if a.mode is None else a.mode.value,
+                "site": a.site,
                 "weekday": a.weekday,
                 "day_of_month": a.day_of_month,
                 "last_shooting_day_of_month": a.last_shooting_day_of_month,
             }
             for a in p.assignments
         ],
+        **_footprint_definition(p),
         "reminders": {
             "after_minutes": p.reminders.after_minutes,
             "escalate_after_missed": p.reminders.escalate_after_missed,
@@ -130,9 +137,28 @@ def production_definition(p: Production) -> dict[str, Any]:
     }
 
 
-def _mode(report: ReportKind, value: str | None) -> MileageMode | GeneratorMode | None:
+def _footprint_definition(p: Production) -> dict[str, Any]:
+    """The grid sites and the travel options (a definition stored before them reads as none and the default)."""
+    return {
+        "sites": [
+            {"id": s.id, "label": s.label, "mode": s.mode.value, "meter_start": _dec(s.meter_start),
+             "factor": s.factor}
+            for s in p.sites
+        ],
+        "travel": {"radiative_forcing": p.travel.radiative_forcing},
+    }
+
+
+def _sites(d: dict[str, Any]) -> tuple[Site, ...]:
+    return tuple(Site(id=s["id"], label=s["label"], mode=SiteMode(s["mode"]), meter_start=_undec(s["meter_start"]),
+                      factor=s["factor"]) for s in d.get("sites", []))
+
+
+def _mode(report: ReportKind, value: str | None) -> MileageMode | GeneratorMode | SiteMode | None:
     if value is None:
         return None
+    if report is ReportKind.GRID_POWER:
+        return SiteMode(value)
     if report is ReportKind.MILEAGE:
         return MileageMode(value)
     if report in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
@@ -179,6 +205,7 @@ def build_production(
                 vehicle=a["vehicle"],
                 generator=a["generator"],
                 mode=_mode(report, a["mode"]),
+                site=a.get("site"),
                 weekday=a["weekday"],
                 day_of_month=a["day_of_month"],
                 last_shooting_day_of_month=a["last_shooting_day_of_month"],
@@ -206,6 +233,7 @@ def build_production(
                 fuel=v["fuel"],
                 factor=v["factor"],
                 odometer_start=_undec(v["odometer_start"]),
+                measured_by=MeasuredBy(v.get("measured_by", MeasuredBy.KM.value)),
             )
             for v in d["vehicles"]
         ),
@@ -224,6 +252,8 @@ def build_production(
         meal_types=dict(d["meal_types"]),
         waste_streams=dict(d["waste_streams"]),
         assignments=tuple(assignments),
+        sites=_sites(d),
+        travel=TravelOptions(**d.get("travel", {})),
         reminders=Reminders(**d["reminders"]),
         action_plan=tuple(actions),
         sensitisation=tuple(

@@ -20,8 +20,10 @@ from bots.telegram.flow import (
     store_answer,
     target_of_prompt,
 )
+from bots.telegram.footprint_texts import choice_question
 from bots.telegram.handlers.commands import ask_correction
 from bots.telegram.handlers.common import (
+    CHOICE,
     STEPS,
     chat_id_of,
     drop_buttons,
@@ -79,6 +81,20 @@ async def steps_button(update: Update, context: Context) -> None:
         "assignment_key": target.assignment.key, "day": target.day.isoformat(), "items": items, "values": {}})
     await asyncio.to_thread(services.store.set_conversation, conversation, now_of(context))
     await reply(context.bot, services, chat_id, m, texts.step_question(kind, items[0], m.lang))
+
+
+async def choice_button(update: Update, context: Context) -> None:
+    """A travel mode, a lodging, a freight class or an item under a prompt: the next message gives its figure."""
+    pressed = await _pressed_on_prompt(update, context)
+    if pressed is None:
+        return
+    _, target, query = pressed
+    services, chat_id, m = context.services, chat_id_of(update), target.member
+    choice = query.data.split(":", 1)[1]
+    conversation = Conversation(chat_id, m.production_id, m.member_id, CHOICE, {
+        "assignment_key": target.assignment.key, "day": target.day.isoformat(), "choice": choice})
+    await asyncio.to_thread(services.store.set_conversation, conversation, now_of(context))
+    await reply(context.bot, services, chat_id, m, choice_question(target.assignment.report, choice, m.lang))
 
 
 async def fix_button(update: Update, context: Context) -> None:
