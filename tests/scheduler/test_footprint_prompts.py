@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from domain.footprint_answers import FOOTPRINT_KINDS
 from domain.model import Assignment, Frequency, Language, Production, ReportKind, Site, SiteMode
 from domain.schedule import SentPrompt, digest
 from scheduler.planner import as_assignments_ask, messages_for
@@ -27,7 +28,7 @@ def with_footprint(example: Production) -> Production:
     return replace(
         example,
         sites=(Site("plateau", "Plateau B", SiteMode.METER),),
-        assignments=(*example.assignments,
+        assignments=(*(a for a in example.assignments if a.report not in FOOTPRINT_KINDS),
                      Assignment("karim", ReportKind.TRAVEL, Frequency.WEEKLY, dt.time(18), weekday=4),
                      Assignment("karim", ReportKind.ACCOMMODATION, Frequency.DAILY, dt.time(18)),
                      Assignment("lea", ReportKind.GRID_POWER, Frequency.DAILY, dt.time(20), site="plateau")),

@@ -10,7 +10,17 @@ from decimal import Decimal as D
 import pytest
 
 from config.factors import CURRENT_VERSION, catalogue
-from domain.model import Assignment, Frequency, MeasuredBy, ReportKind, Site, SiteMode, Vehicle
+from domain.footprint_answers import FOOTPRINT_KINDS
+from domain.model import (
+    Assignment,
+    Frequency,
+    MeasuredBy,
+    ReportKind,
+    Site,
+    SiteMode,
+    TravelOptions,
+    Vehicle,
+)
 from domain.usecases import load_production
 from tests.telegram.conftest import reference_production
 
@@ -25,14 +35,15 @@ PURCHASES, POST = "sam:purchases", "sam:post_production"
 def footprint_production():
     """The reference production with one assignment of every kind of the whole footprint."""
     production = reference_production()
+    kept = tuple(a for a in production.assignments if a.report not in FOOTPRINT_KINDS)  # these tests' own below
     daily = {"frequency": Frequency.DAILY, "at": EVENING}
     weekly = {"frequency": Frequency.WEEKLY, "at": EVENING, "weekday": 4}
     return replace(
         production,
-        sites=(Site("plateau", "Plateau B", SiteMode.METER, meter_start=D(12000)),),
-        vehicles=(*production.vehicles,
+        sites=(Site("plateau", "Plateau B", SiteMode.METER, meter_start=D(12000)),),  # the only site here
+        vehicles=(*(v for v in production.vehicles if v.id != "t3"),
                   Vehicle("t3", "Camion régie T3", "truck", "diesel", "diesel_road_fr", measured_by=MeasuredBy.LITRES)),
-        assignments=(*production.assignments,
+        assignments=(*kept,
                      Assignment("karim", ReportKind.TRAVEL, **daily),
                      Assignment("karim", ReportKind.ACCOMMODATION, **daily),
                      Assignment("karim", ReportKind.FREIGHT, **daily),
@@ -70,7 +81,23 @@ async def test_travel_prompt_offers_modes_and_reads_a_typed_leg(rig):
     assert recap.plain == ("Avion : 686 km aujourd'hui, pour 2 personnes.\n"
                            "Le calcul compte l'effet des traînées des avions.\nC'est enregistré ✅")
     assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane", {"km": D(686), "passengers": D(2)})]
-    assert rig.balance().total_kgco2e > 0
+    flight = rig.app.catalogue.factors.get("flight_shorthaul_fr")  # under 1,000 km, contrails counted
+    transport = next(c for c in rig.balance().categories if c.category.value == "transport")
+    assert transport.kgco2e == 686 * 2 * flight.kgco2e_per_unit
+    [status] = await rig.say(chat, "/status")
+    assert "Avion : 686 km aujourd'hui, pour 2 personnes." in status.plain
+
+
+@_factors_missing("flight_shorthaul_norf")
+async def test_a_production_counting_flights_without_contrails_says_so(rig):
+    load_production(rig.app.uow(), replace(footprint_production(), travel=TravelOptions(radiative_forcing=False)))
+    chat = await rig.join("karim")
+    await rig.prompt("karim", TRAVEL, MON)
+    [recap] = await rig.say(chat, "avion 686 km")
+    assert "Le calcul ne compte pas l'effet des traînées des avions." in recap.plain
+    flight = rig.app.catalogue.factors.get("flight_shorthaul_norf")
+    transport = next(c for c in rig.balance().categories if c.category.value == "transport")
+    assert transport.kgco2e == 686 * flight.kgco2e_per_unit
 
 
 async def test_a_mode_button_then_the_figure(rig):
