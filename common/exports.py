@@ -33,15 +33,9 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 
-#: Sections in the order of Carbon'Clap's forms.
-SECTIONS = ("transport", "catering", "energy", "waste")
-SECTION_OF_KIND = {
-    ReportKind.MILEAGE: "transport",
-    ReportKind.MEALS: "catering",
-    ReportKind.GENERATOR_HOURS: "energy",
-    ReportKind.GENERATOR_LITRES: "energy",
-    ReportKind.WASTE: "waste",
-}
+#: Sections: the balance's categories, in their order.
+SECTIONS = tuple(c.value for c in Category)
+SECTION_OF_KIND = {kind: kind.category.value for kind in ReportKind}
 
 #: Row fields, in column order, shared by every section (some are empty for some sections).
 FIELDS = (
@@ -83,9 +77,11 @@ _HEADERS = {
 
 _SHEETS = {
     "fr": {"summary": "Synthèse", "transport": "Transport", "catering": "Repas",
-           "energy": "Groupes électrogènes", "waste": "Déchets", "factors": "Facteurs"},
+           "energy": "Énergie", "waste": "Déchets", "accommodation": "Hébergement", "purchases": "Achats",
+           "post_production": "Post-production", "factors": "Facteurs"},
     "en": {"summary": "Summary", "transport": "Transport", "catering": "Meals",
-           "energy": "Generators", "waste": "Waste", "factors": "Factors"},
+           "energy": "Energy", "waste": "Waste", "accommodation": "Accommodation", "purchases": "Purchases",
+           "post_production": "Post-production", "factors": "Factors"},
 }
 
 _SUMMARY = {
@@ -336,6 +332,9 @@ def _section_columns() -> dict[str, Sequence[str]]:
         "catering": ("item", "quantity", "unit", *trace),
         "energy": ("item", "label", "fuel", "quantity", "unit", "method", *trace),
         "waste": ("item", "quantity", "unit", *trace),
+        "accommodation": ("item", "quantity", "unit", *trace),
+        "purchases": ("item", "quantity", "unit", "method", *trace),
+        "post_production": ("item", "quantity", "unit", *trace),
     }
 
 

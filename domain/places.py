@@ -43,18 +43,18 @@ class Detour:
         return great_circle_km * self.factor + self.added_km
 
 
-#: The detour of each way of travelling (documented: see docs/carbon-clap.md, "Travel from places").
+#: The detour of each way of travelling, with its source (config/places/README.md has the details).
 DETOURS: Mapping[str, Detour] = {
-    # A flight's distance is the great-circle distance plus 95 km for the approach, holding and
-    # routing around the airports: the convention of EN 16258:2012 that the French regulation on
-    # the CO2 information of transport services (arrêté du 10 avril 2012) takes up.
-    "plane": Detour(Decimal(1), Decimal(95), "EN 16258:2012 / arrêté du 10 avril 2012: great-circle + 95 km"),
-    # Rail and road follow the terrain: no French official coefficient was found. These are the
-    # project's stated assumptions, marked as such on every leg, until a routed distance is given
-    # (a leg typed in km is always preferred).
-    "rail": Detour(Decimal("1.2"), Decimal(0), "greenslate assumption: rail 1.2 x great-circle (no official value)"),
-    "road": Detour(Decimal("1.3"), Decimal(0), "greenslate assumption: road 1.3 x great-circle (no official value)"),
-    "sea": Detour(Decimal("1.1"), Decimal(0), "greenslate assumption: sea 1.1 x great-circle (no official value)"),
+    # ISO 14083:2023, table of distance adjustment factors ("Air transport: GCD + 95 km"), as
+    # reproduced in the UBA/CLECAT "Guide to ISO 14083", p. 23, table 3. ADEME's Impact CO2 uses the
+    # bare great-circle distance: the +95 km is the conservative choice, said with every such leg.
+    "plane": Detour(Decimal(1), Decimal(95), "ISO 14083:2023: great-circle + 95 km"),
+    # No official French coefficient exists for land modes (ISO 14083 starts from a network
+    # distance): these are the published open-source convention of pledge4future/co2calculator
+    # (data/detour.csv). A distance from the ticket or a route planner is always better.
+    "rail": Detour(Decimal("1.2"), Decimal(0), "pledge4future/co2calculator detour.csv: train 1.2 x great-circle"),
+    "road": Detour(Decimal("1.5"), Decimal(0), "pledge4future/co2calculator detour.csv: bus 1.5 x great-circle"),
+    "sea": Detour(Decimal(1), Decimal(0), "pledge4future/co2calculator detour.csv: ferry 1.0 x great-circle"),
 }
 
 _WAY: Mapping[TravelMode, str] = {
@@ -84,6 +84,21 @@ def leg_km(a: Place, b: Place, mode: TravelMode) -> Decimal:
     return detour_for(mode).apply(great_circle_km(a, b)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
 
 
-def find_place(places: Mapping[str, Place], code: str) -> Place:
-    """The place of a code (any case); KeyError if the table has none."""
-    return places[code.strip().upper()]
+#: Places by (kind, code): a code is unique within its kind only (MPL: a station and an airport).
+PlaceTable = Mapping[tuple[str, str], Place]
+
+
+def place_kind(mode: TravelMode) -> str:
+    """The kind of place a leg of this mode starts and ends at: airport for a plane, else station."""
+    return "airport" if mode is TravelMode.PLANE else "station"
+
+
+def find_place(places: PlaceTable, code: str, mode: TravelMode) -> Place:
+    """The place of a code (any case) for a leg of ``mode``; KeyError if the table has none."""
+    return places[(place_kind(mode), code.strip().upper())]
+
+
+def place_codes(places: PlaceTable, mode: TravelMode) -> list[str]:
+    """The codes a leg of ``mode`` can name, sorted."""
+    kind = place_kind(mode)
+    return sorted(code for k, code in places if k == kind)

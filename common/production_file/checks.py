@@ -8,10 +8,11 @@ from functools import cache
 from typing import Any
 
 from common.production_file.conversion import _generator
-from common.production_file.models import AssignmentModel, ProductionFile
+from common.production_file.models import AssignmentModel, ProductionFile, VehicleModel
 from common.production_file.problems import Problem
 from common.production_file.types import (
     FUEL_FACTOR_UNITS,
+    GRID_FACTOR_UNITS,
     MAX_CALENDAR_DAYS,
     MEAL_FACTOR_UNITS,
     VEHICLE_FACTOR_UNITS,
@@ -27,9 +28,11 @@ from domain.generators import litres_per_hour as generator_litres_per_hour
 from domain.indicators import INDICATORS
 from domain.model import (
     DEFAULT_FREQUENCY,
+    FUEL_FACTORS,
     WEEKDAYS,
     Frequency,
     GeneratorMode,
+    MeasuredBy,
     MileageMode,
     ReportKind,
     ShootingCalendar,
@@ -52,10 +55,11 @@ class _Checker:
         crew_ids = self.check_unique("crew", [m.id for m in self.doc.crew], "crew member")
         vehicle_ids = self.check_unique("vehicles", [v.id for v in self.doc.vehicles], "vehicle")
         generator_ids = self.check_unique("generators", [g.id for g in self.doc.generators], "generator")
+        site_ids = self.check_unique("sites", [s.id for s in self.doc.sites], "site")
         self.check_unique("action_plan", [a.id for a in self.doc.action_plan], "action")
         self.check_factors()
         self.check_generators()
-        self.check_assignments(crew_ids, vehicle_ids, generator_ids)
+        self.check_assignments(crew_ids, {"vehicle": vehicle_ids, "generator": generator_ids, "site": site_ids})
         self.check_actions(crew_ids)
         self.check_sensitisation()
         return self.problems
@@ -118,7 +122,9 @@ class _Checker:
 
     def check_factors(self) -> None:
         for i, v in enumerate(self.doc.vehicles):
-            self.check_factor(f"vehicles[{i}].factor", v.factor, VEHICLE_FACTOR_UNITS, "a vehicle")
+            self.check_vehicle(i, v)
+        for i, site in enumerate(self.doc.sites):
+            self.check_factor(f"sites[{i}].factor", site.factor, GRID_FACTOR_UNITS, "a grid site")
         for i, g in enumerate(self.doc.generators):
             self.check_factor(f"generators[{i}].fuel_factor", g.fuel_factor, FUEL_FACTOR_UNITS, "a fuel")
         for meal, key in self.doc.meal_types.items():
@@ -134,6 +140,24 @@ class _Checker:
                 f"waste factors mix per-kg French factors ({kg_stream!r}) and per-tonne UK factors "
                 f"({tonne_stream!r}); their methods differ, so use factors of one family for all streams",
             )
+
+    def check_vehicle(self, i: int, v: VehicleModel) -> None:
+        """A vehicle measured by km needs a per-km factor; one measured by litres, a fuel sold by the litre."""
+        if v.factor is not None:
+            self.check_factor(f"vehicles[{i}].factor", v.factor, VEHICLE_FACTOR_UNITS, "a vehicle")
+        elif v.measured_by is MeasuredBy.KM:
+            self.add(f"vehicles[{i}].factor",
+                     "a vehicle measured by km needs a factor: an emission factor key per vehicle-km")
+        if v.measured_by is MeasuredBy.LITRES:
+            if v.fuel not in FUEL_FACTORS:
+                self.add(f"vehicles[{i}].fuel", _not_one_of("fuel of a vehicle measured by litres", v.fuel,
+                                                             list(FUEL_FACTORS)))
+            else:
+                self.check_factor(f"vehicles[{i}].fuel", FUEL_FACTORS[v.fuel], FUEL_FACTOR_UNITS, "a fuel")
+            if v.odometer_start is not None:
+                self.add(f"vehicles[{i}].odometer_start",
+                         "a vehicle measured by litres has no odometer readings; remove odometer_start "
+                         "or set measured_by: km")
 
     def check_factor(self, where: str, key: str, units: Sequence[str], what: str) -> bool:
         if key not in self.factors:
@@ -196,15 +220,15 @@ class _Checker:
 
     # assignments, actions, sensitisation
 
-    def check_assignments(self, crew: set[str], vehicles: set[str], generators: set[str]) -> None:
+    def check_assignments(self, crew: set[str], subjects: dict[str, set[str]]) -> None:
         keys: dict[tuple[str, ReportKind, str | None], int] = {}
         for i, a in enumerate(self.doc.assignments):
             here = f"assignments[{i}]"
             if a.who not in crew:
                 self.add(f"{here}.who", _unknown_ref("crew member", a.who, crew, "crew"))
-            self.check_report(here, a, vehicles, generators)
+            self.check_report(here, a, subjects)
             self.check_schedule(here, a)
-            key = (a.who, a.report, a.vehicle or a.generator)
+            key = (a.who, a.report, a.vehicle or a.generator or a.site)
             if key in keys:
                 self.add(
                     here,
@@ -214,23 +238,23 @@ class _Checker:
             else:
                 keys[key] = i
 
-    def check_report(self, here: str, a: AssignmentModel, vehicles: set[str], generators: set[str]) -> None:
-        """The fields that go with the kind of report: its vehicle or generator, its mode."""
+    def check_report(self, here: str, a: AssignmentModel, subjects: dict[str, set[str]]) -> None:
+        """The fields that go with the kind of report: its vehicle, generator or site, its mode."""
+        field = _SUBJECT_FIELD.get(a.report)
+        for other in ("vehicle", "generator", "site"):
+            if other != field:
+                self.refuse(here, other, getattr(a, other), a.report)
+        if field is not None:
+            self.check_subject(here, field, getattr(a, field), subjects[field], a.report)
         if a.report is ReportKind.MILEAGE:
-            self.check_subject(here, "vehicle", a.vehicle, vehicles, a.report)
-            self.refuse(here, "generator", a.generator, a.report)
             self.check_mode(here, a.mode, [m.value for m in MileageMode], a.report)
-        elif a.report in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
-            self.check_subject(here, "generator", a.generator, generators, a.report)
-            self.refuse(here, "vehicle", a.vehicle, a.report)
-            if a.report is ReportKind.GENERATOR_HOURS:
-                self.check_mode(here, a.mode, [m.value for m in GeneratorMode], a.report)
-            else:
-                self.refuse(here, "mode", a.mode, a.report)
+        elif a.report is ReportKind.GENERATOR_HOURS:
+            self.check_mode(here, a.mode, [m.value for m in GeneratorMode], a.report)
         else:
-            self.refuse(here, "vehicle", a.vehicle, a.report)
-            self.refuse(here, "generator", a.generator, a.report)
             self.refuse(here, "mode", a.mode, a.report)
+        if a.report in (ReportKind.MILEAGE, ReportKind.FUEL) and a.vehicle in subjects["vehicle"]:
+            self.check_measured_by(here, a)
+        if a.report in (ReportKind.MEALS, ReportKind.WASTE):
             section = "meal_types" if a.report is ReportKind.MEALS else "waste_streams"
             if not getattr(self.doc, section):
                 self.add(
@@ -238,6 +262,19 @@ class _Checker:
                     f"{a.report.value} are reported but no {section} are declared; "
                     f"add {section} with their emission factors",
                 )
+
+    def check_measured_by(self, here: str, a: AssignmentModel) -> None:
+        """One rule so no distance counts twice: mileage for a vehicle measured by km, fuel for one by litres."""
+        vehicle = next(v for v in self.doc.vehicles if v.id == a.vehicle)
+        wanted = MeasuredBy.KM if a.report is ReportKind.MILEAGE else MeasuredBy.LITRES
+        if vehicle.measured_by is not wanted:
+            other = ReportKind.FUEL if a.report is ReportKind.MILEAGE else ReportKind.MILEAGE
+            self.add(
+                f"{here}.report",
+                f"vehicle {vehicle.id!r} is measured by {vehicle.measured_by.value}, so it takes "
+                f"{other.value} reports, not {a.report.value}: one vehicle is counted one way only, "
+                "or its distance would count twice",
+            )
 
     def check_schedule(self, here: str, a: AssignmentModel) -> None:
         """The weekday or day of the month, for the frequency given or the production type's default."""
@@ -324,6 +361,16 @@ class _Checker:
                     f"sensitisation[{i}].on",
                     f"{c.on} is outside the calendar ({cal.start} to {cal.end})",
                 )
+
+
+#: The field naming what an assignment's reports are about, by kind (the others name no subject).
+_SUBJECT_FIELD = {
+    ReportKind.MILEAGE: "vehicle",
+    ReportKind.FUEL: "vehicle",
+    ReportKind.GENERATOR_HOURS: "generator",
+    ReportKind.GENERATOR_LITRES: "generator",
+    ReportKind.GRID_POWER: "site",
+}
 
 
 def _unknown_ref(what: str, value: str, known: Iterable[str], kind: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from common.production_file.models import AssignmentModel, GeneratorModel, ProductionFile
+from common.production_file.models import AssignmentModel, GeneratorModel, ProductionFile, VehicleModel
 from domain.model import (
     DEFAULT_FREQUENCY,
+    FUEL_FACTORS,
     WEEKDAYS,
     Action,
     Assignment,
@@ -18,6 +19,9 @@ from domain.model import (
     Reminders,
     ReportKind,
     ShootingCalendar,
+    Site,
+    SiteMode,
+    TravelOptions,
     Vehicle,
 )
 
@@ -34,13 +38,22 @@ def _generator(g: GeneratorModel) -> Generator:
     )
 
 
-def _assignment(a: AssignmentModel, default: Frequency) -> Assignment:
+def _vehicle(v: VehicleModel) -> Vehicle:
+    # A vehicle measured by litres has no per-km factor: its fuel's factor stands for it.
+    factor = v.factor or FUEL_FACTORS.get(v.fuel, "")
+    return Vehicle(id=v.id, label=v.label, kind=v.kind, fuel=v.fuel, factor=factor,
+                   odometer_start=v.odometer_start, measured_by=v.measured_by)
+
+
+def _assignment(a: AssignmentModel, default: Frequency, sites: dict[str, SiteMode]) -> Assignment:
     frequency = a.frequency or default
-    mode: MileageMode | GeneratorMode | None = None
+    mode: MileageMode | GeneratorMode | SiteMode | None = None
     if a.report is ReportKind.MILEAGE:
         mode = MileageMode(a.mode or MileageMode.ODOMETER)
     elif a.report is ReportKind.GENERATOR_HOURS:
         mode = GeneratorMode(a.mode or GeneratorMode.HOURS)
+    elif a.report is ReportKind.GRID_POWER:
+        mode = sites.get(a.site or "", SiteMode.METER)
     day_of_month = a.day_of_month if isinstance(a.day_of_month, int) else None
     return Assignment(
         who=a.who,
@@ -49,6 +62,7 @@ def _assignment(a: AssignmentModel, default: Frequency) -> Assignment:
         at=a.at,
         vehicle=a.vehicle,
         generator=a.generator,
+        site=a.site,
         mode=mode,
         weekday=WEEKDAYS.index(a.weekday) if a.weekday and frequency is Frequency.WEEKLY else None,
         day_of_month=day_of_month if frequency is Frequency.MONTHLY else None,
@@ -79,21 +93,14 @@ def _to_domain(doc: ProductionFile, calendar: ShootingCalendar) -> Production:
             )
             for m in doc.crew
         ),
-        vehicles=tuple(
-            Vehicle(
-                id=v.id,
-                label=v.label,
-                kind=v.kind,
-                fuel=v.fuel,
-                factor=v.factor,
-                odometer_start=v.odometer_start,
-            )
-            for v in doc.vehicles
-        ),
+        vehicles=tuple(_vehicle(v) for v in doc.vehicles),
+        sites=tuple(Site(id=s.id, label=s.label, mode=s.mode, meter_start=s.meter_start, factor=s.factor)
+                    for s in doc.sites),
+        travel=TravelOptions(radiative_forcing=doc.travel.radiative_forcing),
         generators=tuple(_generator(g) for g in doc.generators),
         meal_types=dict(doc.meal_types),
         waste_streams=dict(doc.waste_streams),
-        assignments=tuple(_assignment(a, default) for a in doc.assignments),
+        assignments=tuple(_assignment(a, default, {s.id: s.mode for s in doc.sites}) for a in doc.assignments),
         reminders=Reminders(
             after_minutes=doc.reminders.after_minutes,
             escalate_after_missed=doc.reminders.escalate_after_missed,

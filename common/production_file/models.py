@@ -22,6 +22,7 @@ from common.production_file.types import (
     HourMeter,
     Identifier,
     IndicatorValue,
+    KwhMeter,
     LitresPerHour,
     Load,
     LongText,
@@ -43,9 +44,11 @@ from domain.model import (
     Channel,
     Frequency,
     Language,
+    MeasuredBy,
     ProductionType,
     ReportKind,
     Role,
+    SiteMode,
 )
 
 
@@ -101,14 +104,52 @@ class CrewModel(_Model):
 
 
 class VehicleModel(_Model):
-    """A shoot vehicle whose kilometres are reported."""
+    """A shoot vehicle whose kilometres (or litres at the pump) are reported."""
 
     id: Identifier
     label: Text = Field(description="What the crew calls it, e.g. on the plate.")
     kind: FreeText = Field(default="", description="Free text: minibus, car, truck...")
-    fuel: FreeText = Field(default="", description="Free text: diesel, electric...")
-    factor: Identifier = Field(description="Emission factor key, per vehicle-km.")
+    fuel: FreeText = Field(
+        default="",
+        description="Free text: diesel, electric... A vehicle measured by litres needs one of "
+        "diesel, petrol, hvo100, gnr.",
+    )
+    factor: Identifier | None = Field(
+        default=None, description="Emission factor key, per vehicle-km. Needed when measured by km."
+    )
     odometer_start: OdometerKm | None = Field(default=None, description="Odometer reading at the start, in km.")
+    measured_by: MeasuredBy = Field(
+        default=MeasuredBy.KM,
+        description="km (mileage reports, the default) or litres (fuel reports at the pump): never both, "
+        "so no distance is counted twice.",
+    )
+
+
+class SiteModel(_Model):
+    """A grid meter or mains hook-up whose electricity is reported."""
+
+    id: Identifier
+    label: Text = Field(description="What the crew calls it: studio meter, mains hook-up at the castle...")
+    mode: SiteMode = Field(
+        default=SiteMode.METER,
+        description="meter (readings, like an odometer: kWh = this reading - the previous one) or kwh "
+        "(kWh used, typed directly).",
+    )
+    meter_start: KwhMeter | None = Field(default=None, description="Meter reading at the start, in kWh.")
+    factor: Identifier = Field(
+        default="electricity_fr_2025",
+        description="Emission factor key per kWh; default the French grid mix (location-based).",
+    )
+
+
+class TravelModel(_Model):
+    """How the production counts people's travel."""
+
+    radiative_forcing: bool = Field(
+        default=True,
+        description="Count flights with radiative forcing (contrails), as ADEME does; every flight line "
+        "says which.",
+    )
 
 
 class GeneratorModel(_Model):
@@ -130,9 +171,11 @@ class AssignmentModel(_Model):
     report: ReportKind
     vehicle: Identifier | None = Field(default=None, description="Mileage: a vehicle id.")
     generator: Identifier | None = Field(default=None, description="Generator reports: a generator id.")
+    site: Identifier | None = Field(default=None, description="Grid power: a site id.")
     mode: Literal["odometer", "distance", "hours", "meter"] | None = Field(
         default=None,
-        description="Mileage: odometer (default) or distance. Generator hours: hours (default) or meter.",
+        description="Mileage: odometer (default) or distance. Generator hours: hours (default) or meter. "
+        "Grid power takes its site's mode.",
     )
     frequency: Frequency | None = Field(default=None, description="Default: by production type.")
     weekday: Weekday | None = Field(default=None, description="Weekly: the day the prompt is sent.")
@@ -198,12 +241,16 @@ class ProductionFile(_Model):
     crew: list[CrewModel] = Field(default_factory=list)
     vehicles: list[VehicleModel] = Field(default_factory=list)
     generators: list[GeneratorModel] = Field(default_factory=list)
+    sites: list[SiteModel] = Field(
+        default_factory=list, description="Grid meters and mains hook-ups whose kWh are reported."
+    )
     meal_types: dict[Identifier, Identifier] = Field(
         default_factory=dict, description="Meal type -> emission factor key (per meal)."
     )
     waste_streams: dict[Identifier, Identifier] = Field(
         default_factory=dict, description="Waste stream -> emission factor key (per kg or tonne)."
     )
+    travel: TravelModel = Field(default_factory=TravelModel)
     assignments: list[AssignmentModel] = Field(default_factory=list)
     reminders: RemindersModel = Field(default_factory=RemindersModel)
     action_plan: list[ActionModel] = Field(default_factory=list)

@@ -56,6 +56,7 @@ VEHICLE_FACTOR_UNITS = ("vehicle-km",)
 FUEL_FACTOR_UNITS = ("litre",)
 MEAL_FACTOR_UNITS = ("meal",)
 WASTE_FACTOR_UNITS = ("kg", "tonne")
+GRID_FACTOR_UNITS = ("kWh",)
 
 LAST_SHOOTING_DAY = "last_shooting_day"
 
@@ -322,6 +323,8 @@ MAX_LITRES_PER_HOUR = 1_000
 MAX_RATED_KVA = 10_000
 #: An hour-meter reading, in hours (a generator's whole life is well under 100,000 h).
 MAX_HOUR_METER = 1_000_000
+#: An electricity meter reading, in kWh (site meters show at most 9 digits).
+MAX_KWH_METER = 999_999_999
 #: An action's baseline and target, in its indicator's unit (km, L, meals, kg, t CO2e; shares 0-1).
 MAX_INDICATOR_VALUE = 1_000_000_000
 #: Missed prompts in a row before the eco-referent is told.
@@ -332,6 +335,7 @@ OdometerKm = _quantity(0, MAX_ODOMETER_KM, hint=" (an odometer reading, in km)")
 LitresPerHour = _quantity(0, MAX_LITRES_PER_HOUR, above=True, hint=" (litres per hour)")
 RatedKva = _quantity(0, MAX_RATED_KVA, above=True, hint=" (kVA)")
 HourMeter = _quantity(0, MAX_HOUR_METER, hint=" (an hour-meter reading, in hours)")
+KwhMeter = _quantity(0, MAX_KWH_METER, hint=" (an electricity meter reading, in kWh)")
 IndicatorValue = _quantity(
     -MAX_INDICATOR_VALUE, MAX_INDICATOR_VALUE, hint=" (in the indicator's unit; a share is 0 to 1)"
 )

@@ -10,7 +10,8 @@ from config.factors import CURRENT_VERSION, available_versions, load_consumption
 
 #: The sourced tables the factor set was built from, kept in the repository beside it.
 REFERENCE = Path(__file__).resolve().parents[2] / "config" / "factors" / "reference"
-UNITS = {"vehicle-km", "passenger-km", "meal", "litre", "kg", "tonne", "kWh", "room-night", "m3"}
+UNITS = {"vehicle-km", "passenger-km", "meal", "litre", "kg", "tonne", "kWh", "room-night", "m3",
+         "night", "tonne-km", "item", "eur", "day", "TB-month"}
 
 
 def test_current_version_is_shipped():

@@ -18,8 +18,9 @@ from domain.usecases import get_balance
 from greenslate.cli import main
 from tests.dashboard.conftest import Seeded
 
-SECTION_SHEETS_FR = {"transport": "Transport", "catering": "Repas", "energy": "Groupes électrogènes",
-                     "waste": "Déchets"}
+SECTION_SHEETS_FR = {"transport": "Transport", "energy": "Énergie", "catering": "Repas",
+                     "waste": "Déchets", "accommodation": "Hébergement", "purchases": "Achats",
+                     "post_production": "Post-production"}
 
 
 def _balance(seeded: Seeded):  # type: ignore[no-untyped-def]

@@ -38,9 +38,9 @@ def test_category_figure_carries_labels_patterns_and_palette() -> None:
 
 def test_daily_figure_gives_each_category_a_colour_and_a_pattern() -> None:
     fig = figures.daily_figure(DAYS, "en")
-    assert [t.name for t in fig.data] == ["Transport", "Energy", "Catering", "Waste", "Accommodation",
-                                          "Purchases", "Post-production"]
-    assert len({t.marker.color for t in fig.data}) == 7  # each its own colour and its own pattern
+    assert [t.name for t in fig.data] == ["Transport", "Energy", "Catering", "Waste", "Accommodation", "Purchases",
+                                          "Post-production"]
+    assert len({t.marker.color for t in fig.data}) == 7
     assert len({t.marker.pattern.shape for t in fig.data}) == 7
     assert list(fig.data[0].y) == [0.072, 0.5]
     assert fig.layout.barmode == "stack"

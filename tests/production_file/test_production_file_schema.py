@@ -54,6 +54,8 @@ def test_the_schema_describes_every_section() -> None:
         "generators",
         "meal_types",
         "waste_streams",
+        "sites",
+        "travel",
         "assignments",
         "reminders",
         "action_plan",
