@@ -30,6 +30,7 @@ from domain.model import (
     accommodation_subject,
     travel_subject,
 )
+from domain.places import PlaceTable, find_place, leg_km
 
 #: Kinds whose answer reads like the generic footprint answers here.
 FOOTPRINT_KINDS = frozenset({
@@ -205,10 +206,28 @@ def _words(tokens: list[tuple[str, str]]) -> list[str]:
     return [value for kind, value in tokens if kind == "w"]
 
 
-def parse_travel(text: str, chosen: str | None = None) -> Answer:
-    """``TGV 860 km 2 pers`` -> subject ``train_tgv``, ``{"km": 860, "passengers": 2}``."""
+def _places(words: list[str], mode: TravelMode, places: PlaceTable | None) -> tuple[str, str] | None:
+    """The two place codes of a leg (``avion ORY NCE``), when the answer names exactly two for its mode."""
+    if not places:
+        return None
+    codes = []
+    for word in words:
+        try:
+            codes.append(find_place(places, word, mode).code)
+        except KeyError:
+            continue
+    return (codes[0], codes[1]) if len(codes) == 2 else None
+
+
+def parse_travel(text: str, chosen: str | None = None, places: PlaceTable | None = None) -> Answer:
+    """``TGV 860 km 2 pers`` -> subject ``train_tgv``, ``{"km": 860, "passengers": 2}``; with two places
+    (``avion ORY NCE 2 pers``) the km are the great-circle distance with the mode's detour."""
     tokens = _tokens(normalise(text))
-    mode = TravelMode(_choice(_words(tokens), MODE_WORDS, chosen, text))
+    words = _words(tokens)
+    mode = TravelMode(_choice(words, MODE_WORDS, chosen, text))
+    leg = _places([w for w in words if len(w) == 3 and not any(w in g for g in MODE_WORDS.values())], mode, places)
+    if leg is not None:
+        return _leg_between(text, tokens, mode, leg, places or {})
     numbers = _numbers(text, tokens)
     km: Decimal | None = None
     passengers: Decimal | None = None
@@ -225,6 +244,17 @@ def parse_travel(text: str, chosen: str | None = None) -> Answer:
         raise NotANumber(f"{text!r} gives no distance", text=text.strip())
     return Answer(ReportKind.TRAVEL, {"km": km, "passengers": passengers or Decimal(1)},
                   subject=travel_subject(mode))
+
+
+def _leg_between(text: str, tokens: list[tuple[str, str]], mode: TravelMode, leg: tuple[str, str],
+                 places: PlaceTable) -> Answer:
+    """A leg between two places: any number is the count of people."""
+    numbers = [value for kind, value in tokens if kind == "n"]
+    if len(numbers) > 1:
+        raise InvalidReport(f"{text!r} has too many numbers", reason="no_item", text=text.strip())
+    passengers = _whole(parse_number(numbers[0]), text) if numbers else Decimal(1)
+    km = leg_km(find_place(places, leg[0], mode), find_place(places, leg[1], mode), mode)
+    return Answer(ReportKind.TRAVEL, {"km": km, "passengers": passengers}, subject=travel_subject(mode, *leg))
 
 
 def parse_accommodation(text: str, chosen: str | None = None) -> Answer:
@@ -333,14 +363,15 @@ def _twice(item: str) -> Decimal:
 
 
 def parse_footprint(
-    text: str, assignment: Assignment, *, chosen: str | None = None, spend_categories: Iterable[str] = ()
+    text: str, assignment: Assignment, *, chosen: str | None = None, spend_categories: Iterable[str] = (),
+    places: PlaceTable | None = None,
 ) -> Answer:
     """Read an answer to a prompt of one of :data:`FOOTPRINT_KINDS`; ``chosen`` is what a button picked."""
     if not text.strip():
         raise NotANumber("empty answer", text="")
     kind = assignment.report
     if kind is ReportKind.TRAVEL:
-        return parse_travel(text, chosen)
+        return parse_travel(text, chosen, places)
     if kind is ReportKind.ACCOMMODATION:
         return parse_accommodation(text, chosen)
     if kind is ReportKind.GRID_POWER:

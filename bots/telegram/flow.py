@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
+from config.places import load_places
 from domain.answers import Answer, fold, parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownFactor, UnknownMember
@@ -206,7 +207,8 @@ def read_answer(services: Services, text: str, target: Target, chosen: str | Non
     """What a typed answer says for this target (``chosen``: what a button under the prompt picked)."""
     assignment, production = target.assignment, target.member.production
     if assignment.report in FOOTPRINT_KINDS:
-        return parse_footprint(text, assignment, chosen=chosen, spend_categories=spend_categories(services))
+        return parse_footprint(text, assignment, chosen=chosen, spend_categories=spend_categories(services),
+                               places=load_places())
     return parse_answer(text, assignment, production.meal_types, production.waste_streams)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from base.i18n import has, number, t, typed_number
+from config.places import load_places
 from domain.answers import example_reading
 from domain.footprint_answers import choices
 from domain.model import (
@@ -25,6 +26,7 @@ from domain.model import (
     parse_travel_subject,
     purchase_unit,
 )
+from domain.places import find_place
 
 #: An example meter reading for a site that declares no start reading.
 EXAMPLE_GRID_METER = Decimal(12480)
@@ -123,12 +125,16 @@ def _entries(kind: ReportKind, values: Mapping[str, Decimal], lang: str) -> str:
 
 
 def _travel(production: Production, report: Report, when: str, lang: str) -> str:
-    mode, _, _ = parse_travel_subject(report.subject)
+    mode, origin, destination = parse_travel_subject(report.subject)
     values = report.values
     passengers = values.get("passengers", Decimal(1))
     key = "telegram.recap.travel.one" if passengers == 1 else "telegram.recap.travel.many"
     text = t(lang, key, mode=choice_label(mode.value, lang), km=number(values.get("km", Decimal(0)), lang),
              passengers=number(passengers, lang, 0), when=when)
+    if origin and destination:  # the km were worked out: say from where to where, and how
+        places = load_places()
+        text += "\n" + t(lang, "telegram.recap.travel.places", origin=find_place(places, origin, mode).name,
+                         destination=find_place(places, destination, mode).name)
     if mode is TravelMode.PLANE:  # said on every flight: with or without the contrails' effect
         forcing = "forcing" if production.travel.radiative_forcing else "no_forcing"
         text += "\n" + t(lang, f"telegram.recap.travel.{forcing}")

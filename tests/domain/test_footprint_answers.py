@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from config.places import load_places
 from domain.answers import parse_answer
 from domain.errors import AmbiguousNumber, InvalidReport, NotANumber
 from domain.footprint_answers import (
@@ -21,7 +22,8 @@ from domain.footprint_answers import (
     parse_purchases,
     parse_travel,
 )
-from domain.model import Assignment, Frequency, ReportKind, SiteMode
+from domain.model import Assignment, Frequency, ReportKind, SiteMode, TravelMode
+from domain.places import leg_km
 
 
 @pytest.mark.parametrize(("text", "chosen", "subject", "km", "passengers"), [
@@ -40,6 +42,18 @@ def test_travel_reads_mode_km_and_passengers(text, chosen, subject, km, passenge
     answer = parse_travel(text, chosen)
     assert (answer.kind, answer.subject, dict(answer.values)) == (
         ReportKind.TRAVEL, subject, {"km": km, "passengers": passengers})
+
+
+def test_travel_between_two_places_works_out_the_km():
+    places = load_places()
+    flight = parse_travel("avion ORY NCE 2 pers", None, places)
+    assert (flight.subject, dict(flight.values)) == ("plane:ORY:NCE", {"km": D("770.6"), "passengers": D(2)})
+    assert flight.values["km"] == leg_km(places[("airport", "ORY")], places[("airport", "NCE")], TravelMode.PLANE)
+    train = parse_travel("ply msc", "train_tgv", places)  # a button's mode, codes in any case
+    assert train.subject == "train_tgv:PLY:MSC" and train.values["passengers"] == 1
+    assert parse_travel("avion 686 km", None, places).subject == "plane"  # a distance: no places
+    with pytest.raises(InvalidReport):
+        parse_travel("avion ORY NCE 2 3", None, places)
 
 
 def test_travel_refusals_say_what_is_missing():

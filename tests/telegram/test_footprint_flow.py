@@ -115,6 +115,16 @@ async def test_a_mode_button_then_the_figure(rig):
         ("coach", {"km": D(45), "passengers": D(12)}), ("train_tgv", {"km": D(1720), "passengers": D(1)})]
 
 
+async def test_a_leg_between_two_airports(rig):
+    chat = await rig.join("karim")
+    await rig.prompt("karim", TRAVEL, MON)
+    [recap] = await rig.say(chat, "avion ory nce 2 pers")
+    assert recap.plain.startswith("Avion : 770,6 km aujourd'hui, pour 2 personnes.\n"
+                                  "Départ : Aéroport de Paris-Orly. Arrivée : Nice Cote d'Azur Airport.\n"
+                                  "Les km sont à vol d'oiseau, avec le détour habituel.\n")
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane:ORY:NCE", {"km": D("770.6"), "passengers": D(2)})]
+
+
 async def test_travel_refusals_store_nothing_and_an_unclear_number_is_asked(rig):
     chat = await rig.join("karim")
     await rig.prompt("karim", TRAVEL, MON)
