@@ -242,7 +242,7 @@ def parse_travel(text: str, chosen: str | None = None, places: PlaceTable | None
             raise InvalidReport(f"{text!r} has too many numbers", reason="no_item", text=text.strip())
     if km is None:
         raise NotANumber(f"{text!r} gives no distance", text=text.strip())
-    return Answer(ReportKind.TRAVEL, {"km": km, "passengers": passengers or Decimal(1)},
+    return Answer(ReportKind.TRAVEL, {"km": km, "passengers": Decimal(1) if passengers is None else passengers},
                   subject=travel_subject(mode))
 
 

@@ -114,6 +114,21 @@ def choice_question(kind: ReportKind, choice: str, lang: str) -> str:
     return t(lang, "telegram.choice.items", choice=label, unit=t(lang, f"telegram.unit.{_unit(kind, choice)}"))
 
 
+#: The unit word of a figure of a kind with one quantity (nights, km, kWh...), by its value name.
+_QUANTITY_UNITS = {"km": "km", "passengers": "passengers", "nights": "nights", "kwh": "kwh", "litres": "l",
+                   "tkm": "tkm", "vkm": "km", "meter": "kwh"}
+
+
+def confirmation(item: str, value: Decimal, lang: str) -> str:
+    """``25 000 km, c'est beaucoup. Est-ce juste ?``; for an item: ``bois : 200 000 kilos, ...``."""
+    if item in _QUANTITY_UNITS:
+        return t(lang, "telegram.confirm.value", value=number(value, lang),
+                 unit=t(lang, f"telegram.unit.{_QUANTITY_UNITS[item]}"))
+    kind = ReportKind.POST_PRODUCTION if item in POST_PRODUCTION_ITEMS else ReportKind.PURCHASES
+    return t(lang, "telegram.confirm.item", item=choice_label(item, lang), value=number(value, lang),
+             unit=t(lang, f"telegram.unit.{_unit(kind, item)}"))
+
+
 def _entries(kind: ReportKind, values: Mapping[str, Decimal], lang: str) -> str:
     """``bois 350 kilos, costumes neufs 4 articles``, in the order the choices are offered."""
     order = choices(kind)

@@ -197,10 +197,8 @@ def confirmation(error: NeedsConfirmation, lang: str) -> str:
     for key in ("km", "meals", "hours", "litres", "kg"):
         if key in params:
             return t(lang, f"telegram.confirm.{key}", **{key: num(params[key], lang)})
-    for key, value in params.items():  # the whole footprint's checks: the figure and its unit
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            unit = t(lang, f"telegram.unit.{key}") if has(f"telegram.unit.{key}") else ""
-            return t(lang, "telegram.confirm.value", value=num(value, lang), unit=unit).replace(" ,", ",")
+    if "item" in params and "value" in params:  # the whole footprint's checks: the figure and what it counts
+        return footprint.confirmation(str(params["item"]), params["value"], lang)
     return t(lang, "telegram.confirm.km", km=num(Decimal(0), lang))  # pragma: no cover - every check names one
 
 
@@ -265,6 +263,8 @@ def _items_refusal(params: Mapping[str, Any], lang: str, ex: str) -> str | None:
     reason = params.get("reason") or ""
     if reason in ("negative", "no_item", "not_whole"):
         return t(lang, f"telegram.error.{reason}", example=ex)
+    if reason == "no_passenger":
+        return t(lang, "telegram.error.no_passenger", example=ex)
     if reason == "no_choice":
         expected = ", ".join(footprint.choice_label(i, lang) for i in params.get("expected", ()))
         return t(lang, "telegram.error.no_choice", expected=expected, example=ex)

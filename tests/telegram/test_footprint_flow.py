@@ -141,6 +141,23 @@ async def test_travel_refusals_store_nothing_and_an_unclear_number_is_asked(rig)
     assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane", {"km": D(1500), "passengers": D(2)})]
 
 
+async def test_an_unusual_figure_needs_a_yes_and_no_passenger_is_refused(rig):
+    chat = await rig.join("karim")
+    prompt = await rig.prompt("karim", TRAVEL, MON)
+    [question] = await rig.say(chat, "avion 25 000 km")
+    assert question.plain == "25 000 kilomètres, c'est beaucoup.\nEst-ce juste ?"
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == []
+    [recap] = await rig.press(chat, question, "Oui")
+    assert recap.plain.startswith("Avion : 25 000 km aujourd'hui")
+    [nobody] = await rig.say(chat, "car 45 km 0 personne", reply_to=prompt.message_id)
+    assert nobody.plain.startswith("Un trajet compte au moins une personne.")
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane", {"km": D(25000), "passengers": D(1)})]
+    chat = await rig.join("sam", "en")
+    purchases = await rig.prompt("sam", PURCHASES, FRI)
+    [many] = await rig.say(chat, "timber 200 000 kg", reply_to=purchases.message_id)
+    assert many.plain == "timber: 200,000 kilos is a lot.\nIs it right?"
+
+
 async def test_travel_correction_keeps_the_mode_unless_another_is_typed_and_undo(rig):
     chat = await rig.join("karim")
     await rig.prompt("karim", TRAVEL, MON)
