@@ -1,8 +1,10 @@
 """Exports laid out by the categories of Carbon'Clap's forms, so the CNC filing is re-keying.
 
 Transport by mode and fuel (km), meals by diet (count), generator litres by fuel, waste by stream
-(kg): every row carries its kg CO2e, the factor that produced it, that factor's source and the
-factor set's version. Three formats hold the same rows: XLSX (one sheet per category, a summary
+(kg), and the whole footprint's kinds (legs, nights, kWh, litres at the pump, tonne-km, purchases,
+post-production): every row carries its physical quantity and unit, its kg CO2e, the factor that
+produced it, that factor's source and the factor set's version, and the Carbon'Clap budget category
+it is keyed into (``common.carbon_clap``). Three formats hold the same rows: XLSX (one sheet per category, a summary
 and the factors), CSV (one file, a ``section`` column), JSON. The dashboard's download links and
 ``greenslate export`` both call :func:`build_export` then one writer.
 """
@@ -20,10 +22,12 @@ from decimal import Decimal
 from typing import Any
 
 from base.i18n import normalise_language
+from common.carbon_clap import NAMES as CLAP_NAMES
+from common.carbon_clap import ClapCategory, clap_category
 from common.presenters import balance_dict, kg, tonnes
 from domain.carbon import Balance
 from domain.factors import FactorSet
-from domain.model import Category, Production, ReportKind
+from domain.model import Category, Production, ReportKind, parse_travel_subject
 from store import queries
 
 FORMATS = ("xlsx", "csv", "json")
@@ -40,6 +44,7 @@ SECTION_OF_KIND = {kind: kind.category.value for kind in ReportKind}
 #: Row fields, in column order, shared by every section (some are empty for some sections).
 FIELDS = (
     "section",
+    "carbon_clap",
     "item",
     "label",
     "mode",
@@ -59,7 +64,8 @@ FIELDS = (
 
 _HEADERS = {
     "fr": {
-        "section": "Catégorie", "item": "Poste", "label": "Libellé", "mode": "Mode", "fuel": "Carburant",
+        "section": "Catégorie", "carbon_clap": "Catégorie Carbon'Clap",
+        "item": "Poste", "label": "Libellé", "mode": "Mode", "fuel": "Carburant",
         "quantity": "Quantité", "unit": "Unité", "method": "Méthode", "kgco2e": "kg CO2e",
         "factor_key": "Facteur", "factor_kgco2e_per_unit": "kg CO2e par unité",
         "factor_unit": "Unité du facteur",
@@ -67,7 +73,8 @@ _HEADERS = {
         "factor_set_version": "Version du jeu de facteurs",
     },
     "en": {
-        "section": "Category", "item": "Item", "label": "Label", "mode": "Mode", "fuel": "Fuel",
+        "section": "Category", "carbon_clap": "Carbon'Clap category",
+        "item": "Item", "label": "Label", "mode": "Mode", "fuel": "Fuel",
         "quantity": "Quantity", "unit": "Unit", "method": "Method", "kgco2e": "kg CO2e",
         "factor_key": "Factor", "factor_kgco2e_per_unit": "kg CO2e per unit", "factor_unit": "Factor unit",
         "factor_source": "Factor source", "factor_year": "Year", "factor_proxy": "Proxy",
@@ -78,10 +85,10 @@ _HEADERS = {
 _SHEETS = {
     "fr": {"summary": "Synthèse", "transport": "Transport", "catering": "Repas",
            "energy": "Énergie", "waste": "Déchets", "accommodation": "Hébergement", "purchases": "Achats",
-           "post_production": "Post-production", "factors": "Facteurs"},
+           "post_production": "Post-production", "carbon_clap": "Carbon'Clap", "factors": "Facteurs"},
     "en": {"summary": "Summary", "transport": "Transport", "catering": "Meals",
            "energy": "Energy", "waste": "Waste", "accommodation": "Accommodation", "purchases": "Purchases",
-           "post_production": "Post-production", "factors": "Factors"},
+           "post_production": "Post-production", "carbon_clap": "Carbon'Clap", "factors": "Factors"},
 }
 
 _SUMMARY = {
@@ -103,13 +110,14 @@ _FACTOR_FIELDS = ("key", "description", "kgco2e_per_unit", "unit", "source", "so
 @dataclass(frozen=True)
 class ExportRow:
     section: str
+    carbon_clap: str  # the Carbon'Clap budget category (common.carbon_clap.ClapCategory)
     item: str  # vehicle id, meal type, generator id, waste stream
     label: str
     mode: str  # vehicle kind (transport)
     fuel: str  # vehicle fuel or generator fuel factor
     quantity: Decimal
     unit: str  # km, meal, litre, kg
-    method: str  # measured | estimated (generator litres from hours)
+    method: str  # measured | estimated (generator litres from hours, a purchase from money spent)
     kgco2e: Decimal
     factor_key: str
     factor_kgco2e_per_unit: Decimal
@@ -177,10 +185,13 @@ def _row(production: Production, factors: FactorSet, t: queries.ActivityTotal) -
         fuel = t.trace.factor_key
         if t.trace.factor_key in factors:
             fuel = factors.get(t.trace.factor_key).description.split(",")[0].split("(")[0].strip()
+    elif t.kind in (ReportKind.TRAVEL, ReportKind.FUEL, ReportKind.GRID_POWER):
+        label, mode, fuel = _footprint_labels(production, t)
     else:
         label = t.subject
     return ExportRow(
         section=SECTION_OF_KIND[t.kind],
+        carbon_clap=clap_category(t.kind, t.subject).value,
         item=t.subject,
         label=label,
         mode=mode,
@@ -197,6 +208,28 @@ def _row(production: Production, factors: FactorSet, t: queries.ActivityTotal) -
         factor_proxy=t.trace.proxy,
         factor_set_version=t.trace.factor_set_version,
     )
+
+
+def _footprint_labels(production: Production, t: queries.ActivityTotal) -> tuple[str, str, str]:
+    """Label, mode and fuel of a travel leg (its route), a vehicle's litres or a site's kWh."""
+    if t.kind is ReportKind.TRAVEL:
+        with contextlib.suppress(ValueError):
+            mode, origin, destination = parse_travel_subject(t.subject)
+            return (f"{origin}-{destination}" if origin else "", mode.value, "")
+        return "", "", ""
+    if t.kind is ReportKind.FUEL:
+        with contextlib.suppress(KeyError):
+            v = production.vehicle(t.subject)
+            return v.label, v.kind, v.fuel
+        return "", "", ""
+    with contextlib.suppress(KeyError):
+        return production.site(t.subject).label, "", ""
+    return "", "", ""
+
+
+def clap_totals(export: Export) -> list[tuple[ClapCategory, Decimal]]:
+    """kg CO2e per Carbon'Clap category, in the forms' order (every category, zero when none)."""
+    return [(c, sum((r.kgco2e for r in export.rows if r.carbon_clap == c.value), Decimal(0))) for c in ClapCategory]
 
 
 def filename(export: Export, fmt: str) -> str:
@@ -255,6 +288,8 @@ def to_json(export: Export) -> str:
         "generated_at": export.generated_at.isoformat(),
         **export.summary,
         "sections": {s: [_json_row(r) for r in export.section(s)] for s in SECTIONS},
+        "carbon_clap": [{"category": c.value, "name_fr": CLAP_NAMES["fr"][c], "kgco2e": _json_value(kg(total))}
+                        for c, total in clap_totals(export)],
         "factors_used": [{k: _json_value(v) for k, v in f.items()} for f in export.factors],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
@@ -294,6 +329,7 @@ def to_xlsx(export: Export, lang: str | None = None) -> bytes:
     total = bal.total_kgco2e
     summary.append([words["total"], kg(total), tonnes(total), tonnes(bal.forecast_kgco2e)])
     summary.append([words["projected"], None, tonnes(bal.projected_total_kgco2e)])
+    _clap_sheet(wb.create_sheet(sheets["carbon_clap"]), export, lang, headers)
     columns = _section_columns()
     for section in SECTIONS:
         ws = wb.create_sheet(sheets[section])
@@ -318,6 +354,24 @@ def to_xlsx(export: Export, lang: str | None = None) -> bytes:
     return buf.getvalue()
 
 
+def _clap_sheet(ws: Any, export: Export, lang: str, headers: dict[str, str]) -> None:
+    """One block per Carbon'Clap category: its total, then each figure to key in with its trace."""
+    from openpyxl.styles import Font
+
+    columns = ("item", "label", "quantity", "unit", "method", "kgco2e", "factor_key", "factor_source",
+               "factor_set_version")
+    for category, total in clap_totals(export):
+        ws.append([CLAP_NAMES[lang][category], kg(total)])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        rows = [r for r in export.rows if r.carbon_clap == category.value]
+        if rows:
+            ws.append([headers[f] for f in columns])
+        for row in rows:
+            values = row.as_dict()
+            ws.append([_cell(values[f]) for f in columns])
+        ws.append([])
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -328,12 +382,12 @@ def _section_columns() -> dict[str, Sequence[str]]:
     trace = ("kgco2e", "factor_key", "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year",
              "factor_proxy", "factor_set_version")
     return {
-        "transport": ("item", "label", "mode", "fuel", "quantity", "unit", *trace),
+        "transport": ("item", "label", "mode", "fuel", "quantity", "unit", "method", *trace),
         "catering": ("item", "quantity", "unit", *trace),
         "energy": ("item", "label", "fuel", "quantity", "unit", "method", *trace),
         "waste": ("item", "quantity", "unit", *trace),
         "accommodation": ("item", "quantity", "unit", *trace),
-        "purchases": ("item", "quantity", "unit", "method", *trace),
+        "purchases": ("item", "carbon_clap", "quantity", "unit", "method", *trace),
         "post_production": ("item", "quantity", "unit", *trace),
     }
 

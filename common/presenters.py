@@ -46,9 +46,12 @@ def balance_dict(production: Production, balance: Balance, factors: FactorSet) -
                 "share_of_forecast": None
                 if c.share_of_forecast is None
                 else round(float(c.share_of_forecast), 4),
+                "measured": c.measured,
+                "projected_tco2e": _num(tonnes(balance.projected_kgco2e(c.category))),
             }
             for c in balance.categories
         ],
+        "coverage": coverage_dict(balance),
         "total": {
             "kgco2e": _num(kg(balance.total_kgco2e)),
             "tco2e": _num(tonnes(balance.total_kgco2e)),
@@ -74,6 +77,19 @@ def balance_dict(production: Production, balance: Balance, factors: FactorSet) -
             }
             for t in balance.traces
         ],
+    }
+
+
+def coverage_dict(balance: Balance) -> dict[str, Any]:
+    """Which categories have figures, which only a forecast, and the share of the forecast measured."""
+    cov = balance.coverage
+    share = cov.measured_share_of_forecast
+    return {
+        "measured": [c.value for c in cov.measured],
+        "forecast_only": [c.value for c in cov.forecast_only],
+        "missing": [c.value for c in cov.missing],
+        "forecast_measured_tco2e": _num(tonnes(cov.forecast_measured_kgco2e)),
+        "measured_share_of_forecast": None if share is None else round(float(share), 4),
     }
 
 

@@ -29,6 +29,7 @@ from domain.errors import (
 )
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Recorded, correct_report, get_balance, get_plan, load_production, record_report
+from greenslate.cli import footprint
 from greenslate.cli.opening import open_app
 
 if TYPE_CHECKING:
@@ -165,7 +166,8 @@ def _example(prod: Production, option: str, subject: str | None, lang: str) -> s
         return f"{next(iter(prod.meal_types), 'vegetarian')}=30"
     if option == "waste":
         return f"{next(iter(prod.waste_streams), 'residual')}={typed_number(Decimal('12.5'), lang)}"
-    return {"km": "120", "hours": typed_number(Decimal("6.5"), lang), "litres": "80"}[option]
+    known = {"km": "120", "hours": typed_number(Decimal("6.5"), lang), "litres": "80"}
+    return known.get(option) or footprint.EXAMPLES.get(option, "10")
 
 
 def _one_line(text: str) -> str:
@@ -213,11 +215,13 @@ def _pairs(items: tuple[str, ...], option: str, prod: Production, lang: str) -> 
 
 
 def _values(app: App, prod: Production, member_id: str | None, subject: str | None,
-            given: dict[str, str | None], meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
+            given: dict[str, Any], meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
     lang = _language(app, prod, member_id)
+    items, quantities = given.pop("items", ()), given.pop("quantities", ())
     values = {name: _number(text, name, prod, subject, lang) for name, text in given.items() if text is not None}
     values.update(_pairs(meals, "meal", prod, lang))
     values.update(_pairs(waste, "waste", prod, lang))
+    values.update(footprint.item_values(items, quantities, lambda text, opt: _number(text, opt, prod, None, lang)))
     return values
 
 
@@ -232,12 +236,13 @@ def value_options(command: Callable[..., None]) -> Callable[..., None]:
     """The figure options shared by ``report add`` and ``report correct``."""
     for name, help_text in reversed([
         ("odometer", "Odometer reading (mileage)."),
-        ("km", "Distance driven (mileage), for a vehicle with no odometer readings."),
+        ("km", "Distance driven (mileage), for a vehicle with no odometer readings; km of a leg (travel)."),
         ("hours", "Hours run (generator_hours)."),
-        ("meter", "Hour-meter reading (generator_hours)."),
-        ("litres", "Litres refuelled (generator_litres)."),
+        ("meter", "Hour-meter reading (generator_hours) or electricity meter reading (grid_power)."),
+        ("litres", "Litres refuelled (generator_litres) or at the pump (fuel)."),
     ]):
         command = click.option(f"--{name}", help=help_text)(command)
+    command = footprint.value_options(command)
     command = click.option("--waste", "waste", multiple=True, help="STREAM=KG, repeatable (waste).")(command)
     return click.option("--meal", "meals", multiple=True,
                         help="TYPE=COUNT, repeatable, each type once (meals).")(command)
@@ -260,8 +265,9 @@ def report() -> None:
 @click.option(
     "--day", type=click.DateTime(["%Y-%m-%d"]), help="Day of the figure (default: today, local time)."
 )
-@click.option("--vehicle", help="Vehicle id (mileage).")
+@click.option("--vehicle", help="Vehicle id (mileage, fuel).")
 @click.option("--generator", help="Generator id (generator_hours, generator_litres).")
+@footprint.subject_options
 @value_options
 @click.option("--confirm", is_flag=True, help="Store a figure flagged as unusual.")
 @click.option("--ref", help="Reference of the paper sheet or call; the same reference is stored once.")
@@ -276,14 +282,16 @@ def report_add(
     waste: tuple[str, ...],
     confirm: bool,
     ref: str | None,
-    **given: str | None,
+    **given: Any,
 ) -> None:
     """Add a figure that came by paper or phone, with the same checks as the bots."""
     report_kind = ReportKind(kind)
     app = open_app()
     with app.uow() as uow:
         prod = uow.productions.get(production_id)
+    about = {name: given.pop(name) for name in footprint.SUBJECT_OPTIONS}
     values = _values(app, prod, member, vehicle or generator, given, meals, waste)
+    subject = footprint.subject_and_values(report_kind, prod, about, vehicle, generator, values)
     when = day.date() if day else dt.datetime.now(prod.zone).date()
     raw = " ".join(sys.argv[1:])
     new = Report(
@@ -296,7 +304,7 @@ def report_add(
         source="cli",
         source_ref=ref or f"cli:{uuid.uuid4()}",
         received_at=dt.datetime.now(dt.UTC),
-        subject=vehicle or generator,
+        subject=subject,
         confirmed=confirm,
     )
     try:
@@ -321,10 +329,10 @@ def report_add(
 def _stored(recorded: Recorded, when: dt.date) -> None:
     unit = {ln.unit for ln in recorded.lines}
     verb = "corrected by" if recorded.report.corrects is not None else "stored"
-    click.echo(
-        f"{verb} report {recorded.report.id}: {recorded.quantity.normalize():f} {'/'.join(sorted(unit))} "
-        f"on {when}, {kg(recorded.kgco2e)} kg CO2e"
-    )
+    said = f"{recorded.quantity.normalize():f} {'/'.join(sorted(unit))}"
+    if len(unit) > 1:  # items counted in different units: each said on its own
+        said = ", ".join(f"{ln.quantity.normalize():f} {ln.unit} {ln.subject}" for ln in recorded.lines)
+    click.echo(f"{verb} report {recorded.report.id}: {said} on {when}, {kg(recorded.kgco2e)} kg CO2e")
 
 
 @report.command("correct")
@@ -334,7 +342,7 @@ def _stored(recorded: Recorded, when: dt.date) -> None:
 @click.option("--ref", help="Reference of the correction; the same reference is stored once.")
 def report_correct(
     report_id: int, meals: tuple[str, ...], waste: tuple[str, ...], confirm: bool, ref: str | None,
-    **given: str | None,
+    **given: Any,
 ) -> None:
     """Replace a stored figure by the right one. The history keeps both."""
     app = open_app()

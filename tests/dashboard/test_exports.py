@@ -30,7 +30,7 @@ def _balance(seeded: Seeded):  # type: ignore[no-untyped-def]
 def test_xlsx_sheets_add_up_to_the_balance(seeded: Seeded) -> None:
     export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
     wb = openpyxl.load_workbook(io.BytesIO(exports.render(export, "xlsx", "fr")))
-    assert wb.sheetnames == ["Synthèse", *SECTION_SHEETS_FR.values(), "Facteurs"]
+    assert wb.sheetnames == ["Synthèse", "Carbon'Clap", *SECTION_SHEETS_FR.values(), "Facteurs"]
     bal = _balance(seeded)
     for section, sheet in SECTION_SHEETS_FR.items():
         rows = list(wb[sheet].iter_rows(values_only=True))
