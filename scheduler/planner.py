@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from domain.footprint_answers import SUBJECT_CHOICE_KINDS
 from domain.model import CrewMember, Production, ReportKind
 from domain.ports import MemberState, UnitOfWork
 from domain.rollcall import due_campaigns, due_prompts, why_not
@@ -73,7 +72,6 @@ def messages_for(
     already recorded for those days.
     """
     by_member = {s.member_id: s for s in states}
-    answered = as_assignments_ask(answered)
     sent = sent_prompts(prompt_rows)
     due = [
         *_prompts(production, states, now),
@@ -83,14 +81,6 @@ def messages_for(
         *_campaigns(production, states, now),
     ]
     return [m for m in due if m.key not in known]
-
-
-def as_assignments_ask(
-    answered: set[tuple[ReportKind, str | None, dt.date]],
-) -> set[tuple[ReportKind, str | None, dt.date]]:
-    """The answers as the assignments ask for them: a travel leg by plane (subject ``plane``), a night in a
-    rental or a truck's km answer a prompt that named no subject (the answer chose it)."""
-    return answered | {(kind, None, day) for kind, _, day in answered if kind in SUBJECT_CHOICE_KINDS}
 
 
 def _prompts(production: Production, states: Sequence[MemberState], now: dt.datetime) -> list[Message]:

@@ -203,15 +203,9 @@ def plan_text(production: Production, plan: Sequence[ActionProgress], lang: str)
 
 
 def what(production: Production, report: ReportKind, subject: str | None, lang: str) -> str:
-    label = subject or ""
-    if subject:
-        try:
-            label = production.vehicle(subject).label
-        except KeyError:
-            try:
-                label = production.generator(subject).label
-            except KeyError:
-                label = subject
+    labels = ({v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+              | {site.id: site.label for site in production.sites})  # a grid meter names its site
+    label = labels.get(subject, subject) if subject else ""
     return t(lang, f"discord.report.{report.value}", subject=label)
 
 

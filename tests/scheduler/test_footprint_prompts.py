@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from domain.footprint_answers import FOOTPRINT_KINDS
 from domain.model import Assignment, Frequency, Language, Production, ReportKind, Site, SiteMode
-from domain.schedule import SentPrompt, digest
-from scheduler.planner import as_assignments_ask, messages_for
+from domain.schedule import SentPrompt, digest, is_answered
+from scheduler.planner import messages_for
 from scheduler.texts import digest_text, escalation_text
 from store import outbox
 from tests.scheduler.conftest import linked_states
@@ -67,12 +67,14 @@ def test_a_leg_by_plane_answers_the_travel_prompt_so_no_reminder(example: Produc
     unanswered = messages_for(production, linked_states(production), set(), [row], set(), later)
     assert [m.member_id for m in unanswered if m.kind == "reminder"] == ["karim"]
     answered = {(ReportKind.TRAVEL, "plane:ORY:NCE", FRIDAY)}
-    assert as_assignments_ask(answered) == answered | {(ReportKind.TRAVEL, None, FRIDAY)}
+    assert is_answered(ReportKind.TRAVEL, None, FRIDAY, answered)
+    assert not is_answered(ReportKind.TRAVEL, None, MONDAY, answered)  # another day
+    assert not is_answered(ReportKind.ACCOMMODATION, None, FRIDAY, answered)  # another kind
     reminded = messages_for(production, linked_states(production), answered, [row], set(), later)
     assert [m for m in reminded if m.kind == "reminder"] == []
-    # A figure of another kind answers nothing here: the grid meter's subject is its site, as asked.
-    assert as_assignments_ask({(ReportKind.GRID_POWER, "plateau", FRIDAY)}) == {
-        (ReportKind.GRID_POWER, "plateau", FRIDAY)}
+    # A grid meter's prompt names its site: only that site's figure answers it.
+    assert is_answered(ReportKind.GRID_POWER, "plateau", FRIDAY, {(ReportKind.GRID_POWER, "plateau", FRIDAY)})
+    assert not is_answered(ReportKind.GRID_POWER, "plateau", FRIDAY, {(ReportKind.GRID_POWER, "hall", FRIDAY)})
 
 
 def test_digest_and_escalation_name_the_new_kinds(example: Production) -> None:
@@ -80,7 +82,7 @@ def test_digest_and_escalation_name_the_new_kinds(example: Production) -> None:
     sent = [SentPrompt("karim", "karim:accommodation", ReportKind.ACCOMMODATION, None, MONDAY),
             SentPrompt("karim", "karim:travel", ReportKind.TRAVEL, None, MONDAY),
             SentPrompt("lea", "lea:grid_power:plateau", ReportKind.GRID_POWER, "plateau", MONDAY)]
-    answered = as_assignments_ask({(ReportKind.ACCOMMODATION, "rental:fr", MONDAY)})
+    answered = {(ReportKind.ACCOMMODATION, "rental:fr", MONDAY)}
     text = digest_text(production, digest(production, MONDAY, sent, answered))
     assert text.splitlines()[1:] == [  # the nights in a rental answer Karim's accommodation prompt
         "1 réponses reçues sur 3.",
