@@ -22,6 +22,7 @@ from domain.model import (
     ReportKind,
     SiteMode,
     TravelMode,
+    Zone,
     parse_accommodation_subject,
     parse_travel_subject,
     purchase_unit,
@@ -106,8 +107,17 @@ def _unit(kind: ReportKind, item: str) -> str:
     return purchase_unit(item) or "item"
 
 
+def zone_rows(lang: str) -> list[list[tuple[str, str]]]:
+    """The countries a lodging may be in, one tap each (France unless said)."""
+    return [[(t(lang, f"telegram.zone.{zone.value}"), f"y:{zone.value}") for zone in Zone]]
+
+
 def choice_question(kind: ReportKind, choice: str, lang: str) -> str:
     """After a button: what to type for that choice (``Avion : combien de km ?``)."""
+    if kind is ReportKind.ACCOMMODATION and ":" in choice:  # a lodging and its country, both tapped
+        lodging, zone = choice.split(":", 1)
+        return t(lang, "telegram.choice.accommodation_zone", choice=choice_label(lodging, lang),
+                 zone=t(lang, f"telegram.zone.{zone}"))
     label = choice_label(choice, lang)
     if kind in (ReportKind.TRAVEL, ReportKind.ACCOMMODATION, ReportKind.FREIGHT):
         return t(lang, f"telegram.choice.{kind.value}", choice=label)

@@ -185,8 +185,9 @@ async def test_nights_freight_purchases_and_post_production_prompts_and_buttons(
     assert [label for label, _ in prompt.buttons] == [
         "Hôtel économique", "Hôtel milieu de gamme", "Hôtel haut de gamme", "Location"]
     [question] = await rig.press(chat, prompt, "Location")
-    assert question.plain == ("Location : combien de nuits ?\nAjoutez le pays si ce n'est pas la France. "
-                              "Par exemple : 12 nuits Europe")
+    assert question.plain == ("Location : combien de nuits ?\nAjoutez le pays si ce n'est pas la France, "
+                              "ou touchez-le. Par exemple : 12 nuits Europe")
+    assert [label for label, _ in question.buttons] == ["en France", "en Europe", "hors d'Europe"]
     [half] = await rig.say(chat, "2,5")
     assert half.plain == "Ce nombre doit être entier.\nPar exemple : hôtel 3 étoiles 12 nuits"
     freight = await rig.prompt("karim", FREIGHT, MON)
@@ -218,8 +219,16 @@ async def test_nights_and_freight_in_french(rig):
     assert question.plain.startswith("Location : combien de nuits ?")
     [recap] = await rig.say(chat, "4")
     assert recap.plain.startswith("4 nuits aujourd'hui : Location, en France.")
+    [question] = await rig.press(chat, prompt, "Hôtel économique")
+    [zone] = await rig.press(chat, question, "hors d'Europe")
+    assert zone.plain.startswith("Hôtel économique, hors d'Europe : combien de nuits ?")
+    [recap] = await rig.say(chat, "3")
+    assert recap.plain.startswith("3 nuits aujourd'hui : Hôtel économique, hors d'Europe.")
     assert sorted(_stored(rig, "karim", ReportKind.ACCOMMODATION)) == [
-        ("hotel_midscale:eu", {"nights": D(12)}), ("rental:fr", {"nights": D(4)})]
+        ("hotel_budget:world", {"nights": D(3)}), ("hotel_midscale:eu", {"nights": D(12)}),
+        ("rental:fr", {"nights": D(4)})]
+    [late] = await rig.press(chat, question, "en Europe")  # the question was answered: nothing to apply it to
+    assert late.plain.startswith("Cette question est déjà réglée.")
     freight = await rig.prompt("karim", FREIGHT, MON)
     [question] = await rig.press(chat, freight, "Semi-remorque")
     [recap] = await rig.say(chat, "420 km")

@@ -14,6 +14,7 @@ from bots.telegram.handlers.buttons import (
     steps_button,
     undo_button,
     zero_button,
+    zone_button,
 )
 from bots.telegram.handlers.commands import (
     correct_command,
@@ -32,5 +33,5 @@ from bots.telegram.handlers.joining import consent, start
 __all__ = [
     "choice_button", "consent", "correct_command", "decline_button", "edited_answer", "fix_button", "help_command",
     "language", "on_error", "pause", "pick_button", "resume", "start", "status", "steps_button", "stop",
-    "stranger_text", "text_answer", "undo_button", "voice", "zero_button",
+    "stranger_text", "text_answer", "undo_button", "voice", "zero_button", "zone_button",
 ]
