@@ -81,10 +81,12 @@ WEEKDAY_NAMES: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Answer:
-    """What a typed answer says: the report kind (a generator answer may be litres) and its values."""
+    """What a typed answer says: the report kind (a generator answer may be litres), its values, and
+    the subject the answer chose when the report's subject is a choice (a travel mode, a lodging)."""
 
     kind: ReportKind
     values: Mapping[str, Decimal] = field(default_factory=dict)
+    subject: str | None = None
 
 
 def fold(text: str) -> str:
@@ -383,7 +385,11 @@ def parse_answer(
         return parse_generator(text, generator_mode)
     if kind is ReportKind.MEALS:
         return parse_meals(text, meal_types)
-    return parse_waste(text, waste_streams)
+    if kind is ReportKind.WASTE:
+        return parse_waste(text, waste_streams)
+    from domain.footprint_answers import parse_footprint  # it reads numbers with this module
+
+    return parse_footprint(text, assignment)
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

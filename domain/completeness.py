@@ -15,6 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Protocol
 
+from domain.footprint_answers import SUBJECT_CHOICE_KINDS
 from domain.model import Assignment, CrewMember, Production, ReportKind
 from domain.schedule import ANSWERING_KINDS, assignment_days
 
@@ -87,6 +88,9 @@ class Completeness:
 
 def days_answered(assignment: Assignment, answered: Answered) -> set[dt.date]:
     """The days an assignment was answered, by any kind of report that answers it."""
+    if assignment.subject is None and assignment.report in SUBJECT_CHOICE_KINDS:  # chosen in each answer
+        return set().union(*(days for (who, kind, _), days in answered.items()
+                             if who == assignment.who and kind == assignment.report.value))
     kinds = ANSWERING_KINDS.get(assignment.report, frozenset({assignment.report}))
     return set().union(*(answered.get((assignment.who, k.value, assignment.subject), ()) for k in kinds))
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.carbon import active_reports
+from domain.footprint_answers import SUBJECT_CHOICE_KINDS
 from domain.model import (
     DEFAULT_FREQUENCY,
     Assignment,
@@ -247,6 +248,8 @@ def answered_keys(reports: Iterable[Report]) -> set[tuple[ReportKind, str | None
 def is_answered(
     report: ReportKind, subject: str | None, day: dt.date, answered: Collection[tuple[ReportKind, str | None, dt.date]]
 ) -> bool:
+    if subject is None and report in SUBJECT_CHOICE_KINDS:  # the answer chose it: a leg by plane, a rental
+        return any(kind is report and on == day for kind, _, on in answered)
     kinds = ANSWERING_KINDS.get(report, frozenset({report}))
     return any((kind, subject, day) in answered for kind in kinds)
 

@@ -221,13 +221,18 @@ def correct_report(
     confirmed: bool = False,
     production: Production | None = None,
     then: AfterStored | None = None,
+    subject: str | None = None,
 ) -> Recorded:
-    """Replace a figure by a new one. The old report stays in the history, superseded."""
+    """Replace a figure by a new one. The old report stays in the history, superseded.
+
+    ``subject``: a new subject where the answer chooses it (``plane`` for a leg first given by TGV).
+    """
     with uow:
         original = _latest_version(uow, report_id)
     correction = replace(
         original,
         id=None,
+        subject=original.subject if subject is None else subject,
         values=dict(values),
         raw_text=raw_text,
         source=source,

@@ -19,7 +19,8 @@ def member_name(production: Production, member_id: str) -> str:
 def subject_label(production: Production, subject: str | None) -> str:
     if subject is None:
         return ""
-    labels = {v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+    labels = ({v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+              | {site.id: site.label for site in production.sites})
     return labels.get(subject, subject)
 
 

@@ -88,6 +88,7 @@ def balance_text(production: Production, result: Balance, lang: str) -> str:
                            done=tonnes(figure.kgco2e, lang)))
     lines.append(t(lang, "discord.balance.total", done=tonnes(result.total_kgco2e, lang),
                    forecast=tonnes(result.forecast_kgco2e, lang)))
+    lines.extend(coverage_lines(result, lang))
     projected = result.projected_total_kgco2e
     per_day = result.per_shooting_day_kgco2e
     if projected is None or per_day is None:
@@ -105,6 +106,31 @@ def balance_text(production: Production, result: Balance, lang: str) -> str:
               year=trace.year)
         )
     return "\n".join(lines)
+
+
+def _names(categories: Sequence[Category], lang: str) -> str:
+    return ", ".join(category_name(c, lang) for c in categories)
+
+
+def coverage_lines(result: Balance, lang: str) -> list[str]:
+    """What the balance is made of, in words: which categories have figures, which only a forecast,
+    and what share of the forecast the measured categories stand for."""
+    coverage = result.coverage
+    lines = [t(lang, "discord.coverage.title")]
+    if coverage.measured:
+        lines.append(t(lang, "discord.coverage.measured", categories=_names(coverage.measured, lang)))
+    else:
+        lines.append(t(lang, "discord.coverage.none_measured"))
+    if coverage.forecast_only:
+        lines.append(t(lang, "discord.coverage.forecast_only", categories=_names(coverage.forecast_only, lang)))
+    if coverage.missing:
+        lines.append(t(lang, "discord.coverage.missing", categories=_names(coverage.missing, lang)))
+    share = coverage.measured_share_of_forecast
+    if share is None:
+        lines.append(t(lang, "discord.coverage.no_forecast"))
+    else:
+        lines.append(t(lang, "discord.coverage.share", share=number(share * 100, lang, 0)))
+    return lines
 
 
 def chart_description(result: Balance, lang: str) -> str:
@@ -177,15 +203,9 @@ def plan_text(production: Production, plan: Sequence[ActionProgress], lang: str)
 
 
 def what(production: Production, report: ReportKind, subject: str | None, lang: str) -> str:
-    label = subject or ""
-    if subject:
-        try:
-            label = production.vehicle(subject).label
-        except KeyError:
-            try:
-                label = production.generator(subject).label
-            except KeyError:
-                label = subject
+    labels = ({v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+              | {site.id: site.label for site in production.sites})  # a grid meter names its site
+    label = labels.get(subject, subject) if subject else ""
     return t(lang, f"discord.report.{report.value}", subject=label)
 
 

@@ -117,6 +117,8 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     application.add_handler(CallbackQueryHandler(h.consent, pattern=r"^c:[yn]$"))
     application.add_handler(CallbackQueryHandler(h.zero_button, pattern=r"^z$"))
     application.add_handler(CallbackQueryHandler(h.steps_button, pattern=r"^s$"))
+    application.add_handler(CallbackQueryHandler(h.choice_button, pattern=r"^k:[a-z_]+$"))
+    application.add_handler(CallbackQueryHandler(h.zone_button, pattern=r"^y:[a-z]+$"))
     application.add_handler(CallbackQueryHandler(h.fix_button, pattern=r"^f:\d+$"))
     application.add_handler(CallbackQueryHandler(h.undo_button, pattern=r"^u:\d+$"))
     application.add_handler(CallbackQueryHandler(h.pick_button, pattern=r"^p:\d+:\d+$"))

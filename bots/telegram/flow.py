@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,9 +20,11 @@ from sqlalchemy.orm import sessionmaker
 from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
+from config.places import load_places
 from domain.answers import Answer, fold, parse_answer
 from domain.carbon import active_reports
-from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownMember
+from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownFactor, UnknownMember
+from domain.footprint_answers import FOOTPRINT_KINDS, SUBJECT_CHOICE_KINDS, parse_footprint
 from domain.model import Assignment, Production, Report, ReportKind
 from domain.ports import MemberState, UnitOfWork
 from domain.usecases import Recorded, answer_reads, correct_report, record_answer
@@ -29,6 +32,7 @@ from store.telegram import ChatMember, ChatView, Pending, PromptRef
 from store.uow import Job, SqlUnitOfWork
 
 SOURCE = "telegram"
+log = logging.getLogger("greenslate.telegram")
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def assignment_for_report(production: Production, report: Report) -> Assignment 
     for a in production.assignments_of(report.member_id or ""):
         same_kind = a.report is report.kind or (
             {a.report, report.kind} <= {ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES})
-        if same_kind and a.subject == report.subject:
+        # A travel mode, a lodging or a freight class is chosen in the answer, not set by the assignment.
+        same_subject = a.subject == report.subject or report.kind in SUBJECT_CHOICE_KINDS
+        if same_kind and same_subject:
             return a
     return None
 
@@ -168,14 +174,42 @@ def find_target(
     return None
 
 
-def _existing(services: Services, target: Target, kind: ReportKind) -> int | None:
+def _existing(services: Services, target: Target, answer: Answer) -> int | None:
     """The active report of that member, kind, subject and day: a new answer replaces it."""
     with services.app.uow() as uow:
-        reports = uow.reports.for_production(target.member.production_id, kind=[kind],
-                                             subject=target.assignment.subject,
+        reports = uow.reports.for_production(target.member.production_id, kind=[answer.kind],
+                                             subject=answer_subject(target, answer),
                                              member_id=target.member.member_id)
     same_day = [r for r in active_reports(reports) if r.day == target.day]
     return same_day[-1].id if same_day else None
+
+
+def answer_subject(target: Target, answer: Answer) -> str | None:
+    """The report's subject: the assignment's vehicle, generator or site, or what the answer chose."""
+    return answer.subject if answer.kind in SUBJECT_CHOICE_KINDS else target.assignment.subject
+
+
+def chosen_of(report: Report) -> str | None:
+    """What a correction keeps unless the new answer says otherwise: the leg's mode, the lodging and zone,
+    the freight class."""
+    if report.kind not in SUBJECT_CHOICE_KINDS or not report.subject:
+        return None
+    return report.subject.split(":")[0] if report.kind is ReportKind.TRAVEL else report.subject
+
+
+def spend_categories(services: Services) -> list[str]:
+    """The budget-line categories the current factor set has a monetary ratio for (``spend_<c>_eur``)."""
+    keys = services.app.catalogue.factors.keys()
+    return [k[len("spend_"):-len("_eur")] for k in keys if k.startswith("spend_") and k.endswith("_eur")]
+
+
+def read_answer(services: Services, text: str, target: Target, chosen: str | None = None) -> Answer:
+    """What a typed answer says for this target (``chosen``: what a button under the prompt picked)."""
+    assignment, production = target.assignment, target.member.production
+    if assignment.report in FOOTPRINT_KINDS:
+        return parse_footprint(text, assignment, chosen=chosen, spend_categories=spend_categories(services),
+                               places=load_places())
+    return parse_answer(text, assignment, production.meal_types, production.waste_streams)
 
 
 def recap_buttons(report_id: int, lang: str) -> Any:
@@ -198,12 +232,17 @@ async def answer_text(
     received_at: dt.datetime,
     corrects: int | None = None,
     reply_to: int | None = None,
+    chosen: str | None = None,
 ) -> Recorded | None:
     """Read a typed answer and store it, or say what is wrong with it. Returns what was stored."""
     m, production, assignment = target.member, target.member.production, target.assignment
     try:
-        answer = parse_answer(text, assignment, production.meal_types, production.waste_streams)
+        answer = read_answer(services, text, target, chosen)
     except AmbiguousNumber as exc:
+        if assignment.report in FOOTPRINT_KINDS:
+            await _ask_footprint_ambiguity(bot, services, chat_id, target, text, exc, chosen=chosen,
+                                           source_ref=source_ref, corrects=corrects, reply_to=reply_to)
+            return None
         choices = exc.params.get("choices")
         single = assignment.report in (ReportKind.MILEAGE, ReportKind.GENERATOR_HOURS,
                                        ReportKind.GENERATOR_LITRES)
@@ -259,10 +298,11 @@ async def store_answer(
             cast(SqlUnitOfWork, uow).before_commit(
                 *services.store.answered(production.id, m.member_id, assignment.key, stored.day, stored.id))
 
+    subject = answer_subject(target, answer)
     report = None if corrects is not None else Report(
         production_id=production.id, member_id=m.member_id, kind=answer.kind, day=target.day,
         values=dict(values), raw_text=raw_text, source=SOURCE, source_ref=source_ref,
-        received_at=received_at, subject=assignment.subject, confirmed=confirmed,
+        received_at=received_at, subject=subject, confirmed=confirmed,
     )
 
     def run(uow: SqlUnitOfWork) -> Recorded:
@@ -271,7 +311,8 @@ async def store_answer(
             assert corrects is not None
             recorded = correct_report(uow, app.catalogue, corrects, values, raw_text=raw_text, source=SOURCE,
                                       source_ref=source_ref, received_at=received_at, confirmed=confirmed,
-                                      production=production, then=mark_answered)
+                                      production=production, then=mark_answered,
+                                      subject=subject if answer.kind in SUBJECT_CHOICE_KINDS else None)
         else:  # a new figure, or one replacing the member's figure of that day
             recorded = record_answer(uow, app.catalogue, report, production=production, then=mark_answered)
         stored = recorded.report
@@ -287,14 +328,18 @@ async def store_answer(
         recorded = await services.writes.submit(run if report is None else Job(run, answer_reads(report)))
     except NeedsConfirmation as exc:
         replaces = corrects if corrects is not None else await asyncio.to_thread(
-            _existing, services, target, answer.kind)
+            _existing, services, target, answer)
         await _ask_pending(bot, services, chat_id, target, answer.kind, [{k: str(v) for k, v in values.items()}],
                            "confirm", raw_text, source_ref, replaces, texts.confirmation(exc, m.lang),
-                           [(t(m.lang, "telegram.button.yes"), 0)], reply_to)
+                           [(t(m.lang, "telegram.button.yes"), 0)], reply_to, subject=subject)
         return None
     except (InvalidReport, UnknownMember) as exc:
         await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang),
                     reply_to=reply_to)
+        return None
+    except UnknownFactor as exc:  # the factor set has no factor for it yet: say so, store nothing
+        log.warning("no factor for a %s answer in %s: %s", answer.kind.value, production.id, exc)
+        await reply(bot, services, chat_id, m, t(m.lang, "telegram.error.no_factor"), reply_to=reply_to)
         return None
     stored = recorded.report
     if recorded.duplicate:
@@ -310,16 +355,42 @@ async def store_answer(
 async def _ask_pending(
     bot: Any, services: Services, chat_id: int, target: Target, kind: ReportKind,
     choices: list[dict[str, str]], reason: str, raw_text: str, source_ref: str, corrects: int | None,
-    question: str, options: list[tuple[str, int]], reply_to: int | None,
+    question: str, options: list[tuple[str, int]], reply_to: int | None, *, subject: str | None = None,
 ) -> None:
     m = target.member
     pending = Pending(0, chat_id, m.production_id, m.member_id, target.assignment.key, kind.value,
-                      target.assignment.subject, target.day, reason, choices, raw_text, source_ref, corrects, None)
+                      subject or target.assignment.subject, target.day, reason, choices, raw_text, source_ref,
+                      corrects, None)
     pending_id = await asyncio.to_thread(services.store.add_pending, pending, services.clock())
     buttons = [(label, f"p:{pending_id}:{i}") for label, i in options]
     buttons.append((t(m.lang, "telegram.button.no"), f"x:{pending_id}"))
     await reply(bot, services, chat_id, m, question, buttons=keyboard(buttons), reply_to=reply_to)
 
 
+async def _ask_footprint_ambiguity(
+    bot: Any, services: Services, chat_id: int, target: Target, text: str, exc: AmbiguousNumber, *,
+    chosen: str | None, source_ref: str, corrects: int | None, reply_to: int | None,
+) -> None:
+    """``TGV 1.500 km``: read the answer once with each reading of the number, and ask which one it is."""
+    m, production, assignment = target.member, target.member.production, target.assignment
+    choices = tuple(exc.params.get("choices") or ())
+    token = str(exc.params.get("text", ""))
+    source = text if token in text else fold(text)
+    try:
+        readings = [read_answer(services, source.replace(token, str(c), 1), target, chosen) for c in choices]
+    except InvalidReport:  # another number is unclear too, or the number could not be singled out
+        readings = []
+    if len(readings) != 2:
+        await reply(bot, services, chat_id, m, texts.refusal(exc, production, assignment, m.lang), reply_to=reply_to)
+        return
+    options = [{k: str(v) for k, v in r.values.items()} for r in readings]
+    await _ask_pending(bot, services, chat_id, target, readings[0].kind, options, "ambiguous", text, source_ref,
+                       corrects, texts.ambiguity(text, choices, production, assignment, m.lang),
+                       [(texts.num(c, m.lang, 3), i) for i, c in enumerate(choices)], reply_to,
+                       subject=answer_subject(target, readings[0]))
+
+
 def answer_from_pending(pending: Pending, index: int) -> Answer:
-    return Answer(ReportKind(pending.kind), {k: Decimal(v) for k, v in pending.choices[index].items()})
+    kind = ReportKind(pending.kind)
+    return Answer(kind, {k: Decimal(v) for k, v in pending.choices[index].items()},
+                  subject=pending.subject if kind in SUBJECT_CHOICE_KINDS else None)

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import assignment_by_key
+from bots.telegram.footprint_texts import choice_rows
 from bots.telegram.services import Services, keyboard, say, services_of
 from common.app import App
 from domain.errors import GreenslateError
@@ -148,7 +149,8 @@ def prompt_buttons(kind: ReportKind, lang: str) -> Any:
         return keyboard([(t(lang, "telegram.button.no_generator"), "z")])
     if kind in (ReportKind.MEALS, ReportKind.WASTE):
         return keyboard([(t(lang, "telegram.button.step_by_step"), "s")])
-    return None
+    rows = choice_rows(kind, lang)  # a travel mode, a lodging, a freight class, an item: one tap
+    return keyboard(*rows) if rows else None
 
 
 def _unreachable(state: MemberState) -> str | None:

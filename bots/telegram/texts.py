@@ -13,8 +13,10 @@ from typing import Any
 
 from base.i18n import day as format_day
 from base.i18n import has, number, t, typed_number
+from bots.telegram import footprint_texts as footprint
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 from domain.errors import GreenslateError, NeedsConfirmation
+from domain.footprint_answers import FOOTPRINT_KINDS
 from domain.model import (
     Assignment,
     Frequency,
@@ -42,6 +44,8 @@ def item_label(item: str, lang: str) -> str:
 
 
 def subject_label(production: Production, assignment: Assignment) -> str:
+    if assignment.report in FOOTPRINT_KINDS:
+        return footprint.subject_label(production, assignment)
     if assignment.vehicle:
         return production.vehicle(assignment.vehicle).label
     if assignment.generator:
@@ -70,6 +74,8 @@ def items_example(names: list[str], lang: str, figures: tuple[str, str]) -> str:
 def example(production: Production, assignment: Assignment, lang: str) -> str:
     """A valid answer to this assignment's prompt, shown in every error message."""
     kind = assignment.report
+    if kind in FOOTPRINT_KINDS:
+        return footprint.example(production, assignment, lang)
     if kind is ReportKind.MILEAGE:
         if assignment.mode is MileageMode.DISTANCE:
             return t(lang, "telegram.example.distance")
@@ -89,6 +95,8 @@ def example(production: Production, assignment: Assignment, lang: str) -> str:
 
 def what(production: Production, assignment: Assignment, lang: str) -> str:
     kind = assignment.report
+    if kind in FOOTPRINT_KINDS:
+        return footprint.what(production, assignment, lang)
     key = kind.value
     if kind is ReportKind.MILEAGE and assignment.mode is MileageMode.DISTANCE:
         key = "mileage_distance"
@@ -124,6 +132,8 @@ def prompt(production: Production, assignment: Assignment, day: dt.date, today: 
         key = "generator.meter" if assignment.mode is GeneratorMode.METER else "generator.hours"
     elif kind is ReportKind.GENERATOR_LITRES:
         key = "generator.litres"
+    elif kind in FOOTPRINT_KINDS:
+        key = footprint.prompt_key(production, assignment)
     else:
         key = kind.value
     named = (t(lang, "telegram.when.today_day", day=format_day(day, lang)) if day == today
@@ -145,6 +155,8 @@ def _detail(values: Mapping[str, Decimal], order: list[str], lang: str) -> str:
 def figure(production: Production, report: Report, quantity: Decimal, today: dt.date, lang: str) -> str:
     """What a stored figure means, in words: ``220 km today with Minibus MB-1.``"""
     w = when(report.day, today, lang)
+    if report.kind in FOOTPRINT_KINDS:
+        return footprint.figure(production, report, quantity, w, lang)
     subject = ""
     if report.kind is ReportKind.MILEAGE:
         subject = production.vehicle(report.subject or "").label
@@ -185,6 +197,8 @@ def confirmation(error: NeedsConfirmation, lang: str) -> str:
     for key in ("km", "meals", "hours", "litres", "kg"):
         if key in params:
             return t(lang, f"telegram.confirm.{key}", **{key: num(params[key], lang)})
+    if "item" in params and "value" in params:  # the whole footprint's checks: the figure and what it counts
+        return footprint.confirmation(str(params["item"]), params["value"], lang)
     return t(lang, "telegram.confirm.km", km=num(Decimal(0), lang))  # pragma: no cover - every check names one
 
 
@@ -198,6 +212,8 @@ def refusal(
 ) -> str:
     """The short message for an answer that cannot be stored, with a valid example (``ex`` if given)."""
     ex = ex or example(production, assignment, lang)
+    if assignment.report in FOOTPRINT_KINDS and error.params.get("reason") == "not_whole":
+        return t(lang, "telegram.error.not_whole_count", example=ex)  # nights, people, costumes: not meals
     text = (_unreadable_refusal(error, lang, ex)
             or _reading_refusal(error.params, production, assignment, lang, ex)
             or _items_refusal(error.params, lang, ex))
@@ -247,6 +263,11 @@ def _items_refusal(params: Mapping[str, Any], lang: str, ex: str) -> str | None:
     reason = params.get("reason") or ""
     if reason in ("negative", "no_item", "not_whole"):
         return t(lang, f"telegram.error.{reason}", example=ex)
+    if reason == "no_passenger":
+        return t(lang, "telegram.error.no_passenger", example=ex)
+    if reason == "no_choice":
+        expected = ", ".join(footprint.choice_label(i, lang) for i in params.get("expected", ()))
+        return t(lang, "telegram.error.no_choice", expected=expected, example=ex)
     if reason == "twice":
         return t(lang, "telegram.error.twice", item=item_label(params["item"], lang), example=ex)
     if reason == "unknown_item":

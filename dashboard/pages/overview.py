@@ -11,7 +11,7 @@ from dash import html
 from base.i18n import day as day_text
 from base.i18n import number
 from common.presenters import kg, tonnes
-from dashboard import components, context
+from dashboard import components, context, coverage
 from dashboard.figures import (
     CategoryRow,
     DayRow,
@@ -21,7 +21,7 @@ from dashboard.figures import (
     daily_summary,
     t3,
 )
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from domain.model import Category
 from store import queries
 
@@ -57,6 +57,8 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
     if bal.forecast_kgco2e:
         share = number(bal.total_kgco2e / bal.forecast_kgco2e * 100, lang, 0)
     cat_table_rows = _category_table(cat_rows, lang)
+    for row, category in zip(cat_table_rows, cat_rows, strict=True):  # in words beside the chart's colours
+        row["coverage"] = coverage.status(bal.coverage, category.category, lang)
     day_table_rows = _day_table(day_rows, lang)
     traces = _trace_table(bal, lang)
     return [
@@ -67,6 +69,7 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
             tr("overview.share_of_forecast", lang, share=share) if share else tr("overview.no_forecast", lang),
             id="forecast-share",
         ),
+        coverage.block(bal, lang),
         html.Section(
             [
                 html.H2(tr("overview.reference.title", lang)),
@@ -81,7 +84,8 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
             category_figure(cat_rows, lang),
             category_summary(cat_rows, lang),
             [("category", tr("table.category", lang)), ("actual", tr("table.actual_t", lang)),
-             ("forecast", tr("table.forecast_t", lang)), ("share", tr("table.share", lang))],
+             ("forecast", tr("table.forecast_t", lang)), ("share", tr("table.share", lang)),
+             ("coverage", tr("table.coverage", lang))],
             cat_table_rows,
             tr("overview.chart.categories", lang),
             numeric=("actual", "forecast", "share"),
@@ -119,7 +123,7 @@ def _kpis(bal: Any, lang: str) -> html.Dl:
          f"{t3(tonnes(bal.projected_total_kgco2e), lang)} t CO2e"),
         ("per-day", tr("overview.kpi.per_day", lang), f"{t3(tonnes(per_day), lang)} t CO2e"),
         ("days", tr("overview.kpi.days", lang),
-         tr("overview.kpi.days_value", lang, done=bal.shooting_days_done, total=bal.shooting_days_total)),
+         trn("overview.kpi.days_value", bal.shooting_days_done, lang, total=bal.shooting_days_total)),
         ("kg", tr("overview.kpi.kg", lang), f"{number(kg(bal.total_kgco2e) or 0, lang, 3)} kg CO2e"),
     ]
     return html.Dl(

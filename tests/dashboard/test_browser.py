@@ -103,7 +103,7 @@ def test_overview_figures_equal_the_balance(live: tuple[Seeded, str], browser: A
     assert french_number(page.inner_text("#kpi-per-day")) == tonnes(bal.per_shooting_day_kgco2e)
     assert french_number(page.inner_text("#kpi-forecast")) == tonnes(bal.forecast_kgco2e)
     table = page.locator("#chart-categories-table tbody tr")
-    assert table.count() == 4
+    assert table.count() == len(bal.categories) == 7
     for i, figure in enumerate(bal.categories):
         measured = table.nth(i).locator("td").nth(1).inner_text()
         assert french_number(measured) == tonnes(figure.kgco2e)
@@ -112,6 +112,32 @@ def test_overview_figures_equal_the_balance(live: tuple[Seeded, str], browser: A
         assert page.locator(f"#{chart}-summary").inner_text().strip()
         assert page.locator(f"#{chart}-table tbody tr").count() > 0
     assert "16" in page.inner_text(".context")  # the French reference, as context
+    page.context.close()
+
+
+def test_overview_reads_the_coverage_of_the_demos_balance(live: tuple[Seeded, str], browser: Any) -> None:
+    """The coverage block in words: which categories have figures, which only a forecast, the share measured;
+    and the category table says each category's coverage beside its colour."""
+    seeded, base = live
+    page = signed_in(browser, base, COORDINATOR)
+    open_page(page, base, "/")
+    coverage = get_balance(seeded.uow(), seeded.app.factor_set_version, "feux-aube").coverage
+    assert page.inner_text("#coverage h2") == "Ce que couvre le bilan"
+    lines = [li.strip() for li in page.locator("#coverage-lines li").all_inner_texts()]
+    names = {"transport": "Transport", "energy": "Énergie", "catering": "Restauration", "waste": "Déchets",
+             "accommodation": "Hébergement", "purchases": "Achats", "post_production": "Post-production"}
+    assert coverage.measured  # the demo has figures
+    assert lines[0] == "Postes avec des chiffres mesurés : " + ", ".join(names[c] for c in coverage.measured) + "."
+    if coverage.forecast_only:
+        assert ", ".join(names[c] for c in coverage.forecast_only) in lines[1]
+    share = coverage.measured_share_of_forecast
+    assert share is not None
+    assert lines[-1] == f"Les postes mesurés représentent {round(share * 100)} % de la prévision."
+    rows = page.locator("#chart-categories-table tbody tr")
+    statuses = {rows.nth(i).locator("td").nth(0).inner_text(): rows.nth(i).locator("td").nth(4).inner_text()
+                for i in range(rows.count())}
+    assert all(statuses[names[c]] == "Mesuré" for c in coverage.measured)
+    assert all(statuses[names[c]] == "Ni chiffre ni prévision" for c in coverage.missing)
     page.context.close()
 
 

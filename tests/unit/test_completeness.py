@@ -37,3 +37,14 @@ def test_paused_days_are_listed_but_not_expected(production: Production) -> None
     assert [(s.day, s.paused) for s in comp.slots] == [(MON, True), (TUE, False)]
     assert comp.by_day() == [(TUE, 1, 0)]
     assert [s.day for s in comp.missing] == [TUE]
+
+
+def test_a_leg_by_any_mode_answers_a_travel_prompt_and_a_site_only_its_own(production: Production) -> None:
+    travel = Assignment("karim", ReportKind.TRAVEL, Frequency.DAILY, dt.time(18))
+    grid = Assignment("lea", ReportKind.GRID_POWER, Frequency.DAILY, dt.time(20), site="plateau")
+    shoot = replace(production, assignments=(travel, grid))
+    answered = {("karim", "travel", "plane:ORY:NCE"): {MON}, ("karim", "travel", "coach"): {TUE},
+                ("lea", "grid_power", "hall"): {MON, TUE}}
+    comp = completeness(shoot, answered, {}, TUE)
+    assert sorted((s.member_id, s.day, s.answered) for s in comp.slots) == [
+        ("karim", MON, True), ("karim", TUE, True), ("lea", MON, False), ("lea", TUE, False)]

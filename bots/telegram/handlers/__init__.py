@@ -7,12 +7,14 @@ guided entry in progress) lives in the store, so a restart loses nothing.
 
 from bots.telegram.handlers.answers import edited_answer, text_answer
 from bots.telegram.handlers.buttons import (
+    choice_button,
     decline_button,
     fix_button,
     pick_button,
     steps_button,
     undo_button,
     zero_button,
+    zone_button,
 )
 from bots.telegram.handlers.commands import (
     correct_command,
@@ -29,7 +31,7 @@ from bots.telegram.handlers.errors import on_error
 from bots.telegram.handlers.joining import consent, start
 
 __all__ = [
-    "consent", "correct_command", "decline_button", "edited_answer", "fix_button", "help_command", "language",
-    "on_error", "pause", "pick_button", "resume", "start", "status", "steps_button", "stop", "stranger_text",
-    "text_answer", "undo_button", "voice", "zero_button",
+    "choice_button", "consent", "correct_command", "decline_button", "edited_answer", "fix_button", "help_command",
+    "language", "on_error", "pause", "pick_button", "resume", "start", "status", "steps_button", "stop",
+    "stranger_text", "text_answer", "undo_button", "voice", "zero_button", "zone_button",
 ]

@@ -16,12 +16,14 @@ from bots.telegram.flow import (
     Target,
     answer_text,
     assignment_by_key,
+    chosen_of,
     find_target,
     read_chats,
     reply,
     store_answer,
 )
 from bots.telegram.handlers.common import (
+    CHOICE,
     CORRECTING,
     STEPS,
     chat_id_of,
@@ -66,6 +68,9 @@ async def text_answer(update: Update, context: Context) -> None:
     if conversation is not None and conversation.state == STEPS:
         await _step(update, context, members, conversation)
         return
+    if conversation is not None and conversation.state == CHOICE and await _chosen(
+            context, chat_id, members, conversation, message.text, source_ref=source_ref, received_at=message.date):
+        return
     if (conversation is not None and conversation.state == CORRECTING
             and await _correct(context, chat_id, members, conversation, message.text,
                                source_ref=source_ref, received_at=message.date)):
@@ -91,8 +96,29 @@ async def _correct(
     if report is None or target is None:
         await asyncio.to_thread(services.store.clear_conversation, chat_id)
         return False
-    recorded = await answer_text(context.bot, services, chat_id, target, text,
-                                 source_ref=source_ref, received_at=received_at, corrects=report.id)
+    recorded = await answer_text(context.bot, services, chat_id, target, text, source_ref=source_ref,
+                                 received_at=received_at, corrects=report.id, chosen=chosen_of(report))
+    if recorded is not None:
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+    return True
+
+
+async def _chosen(
+    context: Context, chat_id: int, members: list[Member], conversation: Conversation, text: str,
+    *, source_ref: str, received_at: dt.datetime,
+) -> bool:
+    """The figure for the choice a button made (``Avion``, then ``686 km``); False when its prompt is gone,
+    so the answer is read as an ordinary one. The choice ends once a figure is recorded."""
+    services = context.services
+    data = conversation.data
+    m = member_of(members, conversation.production_id, conversation.member_id)
+    assignment = None if m is None else assignment_by_key(m.production, data["assignment_key"])
+    if m is None or assignment is None:
+        await asyncio.to_thread(services.store.clear_conversation, chat_id)
+        return False
+    target = Target(m, assignment, dt.date.fromisoformat(data["day"]))
+    recorded = await answer_text(context.bot, services, chat_id, target, text, source_ref=source_ref,
+                                 received_at=received_at, chosen=data["choice"])
     if recorded is not None:
         await asyncio.to_thread(services.store.clear_conversation, chat_id)
     return True
@@ -119,7 +145,8 @@ async def edited_answer(update: Update, context: Context) -> None:
         target = target_of_report(members, report)
         if target is not None:
             await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
-                              received_at=message.edit_date or message.date, corrects=report.id)
+                              received_at=message.edit_date or message.date, corrects=report.id,
+                              chosen=chosen_of(report))
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     target = await asyncio.to_thread(find_target, services, members, chat_id, reply_to)

@@ -20,8 +20,10 @@ from bots.telegram.flow import (
     store_answer,
     target_of_prompt,
 )
+from bots.telegram.footprint_texts import choice_question, zone_rows
 from bots.telegram.handlers.commands import ask_correction
 from bots.telegram.handlers.common import (
+    CHOICE,
     STEPS,
     chat_id_of,
     drop_buttons,
@@ -33,7 +35,7 @@ from bots.telegram.handlers.common import (
     query_target,
     target_of_report,
 )
-from bots.telegram.services import Context
+from bots.telegram.services import Context, keyboard
 from domain.answers import Answer
 from domain.model import ReportKind
 from domain.usecases import undo_report
@@ -79,6 +81,44 @@ async def steps_button(update: Update, context: Context) -> None:
         "assignment_key": target.assignment.key, "day": target.day.isoformat(), "items": items, "values": {}})
     await asyncio.to_thread(services.store.set_conversation, conversation, now_of(context))
     await reply(context.bot, services, chat_id, m, texts.step_question(kind, items[0], m.lang))
+
+
+async def choice_button(update: Update, context: Context) -> None:
+    """A travel mode, a lodging, a freight class or an item under a prompt: the next message gives its figure."""
+    pressed = await _pressed_on_prompt(update, context)
+    if pressed is None:
+        return
+    _, target, query = pressed
+    services, chat_id, m = context.services, chat_id_of(update), target.member
+    choice = query.data.split(":", 1)[1]
+    conversation = Conversation(chat_id, m.production_id, m.member_id, CHOICE, {
+        "assignment_key": target.assignment.key, "day": target.day.isoformat(), "choice": choice})
+    await asyncio.to_thread(services.store.set_conversation, conversation, now_of(context))
+    kind = target.assignment.report
+    rows = zone_rows(m.lang) if kind is ReportKind.ACCOMMODATION else []  # then the country, also by a tap
+    await reply(context.bot, services, chat_id, m, choice_question(kind, choice, m.lang),
+                buttons=keyboard(*rows) if rows else None)
+
+
+async def zone_button(update: Update, context: Context) -> None:
+    """"In Europe" under the question of a lodging chosen with a button: the nights will count there."""
+    checked = await query_target(update, context)
+    if checked is None:
+        return
+    members, query = checked
+    services, chat_id = context.services, chat_id_of(update)
+    conversation = await asyncio.to_thread(services.store.conversation, chat_id)
+    m = None if conversation is None else member_of(members, conversation.production_id, conversation.member_id)
+    if conversation is None or m is None or conversation.state != CHOICE:
+        member = members[0]
+        await reply(context.bot, services, chat_id, member, t(member.lang, "telegram.choice.gone"))
+        return
+    lodging = conversation.data["choice"].split(":")[0]
+    choice = f"{lodging}:{query.data.split(':', 1)[1]}"
+    await drop_buttons(query)
+    await asyncio.to_thread(services.store.set_conversation, Conversation(
+        chat_id, m.production_id, m.member_id, CHOICE, {**conversation.data, "choice": choice}), now_of(context))
+    await reply(context.bot, services, chat_id, m, choice_question(ReportKind.ACCOMMODATION, choice, m.lang))
 
 
 async def fix_button(update: Update, context: Context) -> None:

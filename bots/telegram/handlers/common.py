@@ -29,6 +29,7 @@ operator_log = logging.getLogger("greenslate.operator")
 #: Conversation states kept in ``telegram_conversations``.
 CORRECTING = "correcting"  # the next message is the corrected figure of ``data["report_id"]``
 STEPS = "steps"  # a guided entry: one figure per meal type or waste stream
+CHOICE = "choice"  # a choice made with a button (``data["choice"]``): the next message gives its figure
 
 
 def chat_id_of(update: Update) -> int:
