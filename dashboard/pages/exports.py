@@ -38,7 +38,8 @@ def templates(production_id: str, lang: str) -> list[object]:
                     [html.Span(tr(f"kind.{kind.value}", lang) + " · ")]
                     + [
                         html.A(
-                            tr(f"exports.template.{fmt}", lang, kind=tr(f"kind.{kind.value}", lang)),
+                            tr(f"exports.template.{fmt}", lang, kind=tr(f"kind.{kind.value}", lang),
+                               format=fmt.upper()),
                             href=template_href(production_id, kind.value, fmt, lang),
                             download="",
                             id=f"template-{kind.value}-{fmt}",
