@@ -24,6 +24,7 @@ from domain.carbon import (
 from domain.checks import check_plausible, check_subject, check_values
 from domain.errors import ConflictingReport, DuplicateReport, InvalidReport, UnknownAction
 from domain.factors import FactorSet
+from domain.footprint import check_item_factors
 from domain.generators import ConsumptionTable
 from domain.indicators import ActionProgress, plan_progress
 from domain.model import (
@@ -196,6 +197,8 @@ def _store(
         production = uow.productions.get(report.production_id)
     check_subject(production, report)
     check_values(report)
+    if report.kind is ReportKind.PURCHASES:
+        check_item_factors(catalogue.factors, report)
     check_plausible(production, report, chain)
     try:
         stored = uow.reports.add(report)
@@ -388,5 +391,10 @@ def _recompute(
             return [ln for r in rs for ln in report_lines(production, factors, r)]
 
     lines = compute(active_reports(reports))
-    uow.lines.replace([r.id for r in reports if r.id is not None], lines, new=[stored.id] if stored.id else [])
+    # A chain's line depends only on the reports before it (the previous reading): the lines of the
+    # days before this figure's stay as stored, with the factor set version that computed them.
+    before = {r.id for r in reports if r.day < stored.day}
+    lines = [ln for ln in lines if ln.report_id not in before]
+    uow.lines.replace([r.id for r in reports if r.id is not None and r.id not in before], lines,
+                      new=[stored.id] if stored.id else [])
     return lines

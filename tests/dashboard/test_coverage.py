@@ -8,11 +8,12 @@ from common.production_file import load_production_file
 from dashboard.coverage import block, coverage_lines, status
 from domain.carbon import balance
 from domain.model import Category
-from tests.dashboard.conftest import example_file
+from tests.dashboard.conftest import HERE
 
 
 def _balance(*measured: Category):
-    production = load_production_file(example_file())
+    # The reference file before the whole footprint: a forecast for four categories only.
+    production = load_production_file(HERE.parent / "fixtures" / "productions" / "feature-film-four-kinds.yaml")
     empty = balance(production, "2026.2", [])
     return replace(empty, categories=tuple(replace(c, measured=c.category in measured) for c in empty.categories))
 
