@@ -117,8 +117,8 @@ def run(quick: bool) -> Result:
     for backend in ("sqlite", "postgresql"):
         result.target(f"{backend}_first_rows_per_s", result.figures[backend]["first_rows_per_s"], 200,
                       at_least=True)
-    result.notes.append("meals rows depend on no other row; each of one vehicle's readings recomputes the "
-                        "vehicle's lines, as the bot does for each answer: that file's time grows with its square")
+    result.notes.append("meals rows depend on no other row; each of one vehicle's readings reads the readings "
+                        "before it, as the bot does for each answer: that file's time grows faster than its length")
     return result
 
 
