@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from domain.footprint_answers import FREIGHT_WORDS, ITEM_WORDS, LODGING_WORDS, MODE_WORDS, ZONE_WORDS
 from domain.model import (
     POST_PRODUCTION_ITEMS,
     FreightClass,
@@ -56,6 +57,8 @@ class Column:
     required: bool = True
     example: str = ""  # the template's example, in English; numbers are written each language's way
     choices: tuple[str, ...] = ()  # a CHOICE column's values
+    #: Other words for the values, as the bots read them (``avion`` for plane): value -> words.
+    words: Mapping[str, frozenset[str]] | None = None
 
     def header(self, lang: str) -> str:
         return self.fr if lang == "fr" else self.name
@@ -108,8 +111,9 @@ def _accommodation(parts: Mapping[str, Any]) -> str:
     return accommodation_subject(Lodging(parts["lodging"]), Zone(parts["zone"]))
 
 
-def _choice(name: str, fr: str, role: Role, values: tuple[str, ...], example: str) -> Column:
-    return Column(name, fr, role, Type.CHOICE, example=example, choices=values)
+def _choice(name: str, fr: str, role: Role, values: tuple[str, ...], example: str,
+            words: Mapping[str, frozenset[str]] | None = None) -> Column:
+    return Column(name, fr, role, Type.CHOICE, example=example, choices=values, words=words)
 
 
 LAYOUTS: dict[ReportKind, Layout] = {
@@ -148,7 +152,7 @@ LAYOUTS: dict[ReportKind, Layout] = {
         _layout(
             ReportKind.TRAVEL, "marc",
             Column("traveller", "voyageur", Role.NOTE, required=False, example="A. Diallo"),
-            _choice("mode", "mode", Role.PART, tuple(m.value for m in TravelMode), "train_tgv"),
+            _choice("mode", "mode", Role.PART, tuple(m.value for m in TravelMode), "train_tgv", MODE_WORDS),
             Column("from", "depart", Role.PART, required=False, example="PLY"),
             Column("to", "arrivee", Role.PART, required=False, example="MSC"),
             Column("km", "km", Role.VALUE, Type.NUMBER, required=False, example="750"),
@@ -157,8 +161,9 @@ LAYOUTS: dict[ReportKind, Layout] = {
         ),
         _layout(
             ReportKind.ACCOMMODATION, "marc",
-            _choice("lodging", "hebergement", Role.PART, tuple(lg.value for lg in Lodging), "hotel_midscale"),
-            _choice("zone", "zone", Role.PART, tuple(z.value for z in Zone), "fr"),
+            _choice("lodging", "hebergement", Role.PART, tuple(lg.value for lg in Lodging), "hotel_midscale",
+                    LODGING_WORDS),
+            _choice("zone", "zone", Role.PART, tuple(z.value for z in Zone), "fr", ZONE_WORDS),
             Column("nights", "nuits", Role.VALUE, Type.WHOLE, example="12"),
             subject=_accommodation,
         ),
@@ -177,19 +182,19 @@ LAYOUTS: dict[ReportKind, Layout] = {
         _layout(
             ReportKind.FREIGHT, "marc",
             _choice("vehicle_class", "classe_vehicule", Role.SUBJECT, tuple(c.value for c in FreightClass),
-                    "rigid_large"),
+                    "rigid_large", FREIGHT_WORDS),
             Column("tkm", "tkm", Role.VALUE, Type.NUMBER, required=False, example="1200"),
             Column("vkm", "vkm", Role.VALUE, Type.NUMBER, required=False, example=""),
             one_of=("tkm", "vkm"),
         ),
         _layout(
             ReportKind.PURCHASES, "marc",
-            Column("item", "article", Role.ITEM, example="timber"),
+            Column("item", "article", Role.ITEM, example="timber", words=ITEM_WORDS),
             Column("quantity", "quantite", Role.AMOUNT, Type.NUMBER, example="350"),
         ),
         _layout(
             ReportKind.POST_PRODUCTION, "marc",
-            _choice("item", "article", Role.ITEM, tuple(POST_PRODUCTION_ITEMS), "edit_suite_days"),
+            _choice("item", "article", Role.ITEM, tuple(POST_PRODUCTION_ITEMS), "edit_suite_days", ITEM_WORDS),
             Column("quantity", "quantite", Role.AMOUNT, Type.NUMBER, example="20"),
         ),
     )

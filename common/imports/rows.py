@@ -171,8 +171,9 @@ class _RowReader:
             return None
         try:
             if column.type is Type.CHOICE:
-                return _choice(cell, column.choices)
-            return _TYPED[column.type](cell)
+                return _choice(cell, column.choices, column.words)
+            typed = _TYPED[column.type](cell)
+            return _named(typed, column.words) if column.words and isinstance(typed, str) else typed
         except _Refused as refused:
             example = _example(column, self.lang)
             self.problem(refused.key, column, text=str(cell)[:40], example=example,
@@ -314,8 +315,19 @@ def _day_first(text: str) -> dt.date:
     return dt.date(year, month, day)
 
 
-def _choice(cell: Cell, choices: tuple[str, ...]) -> str:
+def _named(text: str, words: Mapping[str, frozenset[str]] | None) -> str:
+    """The value another word stands for, as the bots read it (``avion`` -> ``plane``); else ``text``."""
+    word = fold(text).replace("_", "-")
+    for value, group in (words or {}).items():
+        if word in group:
+            return str(value)
+    return text
+
+
+def _choice(cell: Cell, choices: tuple[str, ...], words: Mapping[str, frozenset[str]] | None) -> str:
     text = fold(_text(cell))
+    if text not in choices:
+        text = _named(text, words)
     if text not in choices:
         raise _Refused("not_a_choice", choices=", ".join(choices))
     return text

@@ -409,3 +409,16 @@ def test_readings_of_one_day_follow_each_other_in_the_files_order(gs, state, tmp
     result = gs("import", "feux-aube", str(file), "--lang", "en")
     assert result.exit_code == 0, result.stderr
     assert total_kg(gs) == pytest.approx((46100 - 45010) * 0.324626, abs=0.001)  # van_fr_impactco2
+
+
+def test_choices_may_be_written_in_the_words_the_bot_reads(gs, tmp_path):
+    file = write(tmp_path / "agence.csv",
+                 "Date;Mode;km;Référence\n03/03/2027;TGV;750;W-1\n04/03/2027;Autocar;120;W-2\n")
+    result = gs("import", "feux-aube", str(file), "--member", "marc", "--kind", "travel", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    # 750 passenger-km x 0.00293 (train_tgv_fr) + 120 x 0.03756 (coach_fr)
+    assert total_kg(gs) == pytest.approx(750 * 0.00293 + 120 * 0.03756, abs=0.001)
+    nights = write(tmp_path / "hotel.csv",
+                   "date,member,lodging,zone,nights,ref\n2027-03-05,marc,Milieu,France,12,H-1\n")
+    assert gs("import", "feux-aube", str(nights)).exit_code == 0
+    assert total_kg(gs) == pytest.approx(750 * 0.00293 + 120 * 0.03756 + 12 * 8.47, abs=0.001)
