@@ -25,7 +25,7 @@ from domain.answers import parse_number
 from domain.errors import AmbiguousNumber, InvalidReport
 from domain.imports import MAX_REF, Row
 from domain.model import ReportKind, TravelMode
-from domain.places import PlaceTable, find_place, leg_km
+from domain.places import Place, PlaceTable, find_place, leg_km, place_kind
 
 YES = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})
 NO = frozenset({"no", "n", "non", "false", "faux", "0"})
@@ -195,11 +195,9 @@ class _RowReader:
         ref = typed.get("ref")
         if ref is not None and len(str(ref)) > MAX_REF:
             self.problem("ref_too_long", by_role[Role.REF], most=MAX_REF)
+        if layout.kind is ReportKind.TRAVEL and not self.problems:
+            typed = self._leg(layout, typed, values, places)
         subject = self._subject(layout, typed, by_role)
-        if layout.kind is ReportKind.TRAVEL and not self.problems and "km" not in values:
-            km = self._leg_km(layout, typed, places)
-            if km is not None:
-                values["km"] = km
         if self.problems:
             return None
         return Row(
@@ -223,23 +221,32 @@ class _RowReader:
                 self.problem("both_places", None, names=_and(layout, ("from", "to"), self.lang))
             return None
 
-    def _leg_km(self, layout: Layout, typed: Mapping[str, Any], places: PlaceTable) -> Decimal | None:
-        """A leg given by two places: the great-circle distance with the mode's detour (domain.places)."""
+    def _leg(self, layout: Layout, typed: dict[str, Any], values: dict[str, Any],
+             places: PlaceTable) -> dict[str, Any]:
+        """A leg's places as the table's codes, and its km from them when the row gives none: the
+        great-circle distance with the mode's detour (``domain.places``). Returns the row's values
+        with the codes in place of the cells' words."""
         origin, destination = typed.get("from"), typed.get("to")
         columns = {c.name: c for c in layout.columns}
+        if origin is None and destination is None:
+            if "km" not in values:
+                self.problem("km_or_places", columns["km"])
+            return typed
         if origin is None or destination is None:
-            self.problem("km_or_places", columns["km"])
-            return None
-        found = []
+            return typed  # said by the subject: both places or neither
         mode = TravelMode(typed["mode"])
-        for name, code in (("from", origin), ("to", destination)):
-            try:
-                found.append(find_place(places, str(code), mode))
-            except KeyError:
-                self.problem("unknown_place", columns[name], code=code)
+        found = {}
+        for name, said in (("from", origin), ("to", destination)):
+            place = _place(places, str(said), mode)
+            if place is None:
+                self.problem("unknown_place", columns[name], code=said)
+            else:
+                found[name] = place
         if len(found) != 2:
-            return None
-        return leg_km(found[0], found[1], mode)
+            return typed
+        if "km" not in values:
+            values["km"] = leg_km(found["from"], found["to"], mode)
+        return {**typed, "from": found["from"].code, "to": found["to"].code}
 
     def _check_one_of(self, layout: Layout, typed: Mapping[str, Any]) -> None:
         if not layout.one_of:
@@ -256,6 +263,17 @@ class _RowReader:
         names = [str(h or "") for h in self.table.header]
         said = "; ".join(f"{n}={c}" for n, c in zip(names, self.cells, strict=False) if c is not None)
         return f"{self.table.where} row {self.number}: {said}"
+
+
+def _place(places: PlaceTable, said: str, mode: TravelMode) -> Place | None:
+    """The place a cell names for a leg of ``mode``: its code (``PLY``) or its name in the table
+    (``Paris Gare de Lyon``, in any case, with or without accents); None when the table has neither."""
+    try:
+        return find_place(places, said, mode)
+    except KeyError:
+        pass
+    wanted, kind = fold(said), place_kind(mode)
+    return next((p for (k, _), p in places.items() if k == kind and fold(p.name) == wanted), None)
 
 
 class _Refused(Exception):

@@ -261,7 +261,7 @@ def test_the_workbook_template_has_the_header_and_an_example(gs, tmp_path):
 def test_a_travel_agencys_export_is_imported_leg_by_leg(gs, state, tmp_path):
     file = write(tmp_path / "agence.csv", (
         "Date;Voyageur;Mode;Départ;Arrivée;km;Passagers;Référence\n"
-        "01/03/2027;A. Diallo;train_tgv;PLY;MRS;750;2;AG-1\n"
+        "01/03/2027;A. Diallo;train_tgv;PLY;MSC;750;2;AG-1\n"
         "02/03/2027;Équipe son;coach;;;120,5;;AG-2\n"
     ))
     result = gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en")
@@ -297,7 +297,7 @@ def test_a_leg_given_by_two_places_gets_its_km_from_the_places_table(gs, db_url,
                  "2027-03-03,C,train_tgv,PLY,MRS,,P-3\n")
     err = gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en").stderr
     # MRS is Marseille's airport, not a station: a train leg cannot name it
-    assert "legs.csv, row 4, column E (to): I do not know the place « MRS »." in err
+    assert "legs.csv, row 4, column E (to): I do not know the place « MRS » for this way of travelling." in err
     write(file, file.read_text().replace("PLY,MRS,,P-3\n", "PLY,MSC,800,P-3\n"))
     assert gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en").exit_code == 0
     engine = make_engine(db_url)
@@ -422,3 +422,20 @@ def test_choices_may_be_written_in_the_words_the_bot_reads(gs, tmp_path):
                    "date,member,lodging,zone,nights,ref\n2027-03-05,marc,Milieu,France,12,H-1\n")
     assert gs("import", "feux-aube", str(nights)).exit_code == 0
     assert total_kg(gs) == pytest.approx(750 * 0.00293 + 120 * 0.03756 + 12 * 8.47, abs=0.001)
+
+
+def test_a_place_may_be_named_as_the_places_table_names_it(gs, db_url, tmp_path):
+    file = write(tmp_path / "noms.csv", "date;mode;depart;arrivee;reference\n"
+                 "2027-03-01;train_tgv;Paris Gare de Lyon;marseille saint-charles;N-1\n"
+                 "2027-03-02;train_tgv;PLY;MSC;N-2\n")
+    result = gs("import", "feux-aube", str(file), "--member", "marc", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            legs = conn.execute(select(reports.c.subject, report_values.c.quantity)
+                                .join(report_values, report_values.c.report_id == reports.c.id)
+                                .order_by(reports.c.id)).all()
+    finally:
+        engine.dispose()
+    assert legs[0] == legs[1] and legs[0][0] == "train_tgv:PLY:MSC"  # by name and by code: the same leg
