@@ -79,7 +79,7 @@ def import_file(engine: Engine, catalogue: Catalogue, production: Production, pa
     for (number, _), result in zip(table.rows, results, strict=True):
         if isinstance(result, GreenslateError):
             problems.append(refusal(result, where=table.where, row=number, header=header,
-                                    production=production, lang=lang))
+                                    production=production, lang=lang, factors=catalogue.factors))
         elif isinstance(result, Exception):
             raise result
         else:

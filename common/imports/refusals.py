@@ -15,6 +15,7 @@ from common.imports.layouts import Layout, Role
 from common.imports.problems import Problem
 from common.imports.rows import Header
 from domain.errors import GreenslateError, NeedsConfirmation, UnknownFactor, UnknownMember
+from domain.factors import FactorSet
 from domain.model import MATERIALS, OBJECTS, POST_PRODUCTION_ITEMS, SPEND_PREFIX, Production, ReportKind
 
 #: Reasons of ``domain.checks`` said with a message of their own, about the figure's column.
@@ -25,10 +26,13 @@ UNUSUAL = {"km": "common.unit.km", "meals": "common.unit.meals", "hours": "commo
 
 
 def refusal(exc: GreenslateError, *, where: str, row: int, header: Header, production: Production,
-            lang: str) -> Problem:
+            lang: str, factors: FactorSet) -> Problem:
     """The problem that says why the row at ``row`` was refused, at the column it is about."""
     layout = header.layout
-    key, role, params = _said(exc, layout, production, lang)
+    if exc.params.get("reason") == "no_factor" and "item" in exc.params:
+        key, role, params = _no_factor(str(exc.params["item"]), factors)
+    else:
+        key, role, params = _said(exc, layout, production, lang)
     prefer = "km" if key == "distance_with_readings" else exc.params.get("item")
     column = _column_label(header, layout, role, prefer)
     return Problem(where, key, params, row, column)
@@ -80,6 +84,14 @@ ITEMS: dict[ReportKind, Callable[[Production], tuple[str, Iterable[str]]]] = {
     ReportKind.PURCHASES: lambda _: ("unknown_item", (*MATERIALS, *OBJECTS, f"{SPEND_PREFIX}…")),
     ReportKind.POST_PRODUCTION: lambda _: ("unknown_item", POST_PRODUCTION_ITEMS),
 }
+
+
+def _no_factor(item: str, factors: FactorSet) -> tuple[str, Role | None, dict[str, Any]]:
+    """A purchase item the factor set cannot count: the budget lines it has, or what to give instead."""
+    if item.startswith(SPEND_PREFIX):
+        lines = sorted(k.removesuffix("_eur") for k in factors if k.startswith(SPEND_PREFIX) and k.endswith("_eur"))
+        return "no_budget_line", Role.ITEM, {"item": item, "expected": ", ".join(lines)}
+    return "item_no_factor", Role.ITEM, {"item": item}
 
 
 def _unusual(p: dict[str, Any], layout: Layout, lang: str) -> tuple[str, Role | None, dict[str, Any]]:

@@ -439,3 +439,14 @@ def test_a_place_may_be_named_as_the_places_table_names_it(gs, db_url, tmp_path)
     finally:
         engine.dispose()
     assert legs[0] == legs[1] and legs[0][0] == "train_tgv:PLY:MSC"  # by name and by code: the same leg
+
+
+def test_a_purchase_the_factor_set_cannot_count_is_refused_with_what_to_give(gs, state, tmp_path):
+    file = write(tmp_path / "achats-purchases.csv", "date,member,item,quantity,ref\n"
+                 "2027-03-01,marc,paint,12,P-1\n2027-03-01,marc,spend_yachts,1000,P-2\n2027-03-01,marc,Bois,100,P-3\n")
+    err = refused(gs, state, str(file), "--lang", "en")
+    assert "achats-purchases.csv, row 2, column C (item): « paint » cannot be counted: no source gives its " \
+           "emission factor. Give the money spent on it as a budget line." in err
+    assert "achats-purchases.csv, row 3, column C (item): « spend_yachts » is not a budget line of the factor " \
+           "set. The budget lines: spend_air_transport," in err
+    assert "row 4" not in err  # « Bois » is timber, as the bot reads it
