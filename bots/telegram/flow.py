@@ -27,11 +27,15 @@ from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, Unk
 from domain.footprint_answers import FOOTPRINT_KINDS, SUBJECT_CHOICE_KINDS, parse_footprint
 from domain.model import Assignment, Production, Report, ReportKind
 from domain.ports import MemberState, UnitOfWork
-from domain.usecases import Recorded, answer_reads, correct_report, record_answer
+from domain.usecases import Recorded, answer_reads, correct_report, record_answer, record_report
 from store.telegram import ChatMember, ChatView, Pending, PromptRef
 from store.uow import Job, SqlUnitOfWork
 
 SOURCE = "telegram"
+#: Kinds whose answers add up (two legs, two refuels, two invoices the same day); the other kinds' answer is
+#: the day's figure, and a second one replaces the first.
+ADDED_KINDS = frozenset({ReportKind.TRAVEL, ReportKind.ACCOMMODATION, ReportKind.FUEL, ReportKind.FREIGHT,
+                         ReportKind.PURCHASES, ReportKind.POST_PRODUCTION})
 log = logging.getLogger("greenslate.telegram")
 
 
@@ -313,6 +317,8 @@ async def store_answer(
                                       source_ref=source_ref, received_at=received_at, confirmed=confirmed,
                                       production=production, then=mark_answered,
                                       subject=subject if answer.kind in SUBJECT_CHOICE_KINDS else None)
+        elif report.kind in ADDED_KINDS:  # one more leg, refuel or purchase: it adds to the day's
+            recorded = record_report(uow, app.catalogue, report, production=production, then=mark_answered)
         else:  # a new figure, or one replacing the member's figure of that day
             recorded = record_answer(uow, app.catalogue, report, production=production, then=mark_answered)
         stored = recorded.report
@@ -327,7 +333,7 @@ async def store_answer(
         # A new figure says what it reads: read for the whole batch at once (store.together).
         recorded = await services.writes.submit(run if report is None else Job(run, answer_reads(report)))
     except NeedsConfirmation as exc:
-        replaces = corrects if corrects is not None else await asyncio.to_thread(
+        replaces = corrects if corrects is not None or answer.kind in ADDED_KINDS else await asyncio.to_thread(
             _existing, services, target, answer)
         await _ask_pending(bot, services, chat_id, target, answer.kind, [{k: str(v) for k, v in values.items()}],
                            "confirm", raw_text, source_ref, replaces, texts.confirmation(exc, m.lang),

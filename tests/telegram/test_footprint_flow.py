@@ -125,6 +125,20 @@ async def test_a_leg_between_two_airports(rig):
     assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane:ORY:NCE", {"km": D("770.6"), "passengers": D(2)})]
 
 
+async def test_two_legs_the_same_day_add_up_and_each_can_be_undone(rig):
+    chat = await rig.join("karim")
+    prompt = await rig.prompt("karim", TRAVEL, MON)
+    [outbound] = await rig.say(chat, "TGV 860 km 2 pers")
+    [back] = await rig.say(chat, "TGV 860 km 2 pers", reply_to=prompt.message_id)  # the return: the same figure
+    assert back.plain.endswith("C'est enregistré ✅")
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == [("train_tgv", {"km": D(860), "passengers": D(2)})] * 2
+    tgv = rig.app.catalogue.factors.get("train_tgv_fr").kgco2e_per_unit
+    transport = next(c for c in rig.balance().categories if c.category.value == "transport")
+    assert transport.kgco2e == 2 * 860 * 2 * tgv
+    await rig.press(chat, outbound, "Annuler")
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == [("train_tgv", {"km": D(860), "passengers": D(2)})]
+
+
 async def test_travel_refusals_store_nothing_and_an_unclear_number_is_asked(rig):
     chat = await rig.join("karim")
     await rig.prompt("karim", TRAVEL, MON)
