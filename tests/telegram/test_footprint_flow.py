@@ -55,7 +55,9 @@ def footprint_production():
 
 
 @pytest.fixture
-async def rig(telegram_rig):
+async def rig(make_telegram_rig, db_url):
+    """The bot on SQLite and on PostgreSQL, with the footprint production loaded."""
+    telegram_rig = await make_telegram_rig(db_url)
     load_production(telegram_rig.app.uow(), footprint_production())
     return telegram_rig
 
