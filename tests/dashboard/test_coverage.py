@@ -11,7 +11,6 @@ from domain.carbon import balance
 from domain.model import Category
 from tests.dashboard.conftest import example_file
 
-
 #: The forecast of the four first categories, in t CO2e: 62.7 in all.
 FOUR = {Category.TRANSPORT: Decimal("38.0"), Category.ENERGY: Decimal("9.5"), Category.CATERING: Decimal("14.0"),
         Category.WASTE: Decimal("1.2")}
