@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,8 +45,10 @@ class Clock:
         return self.now
 
 
+# The reference file as it was before the whole footprint (four kinds, seven crew): these tests count its
+# prompts, crew and forecast. tests/production_file/test_production_file_example.py reads today's file.
 def example_file() -> Path:
-    return Path(str(resources.files("config").joinpath("examples", "feature-film.yaml")))
+    return Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 
 
 def report(member: str, kind: ReportKind, values: dict[str, str], subject: str | None, ref: str,

@@ -15,7 +15,8 @@ from common import production_file as pf
 from common.production_file import load_production_file, parse_production
 from domain.errors import ProductionFileError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+# The reference file as it was before the whole footprint: these edits name its lines and positions.
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 NAME = "bounds.yaml"
 G1 = '{id: g1, label: "Groupe 125 kVA", rated_kva: 125, load: 0.50, fuel_factor: gnr_fr}'
 MB1 = "odometer_start: 45010"

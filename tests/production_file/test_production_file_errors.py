@@ -12,7 +12,8 @@ import pytest
 from common.production_file import load_production_file, parse_production
 from domain.errors import ProductionFileError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+# The reference file as it was before the whole footprint: these edits name its lines and positions.
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "productions"
 NAME = "broken.yaml"
 

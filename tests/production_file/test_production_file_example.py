@@ -23,11 +23,13 @@ from domain.model import (
     Frequency,
     GeneratorMode,
     Language,
+    MeasuredBy,
     MileageMode,
     Production,
     ProductionType,
     ReportKind,
     Role,
+    SiteMode,
 )
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
@@ -49,7 +51,11 @@ def test_the_production_itself(production: Production) -> None:
         Category.ENERGY: D("9.5"),
         Category.CATERING: D("14.0"),
         Category.WASTE: D("1.2"),
+        Category.ACCOMMODATION: D("22.0"),
+        Category.PURCHASES: D("48.0"),
+        Category.POST_PRODUCTION: D("3.5"),
     }
+    assert production.travel.radiative_forcing is True
     assert all(type(v) is D for v in production.forecast_tco2e.values())
 
 
@@ -66,7 +72,7 @@ def test_the_calendar_runs_mondays_to_fridays_without_easter_monday(production: 
 
 
 def test_the_crew(production: Production) -> None:
-    assert [m.id for m in production.crew] == ["amina", "karim", "paul", "lea", "sam", "chloe", "marc"]
+    assert [m.id for m in production.crew] == ["amina", "karim", "paul", "lea", "sam", "chloe", "marc", "ines"]
     assert [m.role for m in production.crew] == [
         Role.DRIVER,
         Role.DRIVER,
@@ -74,6 +80,7 @@ def test_the_crew(production: Production) -> None:
         Role.GAFFER,
         Role.SET_RUNNER,
         Role.ECO_REFERENT,
+        Role.COORDINATOR,
         Role.COORDINATOR,
     ]
     assert production.member("lea").voice is True
@@ -87,12 +94,22 @@ def test_the_crew(production: Production) -> None:
 
 
 def test_the_vehicles_and_their_factors(production: Production) -> None:
-    mb1, car2 = production.vehicles
+    mb1, car2, car3 = production.vehicles
     assert (mb1.id, mb1.label, mb1.kind, mb1.fuel) == ("mb1", "Minibus MB-1", "minibus", "diesel")
     assert mb1.factor == "van_fr_impactco2"
     assert mb1.odometer_start == D(45010)
     assert car2.factor == "car_electric_compact_fr"
     assert car2.odometer_start == D(12000)
+    assert mb1.measured_by is MeasuredBy.KM and car2.measured_by is MeasuredBy.KM
+    # car3 is counted by the litres at the pump, never by km as well
+    assert car3.measured_by is MeasuredBy.LITRES and car3.fuel_factor == "diesel_road_fr"
+    assert car3.odometer_start is None
+
+
+def test_the_studio_meter_is_read_like_an_odometer(production: Production) -> None:
+    (studio,) = production.sites
+    assert (studio.id, studio.mode, studio.meter_start, studio.factor) == (
+        "studio", SiteMode.METER, D(18250), "electricity_fr_2025")
 
 
 def test_the_generators_burn_what_the_consumption_table_says(production: Production) -> None:
@@ -122,8 +139,24 @@ def test_meal_types_and_waste_streams(production: Production) -> None:
     }
 
 
+def test_every_kind_is_assigned_once(production: Production) -> None:
+    assert {x.report for x in production.assignments} == set(ReportKind) - {ReportKind.GENERATOR_LITRES}
+    office = production.assignments[6:]
+    assert [(x.who, x.report, x.subject) for x in office] == [
+        ("ines", ReportKind.TRAVEL, None),
+        ("ines", ReportKind.ACCOMMODATION, None),
+        ("ines", ReportKind.GRID_POWER, "studio"),
+        ("ines", ReportKind.FUEL, "car3"),
+        ("ines", ReportKind.FREIGHT, None),
+        ("ines", ReportKind.PURCHASES, None),
+        ("ines", ReportKind.POST_PRODUCTION, None),
+    ]
+    assert all((x.frequency, x.weekday, x.at) == (Frequency.WEEKLY, 4, dt.time(17, 0)) for x in office)
+    assert office[2].mode is SiteMode.METER
+
+
 def test_six_assignments_with_their_frequency_and_local_time(production: Production) -> None:
-    a = production.assignments
+    a = production.assignments[:6]
     assert len(a) == 6
     assert [(x.who, x.report, x.subject) for x in a] == [
         ("amina", ReportKind.MILEAGE, "mb1"),
@@ -147,7 +180,7 @@ def test_six_assignments_with_their_frequency_and_local_time(production: Product
     assert a[5].weekday == 4  # fri
     assert all(x.weekday is None for x in a[:5])
     assert all(x.day_of_month is None and not x.last_shooting_day_of_month for x in a)
-    assert len({x.key for x in a}) == 6
+    assert len({x.key for x in production.assignments}) == 13
 
 
 def test_reminders(production: Production) -> None:

@@ -19,7 +19,8 @@ from common.production_file import _Loader, parse_production
 from domain.errors import ProductionFileError
 from domain.model import Production
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+# The reference file as it was before the whole footprint: these edits name its lines and positions.
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 TEXT = EXAMPLE.read_text(encoding="utf-8")
 DATA = yaml.load(TEXT, Loader=_Loader)
 NAME = "fuzzed.yaml"

@@ -37,7 +37,7 @@ def test_the_command_checks_files(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main([str(EXAMPLE), str(broken)], out=out.write) == 1
     first, second = out.getvalue().splitlines()
-    assert first == f"{EXAMPLE}: ok (feux-aube, 6 assignments)"
+    assert first == f"{EXAMPLE}: ok (feux-aube, 13 assignments)"
     assert second.startswith(f"{broken}: version: unsupported version 2")
 
 

@@ -11,7 +11,9 @@ from common.production_file import load_production_file
 from domain.model import Production
 from domain.ports import MemberState
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml"
+# The reference file as it was before the whole footprint (four kinds, seven crew): these tests count its
+# prompts, crew and forecast. tests/production_file/test_production_file_example.py reads today's file.
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 PARIS = "Europe/Paris"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,9 @@ from domain.usecases import load_production
 from scheduler.runner import SchedulerContext
 from tests.support.botapi import BotApiServer
 
-EXAMPLE = Path(str(resources.files("config").joinpath("examples", "feature-film.yaml")))
+# The reference file as it was before the whole footprint (four kinds, seven crew): these tests count its
+# prompts, crew and forecast. tests/production_file/test_production_file_example.py reads today's file.
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "productions" / "feature-film-four-kinds.yaml"
 CHATS = {"amina": 101, "karim": 102, "paul": 103, "lea": 104, "sam": 105}
 LANGUAGE = {"amina": "fr", "karim": "fr", "paul": "fr", "lea": "fr", "sam": "en"}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,10 +38,11 @@ FIRST_EVENING = dt.datetime(2027, 3, 1, 19, 0, tzinfo=dt.UTC)
 CHATS = {"amina": 1001, "karim": 1002, "paul": 1003, "lea": 1004, "sam": 1005}
 
 
+# The reference file as it was before the whole footprint (four kinds, seven crew): these tests count its
+# prompts, crew and forecast. tests/production_file/test_production_file_example.py reads today's file.
 def reference_production() -> Production:
-    path = resources.files("config.examples").joinpath("feature-film.yaml")
-    with resources.as_file(path) as file:
-        return load_production_file(file)
+    return load_production_file(Path(__file__).resolve().parents[1] / "fixtures" / "productions"
+                                / "feature-film-four-kinds.yaml")
 
 
 @dataclass
