@@ -216,12 +216,6 @@ async def test_nights_freight_purchases_and_post_production_prompts_and_buttons(
     assert [label for label, _ in freight.buttons][-1] == "Coursier"
     [no_class] = await rig.say(chat, "420 km", reply_to=freight.message_id)
     assert "Utilitaire, Petit porteur, Gros porteur, Semi-remorque, Coursier" in no_class.plain
-    [question] = await rig.press(chat, prompt, "Avion")
-    [ask] = await rig.say(chat, "21 000 km")
-    [recap] = await rig.press(chat, ask, "Oui")
-    assert recap.plain.startswith("Avion : 21 000 km aujourd'hui")
-    [after] = await rig.say(chat, "300")  # the choice is spent once its figure is stored
-    assert after.plain.startswith("Je n'attends pas de chiffre de votre part")
     chat = await rig.join("sam", "en")
     purchases = await rig.prompt("sam", PURCHASES, FRI)
     assert purchases.plain.startswith("On Friday 5 March, what did you buy or rent?")
