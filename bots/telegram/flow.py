@@ -178,6 +178,30 @@ def find_target(
     return None
 
 
+def readable_target(services: Services, members: list[Member], view: ChatView, target: Target,
+                    text: str) -> Target:
+    """The newest unanswered prompt is ``target``; when the answer does not read as an answer to it
+    (``avion 686 km`` under a nights prompt) but reads as one to exactly one other unanswered prompt of the
+    whole footprint, that one. Otherwise ``target``: its refusal says what it expects."""
+    if target.assignment.report not in FOOTPRINT_KINDS or _reads_as(services, text, target):
+        return target
+    others = [other for prompt in view.unanswered
+              if (other := target_of_prompt(members, prompt)) is not None
+              and other.assignment.report in FOOTPRINT_KINDS and other.assignment.key != target.assignment.key]
+    readable = [other for other in others if _reads_as(services, text, other)]
+    return readable[0] if len(readable) == 1 else target
+
+
+def _reads_as(services: Services, text: str, target: Target) -> bool:
+    try:
+        read_answer(services, text, target)
+    except AmbiguousNumber:  # a number to ask about: it is an answer to this prompt
+        return True
+    except InvalidReport:
+        return False
+    return True
+
+
 def _existing(services: Services, target: Target, answer: Answer) -> int | None:
     """The active report of that member, kind, subject and day: a new answer replaces it."""
     with services.app.uow() as uow:

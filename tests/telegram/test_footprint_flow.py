@@ -199,6 +199,21 @@ async def test_travel_correction_keeps_the_mode_unless_another_is_typed_and_undo
     assert len(rig.reports("karim", active=False)) == 4  # the history keeps every version
 
 
+async def test_an_answer_goes_to_the_one_unanswered_prompt_it_reads_as(rig):
+    chat = await rig.join("karim")
+    for key in (TRAVEL, FREIGHT, NIGHTS):  # three prompts at once, the nights prompt last
+        await rig.prompt("karim", key, MON)
+    [leg] = await rig.say(chat, "avion 686 km")  # not nights: a leg, the one prompt it reads as
+    assert leg.plain.startswith("Avion : 686 km aujourd'hui")
+    [truck] = await rig.say(chat, "semi 420 km")
+    assert truck.plain.startswith("Semi-remorque : 420 km aujourd'hui.")
+    [unclear] = await rig.say(chat, "12")  # reads as none of them: the newest prompt says what it expects
+    assert unclear.plain.startswith("Je ne sais pas de quel type il s'agit.\nÉcrivez l'un de ceux-ci : Hôtel")
+    assert _stored(rig, "karim", ReportKind.TRAVEL) == [("plane", {"km": D(686), "passengers": D(1)})]
+    assert _stored(rig, "karim", ReportKind.FREIGHT) == [("articulated", {"vkm": D(420)})]
+    assert _stored(rig, "karim", ReportKind.ACCOMMODATION) == []
+
+
 async def test_nights_freight_purchases_and_post_production_prompts_and_buttons(rig):
     chat = await rig.join("karim")
     prompt = await rig.prompt("karim", NIGHTS, MON)
