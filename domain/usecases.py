@@ -388,5 +388,10 @@ def _recompute(
             return [ln for r in rs for ln in report_lines(production, factors, r)]
 
     lines = compute(active_reports(reports))
-    uow.lines.replace([r.id for r in reports if r.id is not None], lines, new=[stored.id] if stored.id else [])
+    # A chain's line depends only on the reports before it (the previous reading): the lines of the
+    # days before this figure's stay as stored, with the factor set version that computed them.
+    before = {r.id for r in reports if r.day < stored.day}
+    lines = [ln for ln in lines if ln.report_id not in before]
+    uow.lines.replace([r.id for r in reports if r.id is not None and r.id not in before], lines,
+                      new=[stored.id] if stored.id else [])
     return lines

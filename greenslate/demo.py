@@ -14,7 +14,19 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from domain.model import ActionStatus, Production, Report, ReportKind
+from config.places import load_places
+from domain.model import (
+    ActionStatus,
+    Lodging,
+    Production,
+    Report,
+    ReportKind,
+    TravelMode,
+    Zone,
+    accommodation_subject,
+    travel_subject,
+)
+from domain.places import find_place, leg_km
 from domain.ports import UnitOfWork
 from domain.usecases import Catalogue, correct_report, load_production, record_report, set_action_status
 
@@ -55,6 +67,7 @@ def demo_reports(production: Production, weeks: int) -> list[Report]:
         crew.cater(day, progress)
         crew.run_generators(day, progress)
         crew.weigh_waste(day, progress)
+        crew.office(day, i == 0, progress)
     return crew.reports
 
 
@@ -68,6 +81,8 @@ class _DemoCrew:
         self.reports: list[Report] = []
         self.odometers = {v.id: v.odometer_start or Decimal(0) for v in production.vehicles}
         self.vehicle_of = {a.who: a.vehicle for a in production.assignments if a.report is ReportKind.MILEAGE}
+        self.office_of = {a.report: a for a in production.assignments if a.report in _OFFICE_KINDS}
+        self.meters = {s.id: s.meter_start or Decimal(0) for s in production.sites}
 
     def add(
         self,
@@ -183,6 +198,63 @@ class _DemoCrew:
             " ".join(f"{k} {v}" for k, v in values.items()),
             at=dt.time(18, 30),
         )
+
+
+    def office(self, day: dt.date, first: bool, progress: float) -> None:
+        """The production office: the arrival in Nice on the first day, then each Friday the week's
+        nights, studio meter, fuel card, freight, purchases and post-production, from invoices."""
+        if first:
+            self.travel(day)
+            self.purchase(day, first=True)
+        if day.weekday() != 4:
+            return
+        self.report_office(ReportKind.ACCOMMODATION, day, {"nights": Decimal(self.rng.randint(60, 75))},
+                           accommodation_subject(Lodging.HOTEL_MIDSCALE, Zone.FR))
+        site = self.office_of.get(ReportKind.GRID_POWER)
+        if site is not None and site.site is not None:
+            self.meters[site.site] += Decimal(round(self.rng.uniform(320, 420) * (1 + 0.4 * progress)))
+            self.report_office(ReportKind.GRID_POWER, day, {"meter": self.meters[site.site]}, site.site)
+        car = self.office_of.get(ReportKind.FUEL)
+        if car is not None and car.vehicle is not None:
+            self.report_office(ReportKind.FUEL, day, {"litres": _d(self.rng.uniform(35, 50))}, car.vehicle)
+        self.report_office(ReportKind.FREIGHT, day, {"vkm": Decimal(self.rng.randint(180, 320))}, "van")
+        if not first:
+            self.purchase(day, first=False)
+        self.report_office(ReportKind.POST_PRODUCTION, day,
+                           {"edit_suite_days": Decimal(5), "storage_tb_months": _d(self.rng.uniform(0.8, 1.6))})
+
+    def travel(self, day: dt.date) -> None:
+        """Cast and crew come down from Paris: eight by TGV, the two leads by plane; the trucks follow."""
+        places = load_places()
+        for mode, origin, destination, people in ((TravelMode.TRAIN_TGV, "PLY", "NIC", 8),
+                                                  (TravelMode.PLANE, "ORY", "NCE", 2)):
+            a, b = find_place(places, origin, mode), find_place(places, destination, mode)
+            self.report_office(ReportKind.TRAVEL, day, {"km": leg_km(a, b, mode), "passengers": Decimal(people)},
+                               travel_subject(mode, origin, destination))
+        # Two tonnes of lighting and grip, Paris to Nice by road (about 930 km).
+        self.report_office(ReportKind.FREIGHT, day, {"tkm": Decimal(1860)}, "rigid_large")
+
+    def purchase(self, day: dt.date, *, first: bool) -> None:
+        """Set construction and costumes at the start; set dressing and fabric as the weeks go."""
+        if first:
+            values = {"timber": 1200, "steel": 150, "plaster": 300, "costume_new": 12, "costume_secondhand": 20,
+                      "costume_rented": 35, "spend_set_construction": 8000}
+        else:
+            values = {"textile": self.rng.randint(10, 30), "spend_furniture": self.rng.randint(600, 1400)}
+        self.report_office(ReportKind.PURCHASES, day, {k: Decimal(v) for k, v in values.items()})
+
+    def report_office(self, kind: ReportKind, day: dt.date, values: dict[str, Decimal],
+                      subject: str | None = None) -> None:
+        assignment = self.office_of.get(kind)
+        if assignment is None:
+            return
+        raw = " ".join(f"{k} {v}" for k, v in values.items())
+        self.add(assignment.who, kind, day, values, raw, subject=subject, at=dt.time(17, 30))
+
+
+#: What the production office keys in from invoices, tickets and statements.
+_OFFICE_KINDS = frozenset({ReportKind.TRAVEL, ReportKind.ACCOMMODATION, ReportKind.GRID_POWER, ReportKind.FUEL,
+                           ReportKind.FREIGHT, ReportKind.PURCHASES, ReportKind.POST_PRODUCTION})
 
 
 def load_demo(

@@ -421,15 +421,21 @@ def _echo_balance_table(prod: Production, bal: Balance, data: dict[str, Any]) ->
         f"Factor set {bal.factor_set_version}."
     )
     click.echo("")
-    click.echo(f"{'category':<12}{'tCO2e':>12}{'forecast':>12}{'of forecast':>14}")
+    click.echo(f"{'category':<16}{'tCO2e':>10}{'forecast':>12}{'of forecast':>14}{'projected':>12}")
     for c in bal.categories:
         share = "" if c.share_of_forecast is None else f"{c.share_of_forecast * 100:.1f} %"
         forecast = "" if c.forecast_kgco2e is None else f"{tonnes(c.forecast_kgco2e)}"
-        click.echo(f"{c.category.value:<12}{tonnes(c.kgco2e)!s:>12}{forecast:>12}{share:>14}")
+        projected = _blank(tonnes(bal.projected_kgco2e(c.category)))
+        click.echo(f"{c.category.value:<16}{tonnes(c.kgco2e)!s:>10}{forecast:>12}{share:>14}{projected:>12}")
     total_share = f"{bal.total_kgco2e / bal.forecast_kgco2e * 100:.1f} %" if bal.forecast_kgco2e else ""
     click.echo(
-        f"{'total':<12}{tonnes(bal.total_kgco2e)!s:>12}{_blank(tonnes(bal.forecast_kgco2e)):>12}{total_share:>14}"
+        f"{'total':<16}{tonnes(bal.total_kgco2e)!s:>10}{_blank(tonnes(bal.forecast_kgco2e)):>12}{total_share:>14}"
     )
+    cov = data["coverage"]
+    share = cov["measured_share_of_forecast"]
+    click.echo(f"Figures for: {', '.join(cov['measured']) or 'none yet'}. Forecast only: "
+               f"{', '.join(cov['forecast_only']) or 'none'}."
+               + ("" if share is None else f" The categories with figures are {share * 100:.1f} % of the forecast."))
     click.echo("")
     if bal.per_shooting_day_kgco2e is not None:
         projected = "" if bal.projected_total_kgco2e is None else \

@@ -51,7 +51,7 @@ def test_figures_entered_by_hand_give_the_hand_calculated_balance(gs):
     # 50 x 0.374 + 20 x 0.14 + 15 x 0.992 + 5 x 0.662
     assert cats["waste"]["kgco2e"] == 39.69
     assert data["total"]["kgco2e"] == 584.702
-    assert data["total"]["forecast_tco2e"] == 62.7
+    assert data["total"]["forecast_tco2e"] == 136.2  # 38 + 9.5 + 14 + 1.2 + 22 + 48 + 3.5
     assert data["shooting_days"] == {"total": 39, "done": 1}
     assert data["total"]["projected_tco2e"] == 22.803
     assert data["factor_set_version"] == "2026.2"

@@ -199,3 +199,14 @@ def test_figures_keep_the_factor_set_version_they_were_computed_with(uow: Memory
     with uow:
         stored = sorted(uow.lines.for_production("p1"), key=lambda ln: ln.day)
     assert [ln.trace.factor_set_version for ln in stored] == ["2026.1", "2026.2"]
+
+
+def test_a_new_reading_leaves_the_earlier_days_lines_and_their_version(uow: MemoryUnitOfWork) -> None:
+    from config.factors import catalogue
+
+    record_report(uow, catalogue("2026.1"), odometer(MON, "45230"))
+    record_report(uow, catalogue("2026.2"), odometer(TUE, "45400"))
+    with uow:
+        stored = sorted(uow.lines.for_production("p1"), key=lambda ln: ln.day)
+    assert [(ln.quantity, ln.trace.factor_set_version) for ln in stored] == [(D(220), "2026.1"), (D(170), "2026.2")]
+    assert transport_kg(uow) == D(390) * VAN_KG_PER_KM
