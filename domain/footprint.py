@@ -149,3 +149,32 @@ def post_production_lines(production: Production, factors: FactorSet, report: Re
         unit, key = POST_PRODUCTION_ITEMS[item]
         lines.append(make_line(production, report, item, quantity, unit, factors.trace(key)))
     return lines
+
+
+#: What to give instead of an item no source gives a factor for (docs/carbon-clap.md, "not covered").
+_INSTEAD = {
+    "paint": "no source gives paint per kg: give the money spent as spend_chemicals (euros)",
+    "prop_new": "no source gives a factor per prop: give its material by kg (timber, steel...) "
+                "or the money spent as spend_furniture or spend_manufactured_goods (euros)",
+}
+
+
+def missing_factor_message(item: str, key: str, factors: FactorSet) -> str:
+    """Why a purchase or post-production item cannot be counted, and what to give instead."""
+    if item.startswith(SPEND_PREFIX):
+        known = sorted(k.removesuffix("_eur") for k in factors if k.startswith(SPEND_PREFIX) and k.endswith("_eur"))
+        return f"no budget line {item!r} in factor set {factors.version}; expected one of {', '.join(known)}"
+    hint = _INSTEAD.get("prop_new" if item.startswith("prop_") else item)
+    return f"{item}: no emission factor {key!r} in factor set {factors.version}" + (f"; {hint}" if hint else "")
+
+
+def check_item_factors(factors: FactorSet, report: Report) -> None:
+    """Every purchase item has its factor in the set: refused with what to give instead, nothing stored."""
+    if report.void:
+        return
+    for item in sorted(report.values):
+        if purchase_unit(item) is None:
+            continue
+        key = purchase_factor_key(item)
+        if key not in factors:
+            raise InvalidReport(missing_factor_message(item, key, factors), reason="no_factor", item=item)

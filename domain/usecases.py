@@ -24,6 +24,7 @@ from domain.carbon import (
 from domain.checks import check_plausible, check_subject, check_values
 from domain.errors import ConflictingReport, DuplicateReport, InvalidReport, UnknownAction
 from domain.factors import FactorSet
+from domain.footprint import check_item_factors
 from domain.generators import ConsumptionTable
 from domain.indicators import ActionProgress, plan_progress
 from domain.model import (
@@ -196,6 +197,8 @@ def _store(
         production = uow.productions.get(report.production_id)
     check_subject(production, report)
     check_values(report)
+    if report.kind is ReportKind.PURCHASES:
+        check_item_factors(catalogue.factors, report)
     check_plausible(production, report, chain)
     try:
         stored = uow.reports.add(report)

@@ -208,6 +208,7 @@ class _DemoCrew:
             self.purchase(day, first=True)
         if day.weekday() != 4:
             return
+        self.weekend_trips(day)
         self.report_office(ReportKind.ACCOMMODATION, day, {"nights": Decimal(self.rng.randint(60, 75))},
                            accommodation_subject(Lodging.HOTEL_MIDSCALE, Zone.FR))
         site = self.office_of.get(ReportKind.GRID_POWER)
@@ -233,6 +234,15 @@ class _DemoCrew:
                                travel_subject(mode, origin, destination))
         # Two tonnes of lighting and grip, Paris to Nice by road (about 930 km).
         self.report_office(ReportKind.FREIGHT, day, {"tkm": Decimal(1860)}, "rigid_large")
+
+    def weekend_trips(self, day: dt.date) -> None:
+        """On Fridays a few of the crew go home to Paris for the weekend by TGV (there and back)."""
+        places = load_places()
+        mode = TravelMode.TRAIN_TGV
+        a, b = find_place(places, "NIC", mode), find_place(places, "PLY", mode)
+        people = Decimal(self.rng.randint(2, 5))
+        self.report_office(ReportKind.TRAVEL, day, {"km": 2 * leg_km(a, b, mode), "passengers": people},
+                           travel_subject(mode))
 
     def purchase(self, day: dt.date, *, first: bool) -> None:
         """Set construction and costumes at the start; set dressing and fabric as the weeks go."""

@@ -89,3 +89,14 @@ def test_the_balance_shows_its_coverage_and_a_projection_by_category(gs) -> None
     # purchases are made in lumps: the forecast stands until the figures pass it
     assert cats["purchases"]["projected_tco2e"] == 48.0 and cats["purchases"]["measured"] is True
     assert cats["energy"]["measured"] is False
+
+
+@pytest.mark.parametrize(("item", "words"), [
+    ("paint", "no source gives paint per kg: give the money spent as spend_chemicals"),
+    ("prop_rented", "give its material by kg"),
+    ("spend_yachts", "no budget line 'spend_yachts' in factor set 2026.2; expected one of spend_air_transport,"),
+])
+def test_an_item_no_source_counts_is_refused_with_what_to_give_instead(gs, item: str, words: str) -> None:
+    result = add(gs, "--kind", "purchases", "--item", item, "--quantity", "3")
+    assert result.exit_code != 0 and words in result.output
+    assert json.loads(gs("balance", "feux-aube", "--format", "json").output)["total"]["kgco2e"] == 0

@@ -113,12 +113,10 @@ def test_completeness_counts_missing_paused_and_unreachable(seeded: Seeded) -> N
     assert by_member["karim"].unreachable
     assert by_member["sam"].paused_until == dt.date(2027, 3, 12)
     assert by_member["sam"].expected == 2  # two Fridays paused out of four
-    # The production office's weekly travel prompt: the demo's legs are all on 1 March, so each Friday's
-    # is unanswered; its nights and freight, given with a lodging and a class, answer theirs.
-    fridays = {dt.date(2027, 3, d) for d in (5, 12, 19, 26)}
-    assert {s.day for s in comp.missing if s.assignment == "ines:travel"} == fridays
-    assert not [s for s in comp.missing if s.assignment in ("ines:accommodation", "ines:freight")]
-    missing_days = {s.day for s in comp.missing if s.assignment != "ines:travel"}
+    # The production office's legs, nights and freight name a mode, a lodging, a class: they answer its
+    # Friday prompts, which named none.
+    assert by_member["ines"].expected == by_member["ines"].answered == 4 * 7
+    missing_days = {s.day for s in comp.missing}
     assert missing_days == {dt.date(2027, 3, 29), dt.date(2027, 3, 30), dt.date(2027, 3, 31)}
     assert comp.by_day()[-1] == (dt.date(2027, 3, 31), 5, 0)
 
@@ -136,4 +134,4 @@ def test_an_undone_answer_is_missing_again(seeded: Seeded) -> None:
     undo_report(seeded.uow(), catalogue(), fixed.report.id or 0, source="test", source_ref="undo-3",
                 received_at=now)
     comp = queries.completeness(seeded.engine, seeded.production, dt.date(2027, 3, 26))
-    assert [(s.member_id, s.day) for s in comp.missing if s.assignment != "ines:travel"] == [("paul", day)]
+    assert [(s.member_id, s.day) for s in comp.missing] == [("paul", day)]
