@@ -25,7 +25,7 @@ from domain.answers import Answer, fold, parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownFactor, UnknownMember
 from domain.footprint_answers import FOOTPRINT_KINDS, SUBJECT_CHOICE_KINDS, parse_footprint
-from domain.model import Assignment, Production, Report, ReportKind
+from domain.model import Assignment, Production, Report, ReportKind, purchase_factor_key
 from domain.ports import MemberState, UnitOfWork
 from domain.usecases import Recorded, answer_reads, correct_report, record_answer, record_report
 from store.telegram import ChatMember, ChatView, Pending, PromptRef
@@ -235,8 +235,9 @@ def read_answer(services: Services, text: str, target: Target, chosen: str | Non
     """What a typed answer says for this target (``chosen``: what a button under the prompt picked)."""
     assignment, production = target.assignment, target.member.production
     if assignment.report in FOOTPRINT_KINDS:
+        factors = services.app.catalogue.factors
         return parse_footprint(text, assignment, chosen=chosen, spend_categories=spend_categories(services),
-                               places=load_places())
+                               places=load_places(), counted=lambda item: purchase_factor_key(item) in factors)
     return parse_answer(text, assignment, production.meal_types, production.waste_streams)
 
 
