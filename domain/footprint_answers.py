@@ -10,7 +10,7 @@ member picked with a button (``choice``). Numbers are read as :mod:`domain.answe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from domain.answers import Answer, _wrong_unit, fold, parse_items, parse_number, parse_quantity
@@ -335,10 +335,11 @@ def _items_answer(text: str, items: list[str], chosen: str | None) -> dict[str, 
     return parse_items(folded, items, synonyms, whole=False)
 
 
-def parse_purchases(text: str, chosen: str | None = None, spend_categories: Iterable[str] = ()) -> Answer:
+def parse_purchases(text: str, chosen: str | None = None, spend_categories: Iterable[str] = (),
+                    counted: Callable[[str], bool] | None = None) -> Answer:
     """``bois 350 kg, 4 costumes neufs`` -> ``{"timber": 350, "costume_new": 4}``; costumes and props
-    count whole."""
-    items = purchase_items(spend_categories)
+    count whole. ``counted``: the items the factor set can count (an item it cannot is an unknown word)."""
+    items = [i for i in purchase_items(spend_categories) if counted is None or counted(i)]
     values = _items_answer(text, items, chosen)
     for item, value in values.items():
         if item in OBJECTS and value != value.to_integral_value():
@@ -364,7 +365,7 @@ def _twice(item: str) -> Decimal:
 
 def parse_footprint(
     text: str, assignment: Assignment, *, chosen: str | None = None, spend_categories: Iterable[str] = (),
-    places: PlaceTable | None = None,
+    places: PlaceTable | None = None, counted: Callable[[str], bool] | None = None,
 ) -> Answer:
     """Read an answer to a prompt of one of :data:`FOOTPRINT_KINDS`; ``chosen`` is what a button picked."""
     if not text.strip():
@@ -381,7 +382,7 @@ def parse_footprint(
     if kind is ReportKind.FREIGHT:
         return parse_freight(text, chosen)
     if kind is ReportKind.PURCHASES:
-        return parse_purchases(text, chosen, spend_categories)
+        return parse_purchases(text, chosen, spend_categories, counted)
     if kind is ReportKind.POST_PRODUCTION:
         return parse_post_production(text, chosen)
     raise ValueError(f"not a footprint kind: {kind}")

@@ -25,13 +25,17 @@ from domain.answers import Answer, fold, parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownFactor, UnknownMember
 from domain.footprint_answers import FOOTPRINT_KINDS, SUBJECT_CHOICE_KINDS, parse_footprint
-from domain.model import Assignment, Production, Report, ReportKind
+from domain.model import Assignment, Production, Report, ReportKind, purchase_factor_key
 from domain.ports import MemberState, UnitOfWork
-from domain.usecases import Recorded, answer_reads, correct_report, record_answer
+from domain.usecases import Recorded, answer_reads, correct_report, record_answer, record_report
 from store.telegram import ChatMember, ChatView, Pending, PromptRef
 from store.uow import Job, SqlUnitOfWork
 
 SOURCE = "telegram"
+#: Kinds whose answers add up (two legs, two refuels, two invoices the same day); the other kinds' answer is
+#: the day's figure, and a second one replaces the first.
+ADDED_KINDS = frozenset({ReportKind.TRAVEL, ReportKind.ACCOMMODATION, ReportKind.FUEL, ReportKind.FREIGHT,
+                         ReportKind.PURCHASES, ReportKind.POST_PRODUCTION})
 log = logging.getLogger("greenslate.telegram")
 
 
@@ -174,6 +178,30 @@ def find_target(
     return None
 
 
+def readable_target(services: Services, members: list[Member], view: ChatView, target: Target,
+                    text: str) -> Target:
+    """The newest unanswered prompt is ``target``; when the answer does not read as an answer to it
+    (``avion 686 km`` under a nights prompt) but reads as one to exactly one other unanswered prompt of the
+    whole footprint, that one. Otherwise ``target``: its refusal says what it expects."""
+    if target.assignment.report not in FOOTPRINT_KINDS or _reads_as(services, text, target):
+        return target
+    others = [other for prompt in view.unanswered
+              if (other := target_of_prompt(members, prompt)) is not None
+              and other.assignment.report in FOOTPRINT_KINDS and other.assignment.key != target.assignment.key]
+    readable = [other for other in others if _reads_as(services, text, other)]
+    return readable[0] if len(readable) == 1 else target
+
+
+def _reads_as(services: Services, text: str, target: Target) -> bool:
+    try:
+        read_answer(services, text, target)
+    except AmbiguousNumber:  # a number to ask about: it is an answer to this prompt
+        return True
+    except InvalidReport:
+        return False
+    return True
+
+
 def _existing(services: Services, target: Target, answer: Answer) -> int | None:
     """The active report of that member, kind, subject and day: a new answer replaces it."""
     with services.app.uow() as uow:
@@ -207,8 +235,9 @@ def read_answer(services: Services, text: str, target: Target, chosen: str | Non
     """What a typed answer says for this target (``chosen``: what a button under the prompt picked)."""
     assignment, production = target.assignment, target.member.production
     if assignment.report in FOOTPRINT_KINDS:
+        factors = services.app.catalogue.factors
         return parse_footprint(text, assignment, chosen=chosen, spend_categories=spend_categories(services),
-                               places=load_places())
+                               places=load_places(), counted=lambda item: purchase_factor_key(item) in factors)
     return parse_answer(text, assignment, production.meal_types, production.waste_streams)
 
 
@@ -313,6 +342,8 @@ async def store_answer(
                                       source_ref=source_ref, received_at=received_at, confirmed=confirmed,
                                       production=production, then=mark_answered,
                                       subject=subject if answer.kind in SUBJECT_CHOICE_KINDS else None)
+        elif report.kind in ADDED_KINDS:  # one more leg, refuel or purchase: it adds to the day's
+            recorded = record_report(uow, app.catalogue, report, production=production, then=mark_answered)
         else:  # a new figure, or one replacing the member's figure of that day
             recorded = record_answer(uow, app.catalogue, report, production=production, then=mark_answered)
         stored = recorded.report
@@ -327,7 +358,7 @@ async def store_answer(
         # A new figure says what it reads: read for the whole batch at once (store.together).
         recorded = await services.writes.submit(run if report is None else Job(run, answer_reads(report)))
     except NeedsConfirmation as exc:
-        replaces = corrects if corrects is not None else await asyncio.to_thread(
+        replaces = corrects if corrects is not None or answer.kind in ADDED_KINDS else await asyncio.to_thread(
             _existing, services, target, answer)
         await _ask_pending(bot, services, chat_id, target, answer.kind, [{k: str(v) for k, v in values.items()}],
                            "confirm", raw_text, source_ref, replaces, texts.confirmation(exc, m.lang),

@@ -6,7 +6,7 @@ Pure functions of the production, the assignment and the figures, like :mod:`bot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from decimal import Decimal
 
 from base.i18n import has, number, t, typed_number
@@ -25,6 +25,7 @@ from domain.model import (
     Zone,
     parse_accommodation_subject,
     parse_travel_subject,
+    purchase_factor_key,
     purchase_unit,
 )
 from domain.places import find_place
@@ -93,9 +94,11 @@ def prompt_key(production: Production, assignment: Assignment) -> str:
     return assignment.report.value
 
 
-def choice_rows(kind: ReportKind, lang: str) -> list[list[tuple[str, str]]]:
-    """The buttons under a prompt of ``kind``: one per choice (budget lines are typed), three to a row."""
-    picks = [c for c in choices(kind) if not c.startswith(SPEND_PREFIX)]
+def choice_rows(kind: ReportKind, lang: str, factors: Container[str] = ()) -> list[list[tuple[str, str]]]:
+    """The buttons under a prompt of ``kind``: one per choice (budget lines are typed), three to a row; a
+    purchase only if ``factors`` (the factor set's keys) can count it."""
+    picks = [c for c in choices(kind) if not c.startswith(SPEND_PREFIX)
+             and (kind is not ReportKind.PURCHASES or purchase_factor_key(c) in factors)]
     buttons = [(choice_label(c, lang), f"k:{c}") for c in picks]
     width = 2 if kind in (ReportKind.ACCOMMODATION, ReportKind.FREIGHT) else 3
     return [buttons[i:i + width] for i in range(0, len(buttons), width)]

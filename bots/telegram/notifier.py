@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Container
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -57,7 +58,7 @@ class TelegramNotifier:
         text = texts.prompt(production, assignment, day, today, lang, reminder=reminder)
         chat_id = state.telegram_chat_id
         assert chat_id is not None
-        buttons = prompt_buttons(assignment.report, lang)
+        buttons = prompt_buttons(assignment.report, lang, self.services.app.catalogue.factors)
         delivery, message = await self._deliver(production_id, member_id, chat_id, text, lang, state.voice, buttons)
         if message is None:
             return delivery
@@ -141,7 +142,7 @@ class TelegramNotifier:
             uow.commit()
 
 
-def prompt_buttons(kind: ReportKind, lang: str) -> Any:
+def prompt_buttons(kind: ReportKind, lang: str, factors: Container[str] = ()) -> Any:
     """Buttons that save typing. A press names its prompt by the message it sits under."""
     if kind is ReportKind.MILEAGE:
         return keyboard([(t(lang, "telegram.button.no_drive"), "z")])
@@ -149,7 +150,7 @@ def prompt_buttons(kind: ReportKind, lang: str) -> Any:
         return keyboard([(t(lang, "telegram.button.no_generator"), "z")])
     if kind in (ReportKind.MEALS, ReportKind.WASTE):
         return keyboard([(t(lang, "telegram.button.step_by_step"), "s")])
-    rows = choice_rows(kind, lang)  # a travel mode, a lodging, a freight class, an item: one tap
+    rows = choice_rows(kind, lang, factors)  # a travel mode, a lodging, a freight class, an item: one tap
     return keyboard(*rows) if rows else None
 
 

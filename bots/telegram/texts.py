@@ -40,7 +40,7 @@ def num(value: Decimal | int, lang: str, decimals: int = 1) -> str:
 def item_label(item: str, lang: str) -> str:
     """``vegetarian`` -> ``végé`` / ``veg``: a word the answer parser also understands."""
     key = f"telegram.item.{item}"
-    return t(lang, key) if has(key) else item.replace("_", " ")
+    return t(lang, key) if has(key) else item.removeprefix("spend_").replace("_", " ")  # a budget line: its word
 
 
 def subject_label(production: Production, assignment: Assignment) -> str:
@@ -263,6 +263,8 @@ def _items_refusal(params: Mapping[str, Any], lang: str, ex: str) -> str | None:
     reason = params.get("reason") or ""
     if reason in ("negative", "no_item", "not_whole"):
         return t(lang, f"telegram.error.{reason}", example=ex)
+    if reason == "no_factor":  # the set has no factor for it: say so rather than "check the figure"
+        return t(lang, "telegram.error.no_factor")
     if reason == "no_passenger":
         return t(lang, "telegram.error.no_passenger", example=ex)
     if reason == "no_choice":

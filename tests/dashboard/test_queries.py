@@ -113,6 +113,9 @@ def test_completeness_counts_missing_paused_and_unreachable(seeded: Seeded) -> N
     assert by_member["karim"].unreachable
     assert by_member["sam"].paused_until == dt.date(2027, 3, 12)
     assert by_member["sam"].expected == 2  # two Fridays paused out of four
+    # The production office's legs, nights and freight name a mode, a lodging, a class: they answer its
+    # Friday prompts, which named none.
+    assert by_member["ines"].expected == by_member["ines"].answered == 4 * 7
     missing_days = {s.day for s in comp.missing}
     assert missing_days == {dt.date(2027, 3, 29), dt.date(2027, 3, 30), dt.date(2027, 3, 31)}
     assert comp.by_day()[-1] == (dt.date(2027, 3, 31), 5, 0)

@@ -19,6 +19,7 @@ from bots.telegram.flow import (
     chosen_of,
     find_target,
     read_chats,
+    readable_target,
     reply,
     store_answer,
 )
@@ -80,6 +81,8 @@ async def text_answer(update: Update, context: Context) -> None:
         m = members[0]
         await reply(context.bot, services, chat_id, m, t(m.lang, "telegram.error.nothing_pending"))
         return
+    if reply_to is None:  # several prompts at once: the one the answer reads as, if only one does
+        target = readable_target(services, members, view, target, message.text)
     await answer_text(context.bot, services, chat_id, target, message.text, source_ref=source_ref,
                       received_at=message.date)
 

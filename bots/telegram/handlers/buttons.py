@@ -186,13 +186,22 @@ async def pick_button(update: Update, context: Context) -> None:
         return
     await drop_buttons(query)
     try:
-        await store_answer(context.bot, services, chat_id, Target(m, assignment, pending.day),
-                           answer_from_pending(pending, int(index)), raw_text=pending.raw_text,
-                           source_ref=pending.source_ref, received_at=now_of(context), corrects=pending.corrects,
-                           confirmed=pending.reason == "confirm")
+        recorded = await store_answer(context.bot, services, chat_id, Target(m, assignment, pending.day),
+                                      answer_from_pending(pending, int(index)), raw_text=pending.raw_text,
+                                      source_ref=pending.source_ref, received_at=now_of(context),
+                                      corrects=pending.corrects, confirmed=pending.reason == "confirm")
     except Exception:
         await asyncio.to_thread(services.store.reopen_pending, pending.id)
         raise
+    if recorded is not None:  # a choice made with a button is spent once its figure is stored
+        await asyncio.to_thread(_end_choice, services, chat_id, pending.assignment_key)
+
+
+def _end_choice(services: Any, chat_id: int, assignment_key: str) -> None:
+    conversation = services.store.conversation(chat_id)
+    if (conversation is not None and conversation.state == CHOICE
+            and conversation.data.get("assignment_key") == assignment_key):
+        services.store.clear_conversation(chat_id)
 
 
 async def decline_button(update: Update, context: Context) -> None:
