@@ -17,7 +17,7 @@ from dashboard.texts import tr
 
 def pages() -> list[tuple[str, str]]:
     """(page id, path) in navigation order: the pages as registered (``dash.page_registry``, by ``order``)."""
-    return [(p["name"], p["path"]) for p in dash.page_registry.values()]
+    return [(p["name"], p["path"]) for p in dash.page_registry.values() if p["module"] != "not_found_404"]
 
 
 def href(path: str, production_id: str | None, **params: str) -> str:
