@@ -112,6 +112,21 @@ def has(key: str) -> bool:
     return any(key in catalogue(lang) for lang in LANGUAGES)
 
 
+#: Catalogues of screen labels read by coordinators at a desk, not messages to the crew in a chat:
+#: the crew texts' easy-to-read check leaves them out.
+NOT_CREW_FACING = frozenset({"dashboard"})
+
+
+def crew_messages() -> Iterator[tuple[str, str, str]]:
+    """(language, key, text) for every crew-facing message: every catalogue but :data:`NOT_CREW_FACING`."""
+    for lang in LANGUAGES:
+        for entry in sorted(_folder(lang).iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".po") and entry.name.removesuffix(".po") not in NOT_CREW_FACING:
+                for key, text in sorted(file_messages(entry, lang).items()):
+                    if text:
+                        yield lang, key, text
+
+
 def all_messages() -> Iterator[tuple[str, str, str]]:
     """(language, key, text) for every message: what the readability check reads."""
     for lang in LANGUAGES:

@@ -21,7 +21,7 @@ from sensitisation.library import keys as library_keys
 from sensitisation.library import render
 
 #: Catalogues that are not crew-facing (see the module docstring for why).
-NOT_CREW_FACING = frozenset({"dashboard.po"})
+NOT_CREW_FACING = frozenset(f"{name}.po" for name in i18n.NOT_CREW_FACING)
 
 
 def _catalogue_files(lang: str) -> dict[str, dict[str, str]]:
