@@ -185,6 +185,11 @@ def csrf_token() -> str:
     return token
 
 
+def csrf_ok() -> bool:
+    """Whether the posted form carries this session's token (every form that changes something sends it)."""
+    return _csrf_ok()
+
+
 def _csrf_ok() -> bool:
     sent = flask.request.form.get("csrf", "")
     kept = flask.session.get("csrf", "")

@@ -10,9 +10,11 @@ from __future__ import annotations
 from base.i18n import normalise_language
 from dashboard.texts_en import EN
 from dashboard.texts_fr import FR
+from dashboard.texts_setup import EN as SETUP_EN
+from dashboard.texts_setup import FR as SETUP_FR
 from domain.errors import GreenslateError
 
-TEXTS: dict[str, dict[str, str]] = {"fr": FR, "en": EN}
+TEXTS: dict[str, dict[str, str]] = {"fr": {**FR, **SETUP_FR}, "en": {**EN, **SETUP_EN}}
 
 
 def tr(key: str, lang: str | None = None, **params: object) -> str:
