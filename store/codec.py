@@ -236,3 +236,19 @@ def build_production(
             for c in d["sensitisation"]
         ),
     )
+
+
+def keep_tracked_statuses(stored: dict[str, Any], new: dict[str, Any], tracked: set[str]) -> dict[str, Any]:
+    """``new`` with the stored status, outcome and note of every action whose status has a history.
+
+    Such an action shows its latest status, never the file's, so the file's are kept as stored: a
+    file that says what the dashboard shows (a downloaded production file) then changes nothing.
+    """
+    before = {a["id"]: a for a in stored.get("action_plan", [])}
+    plan = []
+    for action in new["action_plan"]:
+        old = before.get(action["id"])
+        if action["id"] in tracked and old is not None:
+            action = {**action, **{k: old.get(k) for k in ("status", "outcome", "note")}}
+        plan.append(action)
+    return {**new, "action_plan": plan}

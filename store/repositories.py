@@ -121,7 +121,8 @@ class SqlProductionRepository:
         }
         row = self.session.execute(select(productions).where(productions.c.id == p.id)).first()
         if row is not None:
-            values["definition"] = self._keep_tracked_statuses(p.id, row.definition, values["definition"])
+            values["definition"] = codec.keep_tracked_statuses(
+                row.definition, values["definition"], set(self._latest_statuses(p.id)))
         now = _now()
         if row is None:
             self.session.execute(
@@ -134,20 +135,6 @@ class SqlProductionRepository:
                     update(productions).where(productions.c.id == p.id).values(updated_at=now, **changed)
                 )
         self._save_crew(p.id, p.crew)
-
-    def _keep_tracked_statuses(self, production_id: str, stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-        """An action whose status has a history shows its latest one, never the file's: the file's
-        status, outcome and note of such an action are kept as stored, so a file that says what the
-        dashboard shows (a downloaded production file) changes nothing."""
-        tracked = self._latest_statuses(production_id)
-        before = {a["id"]: a for a in stored.get("action_plan", [])}
-        plan = []
-        for action in new["action_plan"]:
-            old = before.get(action["id"])
-            if action["id"] in tracked and old is not None:
-                action = {**action, **{k: old.get(k) for k in ("status", "outcome", "note")}}
-            plan.append(action)
-        return {**new, "action_plan": plan}
 
     def _save_crew(self, production_id: str, crew: Sequence[CrewMember]) -> None:
         existing = {
