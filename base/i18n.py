@@ -3,17 +3,26 @@
 Texts live in gettext catalogues, one per feature, under ``config/locales/<lang>/LC_MESSAGES/``;
 the message id is a dotted key (``telegram.prompt.mileage``) and the text uses ``{name}`` fields.
 French is the default language; a text missing in one language falls back to the other.
+A text that shows a count has gettext plural forms (``msgid "key"`` / ``msgid_plural "key.plural"``):
+:func:`translations` compiles a catalogue, with Babel, into a standard ``gettext`` translation whose
+``ngettext`` picks the form by the language's plural rule; :func:`plural_count` turns a decimal
+count into the whole number that rule reads, by Babel's CLDR rule (``1,5 litre`` but ``1.5 litres``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
+from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -21,19 +30,64 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
 
+def _folder(lang: str) -> Traversable:
+    return resources.files("config").joinpath("locales", lang, "LC_MESSAGES")
+
+
+def _read(entry: Traversable, lang: str) -> dict[str, str]:
+    """One catalogue file's texts by message id; a message with plural forms appears under both its
+    ids: ``key`` gives the singular form, ``key.plural`` (its ``msgid_plural``) the plural one."""
+    messages: dict[str, str] = {}
+    with entry.open("rb") as f:
+        for message in read_po(f, locale=lang):
+            if not message.id or not message.string:
+                continue
+            if isinstance(message.id, tuple):
+                forms = tuple(str(s) for s in message.string)
+                messages[str(message.id[0])] = forms[0]
+                messages[str(message.id[1])] = forms[-1]
+            else:
+                messages[str(message.id)] = str(message.string)
+    return messages
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every message of one language, from all the feature catalogues."""
     messages: dict[str, str] = {}
-    folder = resources.files("config").joinpath("locales", lang, "LC_MESSAGES")
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".po"):
-            continue
-        with entry.open("rb") as f:
-            for message in read_po(f, locale=lang):
-                if message.id and message.string:
-                    messages[str(message.id)] = str(message.string)
+    for entry in sorted(_folder(lang).iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".po"):
+            messages.update(_read(entry, lang))
     return messages
+
+
+def domain_messages(lang: str, domain: str) -> dict[str, str]:
+    """The messages of one feature catalogue (``<domain>.po``) of one language."""
+    return _read(_folder(lang).joinpath(f"{domain}.po"), lang)
+
+
+def translations(lang: str, domain: str) -> gettext.GNUTranslations:
+    """The catalogue ``<domain>.po`` of one language as a new standard gettext translation.
+
+    Compiled in memory by Babel (no ``.mo`` file to keep in step); the plural rule comes from the
+    catalogue's ``Plural-Forms`` header, or Babel's rule for the language when it has none."""
+    with _folder(lang).joinpath(f"{domain}.po").open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=domain)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def plural_count(value: Decimal | int | float, lang: str | None) -> int:
+    """The whole number gettext's plural rule should read for ``value``.
+
+    Whole values go as they are. For a decimal, Babel's CLDR rule decides: French says ``1,5 litre``
+    (one), English ``1.5 litres`` (other), which the gettext rules (written for integers) cannot."""
+    if value == int(value):
+        return int(value)
+    category = Locale.parse(normalise_language(lang)).plural_form(value)
+    return 1 if category == "one" else 2
 
 
 def normalise_language(lang: str | None) -> str:

@@ -38,7 +38,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from base.i18n import normalise_language
 from dashboard import context
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from store.users import end_sessions, get_user, set_language, verify
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def _login() -> flask.Response | str:
         elif wait := _throttle().attempt(email, client):
             log.warning("sign-in refused: too many failed attempts (retry in %d s)", wait)
             minutes = math.ceil(wait / 60)
-            error = tr("login.throttled", lang, minutes=minutes) if minutes > 1 else tr("login.throttled.one", lang)
+            error = trn("login.throttled", minutes, lang)
             status = 429
         else:
             found = verify(context.greenslate_app().engine, email, password)

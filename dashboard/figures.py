@@ -19,7 +19,7 @@ from babel.numbers import format_decimal
 
 from base.i18n import day as day_text
 from base.i18n import normalise_language, number
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from domain.model import Category
 
 #: Okabe & Ito (2008), "Color Universal Design".
@@ -163,10 +163,10 @@ def daily_summary(rows: Sequence[DayRow], lang: str) -> str:
         return tr("overview.summary.no_days", lang)
     top = max(rows, key=lambda r: r.total_t)
     low = min(rows, key=lambda r: r.total_t)
-    return tr(
+    return trn(
         "overview.summary.days",
+        len(rows),
         lang,
-        count=len(rows),
         top_day=day_text(top.day, lang),
         top=t3(top.total_t, lang),
         low_day=day_text(low.day, lang),
@@ -218,10 +218,10 @@ def progress_summary(rows: Sequence[ProgressRow], lang: str) -> str:
     measured = [r for r in rows if r.progress_pct is not None]
     on = [r.action_id for r in measured if r.on_track]
     off = [r.action_id for r in measured if not r.on_track]
-    return tr(
+    return trn(
         "plan.summary",
+        len(rows),
         lang,
-        total=len(rows),
         on=len(on),
         on_ids=", ".join(on) or "–",
         off=len(off),
@@ -269,8 +269,8 @@ def completeness_summary(rows: Sequence[CompletenessRow], lang: str) -> str:
     return tr(
         "reporting.summary",
         lang,
-        answered=answered,
-        expected=expected,
+        received=trn("reporting.summary.received", answered, lang),
+        expected=trn("reporting.summary.expected", expected, lang),
         share=number(Decimal(answered) / Decimal(expected) * 100, lang, 0),
         days=len(incomplete),
     )

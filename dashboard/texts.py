@@ -1,32 +1,66 @@
 """The dashboard's words, in French (the default) and English.
 
-Kept beside the pages rather than in the crew catalogues: these are screen labels for
-coordinators, not messages to the crew, so the crew messages' easy-to-read check does not apply.
-``tr(key, lang, **params)`` falls back to the other language, then fails loudly in tests.
+They live in the gettext catalogues ``config/locales/{fr,en}/LC_MESSAGES/dashboard.po``, beside the
+crew catalogues but left out of the crew messages' easy-to-read check: these are screen labels for
+coordinators at a desk, not messages to the crew in a chat.
+
+``tr(key, lang, **params)`` gives a text; ``trn(key, n, lang, **params)`` a text that shows a count,
+in the singular or plural form the language's rule picks for ``n`` (``1 vote``, ``2 votes``; French
+``0 vote``, ``1,5 litre``). Both fall back to the other language, then fail loudly (``KeyError``).
+A new text goes in both ``dashboard.po`` files; a counted one as ``msgid "key"`` /
+``msgid_plural "key.plural"`` with ``msgstr[0]`` (one) and ``msgstr[1]`` (other).
 """
 
 from __future__ import annotations
 
-from base.i18n import normalise_language
-from dashboard.texts_en import EN
-from dashboard.texts_fr import FR
-from dashboard.texts_setup import EN as SETUP_EN
-from dashboard.texts_setup import FR as SETUP_FR
+import gettext
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+
+from base.i18n import LANGUAGES, domain_messages, normalise_language, number, plural_count, translations
 from domain.errors import GreenslateError
 
-TEXTS: dict[str, dict[str, str]] = {"fr": {**FR, **SETUP_FR}, "en": {**EN, **SETUP_EN}}
+DOMAIN = "dashboard"
+
+
+class _Missing(gettext.NullTranslations):
+    """The end of the fallback chain: an unknown key is a bug, not a text to show."""
+
+    def gettext(self, message: str) -> str:
+        raise KeyError(f"no dashboard text {message!r}")
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        raise KeyError(f"no dashboard text {msgid1!r}")
+
+
+@cache
+def _translation(lang: str) -> gettext.GNUTranslations:
+    """``lang``'s catalogue, falling back to the other language, then to a loud failure."""
+    other = translations(next(lg for lg in LANGUAGES if lg != lang), DOMAIN)
+    other.add_fallback(_Missing())
+    chain = translations(lang, DOMAIN)
+    chain.add_fallback(other)
+    return chain
 
 
 def tr(key: str, lang: str | None = None, **params: object) -> str:
     """The text ``key`` in ``lang`` (French by default) with its fields filled in."""
-    lang = normalise_language(lang)
-    text = TEXTS[lang].get(key)
-    if text is None:
-        other = "en" if lang == "fr" else "fr"
-        text = TEXTS[other].get(key)
-    if text is None:
-        raise KeyError(f"no dashboard text {key!r}")
+    text = _translation(normalise_language(lang)).gettext(key)
     return text.format(**params) if params else text
+
+
+def trn(key: str, n: Decimal | int | float, lang: str | None = None, **params: object) -> str:
+    """The text ``key`` in the form ``n`` calls for; ``{count}`` is ``n`` written the language's way
+    unless given."""
+    lang = normalise_language(lang)
+    text = _translation(lang).ngettext(key, f"{key}.plural", plural_count(n, lang))
+    params.setdefault("count", number(n, lang, 2))
+    return text.format(**params)
+
+
+#: ``{lang: {key: text}}``, for tests and checks that read every text.
+TEXTS: Mapping[str, dict[str, str]] = {lang: domain_messages(lang, DOMAIN) for lang in LANGUAGES}
 
 
 def error_text(exc: GreenslateError, lang: str) -> str:

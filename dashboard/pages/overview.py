@@ -21,7 +21,7 @@ from dashboard.figures import (
     daily_summary,
     t3,
 )
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from domain.model import Category
 from store import queries
 
@@ -119,7 +119,7 @@ def _kpis(bal: Any, lang: str) -> html.Dl:
          f"{t3(tonnes(bal.projected_total_kgco2e), lang)} t CO2e"),
         ("per-day", tr("overview.kpi.per_day", lang), f"{t3(tonnes(per_day), lang)} t CO2e"),
         ("days", tr("overview.kpi.days", lang),
-         tr("overview.kpi.days_value", lang, done=bal.shooting_days_done, total=bal.shooting_days_total)),
+         trn("overview.kpi.days_value", bal.shooting_days_done, lang, total=bal.shooting_days_total)),
         ("kg", tr("overview.kpi.kg", lang), f"{number(kg(bal.total_kgco2e) or 0, lang, 3)} kg CO2e"),
     ]
     return html.Dl(

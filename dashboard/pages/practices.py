@@ -9,7 +9,7 @@ from dash import html
 
 from base.i18n import day as day_text
 from dashboard import components, context
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from store.discord import practices
 
 PATH = "/practices"
@@ -33,7 +33,7 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
                     html.P(p.text, className="practice-text"),
                     html.P(
                         [
-                            tr("practices.votes", lang, count=p.votes),
+                            trn("practices.votes", p.votes, lang),
                             " · ",
                             tr("practices.by", lang, author=p.author_name or "–",
                                day=day_text(p.posted_at.astimezone(prod.zone).date(), lang)),

@@ -12,7 +12,7 @@ from base.i18n import number
 from dashboard import components, context
 from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
 from dashboard.pages.data import report_changes
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from domain.completeness import Completeness, MemberCompleteness
 from domain.model import ReportKind
 from sensitisation.history import campaign_log
@@ -133,7 +133,9 @@ def _attention(comp: Completeness, lang: str) -> list[Any]:
 def _changed(page: context.Page, names: dict[str, str]) -> list[Any]:
     lang, engine = page.lang, page.app.engine
     changed, total = queries.report_rows(engine, page.production_id, ReportFilter(only_changed=True), limit=100)
-    flagged = queries.flagged_counts(engine, page.production_id)
+    flagged = {
+        k: trn(f"reporting.changed.{k}", n, lang) for k, n in queries.flagged_counts(engine, page.production_id).items()
+    }
     rows = [
         {
             "id": f"#{r.id}",
@@ -153,7 +155,7 @@ def _changed(page: context.Page, names: dict[str, str]) -> list[Any]:
              ("member", tr("table.member", lang)), ("what", tr("table.what", lang)),
              ("raw", tr("table.raw", lang)), ("change", tr("table.change", lang))],
             rows,
-            tr("reporting.changed_table", lang, shown=len(rows), total=total),
+            trn("reporting.changed_table", len(rows), lang, total=number(total, lang)),
             table_id="changed-table",
         ),
     ]

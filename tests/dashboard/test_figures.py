@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from dashboard import figures
 from dashboard.figures import CategoryRow, CompletenessRow, DayRow, ProgressRow
-from dashboard.texts import TEXTS, tr
+from dashboard.texts import tr
 from domain.model import Category
 
 ROWS = [
@@ -76,19 +75,6 @@ def test_completeness_summary() -> None:
     )
     fig = figures.completeness_figure(rows, "fr")
     assert [list(t.y) for t in fig.data] == [[5, 3], [0, 2]]
-
-
-def test_every_text_exists_in_both_languages_with_the_same_fields() -> None:
-    assert set(TEXTS["fr"]) == set(TEXTS["en"])
-    for key, french in TEXTS["fr"].items():
-        fields = set(re.findall(r"{(\w+)}", french))
-        assert fields == set(re.findall(r"{(\w+)}", TEXTS["en"][key])), key
-
-
-def test_every_text_the_code_asks_for_exists() -> None:
-    code = "\n".join(p.read_text(encoding="utf-8") for p in Path("dashboard").rglob("*.py"))
-    asked = set(re.findall(r'tr\(\s*"([a-z_.]+)"', code))
-    assert asked and asked <= set(TEXTS["fr"]), asked - set(TEXTS["fr"])
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
