@@ -60,9 +60,15 @@ def forecast_json(forecast: Any) -> dict[str, str]:
 
 
 def production_definition(p: Production) -> dict[str, Any]:
-    """Everything in ``p`` that has no column of its own (the crew excepted)."""
+    """Everything in ``p`` that has no column of its own (the crew excepted).
+
+    ``extra_days`` (the calendar's moved days) is written only when there are some, so a production
+    stored before it existed reads and saves as it did.
+    """
+    extra = {"extra_days": [d.isoformat() for d in sorted(p.calendar.extra_days)]} if p.calendar.extra_days else {}
     return {
         "format": FORMAT,
+        **extra,
         "vehicles": [
             {
                 "id": v.id,
@@ -195,6 +201,7 @@ def build_production(
             end=row.calendar_end,
             weekdays=frozenset(int(w) for w in row.shooting_weekdays),
             days_off=frozenset(dt.date.fromisoformat(s) for s in row.days_off),
+            extra_days=frozenset(dt.date.fromisoformat(s) for s in d.get("extra_days", [])),
         ),
         forecast_tco2e={Category(k): Decimal(v) for k, v in row.forecast_tco2e.items()},
         crew=crew,

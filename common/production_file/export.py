@@ -92,6 +92,7 @@ def production_document(p: Production, discord: dict[str, Any] | None = None) ->
                 "start": cal.start, "end": cal.end,
                 "shooting_days": [WEEKDAYS[d] for d in sorted(cal.weekdays)],
                 "days_off": sorted(cal.days_off),
+                "extra_days": sorted(cal.extra_days),
             },
             "forecast_tco2e": {k.value: _number(v) for k, v in sorted(p.forecast_tco2e.items())},
         },

@@ -80,7 +80,7 @@ SECTIONS: tuple[Section, ...] = (
     )),
     Section("calendar", (
         Field("start", "date"), Field("end", "date"), Field("shooting_days", "weekdays"),
-        Field("days_off", "dates", width="l"),
+        Field("days_off", "dates", width="l"), Field("extra_days", "dates", width="l"),
     ), path=("production", "calendar")),
     Section("crew", (
         Field("id", width="s"), Field("name"), Field("role", "select", _values(Role)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -140,3 +141,19 @@ def test_a_coordinator_creates_a_production_and_becomes_its_coordinator(client_f
     page = client.post("/setup/new", data=data).get_data(as_text=True)
     assert "already exists" in page
     assert client_for(VIEWER).post("/setup/new", data=data).status_code == 403
+
+
+def test_a_shooting_day_moves_mid_shoot_and_the_prompts_follow(client_for: Any) -> None:
+    """Wednesday 14 April moves to Saturday 17 April: a day off plus an extra shooting day."""
+    client = client_for(COORDINATOR)
+    _, data = _open(client, "/setup/calendar?production=feux-aube")
+    data.update({"0.days_off": "2027-04-05 2027-04-14", "0.extra_days": "2027-04-17"})
+    assert client.post("/setup/calendar?production=feux-aube", data=data).status_code == 302
+    with client_for.seeded.uow() as uow:
+        calendar = uow.productions.get("feux-aube").calendar
+    assert not calendar.is_shooting_day(dt.date(2027, 4, 14))
+    assert calendar.is_shooting_day(dt.date(2027, 4, 17))
+    assert len(calendar.shooting_days()) == 39
+    data["0.extra_days"] = "2027-04-14"
+    page = client.post("/setup/calendar?production=feux-aube", data=data).get_data(as_text=True)
+    assert re.search(r'id="calendar-0-extra_days-error" lang="en">2027-04-14 is both a day off and an extra', page)
