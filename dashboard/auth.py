@@ -48,6 +48,8 @@ SESSION_VERSION = "sv"
 
 #: Paths anyone may open: the sign-in page and the stylesheet it uses, matched exactly.
 PUBLIC_PATHS = frozenset({"/login", "/assets/style.css"})
+#: Paths under which anyone may open a page: the one-time invite links (``/join/TOKEN``).
+PUBLIC_PREFIXES = ("/join/",)
 
 
 class DashboardUser(UserMixin):
@@ -161,7 +163,7 @@ def _guard() -> flask.Response | None:
             if uid is not None:
                 set_language(context.greenslate_app().engine, uid, lang)
     path = flask.request.path
-    if path in PUBLIC_PATHS or context.user_id() is not None:
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or context.user_id() is not None:
         return None
     if path.startswith("/_") or flask.request.method != "GET":
         return flask.Response("sign in first", status=401, mimetype="text/plain")
@@ -232,12 +234,17 @@ def _login() -> flask.Response | str:
                 error, status = tr("login.failed", lang), 401
             else:
                 _throttle().succeeded(email)
-                flask.session.clear()
-                login_user(DashboardUser(found.id, found.email, found.language))
-                flask.session[SESSION_VERSION] = found.session_version
-                flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
+                sign_in(found.id, found.email, found.language, found.session_version)
                 return flask.redirect(_safe_next(flask.request.args.get("next")))
     return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
+
+
+def sign_in(user_id: int, email: str, language: str, session_version: int) -> None:
+    """Start a new session for the account (a fresh cookie: nothing of the session before survives)."""
+    flask.session.clear()
+    login_user(DashboardUser(user_id, email, language))
+    flask.session[SESSION_VERSION] = session_version
+    flask.session["lang"] = normalise_language(flask.request.args.get("lang") or language)
 
 
 def _logout() -> flask.Response:
