@@ -16,7 +16,7 @@ from common.production_file import Problem
 from common.production_setup import apply_document, stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok
-from dashboard.setup import accounts, importing
+from dashboard.setup import accounts, callsheet, importing
 from dashboard.setup.html import message, page, section_form, url
 from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form
 from dashboard.texts import tr
@@ -37,6 +37,7 @@ def install(server: flask.Flask) -> None:
     server.add_url_rule("/setup/new", "setup_new", create, methods=["GET", "POST"])
     importing.install(server)
     accounts.install(server)
+    callsheet.install(server)
     server.add_url_rule("/setup/<key>", "setup_section", section_view, methods=["GET", "POST"])
 
 
@@ -61,6 +62,8 @@ def index() -> flask.Response:
     if not member.can_edit:
         body.append(f'<p class="note">{escape(tr("setup.readonly", lang))}</p>')
     body.append(f'<ul class="sections">{links}</ul>')
+    body.append(f'<p><a href="{escape(url("/setup/invites", production_id))}">{escape(tr("callsheet.title", lang))}'
+                "</a></p>")
     body.append(f'<p><a href="{escape(url("/setup/accounts", production_id))}">{escape(tr("accounts.title", lang))}'
                 "</a></p>")
     body.append(f'<p><a href="{escape(url("/setup/import", production_id))}">{escape(tr("setup.import.title", lang))}'
