@@ -67,7 +67,9 @@ def _list(lang: str, production_id: str, editable: bool) -> str:
     head = (f"<th scope='col'>{escape(tr('accounts.email', lang))}</th>"
             f"<th scope='col'>{escape(tr('accounts.role', lang))}</th>"
             + (f"<th scope='col'>{escape(tr('accounts.actions', lang))}</th>" if editable else ""))
-    return (f"<div class='table-wrap'><table><caption>{escape(tr('accounts.caption', lang))}</caption>"
+    caption = escape(tr("accounts.caption", lang))
+    return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{caption}'><table>"
+            f"<caption>{caption}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 

@@ -91,7 +91,9 @@ def _status_table(production: Production, lang: str, editable: bool) -> str:
         rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{action}</td></tr>")
     heads = ["name", "role", "channel", "joined", "consented", "paused", "unreachable", "invite"]
     head = "".join(f"<th scope='col'>{escape(tr(f'callsheet.col.{h}', lang))}</th>" for h in heads)
-    return (f"<div class='table-wrap'><table><caption>{escape(tr('callsheet.status', lang))}</caption>"
+    caption = escape(tr("callsheet.status", lang))
+    return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{caption}'><table>"
+            f"<caption>{caption}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 

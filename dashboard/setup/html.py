@@ -31,8 +31,8 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
     brand = f" · {escape(current.title)}" if current else ""
     nav = "".join(
         f'<li><a href="{escape(url(path, production_id))}">{escape(tr(key, lang))}</a></li>'
-        for key, path in (("nav.overview", "/"), ("nav.plan", "/plan"), ("nav.data", "/data"),
-                          ("nav.exports", "/exports"))
+        for key, path in (("nav.overview", "/"), ("nav.plan", "/plan"), ("nav.reporting", "/reporting"),
+                          ("nav.practices", "/practices"), ("nav.data", "/data"), ("nav.exports", "/exports"))
     )
     setup_link = escape(url("/setup", production_id))
     nav += f'<li><a href="{setup_link}" aria-current="page">{escape(tr("nav.setup", lang))}</a></li>'
