@@ -18,7 +18,7 @@ from dashboard import context
 from dashboard.auth import csrf_ok
 from dashboard.setup import accounts, callsheet, importing
 from dashboard.setup.html import message, page, section_form, url
-from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form
+from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form, rows_of
 from dashboard.texts import tr
 from domain.model import Language, ProductionType
 from store.users import DashboardRole, add_user
@@ -102,8 +102,6 @@ def section_view(key: str) -> flask.Response:
     doc = stored_document(app, production_id)
     title = tr(f"setup.section.{key}", lang)
     options = {f.name: f.options(doc, app.catalogue.factors) for f in section.fields if f.options}
-    from dashboard.setup.sections import rows_of
-
     rows = rows_of(section, doc)
     errors: dict[tuple[int, str], list[str]] = {}
     notes: list[str] = []

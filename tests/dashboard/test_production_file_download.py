@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,19 @@ def test_loading_the_downloaded_file_changes_nothing(client_for: Any, tmp_path: 
         assert uow.productions.get("feux-aube") == shown
     assert _state(seeded.engine) == before
     assert client.get("/production-file/feux-aube").get_data() == first
+
+
+def test_production_load_refuses_a_file_that_would_orphan_figures(client_for: Any, tmp_path: Path) -> None:
+    seeded = client_for.seeded
+    text = client_for(COORDINATOR).get("/production-file/feux-aube").get_data(as_text=True)
+    without_mb1 = re.sub(r"- id: mb1\n(  .*\n)+", "", text)
+    without_mb1 = re.sub(r"- who: amina\n(  .*\n)+", "", without_mb1)
+    assert "mb1" not in without_mb1.split("action_plan:")[0]
+    path = tmp_path / "changed.yaml"
+    path.write_text(without_mb1, encoding="utf-8")
+    before = _state(seeded.engine)
+    result = CliRunner().invoke(main, ["production", "load", str(path)],
+                                env={"GREENSLATE_DATABASE_URL": seeded.app.settings.database_url})
+    assert result.exit_code != 0
+    assert "vehicles: vehicle 'mb1' has" in result.output and "stored figures; keep it" in result.output
+    assert _state(seeded.engine) == before
