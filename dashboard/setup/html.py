@@ -67,6 +67,18 @@ def message(text: str, kind: str = "") -> str:
     return f'<p class="message {kind}"{role}>{escape(text)}</p>'
 
 
+def _option(f: Field, value: str, lang: str) -> str:
+    """An option's words: its label when the field has some (the value itself otherwise)."""
+    if not value:
+        return tr("setup.blank", lang)
+    if f.labels:
+        try:
+            return tr(f"{f.labels}.{value}", lang)
+        except KeyError:
+            return value
+    return value
+
+
 def _input_id(section: Section, row: int, name: str) -> str:
     return f"{section.key}-{row}-{name}".replace(".", "-")
 
@@ -100,8 +112,8 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
         if text and text not in choices:
             choices.append(text)
         opts = "".join(
-            f'<option value="{escape(o)}"{" selected" if o == text else ""}>'
-            f'{escape(o or tr("setup.blank", lang))}</option>' for o in choices
+            f'<option value="{escape(o)}"{" selected" if o == text else ""}>{escape(_option(f, o, lang))}</option>'
+            for o in choices
         )
         control = f'<select id="{ident}" name="{name}"{off}{described}>{opts}</select>'
     elif f.kind == "long":

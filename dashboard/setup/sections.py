@@ -54,6 +54,7 @@ class Field:
     options: Options | None = None
     blank: bool = False  # a select that may be left empty ("not given")
     width: str = "m"  # s, m or l: how wide the input is drawn
+    labels: str = ""  # a select's option words: the text ``{labels}.{value}`` (the value is what is sent)
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("production", (
-        Field("title", width="l"), Field("type", "select", _values(ProductionType)),
-        Field("timezone"), Field("language", "select", _values(Language)),
+        Field("title", width="l"), Field("type", "select", _values(ProductionType), labels="setup.type"),
+        Field("timezone"), Field("language", "select", _values(Language), labels="setup.language"),
         *(Field(f"forecast_tco2e.{c.value}", "number", width="s") for c in Category),
     )),
     Section("calendar", (
@@ -83,8 +84,9 @@ SECTIONS: tuple[Section, ...] = (
         Field("days_off", "dates", width="l"), Field("extra_days", "dates", width="l"),
     ), path=("production", "calendar")),
     Section("crew", (
-        Field("id", width="s"), Field("name"), Field("role", "select", _values(Role)),
-        Field("channel", "select", _values(Channel)), Field("language", "select", _values(Language), blank=True),
+        Field("id", width="s"), Field("name"), Field("role", "select", _values(Role), labels="crewrole"),
+        Field("channel", "select", _values(Channel), labels="setup.channel"),
+        Field("language", "select", _values(Language), blank=True, labels="setup.language"),
         Field("voice", "check"), Field("paused_until", "date"),
     ), many=True),
     Section("vehicles", (
@@ -101,21 +103,23 @@ SECTIONS: tuple[Section, ...] = (
     Section("waste_streams", (Field("name"), Field("factor", "select", _factors(WASTE_FACTOR_UNITS))),
             many=True, mapping=True),
     Section("assignments", (
-        Field("who", "select", _ids("crew")), Field("report", "select", _values(ReportKind)),
+        Field("who", "select", _ids("crew")), Field("report", "select", _values(ReportKind), labels="kind"),
         Field("vehicle", "select", _ids("vehicles"), blank=True),
         Field("generator", "select", _ids("generators"), blank=True),
-        Field("mode", "select", lambda d, f: ["odometer", "distance", "hours", "meter"], blank=True),
-        Field("frequency", "select", _values(Frequency), blank=True),
-        Field("weekday", "select", lambda d, f: list(WEEKDAYS), blank=True),
+        Field("mode", "select", lambda d, f: ["odometer", "distance", "hours", "meter"], blank=True,
+              labels="setup.mode"),
+        Field("frequency", "select", _values(Frequency), blank=True, labels="setup.frequency"),
+        Field("weekday", "select", lambda d, f: list(WEEKDAYS), blank=True, labels="setup.weekday"),
         Field("day_of_month", width="s"), Field("at", "time"),
     ), many=True),
     Section("action_plan", (
-        Field("id", width="s"), Field("theme", "select", _values(Category)), Field("objective", "long"),
+        Field("id", width="s"), Field("theme", "select", _values(Category), labels="category"),
+        Field("objective", "long"),
         Field("owner", "select", _ids("crew")), Field("means", "long"),
-        Field("indicator", "select", lambda d, f: list(INDICATORS)),
+        Field("indicator", "select", lambda d, f: list(INDICATORS), labels="setup.indicator"),
         Field("baseline", "number", width="s"), Field("target", "number", width="s"),
-        Field("status", "select", _values(ActionStatus)),
-        Field("outcome", "select", _values(ActionOutcome), blank=True),
+        Field("status", "select", _values(ActionStatus), labels="status"),
+        Field("outcome", "select", _values(ActionOutcome), blank=True, labels="outcome"),
         Field("note", "long"),
     ), many=True),
 )

@@ -26,8 +26,8 @@ from store.users import Membership as _Membership
 
 NEW = Section("new", (
     Field("id", width="s"), Field("title", width="l"),
-    Field("type", "select", lambda d, f: [t.value for t in ProductionType]), Field("timezone"),
-    Field("language", "select", lambda d, f: [x.value for x in Language]),
+    Field("type", "select", lambda d, f: [t.value for t in ProductionType], labels="setup.type"), Field("timezone"),
+    Field("language", "select", lambda d, f: [x.value for x in Language], labels="setup.language"),
     Field("start", "date"), Field("end", "date"),
 ), path=("production",))
 
