@@ -97,7 +97,7 @@ def test_a_bad_file_says_so_in_the_users_language(client_for: Any) -> None:
                            data={"csrf": _csrf(page), "file": (io.BytesIO(b"\xff\xfe"), "dates.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "pas en UTF-8" in response.get_data(as_text=True)
+    assert "encodage de texte inconnu" in response.get_data(as_text=True)
 
 
 def test_viewers_cannot_import(client_for: Any) -> None:
