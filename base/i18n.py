@@ -34,16 +34,17 @@ def _folder(lang: str) -> Traversable:
     return resources.files("config").joinpath("locales", lang, "LC_MESSAGES")
 
 
-def _read(entry: Traversable, lang: str) -> dict[str, str]:
+def file_messages(entry: Traversable, lang: str) -> dict[str, str]:
     """One catalogue file's texts by message id; a message with plural forms appears under both its
-    ids: ``key`` gives the singular form, ``key.plural`` (its ``msgid_plural``) the plural one."""
+    ids: ``key`` gives the singular form, ``key.plural`` (its ``msgid_plural``) the plural one.
+    An untranslated message is kept, with an empty text."""
     messages: dict[str, str] = {}
     with entry.open("rb") as f:
         for message in read_po(f, locale=lang):
-            if not message.id or not message.string:
+            if not message.id:
                 continue
             if isinstance(message.id, tuple):
-                forms = tuple(str(s) for s in message.string)
+                forms = tuple(str(s) for s in message.string) if message.string else ("",)
                 messages[str(message.id[0])] = forms[0]
                 messages[str(message.id[1])] = forms[-1]
             else:
@@ -57,13 +58,13 @@ def catalogue(lang: str) -> dict[str, str]:
     messages: dict[str, str] = {}
     for entry in sorted(_folder(lang).iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".po"):
-            messages.update(_read(entry, lang))
+            messages.update({k: v for k, v in file_messages(entry, lang).items() if v})
     return messages
 
 
 def domain_messages(lang: str, domain: str) -> dict[str, str]:
     """The messages of one feature catalogue (``<domain>.po``) of one language."""
-    return _read(_folder(lang).joinpath(f"{domain}.po"), lang)
+    return file_messages(_folder(lang).joinpath(f"{domain}.po"), lang)
 
 
 def translations(lang: str, domain: str) -> gettext.GNUTranslations:
@@ -109,6 +110,21 @@ def t(lang: str | None, key: str, **params: object) -> str:
 
 def has(key: str) -> bool:
     return any(key in catalogue(lang) for lang in LANGUAGES)
+
+
+#: Catalogues of screen labels read by coordinators at a desk, not messages to the crew in a chat:
+#: the crew texts' easy-to-read check leaves them out.
+NOT_CREW_FACING = frozenset({"dashboard"})
+
+
+def crew_messages() -> Iterator[tuple[str, str, str]]:
+    """(language, key, text) for every crew-facing message: every catalogue but :data:`NOT_CREW_FACING`."""
+    for lang in LANGUAGES:
+        for entry in sorted(_folder(lang).iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".po") and entry.name.removesuffix(".po") not in NOT_CREW_FACING:
+                for key, text in sorted(file_messages(entry, lang).items()):
+                    if text:
+                        yield lang, key, text
 
 
 def all_messages() -> Iterator[tuple[str, str, str]]:

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from base.i18n import normalise_language
-from common.presenters import balance_dict, kg, tonnes
+from common.presenters import balance_dict
 from domain.carbon import Balance
 from domain.factors import FactorSet
 from domain.model import Category, Production, ReportKind
@@ -209,11 +208,18 @@ def filename(export: Export, fmt: str) -> str:
 
 
 def render(export: Export, fmt: str, lang: str | None = None) -> bytes:
-    """The export as the bytes of an ``fmt`` file (xlsx, csv or json)."""
+    """The export as the bytes of an ``fmt`` file (xlsx, csv or json).
+
+    With a language, XLSX and CSV are written for a person in that language
+    (:mod:`common.localised_exports`); without one, the CSV is the plain machine-read file."""
     if fmt == "xlsx":
         return to_xlsx(export, lang)
     if fmt == "csv":
-        return to_csv(export).encode("utf-8")
+        if lang is None:
+            return to_csv(export).encode("utf-8")
+        from common import localised_exports
+
+        return localised_exports.to_csv(export, lang)
     if fmt == "json":
         return to_json(export).encode("utf-8")
     raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -273,59 +279,10 @@ def _json_row(row: ExportRow) -> dict[str, Any]:
 
 
 def to_xlsx(export: Export, lang: str | None = None) -> bytes:
-    """A workbook: a summary sheet, one sheet per Carbon'Clap category, and the factors used."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """A workbook in ``lang`` (French by default): see :func:`common.localised_exports.to_xlsx`."""
+    from common import localised_exports
 
-    lang = normalise_language(lang)
-    sheets, headers, words = _SHEETS[lang], _HEADERS[lang], _SUMMARY[lang]
-    wb = Workbook()
-    summary = wb.active
-    summary.title = sheets["summary"]
-    bal = export.balance
-    p = export.production
-    summary.append([words["production"], p.id])
-    summary.append([words["title"], p.title])
-    summary.append([words["as_of"], bal.as_of.isoformat() if bal.as_of else ""])
-    summary.append([words["version"], bal.factor_set_version])
-    summary.append([words["days"], f"{bal.shooting_days_done} / {bal.shooting_days_total}"])
-    summary.append([words["generated"], export.generated_at.isoformat(timespec="seconds")])
-    summary.append([])
-    summary.append([words["category"], words["kgco2e"], words["tco2e"], words["forecast"]])
-    summary.cell(summary.max_row, 1).font = Font(bold=True)
-    for c in bal.categories:
-        summary.append([c.category.value, kg(c.kgco2e), tonnes(c.kgco2e), tonnes(c.forecast_kgco2e)])
-    total = bal.total_kgco2e
-    summary.append([words["total"], kg(total), tonnes(total), tonnes(bal.forecast_kgco2e)])
-    summary.append([words["projected"], None, tonnes(bal.projected_total_kgco2e)])
-    columns = _section_columns()
-    for section in SECTIONS:
-        ws = wb.create_sheet(sheets[section])
-        ws.append([headers[f] for f in columns[section]])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in export.section(section):
-            values = row.as_dict()
-            ws.append([_cell(values[f]) for f in columns[section]])
-        ws.freeze_panes = "A2"
-    ws = wb.create_sheet(sheets["factors"])
-    ws.append(list(_FACTOR_FIELDS))
-    for f in export.factors:
-        ws.append([_cell(f[k]) for k in _FACTOR_FIELDS])
-    for sheet in wb.worksheets:  # every cell, whichever sheet or row put it there
-        for line in sheet.iter_rows():
-            for cell in line:
-                if isinstance(cell.value, str):
-                    cell.value = neutralise(cell.value)  # openpyxl would store "=..." as a formula
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
+    return localised_exports.to_xlsx(export, lang)
 
 
 def _section_columns() -> dict[str, Sequence[str]]:

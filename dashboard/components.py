@@ -17,7 +17,7 @@ from dashboard.texts import tr
 
 def pages() -> list[tuple[str, str]]:
     """(page id, path) in navigation order: the pages as registered (``dash.page_registry``, by ``order``)."""
-    return [(p["name"], p["path"]) for p in dash.page_registry.values()]
+    return [(p["name"], p["path"]) for p in dash.page_registry.values() if p["module"] != "not_found_404"]
 
 
 def href(path: str, production_id: str | None, **params: str) -> str:
@@ -122,22 +122,32 @@ def table(
     table_id: str | None = None,
     numeric: Sequence[str] = (),
 ) -> html.Div:
-    """A plain HTML table with a caption and column headers (keyboard-scrollable if wide)."""
-    head = html.Thead(html.Tr([html.Th(label, scope="col") for _key, label in columns]))
+    """A plain HTML table with a caption and column headers (keyboard-scrollable if wide).
+
+    On a phone the stylesheet shows each row as a card; the roles are written out because some
+    browsers drop a table's semantics when its display changes."""
+    head = html.Thead(
+        html.Tr([html.Th(label, scope="col", role="columnheader") for _key, label in columns], role="row"),
+        role="rowgroup",
+    )
     body = html.Tbody(
         [
             html.Tr(
                 [
-                    html.Td(row.get(key, ""), className="num" if key in numeric else None)
-                    for key, _label in columns
-                ]
+                    # data-label: on a phone each value follows its column's name
+                    html.Td(row.get(key, ""), className="num" if key in numeric else None, role="cell",
+                            **{"data-label": label})
+                    for key, label in columns
+                ],
+                role="row",
             )
             for row in rows
-        ]
+        ],
+        role="rowgroup",
     )
     props: dict[str, Any] = {"id": table_id} if table_id else {}
     return html.Div(
-        html.Table([html.Caption(caption), head, body], **props),
+        html.Table([html.Caption(caption), head, body], role="table", **props),
         className="table-wrap",
         tabIndex="0",
         role="region",

@@ -138,15 +138,20 @@ def category_summary(rows: Sequence[CategoryRow], lang: str) -> str:
     return lead + " ".join(parts)
 
 
+def _bar(value: float) -> float | None:
+    """No bar at all for nothing: a zero-height bar still draws its outline, a sliver that reads as "some"."""
+    return value if value else None
+
+
 def daily_figure(rows: Sequence[DayRow], lang: str) -> go.Figure:
     """tCO2e per shooting day, stacked by category (each with its own colour and pattern)."""
     fig = go.Figure()
-    days = [r.day.isoformat() for r in rows]
+    days = [day_text(r.day, lang) for r in rows]  # the tables' date format
     for category, (colour, pattern) in CATEGORY_STYLE.items():
         fig.add_bar(
             name=tr(f"category.{category.value}", lang),
             x=days,
-            y=[float(r.by_category_t.get(category, 0)) for r in rows],
+            y=[_bar(float(r.by_category_t.get(category, 0))) for r in rows],
             marker={
                 "color": colour,
                 "line": {"color": "#000000", "width": 0.5},
@@ -241,14 +246,14 @@ def completeness_figure(rows: Sequence[CompletenessRow], lang: str) -> go.Figure
     fig = go.Figure()
     fig.add_bar(
         name=tr("reporting.series.answered", lang),
-        x=[r.day.isoformat() for r in rows],
-        y=[r.answered for r in rows],
+        x=[day_text(r.day, lang) for r in rows],
+        y=[_bar(r.answered) for r in rows],
         marker={"color": OKABE_ITO["bluish_green"], "line": {"color": "#000000", "width": 0.5}},
     )
     fig.add_bar(
         name=tr("reporting.series.missing", lang),
-        x=[r.day.isoformat() for r in rows],
-        y=[r.expected - r.answered for r in rows],
+        x=[day_text(r.day, lang) for r in rows],
+        y=[_bar(r.expected - r.answered) for r in rows],
         marker={
             "color": "#ffffff",
             "line": {"color": OKABE_ITO["vermillion"], "width": 1.5},

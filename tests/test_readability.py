@@ -15,14 +15,13 @@ import re
 from importlib import resources
 
 import pytest
-from babel.messages.pofile import read_po
 
 from base import i18n, readability
 from sensitisation.library import keys as library_keys
 from sensitisation.library import render
 
 #: Catalogues that are not crew-facing (see the module docstring for why).
-NOT_CREW_FACING = frozenset({"dashboard.po"})
+NOT_CREW_FACING = frozenset(f"{name}.po" for name in i18n.NOT_CREW_FACING)
 
 
 def _catalogue_files(lang: str) -> dict[str, dict[str, str]]:
@@ -31,8 +30,7 @@ def _catalogue_files(lang: str) -> dict[str, dict[str, str]]:
     files: dict[str, dict[str, str]] = {}
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".po"):
-            with entry.open("rb") as f:
-                files[entry.name] = {str(m.id): str(m.string) for m in read_po(f, locale=lang) if m.id}
+            files[entry.name] = i18n.file_messages(entry, lang)  # a plural text under both its ids
     return files
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dashboard.pages import data, exports, overview, plan, practices, reporting
+from dashboard.pages import data, exports, notfound, overview, plan, practices, reporting
 
-PAGE_MODULES = (overview, plan, reporting, practices, data, exports)
+PAGE_MODULES = (overview, plan, reporting, practices, data, exports, notfound)

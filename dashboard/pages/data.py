@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import dash
 from dash import Input, Output, State, dcc, html
 
+from base import vocabulary
+from base.i18n import day as day_text
 from base.i18n import number
 from dashboard import callbacks, components, context
 from dashboard.texts import tr
@@ -160,14 +164,14 @@ def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> 
     shown = [
         {
             "id": f"#{r.id}",
-            "day": r.day.isoformat(),
+            "day": day_text(r.day, lang),
             "member": names.get(r.member_id or "") or (r.member_id or "–"),
             "what": tr(f"kind.{r.kind.value}", lang) + (f" · {r.subject}" if r.subject else ""),
-            "values": ", ".join(f"{k} {number(v, lang, 6)}" for k, v in r.values.items()) or "–",
+            "values": values_text(r.kind, r.values, lang),
             "raw": r.raw_text or "–",
             "source": r.source,
             "received": r.received_at.astimezone(prod.zone).strftime("%Y-%m-%d %H:%M"),
-            "kg": "–" if r.kgco2e is None else number(r.kgco2e, lang, 3),
+            "kg": "–" if r.kgco2e is None else vocabulary.amount(r.kgco2e, "kgCO2e", lang),
             "factors": f"{r.factors} ({r.factor_set_version})" if r.factors else "–",
             "history": _history(r, lang),
         }
@@ -190,6 +194,24 @@ def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> 
             numeric=("kg",),
         ),
     ]
+
+
+#: The unit of each value a report can carry (a meal type counts meals, a waste stream kg).
+VALUE_UNITS = {"odometer": "km", "distance": "km", "hours": "hours", "meter": "hours", "litres": "litre"}
+KIND_UNITS = {ReportKind.MEALS: "meal", ReportKind.WASTE: "kg"}
+NAMED_VALUES = frozenset({"odometer", "meter"})
+
+
+def values_text(kind: ReportKind, values: Mapping[str, Decimal], lang: str) -> str:
+    """``compteur 12 120 km, poulet 39 repas``: each value named and written to its unit's precision."""
+    parts = []
+    for key, value in values.items():
+        unit = VALUE_UNITS.get(key) or KIND_UNITS.get(kind, "")
+        shown = vocabulary.quantity(value, unit, lang) if unit else number(value, lang, 2)
+        # a reading is named (an odometer is not a distance); a distance, hours or litres need no name
+        named = key in NAMED_VALUES or kind in KIND_UNITS
+        parts.append(f"{vocabulary.value_name(key, lang)} {shown}" if named else shown)
+    return ", ".join(parts) or "–"
 
 
 def report_changes(r: queries.ReportRow, lang: str) -> list[str]:

@@ -52,5 +52,7 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
             className="downloads",
         ),
         html.P(tr("exports.cli", lang), className="note"),
-        html.Pre(html.Code(f"greenslate export {production_id} --format xlsx --out {production_id}.xlsx")),
+        html.Pre(html.Code(
+            f"greenslate export {production_id} --format xlsx --language {lang} --out {production_id}.xlsx"
+        )),
     )

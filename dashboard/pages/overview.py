@@ -8,6 +8,7 @@ from typing import Any
 import dash
 from dash import html
 
+from base import vocabulary
 from base.i18n import day as day_text
 from base.i18n import number
 from common.presenters import kg, tonnes
@@ -158,7 +159,7 @@ def _trace_table(bal: Any, lang: str) -> list[dict[str, Any]]:
     return [
         {
             "factor": t.factor_key,
-            "value": f"{number(t.kgco2e_per_unit, lang, 6)} kg CO2e / {t.unit}",
+            "value": f"{number(t.kgco2e_per_unit, lang, 6)} kg CO2e / {vocabulary.unit(t.unit, lang, 1)}",
             "source": t.source + (f" ({tr('overview.proxy', lang)})" if t.proxy else ""),
             "year": t.year,
             "version": t.factor_set_version,

@@ -9,6 +9,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
+from base import vocabulary
 from base.i18n import number
 from dashboard import callbacks, components, context
 from dashboard.figures import ProgressRow, progress_figure, progress_summary
@@ -20,6 +21,8 @@ from domain.usecases import set_action_status
 from store import queries
 
 PATH = "/plan"
+PLAN_COLUMNS = ("id", "objective", "progress", "gap", "status", "outcome", "indicator", "baseline", "current",
+                "projected", "target", "theme", "owner", "means")
 NO_OUTCOME = "none"
 NOTE_LENGTH = 500
 
@@ -107,17 +110,12 @@ def results(production_id: str, lang: str) -> list[Any]:
     done = [p for p in progress if p.action.status is ActionStatus.DONE]
     return [
         components.table(
-            [("id", tr("plan.col.id", lang)), ("objective", tr("plan.col.objective", lang)),
-             ("theme", tr("plan.col.theme", lang)), ("owner", tr("plan.col.owner", lang)),
-             ("means", tr("plan.col.means", lang)), ("indicator", tr("plan.col.indicator", lang)),
-             ("baseline", tr("plan.col.baseline", lang)), ("current", tr("plan.col.current", lang)),
-             ("projected", tr("plan.col.projected", lang)), ("target", tr("plan.col.target", lang)),
-             ("progress", tr("plan.col.progress", lang)), ("gap", tr("plan.col.gap", lang)),
-             ("status", tr("plan.col.status", lang)), ("outcome", tr("plan.col.outcome", lang))],
+            # where each action stands first, so it is in view on a laptop; the details after
+            [(key, tr(f"plan.col.{key}", lang)) for key in PLAN_COLUMNS],
             rows,
             tr("plan.table", lang),
             table_id="plan-table",
-            numeric=("baseline", "current", "projected", "target", "progress", "gap"),
+            numeric=("baseline", "current", "projected", "target", "progress"),
         ),
         html.H2(tr("plan.progress", lang)),
         components.chart(
@@ -147,9 +145,20 @@ def results(production_id: str, lang: str) -> list[Any]:
 def _value(value: Decimal | None, unit: str, lang: str) -> str:
     if value is None:
         return "–"
-    if unit == "share":
-        return f"{number(value * 100, lang, 1)} %"
-    return f"{number(value, lang, 3)} {unit}"
+    return vocabulary.quantity(value, unit, lang) if unit else number(value, lang, 2)
+
+
+def gap_text(p: ActionProgress, lang: str) -> str:
+    """How far the projection is from the target, in words, the same way for every action:
+    ``300 L d’avance`` when it does better than the target, ``120 km de retard`` when worse."""
+    if p.gap is None or p.on_track is None:
+        return "–"
+    if p.gap == 0:
+        return tr("plan.gap.on_target", lang)
+    amount = _value(abs(p.gap), p.unit, lang)
+    if p.unit == "share":  # a difference of two percentages is in points
+        amount = f"{vocabulary.amount(abs(p.gap), 'share', lang)} {tr('plan.points', lang)}"
+    return tr("plan.gap.ahead" if p.on_track else "plan.gap.behind", lang, amount=amount)
 
 
 def _row(p: ActionProgress, lang: str) -> dict[str, Any]:
@@ -161,13 +170,13 @@ def _row(p: ActionProgress, lang: str) -> dict[str, Any]:
         "theme": tr(f"category.{a.theme.value}", lang),
         "owner": a.owner,
         "means": a.means,
-        "indicator": a.indicator,
+        "indicator": vocabulary.indicator(a.indicator, lang),
         "baseline": _value(a.baseline, p.unit, lang),
         "current": tr("plan.no_figure", lang) if p.current is None else _value(p.current, p.unit, lang),
         "projected": _value(p.projected, p.unit, lang),
         "target": _value(a.target, p.unit, lang),
         "progress": "–" if p.progress_pct is None else f"{number(p.progress_pct, lang, 0)} %",
-        "gap": _value(p.gap, p.unit, lang) + ("" if p.gap is None else f" ({track})"),
+        "gap": gap_text(p, lang),
         "track": track,
         "status": tr(f"status.{a.status.value}", lang),
         "outcome": tr(f"outcome.{a.outcome.value}", lang) if a.outcome else "–",

@@ -11,11 +11,11 @@ from base.i18n import day as day_text
 from base.i18n import number
 from dashboard import components, context
 from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
+from dashboard.pages import campaigns
 from dashboard.pages.data import report_changes
 from dashboard.texts import tr, trn
 from domain.completeness import Completeness, MemberCompleteness
 from domain.model import ReportKind
-from sensitisation.history import campaign_log
 from store import queries
 from store.queries import ReportFilter
 
@@ -47,7 +47,7 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
         *_missing(comp, names, lang),
         *_attention(comp, lang),
         *_changed(page, names),
-        *_campaigns(page),
+        *campaigns.section(page, as_of),
     )
 
 
@@ -157,35 +157,6 @@ def _changed(page: context.Page, names: dict[str, str]) -> list[Any]:
             rows,
             trn("reporting.changed_table", len(rows), lang, total=number(total, lang)),
             table_id="changed-table",
-        ),
-    ]
-
-
-def _campaigns(page: context.Page) -> list[Any]:
-    lang, zone = page.lang, page.production.zone
-    campaigns = [
-        {
-            "day": day_text(c.day, lang),
-            "message": c.message,
-            "member": c.name or c.member_id or "–",
-            "channel": c.channel,
-            "status": tr(f"campaign.status.{c.status}", lang),
-            "sent_at": c.sent_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if c.sent_at else "–",
-        }
-        for c in campaign_log(page.app.engine, page.production_id)
-    ]
-    if not campaigns:
-        return [html.H2(tr("reporting.campaigns", lang)),
-                html.P(tr("reporting.campaigns_none", lang), id="campaigns-table")]
-    return [
-        html.H2(tr("reporting.campaigns", lang)),
-        components.table(
-            [("day", tr("table.day", lang)), ("message", tr("table.message", lang)),
-             ("member", tr("table.member", lang)), ("channel", tr("table.channel", lang)),
-             ("status", tr("table.status", lang)), ("sent_at", tr("table.sent_at", lang))],
-            campaigns,
-            tr("reporting.campaigns_table", lang),
-            table_id="campaigns-table",
         ),
     ]
 

@@ -44,21 +44,25 @@ def _role_options(lang: str, chosen: str) -> str:
 def _list(lang: str, production_id: str, editable: bool) -> str:
     app = context.greenslate_app()
     me = context.user_id()
+    col_email, col_role = escape(tr("accounts.email", lang)), escape(tr("accounts.role", lang))
+    col_actions = escape(tr("accounts.actions", lang))
     rows = []
     for a in accounts_of(app.engine, production_id):
         who = escape(a.email) + (f" ({escape(tr('accounts.you', lang))})" if a.user_id == me else "")
         if not editable:
-            rows.append(f"<tr><td>{who}</td><td>{escape(tr(f'role.{a.role.value}', lang))}</td></tr>")
+            rows.append(f"<tr><td data-label='{col_email}'>{who}</td>"
+                        f"<td data-label='{col_role}'>{escape(tr(f'role.{a.role.value}', lang))}</td></tr>")
             continue
         target = escape(url("/setup/accounts", production_id))
         ident = f"role-{a.user_id}"
         rows.append(
-            f"<tr><td>{who}</td><td><form method='post' action='{target}' class='inline'>{_hidden()}"
+            f"<tr><td data-label='{col_email}'>{who}</td><td data-label='{col_role}'>"
+            f"<form method='post' action='{target}' class='inline'>{_hidden()}"
             f"<input type='hidden' name='user' value='{a.user_id}'><input type='hidden' name='do' value='role'>"
             f"<label for='{ident}' class='visually-hidden'>{escape(tr('accounts.role_of', lang, email=a.email))}"
             f"</label><select id='{ident}' name='role'>{_role_options(lang, a.role.value)}</select> "
             f"<button type='submit'>{escape(tr('accounts.change_role', lang))}</button></form></td>"
-            f"<td><form method='post' action='{target}' class='inline'>{_hidden()}"
+            f"<td data-label='{col_actions}'><form method='post' action='{target}' class='inline'>{_hidden()}"
             f"<input type='hidden' name='user' value='{a.user_id}'><input type='hidden' name='do' value='revoke'>"
             f"<button type='submit'>{escape(tr('accounts.revoke', lang))}</button></form> "
             f"<form method='post' action='{target}' class='inline'>{_hidden()}"

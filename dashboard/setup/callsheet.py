@@ -65,6 +65,9 @@ def prompt_lines(production: Production, member_id: str, lang: str) -> list[str]
             for a in production.assignments if a.who == member_id]
 
 
+HEADS = ["name", "role", "channel", "joined", "consented", "paused", "unreachable", "invite"]
+
+
 def _status_table(production: Production, lang: str, editable: bool) -> str:
     app = context.greenslate_app()
     with app.uow() as uow:
@@ -88,8 +91,10 @@ def _status_table(production: Production, lang: str, editable: bool) -> str:
                       "</button></form>")
         cells = [m.name or m.id, m.role.value, m.channel.value, yes if joined else no, yes if consented else no,
                  paused_text, yes if unreachable else no]
-        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{action}</td></tr>")
-    heads = ["name", "role", "channel", "joined", "consented", "paused", "unreachable", "invite"]
+        labels = [tr(f"callsheet.col.{h}", lang) for h in HEADS]
+        tds = "".join(f"<td data-label='{escape(h)}'>{escape(c)}</td>" for h, c in zip(labels, cells, strict=False))
+        rows.append(f"<tr>{tds}<td data-label='{escape(labels[-1])}'>{action}</td></tr>")
+    heads = HEADS
     head = "".join(f"<th scope='col'>{escape(tr(f'callsheet.col.{h}', lang))}</th>" for h in heads)
     caption = escape(tr("callsheet.status", lang))
     return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{caption}'><table>"

@@ -66,7 +66,7 @@ def user_add(email: str, production_id: str, role: str, language: str, password_
 @click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)), default="xlsx", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
-              help="Language of the spreadsheet's headings.")
+              help="Language of the XLSX and CSV: headings, words and numbers (French CSV: ';' and 12,5).")
 def export_command(production_id: str, fmt: str, out: Path | None, language: str) -> None:
     """Export the balance by Carbon'Clap's categories (the same files as the dashboard's)."""
     from greenslate.cli.core import open_app

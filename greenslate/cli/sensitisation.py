@@ -51,10 +51,10 @@ def show(key: str) -> None:
 @sensitisation.command("check")
 def check_texts() -> None:
     """Read every crew text (catalogues and library, both languages) against the easy-to-read rules."""
-    from base.i18n import all_messages
+    from base.i18n import crew_messages
     from sensitisation.library import load_library
 
-    texts = list(all_messages())
+    texts = list(crew_messages())
     for message in load_library().messages.values():
         texts += [(lang, f"sensitisation.{message.key}", message.text(lang)) for lang in LANGUAGES]
     problems = [f"{lang} {key}: {v.rule}: {v.text}" for lang, key, text in texts for v in check(text, lang)]

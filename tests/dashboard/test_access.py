@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from common.app import App
@@ -271,3 +272,17 @@ def test_the_dashboard_serves_from_sqlite_and_postgresql(seeded: Any) -> None:
     assert client.get("/download/court-nuit/csv").status_code == 200
     login(outsider := create_app(seeded.app).server.test_client(), *OUTSIDER)
     assert outsider.get("/download/feux-aube/csv").status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Page introuvable"), ("en", "Page not found")])
+def test_an_unknown_address_gets_the_apps_own_page_in_the_users_language_with_404(
+    client_for: Any, lang: str, title: str
+) -> None:
+    coordinator = client_for(COORDINATOR)
+    answer = coordinator.get(f"/no-such-page?lang={lang}")
+    assert answer.status_code == 404
+    assert f'lang="{lang}"' in answer.get_data(as_text=True)
+    shown = page(coordinator, "/no-such-page", f"?lang={lang}")
+    assert title in shown and "404 - Page not found" not in shown
+    assert coordinator.get("/plan?production=feux-aube").status_code == 200
+    assert coordinator.get("/").status_code == 200

@@ -178,12 +178,16 @@ def test_exports_download_and_read_back(live: tuple[Seeded, str], browser: Any) 
             page.click(f"#download-{fmt}")
         files[fmt] = Path(info.value.path()).read_bytes()
         assert info.value.suggested_filename.endswith(f".{fmt}")
-    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8"))))
+    # the CSV in the French convention: a byte order mark, ";" and a decimal comma
+    assert files["csv"].startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";"))
     data = json.loads(files["json"])
     wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    names = {"transport": "Transport", "energy": "Énergie", "catering": "Restauration", "waste": "Déchets"}
     for figure in bal.categories:
         section = figure.category.value
-        assert sum(Decimal(r["kgco2e"]) for r in rows if r["section"] == section) == figure.kgco2e
+        in_csv = [Decimal(r["kg CO2e"].replace(",", ".")) for r in rows if r["Catégorie"] == names[section]]
+        assert sum(in_csv) == figure.kgco2e
         assert sum(Decimal(r["kgco2e"]) for r in data["sections"][section]) == figure.kgco2e
     summary = {r[0]: r for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
     assert Decimal(str(summary["Total"][2])) == tonnes(bal.total_kgco2e)
@@ -220,18 +224,25 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+#: A phone on set, a laptop, a desk screen.
+WIDTHS = (390, 1366, 1920)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_axe_finds_no_serious_violation_on_any_page(live: tuple[Seeded, str], browser: Any, lang: str) -> None:
+def test_axe_finds_no_serious_violation_on_any_page(
+    live: tuple[Seeded, str], browser: Any, lang: str, width: int
+) -> None:
     _seeded, base = live
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # axe-core is injected as an inline script, which the dashboard's Content-Security-Policy
     # rightly blocks: this context lets the test's own script in (the policy has its own test).
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
+    page = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{base}/login?lang={lang}")
     assert page.get_attribute("html", "lang") == lang
     found = {"login": _axe(page)}
-    page.screenshot(path=str(SCREENSHOTS / f"login-{lang}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"login-{lang}-{width}.png"), full_page=True)
     page.fill("#email", COORDINATOR[0])
     page.fill("#password", COORDINATOR[1])
     page.click("button[type=submit]")
@@ -242,7 +253,11 @@ def test_axe_finds_no_serious_violation_on_any_page(live: tuple[Seeded, str], br
         page.wait_for_load_state("networkidle")
         assert page.get_attribute("html", "lang") == lang
         found[name] = _axe(page)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
+        check_layout(page, name, width)
+    page.goto(f"{base}/no-such-page?lang={lang}")
+    page.wait_for_selector("#main h1")
+    found["notfound"] = _axe(page)
     unexpected = {
         name: [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
                for v in violations if v["id"] not in UPSTREAM_VIOLATIONS]
@@ -250,6 +265,35 @@ def test_axe_finds_no_serious_violation_on_any_page(live: tuple[Seeded, str], br
     }
     assert unexpected == {name: [] for name in found}
     page.context.close()
+
+
+def _right_edge(page: Any, selector: str) -> float:
+    return float(page.evaluate(f"document.querySelector({selector!r}).getBoundingClientRect().right"))
+
+
+def check_layout(page: Any, name: str, width: int) -> None:
+    """The page keeps to the screen; wide tables scroll in their own frame; what matters is in view."""
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll <= client, f"{name} at {width} px: the page scrolls sideways ({scroll} > {client})"
+    if width < 640:  # a phone: each table row is a card, nothing to scroll sideways, even in a table
+        wide = page.evaluate(
+            "Array.from(document.querySelectorAll('.table-wrap')).filter(w => w.scrollWidth > w.clientWidth + 1)"
+            ".map(w => w.getAttribute('aria-label'))"
+        )
+        assert wide == [], f"{name} at {width} px: tables wider than the screen: {wide}"
+    if width >= 1366 and name == "plan":
+        # progress, gap, status and outcome are in view without scrolling the table
+        for column in (3, 4, 5, 6):
+            right = _right_edge(page, f"#plan-table thead th:nth-child({column})")
+            assert right <= width, f"plan column {column} ends at {right} px, beyond {width}"
+        assert page.inner_text("#plan-table thead th:nth-child(4)") in ("Écart à la cible", "Gap to target")
+    if width >= 1366 and name == "data":
+        # the last column ends inside the table's frame: not cut off
+        assert _right_edge(page, "#data-table thead th:last-child") <= _right_edge(page, "#data-table") + 1
+        assert _right_edge(page, "#data-table") <= _right_edge(page, "#main") + 1
+    if width == 1920:
+        main = float(page.evaluate("document.querySelector('#main').getBoundingClientRect().width"))
+        assert main > 1600, f"{name}: the content uses {main} px of a 1920 px screen"
 
 
 def test_pages_render_and_callbacks_run_under_the_content_security_policy(

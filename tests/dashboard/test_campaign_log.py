@@ -30,12 +30,57 @@ def test_sent_and_unreachable_campaign_messages_are_listed(client_for: Any) -> N
         outbox.mark_unreachable(conn, by_member["sam"].id, "test", SENT_AT, "blocked the bot")
 
     seen = page(client_for(COORDINATOR), "/reporting", "?production=feux-aube")
-    assert "Messages de sensibilisation envoyés" in seen and "campaigns-table" in seen
+    assert "Messages de sensibilisation" in seen and "campaigns-table" in seen
     assert "veggie-day" in seen
     assert "Amina Diallo" in seen and "envoyé" in seen and "2027-03-02 08:30" in seen
     assert "Sam Okafor" in seen and "injoignable" in seen
+    # the declared campaign, counted: one of seven sent, and why the others were not
+    declared = declared_rows(client_for)
+    assert declared["mardi 2 mars à 08:30"] == {
+        "audience": "Toute l’équipe (7 personnes)",
+        "sent": "1 sur 7",
+        "not_sent": "1 injoignable, 5 pas joignables ou en pause ce jour-là",
+    }
+
+
+def declared_rows(client_for: Any, lang: str = "fr", now: dt.datetime | None = None) -> dict[str, dict[str, str]]:
+    """The declared-campaigns table of the reporting page, by its "planned for" cell."""
+    from dashboard import context
+    from dashboard.pages import campaigns
+    from store.users import DashboardRole, Membership
+
+    seeded = client_for.seeded
+    membership = Membership(seeded.production.id, seeded.production.title, DashboardRole.COORDINATOR)
+    page_ = context.Page(lang, seeded.app, seeded.production, membership)
+    section = campaigns.section(page_, None, now or dt.datetime(2027, 3, 31, tzinfo=dt.UTC))
+    rows = {}
+    for part in section:
+        table = getattr(part, "children", None)
+        if getattr(table, "id", None) != "campaigns-declared":
+            continue
+        for tr in table.children[2].children:
+            cells = [td.children for td in tr.children]
+            rows[cells[0]] = {"audience": cells[2], "sent": cells[3], "not_sent": cells[4]}
+    return rows
+
+
+def test_every_declared_campaign_is_shown_sent_or_not_and_why(client_for: Any) -> None:
+    """The example declares four campaigns on 2–5 March. Nothing ran the scheduler: none went out, and
+    the page says so; before their day they are still to come."""
+    seen = page(client_for(COORDINATOR), "/reporting", "?production=feux-aube")
+    assert "campaigns-declared" in seen and "Aucun message de sensibilisation prévu" not in seen
+    after = declared_rows(client_for)
+    assert list(after) == ["mardi 2 mars à 08:30", "mercredi 3 mars à 08:30", "jeudi 4 mars à 08:30",
+                           "vendredi 5 mars à 08:30"]
+    assert after["mercredi 3 mars à 08:30"]["audience"] == "Chauffeur (2 personnes)"
+    assert after["jeudi 4 mars à 08:30"]["sent"] == "0 sur 1"
+    assert all("ne tournait pas" in row["not_sent"] for row in after.values())
+    before = declared_rows(client_for, "en", now=dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
+    assert before["Thursday 4 March at 08:30"]["audience"] == "Gaffer (1 person)"
+    assert all(row["not_sent"] == "Not yet: it is still to come." for row in before.values())
 
 
 def test_no_campaign_yet_is_said_plainly(client_for: Any) -> None:
-    seen = page(client_for(COORDINATOR), "/reporting", "?production=feux-aube")
+    """The other production declares no campaign and sent none."""
+    seen = page(client_for(COORDINATOR), "/reporting", "?production=court-nuit")
     assert "Aucun message de sensibilisation prévu" in seen

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from common import exports
+from common import exports, localised_exports
 from common.presenters import kg
 from domain.model import Category
 from domain.usecases import get_balance
@@ -80,7 +80,7 @@ def test_export_command_writes_the_same_file(
     assert result.exit_code == 0, result.output
     export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
     if fmt == "csv":
-        assert out.read_text(encoding="utf-8") == exports.to_csv(export)
+        assert out.read_bytes() == localised_exports.to_csv(export, "fr")  # the French convention by default
     elif fmt == "json":
         written = json.loads(out.read_text(encoding="utf-8"))
         expected = json.loads(exports.to_json(export))
@@ -135,9 +135,9 @@ def test_cells_a_spreadsheet_would_run_as_formulas_stay_text(client_for) -> None
     load_production(seeded.uow(), parse_production(text))
     client = client_for(COORDINATOR)
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/download/feux-aube/csv").get_data(as_text=True))))
-    mb1 = next(r for r in rows if r["item"] == "mb1")
-    assert (mb1["label"], mb1["mode"], mb1["fuel"]) == ("'+1+2", "'-2+3", "'@SUM(A1:A9)")
+    rows = read_csv(client.get("/download/feux-aube/csv").data, "fr")
+    mb1 = next(r for r in rows if r["Poste"] == "mb1")
+    assert (mb1["Libellé"], mb1["Mode"], mb1["Carburant"]) == ("'+1+2", "'-2+3", "'@SUM(A1:A9)")
     assert all(not v.startswith(exports.FORMULA_STARTS) for r in rows for v in r.values() if v)
 
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/download/feux-aube/xlsx").data))
@@ -145,3 +145,87 @@ def test_cells_a_spreadsheet_would_run_as_formulas_stay_text(client_for) -> None
     assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell is a formula"
     texts = {c.value for c in cells if isinstance(c.value, str)}
     assert {"'" + FORMULAS["title"], "'+1+2", "'-2+3", "'@SUM(A1:A9)"} <= texts
+
+
+def read_csv(data: bytes, lang: str) -> list[dict[str, str]]:
+    """A CSV written for a person: a byte order mark, then ``;`` in French and ``,`` in English."""
+    assert data.startswith(b"\xef\xbb\xbf"), "a UTF-8 byte order mark first"
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";" if lang == "fr" else ","))
+
+
+def french_decimal(text: str) -> Decimal:
+    assert "." not in text and " " not in text, text
+    return Decimal(text.replace(",", "."))
+
+
+def test_french_csv_opens_in_a_french_spreadsheet_and_adds_up(seeded: Seeded) -> None:
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    data = exports.render(export, "csv", "fr")
+    rows = read_csv(data, "fr")
+    assert list(rows[0]) == [exports._HEADERS["fr"][f] for f in exports.FIELDS]
+    bal = _balance(seeded)
+    names = {"transport": "Transport", "energy": "Énergie", "catering": "Restauration", "waste": "Déchets"}
+    for c in bal.categories:
+        total = sum(french_decimal(r["kg CO2e"]) for r in rows if r["Catégorie"] == names[c.category.value])
+        assert total == c.kgco2e, c.category
+    meals = {r["Poste"]: r for r in rows if r["Catégorie"] == "Restauration"}
+    assert set(meals) == {"bœuf", "poulet", "poisson", "végétalien", "végétarien"}
+    assert {r["Unité"] for r in meals.values()} == {"repas"}
+    assert {r["Unité du facteur"] for r in meals.values()} == {"repas"}
+    energy = [r for r in rows if r["Catégorie"] == "Énergie"]
+    assert {r["Méthode"] for r in energy} == {"mesuré", "estimé"} and {r["Unité"] for r in energy} == {"litres"}
+    assert {r["Approximation"] for r in rows} <= {"oui", "non"}
+    assert any("," in r["Quantité"] for r in rows)  # decimals with a comma
+
+
+def test_english_csv_uses_commas_and_points(seeded: Seeded) -> None:
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    rows = read_csv(exports.render(export, "csv", "en"), "en")
+    bal = _balance(seeded)
+    total = sum(Decimal(r["kg CO2e"]) for r in rows)
+    assert total == bal.total_kgco2e
+    catering = {r["Item"] for r in rows if r["Category"] == "Catering"}
+    assert catering == {"beef", "chicken", "fish", "vegan", "vegetarian"}
+    assert {r["Unit"] for r in rows if r["Category"] == "Catering"} == {"meals"}
+
+
+def test_xlsx_has_widths_number_formats_real_dates_and_french_words(seeded: Seeded) -> None:
+    import datetime as dt
+
+    export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
+    wb = openpyxl.load_workbook(io.BytesIO(exports.render(export, "xlsx", "fr")))
+    summary = wb["Synthèse"]
+    as_of = next(r for r in summary.iter_rows() if r[0].value == "Arrêté au")[1]
+    assert isinstance(as_of.value, dt.datetime) and as_of.value.date() == export.balance.as_of
+    assert as_of.number_format == "dd/mm/yyyy"
+    categories = [r[0].value for r in summary.iter_rows(min_row=9, max_row=12)]
+    assert categories == ["Transport", "Énergie", "Restauration", "Déchets"]
+    repas = wb["Repas"]
+    header = [c.value for c in repas[1]]
+    rows = [[c.value for c in r] for r in repas.iter_rows(min_row=2)]
+    assert {r[header.index("Poste")] for r in rows} == {"bœuf", "poulet", "poisson", "végétalien", "végétarien"}
+    assert {r[header.index("Approximation")] for r in rows} <= {"oui", "non"}
+    quantity = repas.cell(2, header.index("Quantité") + 1)
+    assert isinstance(quantity.value, int | float) and quantity.number_format == "#,##0"  # meals: whole
+    energy = wb["Groupes électrogènes"]
+    eh = [c.value for c in energy[1]]
+    assert energy.cell(2, eh.index("Quantité") + 1).number_format == "#,##0.00"  # litres: 2 decimals
+    assert energy.cell(2, eh.index("kg CO2e") + 1).number_format == "#,##0.000"
+    for ws in wb.worksheets:  # every column wide enough for its longest text (up to a bound)
+        for index, column in enumerate(ws.iter_cols(), start=1):
+            longest = max((len(c.value) for c in column if isinstance(c.value, str)), default=0)
+            width = ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width
+            assert width >= min(localised_exports.MAX_WIDTH, longest), (ws.title, index, width, longest)
+    assert wb["Facteurs"].column_dimensions["B"].width > 30  # the descriptions are long
+    source = wb["Facteurs"]
+    assert [c.value for c in source[1]][:3] == ["Facteur", "Description", "kg CO2e par unité"]
+
+
+def test_export_command_takes_the_language(seeded: Seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GREENSLATE_DATABASE_URL", seeded.app.settings.database_url)
+    out = tmp_path / "export.csv"
+    result = CliRunner().invoke(main, ["export", "feux-aube", "--format", "csv", "--out", str(out),
+                                       "--language", "en"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out.read_bytes(), "en")
+    assert "Category" in rows[0] and "kg CO2e" in rows[0]

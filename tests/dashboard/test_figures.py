@@ -74,7 +74,8 @@ def test_completeness_summary() -> None:
         "8 answers received out of 10 expected (80 %). Days with missing answers: 1."
     )
     fig = figures.completeness_figure(rows, "fr")
-    assert [list(t.y) for t in fig.data] == [[5, 3], [0, 2]]
+    assert [list(t.y) for t in fig.data] == [[5, 3], [None, 2]]  # nothing missing: no bar, not a sliver
+    assert list(fig.data[0].x) == ["lundi 1 mars", "mardi 2 mars"]  # the tables' date format
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -107,3 +108,34 @@ def test_the_plan_table_says_no_figure_yet_for_an_action_not_measured() -> None:
         assert _row(p, "en")["current"] == "no figure yet"
         assert _row(p, "fr")["current"] == "pas encore de chiffre"
         assert "None" not in str(_row(p, "en"))
+
+
+def test_the_plan_says_ahead_or_behind_in_words_the_same_way_for_every_action() -> None:
+    from common.production_file import load_production_file
+    from dashboard.pages.plan import _row
+    from domain.indicators import ActionProgress
+
+    production = load_production_file(Path(__file__).resolve().parents[2] / "config" / "examples" / "feature-film.yaml")
+    a1, a2 = production.action_plan[0], production.action_plan[1]
+    litres_ahead = ActionProgress(a2, "L", Decimal(1304), Decimal("2543.229"), Decimal(152), True, Decimal("-156.771"))
+    share_behind = ActionProgress(
+        a1, "share", Decimal("0.249"), Decimal("0.249"), Decimal(75), False, Decimal("-0.051")
+    )
+    assert _row(litres_ahead, "fr")["gap"] == "156,77 L d’avance sur la cible"
+    assert _row(litres_ahead, "en")["gap"] == "156.77 L ahead of target"
+    assert _row(share_behind, "fr")["gap"] == "5,1 points de retard sur la cible"
+    assert _row(share_behind, "en")["gap"] == "5.1 points behind target"
+    assert _row(share_behind, "fr")["indicator"] == "Part des repas végétariens"
+    assert _row(litres_ahead, "fr")["projected"] == "2\u202f543,23 L"
+
+
+def test_report_values_are_named_in_the_language_with_their_unit() -> None:
+    from dashboard.pages.data import values_text
+    from domain.model import ReportKind
+
+    meals = {"vegetarian": Decimal(10), "beef": Decimal(1)}
+    assert values_text(ReportKind.MEALS, meals, "fr") == "végétarien 10 repas, bœuf 1 repas"
+    assert values_text(ReportKind.MEALS, meals, "en") == "vegetarian 10 meals, beef 1 meal"
+    assert values_text(ReportKind.MILEAGE, {"odometer": Decimal(12668)}, "fr") == "compteur 12\u202f668 km"
+    assert values_text(ReportKind.GENERATOR_LITRES, {"litres": Decimal(46)}, "fr") == "46 litres"
+    assert values_text(ReportKind.GENERATOR_HOURS, {"hours": Decimal("1.9")}, "en") == "1.9 hours"

@@ -101,3 +101,10 @@ def test_the_crew_catalogues_still_read_their_texts() -> None:
     """The dashboard catalogue sits beside the crew ones: the crew loader reads plural entries too."""
     assert i18n.t("fr", "common.unit.km") == "km"
     assert i18n.catalogue("fr")["practices.votes.plural"] == "{count} votes"
+
+
+def test_the_crew_check_reads_every_catalogue_but_the_dashboards() -> None:
+    """``greenslate sensitisation check`` reads crew texts: the dashboard's labels are not among them."""
+    keys = {key for _lang, key, _text in i18n.crew_messages()}
+    assert "common.unit.km" in keys and "vocabulary.unit.litre.plural" in keys
+    assert not keys & set(TEXTS["fr"])
