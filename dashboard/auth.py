@@ -239,6 +239,12 @@ def _login() -> flask.Response | str:
     return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
 
 
+def attempts_left(email: str) -> int:
+    """Count one password check for ``email`` from this client, as a sign-in does: 0 if it may go on,
+    else the seconds to wait (an invite link that names an existing account checks its password)."""
+    return _throttle().attempt(email, flask.request.remote_addr or "unknown")
+
+
 def sign_in(user_id: int, email: str, language: str, session_version: int) -> None:
     """Start a new session for the account (a fresh cookie: nothing of the session before survives)."""
     flask.session.clear()

@@ -11,9 +11,9 @@ from html import escape
 import flask
 
 from dashboard import context
-from dashboard.auth import csrf_ok, csrf_token, sign_in
+from dashboard.auth import attempts_left, csrf_ok, csrf_token, sign_in
 from dashboard.setup.html import message, page, url
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 from store.accounts import (
     accept_invite,
     accounts_of,
@@ -153,6 +153,8 @@ def join(token: str) -> flask.Response | str:
         email = flask.request.form.get("email", "").strip()
         if not csrf_ok():
             error, status = tr("login.expired", lang), 400
+        elif wait := attempts_left(email):
+            error, status = trn("login.throttled", max(1, -(-wait // 60)), lang), 429
         else:
             try:
                 user = accept_invite(app.engine, token, email, flask.request.form.get("password", ""), language=lang)

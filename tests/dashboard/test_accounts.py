@@ -109,3 +109,13 @@ def test_migration_0010_adds_the_invites_and_goes_back_down(db_url: str) -> None
         assert "account_invites" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_an_invite_link_is_no_way_around_the_sign_in_limit(client_for: Any) -> None:
+    token = create_invite(client_for.seeded.engine, "court-nuit", "viewer", None)
+    client = client_for(None)
+    form = client.get(f"/join/{token}?lang=en").get_data(as_text=True)
+    codes = [client.post(f"/join/{token}", data={"csrf": _csrf(form), "email": VIEWER[0],
+                                                 "password": f"guess-number-{i}"}).status_code for i in range(7)]
+    assert codes[:5] == [400] * 5 and codes[5:] == [429, 429]
+    assert open_invite(client_for.seeded.engine, token) is not None
