@@ -15,6 +15,7 @@ from dash import html
 from common.app import App
 from dashboard import auth, callbacks, context, downloads, security
 from dashboard.pages import PAGE_MODULES
+from dashboard.setup import views as setup_views
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -75,6 +76,7 @@ def create_app(app: App) -> dash.Dash:
     secret = app.settings.dashboard_secret_key
     auth.install(server, secret.get_secret_value() if secret is not None else None)
     downloads.install(server)
+    setup_views.install(server)
     callbacks.install(server)
     _callback_context_ready()
     for module in PAGE_MODULES:

@@ -48,6 +48,8 @@ SESSION_VERSION = "sv"
 
 #: Paths anyone may open: the sign-in page and the stylesheet it uses, matched exactly.
 PUBLIC_PATHS = frozenset({"/login", "/assets/style.css"})
+#: Paths under which anyone may open a page: the one-time invite links (``/join/TOKEN``).
+PUBLIC_PREFIXES = ("/join/",)
 
 
 class DashboardUser(UserMixin):
@@ -161,7 +163,7 @@ def _guard() -> flask.Response | None:
             if uid is not None:
                 set_language(context.greenslate_app().engine, uid, lang)
     path = flask.request.path
-    if path in PUBLIC_PATHS or context.user_id() is not None:
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or context.user_id() is not None:
         return None
     if path.startswith("/_") or flask.request.method != "GET":
         return flask.Response("sign in first", status=401, mimetype="text/plain")
@@ -183,6 +185,11 @@ def csrf_token() -> str:
         token = secrets.token_urlsafe(24)
         flask.session["csrf"] = token
     return token
+
+
+def csrf_ok() -> bool:
+    """Whether the posted form carries this session's token (every form that changes something sends it)."""
+    return _csrf_ok()
 
 
 def _csrf_ok() -> bool:
@@ -227,12 +234,23 @@ def _login() -> flask.Response | str:
                 error, status = tr("login.failed", lang), 401
             else:
                 _throttle().succeeded(email)
-                flask.session.clear()
-                login_user(DashboardUser(found.id, found.email, found.language))
-                flask.session[SESSION_VERSION] = found.session_version
-                flask.session["lang"] = normalise_language(flask.request.args.get("lang") or found.language)
+                sign_in(found.id, found.email, found.language, found.session_version)
                 return flask.redirect(_safe_next(flask.request.args.get("next")))
     return flask.Response(_login_page(lang, email, error), status=status, mimetype="text/html")
+
+
+def attempts_left(email: str) -> int:
+    """Count one password check for ``email`` from this client, as a sign-in does: 0 if it may go on,
+    else the seconds to wait (an invite link that names an existing account checks its password)."""
+    return _throttle().attempt(email, flask.request.remote_addr or "unknown")
+
+
+def sign_in(user_id: int, email: str, language: str, session_version: int) -> None:
+    """Start a new session for the account (a fresh cookie: nothing of the session before survives)."""
+    flask.session.clear()
+    login_user(DashboardUser(user_id, email, language))
+    flask.session[SESSION_VERSION] = session_version
+    flask.session["lang"] = normalise_language(flask.request.args.get("lang") or language)
 
 
 def _logout() -> flask.Response:

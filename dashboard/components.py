@@ -43,6 +43,7 @@ def frame(page: str, production_id: str | None, lang: str, *content: Any) -> htm
         )
         for pid, p in registered
     ]
+    nav_items.append(html.Li(html.A(tr("nav.setup", lang), href=href("/setup", production_id))))
     productions = [
         html.Li(
             html.A(

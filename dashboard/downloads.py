@@ -1,10 +1,12 @@
-"""The export downloads: a plain Flask route, checked against the user's memberships like a page."""
+"""The downloads (exports, the production file): plain Flask routes, checked like a page."""
 
 from __future__ import annotations
 
 import flask
 
 from common import exports, imports
+from common.production_file.export import production_yaml
+from common.production_setup import discord_section
 from dashboard import context
 from domain.model import ReportKind
 
@@ -12,6 +14,7 @@ from domain.model import ReportKind
 def install(server: flask.Flask) -> None:
     server.add_url_rule("/download/<production_id>/<fmt>", "download", download)
     server.add_url_rule("/template/<production_id>/<kind>/<fmt>", "template", template)
+    server.add_url_rule("/production-file/<production_id>", "production_file", production_file)
 
 
 def download(production_id: str, fmt: str) -> flask.Response:
@@ -39,5 +42,19 @@ def template(production_id: str, kind: str, fmt: str) -> flask.Response:
     response = flask.Response(imports.template(report_kind, fmt, lang), mimetype=imports.MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = \
         f'attachment; filename="{imports.template_name(report_kind, fmt, lang)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def production_file(production_id: str) -> flask.Response:
+    """The production file of what the dashboard shows: ``greenslate production load`` takes it back as is."""
+    if context.access(production_id) is None:
+        flask.abort(404)
+    app = context.greenslate_app()
+    with app.uow() as uow:
+        production = uow.productions.get(production_id)
+    body = production_yaml(production, discord_section(app, production_id))
+    response = flask.Response(body.encode("utf-8"), mimetype="application/yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{production_id}.yaml"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -258,12 +258,16 @@ class ShootingCalendar:
     end: dt.date
     weekdays: frozenset[int]  # 0 = Monday
     days_off: frozenset[dt.date] = frozenset()
+    #: Days shot although not on a shooting weekday (a day moved to a Saturday, say).
+    extra_days: frozenset[dt.date] = frozenset()
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
     def is_shooting_day(self, day: dt.date) -> bool:
-        return self.contains(day) and day.weekday() in self.weekdays and day not in self.days_off
+        if not self.contains(day) or day in self.days_off:
+            return False
+        return day.weekday() in self.weekdays or day in self.extra_days
 
     def shooting_days(self) -> list[dt.date]:
         days = []

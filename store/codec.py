@@ -64,9 +64,15 @@ def forecast_json(forecast: Any) -> dict[str, str]:
 
 
 def production_definition(p: Production) -> dict[str, Any]:
-    """Everything in ``p`` that has no column of its own (the crew excepted)."""
+    """Everything in ``p`` that has no column of its own (the crew excepted).
+
+    ``extra_days`` (the calendar's moved days) is written only when there are some, so a production
+    stored before it existed reads and saves as it did.
+    """
+    extra = {"extra_days": [d.isoformat() for d in sorted(p.calendar.extra_days)]} if p.calendar.extra_days else {}
     return {
         "format": FORMAT,
+        **extra,
         "vehicles": [
             {
                 "id": v.id,
@@ -222,6 +228,7 @@ def build_production(
             end=row.calendar_end,
             weekdays=frozenset(int(w) for w in row.shooting_weekdays),
             days_off=frozenset(dt.date.fromisoformat(s) for s in row.days_off),
+            extra_days=frozenset(dt.date.fromisoformat(s) for s in d.get("extra_days", [])),
         ),
         forecast_tco2e={Category(k): Decimal(v) for k, v in row.forecast_tco2e.items()},
         crew=crew,
@@ -266,3 +273,19 @@ def build_production(
             for c in d["sensitisation"]
         ),
     )
+
+
+def keep_tracked_statuses(stored: dict[str, Any], new: dict[str, Any], tracked: set[str]) -> dict[str, Any]:
+    """``new`` with the stored status, outcome and note of every action whose status has a history.
+
+    Such an action shows its latest status, never the file's, so the file's are kept as stored: a
+    file that says what the dashboard shows (a downloaded production file) then changes nothing.
+    """
+    before = {a["id"]: a for a in stored.get("action_plan", [])}
+    plan = []
+    for action in new["action_plan"]:
+        old = before.get(action["id"])
+        if action["id"] in tracked and old is not None:
+            action = {**action, **{k: old.get(k) for k in ("status", "outcome", "note")}}
+        plan.append(action)
+    return {**new, "action_plan": plan}

@@ -120,6 +120,9 @@ class SqlProductionRepository:
             "definition": codec.production_definition(p),
         }
         row = self.session.execute(select(productions).where(productions.c.id == p.id)).first()
+        if row is not None:
+            values["definition"] = codec.keep_tracked_statuses(
+                row.definition, values["definition"], set(self._latest_statuses(p.id)))
         now = _now()
         if row is None:
             self.session.execute(

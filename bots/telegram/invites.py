@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from common.app import App
-from domain.errors import GreenslateError, UnknownMember
-from domain.model import Channel
-from store.telegram import TelegramStore
+from common.crew_invites import (
+    DEFAULT_TTL,
+    USERNAME_VARIABLE,
+    InviteLink,
+    configured_bot_username,
+    create_invites,
+    qr_png,
+)
+from domain.errors import GreenslateError
 
-DEFAULT_TTL = dt.timedelta(days=14)
-USERNAME_VARIABLE = "GREENSLATE_TELEGRAM_BOT_USERNAME"
-
-
-@dataclass(frozen=True)
-class InviteLink:
-    member_id: str
-    name: str
-    url: str
-    expires_at: dt.datetime
-
-
-class _UsernameSetting(BaseSettings):
-    """GREENSLATE_TELEGRAM_BOT_USERNAME, from the environment or ``.env`` like every other setting."""
-
-    model_config = SettingsConfigDict(env_prefix="GREENSLATE_", env_file=".env", extra="ignore")
-    telegram_bot_username: str = ""
+__all__ = ["DEFAULT_TTL", "USERNAME_VARIABLE", "InviteLink", "bot_username", "create_invites", "qr_file_name",
+           "write_qr"]
 
 
 def bot_username(app: App) -> str:
     """The bot's @username: from GREENSLATE_TELEGRAM_BOT_USERNAME, else asked of Telegram with the token."""
-    name = _UsernameSetting().telegram_bot_username.strip().lstrip("@")
+    name = configured_bot_username()
     if name:
         return name
     token = app.settings.telegram_token
@@ -61,36 +48,6 @@ async def _ask_username(token: str, api_url: str) -> str:
         raise GreenslateError(f"cannot ask Telegram for the bot's username: {type(exc).__name__}") from None
 
 
-def create_invites(
-    app: App,
-    production_id: str,
-    username: str,
-    member_ids: list[str] | None = None,
-    *,
-    ttl: dt.timedelta = DEFAULT_TTL,
-    now: dt.datetime | None = None,
-) -> list[InviteLink]:
-    """One single-use link per member (by default every member who reports on Telegram)."""
-    now = now or dt.datetime.now(dt.UTC)
-    with app.uow() as uow:
-        production = uow.productions.get(production_id)
-    if member_ids:
-        crew = []
-        for member_id in member_ids:
-            try:
-                crew.append(production.member(member_id))
-            except KeyError:
-                raise UnknownMember(member_id, production_id) from None
-    else:
-        crew = [m for m in production.crew if m.channel is Channel.TELEGRAM]
-    store = TelegramStore(app.engine)
-    links = []
-    for member in crew:
-        token = store.create_invite(production_id, member.id, ttl, now)
-        links.append(InviteLink(member.id, member.name, f"https://t.me/{username}?start={token}", now + ttl))
-    return links
-
-
 def qr_file_name(production_id: str, member_id: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{production_id}-{member_id}")
     return f"{safe}.png"
@@ -98,10 +55,6 @@ def qr_file_name(production_id: str, member_id: str) -> str:
 
 def write_qr(url: str, path: Path) -> Path:
     """A PNG QR code of ``url``, large enough to scan from a printed call sheet."""
-    import qrcode
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    image = qrcode.make(url, box_size=8, border=4)
-    with path.open("wb") as f:
-        image.save(f)
+    path.write_bytes(qr_png(url))
     return path

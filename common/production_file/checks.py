@@ -90,6 +90,17 @@ class _Checker:
                     f"production.calendar.days_off[{i}]",
                     f"day off {day} is outside the calendar ({cal.start} to {cal.end})",
                 )
+        for i, day in enumerate(cal.extra_days):
+            if not cal.start <= day <= cal.end:
+                self.add(
+                    f"production.calendar.extra_days[{i}]",
+                    f"extra shooting day {day} is outside the calendar ({cal.start} to {cal.end})",
+                )
+            elif day in cal.days_off:
+                self.add(
+                    f"production.calendar.extra_days[{i}]",
+                    f"{day} is both a day off and an extra shooting day; keep it in one list only",
+                )
         if not self.calendar().shooting_days():
             self.add(
                 "production.calendar",
@@ -103,6 +114,7 @@ class _Checker:
             end=cal.end,
             weekdays=frozenset(WEEKDAYS.index(d) for d in cal.shooting_days),
             days_off=frozenset(cal.days_off),
+            extra_days=frozenset(cal.extra_days),
         )
 
     def check_unique(self, section: str, ids: list[str], what: str) -> set[str]:

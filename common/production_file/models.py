@@ -70,6 +70,10 @@ class CalendarModel(_Model):
         default_factory=list,
         description="Dates inside the calendar with no shooting (holidays): no prompt is sent.",
     )
+    extra_days: list[Date] = Field(
+        default_factory=list,
+        description="Dates inside the calendar shot although not on a shooting weekday (a moved day).",
+    )
 
 
 class ProductionModel(_Model):

@@ -99,6 +99,7 @@ def production_load(file: Path) -> None:
 
     prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
     app = open_app()
+    _refuse_orphans(app, prod, str(file))
     created = load_production(app.uow(), prod)
     verb = "created" if created else "updated"
     click.echo(
@@ -107,6 +108,20 @@ def production_load(file: Path) -> None:
     )
     if discord is not None:
         _link_discord(app, prod.id, discord)
+
+
+def _refuse_orphans(app: App, prod: Production, file: str) -> None:
+    """The dashboard's rule for the file too: no change may leave a stored figure without what it names."""
+    from common.production_file import ProductionFileProblems
+    from common.production_setup import orphan_problems
+    from store.usage import figures_in_use
+
+    with app.uow() as uow:
+        exists = uow.productions.find(prod.id) is not None
+    if exists:
+        problems = orphan_problems(prod, figures_in_use(app.engine, prod.id))
+        if problems:
+            raise ProductionFileProblems(file, problems)
 
 
 def _link_discord(app: App, production_id: str, section: DiscordModel) -> None:

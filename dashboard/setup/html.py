@@ -1,0 +1,163 @@
+"""The set-up pages' HTML: a plain server-rendered frame (forms post back, no script needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+import flask
+
+from dashboard import context
+from dashboard.auth import csrf_token
+from dashboard.setup.sections import Field, Section, shown
+from dashboard.texts import tr
+from domain.model import WEEKDAYS
+
+
+def url(path: str, production_id: str | None = None, **params: str) -> str:
+    query = {"production": production_id} if production_id else {}
+    query.update({k: v for k, v in params.items() if v})
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def page(lang: str, title: str, production_id: str | None, body: str, status: int = 200) -> flask.Response:
+    other = "en" if lang == "fr" else "fr"
+    here = flask.request.path
+    mine = context.my_memberships()
+    current = next((m for m in mine if m.production_id == production_id), None)
+    role = f" ({escape(tr(f'role.{current.role.value}', lang))})" if current else ""
+    brand = f" · {escape(current.title)}" if current else ""
+    nav = "".join(
+        f'<li><a href="{escape(url(path, production_id))}">{escape(tr(key, lang))}</a></li>'
+        for key, path in (("nav.overview", "/"), ("nav.plan", "/plan"), ("nav.reporting", "/reporting"),
+                          ("nav.practices", "/practices"), ("nav.data", "/data"), ("nav.exports", "/exports"))
+    )
+    setup_link = escape(url("/setup", production_id))
+    nav += f'<li><a href="{setup_link}" aria-current="page">{escape(tr("nav.setup", lang))}</a></li>'
+    text = f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} · greenslate</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<a class="skip-link" href="#main">{escape(tr("nav.skip", lang))}</a>
+<header class="site-header"><p class="brand">greenslate{brand}</p>
+<p class="who">{escape(tr("nav.signed_in", lang, email=context.user_email()))}{role}</p>
+<a class="lang-switch" lang="{other}" href="{escape(url(here, production_id, lang=other))}">{
+        escape(tr("nav.switch_language", other))}</a>
+<form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf_token())}">
+<button type="submit">{escape(tr("nav.logout", lang))}</button></form></header>
+<nav aria-label="{escape(tr("nav.pages", lang))}"><ul class="pages">{nav}</ul></nav>
+<main id="main" tabindex="-1" class="setup">
+<h1>{escape(title)}</h1>
+{body}
+</main>
+</body>
+</html>"""
+    return flask.Response(text, status=status, mimetype="text/html")
+
+
+def message(text: str, kind: str = "") -> str:
+    role = ' role="alert"' if kind == "error" else ' role="status"'
+    return f'<p class="message {kind}"{role}>{escape(text)}</p>'
+
+
+def _option(f: Field, value: str, lang: str) -> str:
+    """An option's words: its label when the field has some (the value itself otherwise)."""
+    if not value:
+        return tr("setup.blank", lang)
+    if f.labels:
+        try:
+            return tr(f"{f.labels}.{value}", lang)
+        except KeyError:
+            return value
+    return value
+
+
+def _input_id(section: Section, row: int, name: str) -> str:
+    return f"{section.key}-{row}-{name}".replace(".", "-")
+
+
+def _field(section: Section, f: Field, row: int, value: Any, lang: str, options: Sequence[str],
+           errors: Sequence[str], disabled: bool) -> str:
+    name = f"{row}.{f.name}"
+    ident = _input_id(section, row, f.name)
+    label = escape(tr(f"setup.field.{f.name}", lang))
+    off = " disabled" if disabled else ""
+    err_id = f"{ident}-error"
+    described = f' aria-invalid="true" aria-describedby="{err_id}"' if errors else ""
+    error_html = "".join(
+        f'<span class="field-error" id="{err_id}" lang="en">{escape(e)}</span>' for e in errors[:1]
+    ) + "".join(f'<span class="field-error" lang="en">{escape(e)}</span>' for e in errors[1:])
+    if f.kind == "check":
+        checked = " checked" if value is True else ""
+        return (f'<p class="field check"><input type="checkbox" id="{ident}" name="{name}"{checked}{off}{described}>'
+                f'<label for="{ident}">{label}</label>{error_html}</p>')
+    if f.kind == "weekdays":
+        chosen = set(value or [])
+        boxes = "".join(
+            f'<label><input type="checkbox" name="{name}" value="{d}"{" checked" if d in chosen else ""}{off}>'
+            f'{escape(tr(f"setup.weekday.{d}", lang))}</label>'
+            for d in WEEKDAYS
+        )
+        return (f'<fieldset class="field weekdays"{described}><legend>{label}</legend>{boxes}{error_html}</fieldset>')
+    text = shown(value)
+    if f.kind == "select":
+        choices = ([""] if f.blank or text == "" else []) + list(options)
+        if text and text not in choices:
+            choices.append(text)
+        opts = "".join(
+            f'<option value="{escape(o)}"{" selected" if o == text else ""}>{escape(_option(f, o, lang))}</option>'
+            for o in choices
+        )
+        control = f'<select id="{ident}" name="{name}"{off}{described}>{opts}</select>'
+    elif f.kind == "long":
+        control = f'<textarea id="{ident}" name="{name}" rows="2"{off}{described}>{escape(text)}</textarea>'
+    else:
+        kind = {"date": "date", "time": "time"}.get(f.kind, "text")
+        mode = ' inputmode="decimal"' if f.kind == "number" else ""
+        control = (f'<input type="{kind}" id="{ident}" name="{name}" value="{escape(text)}"{mode}{off}'
+                   f'{described}>')
+    return f'<p class="field w-{f.width}"><label for="{ident}">{label}</label>{control}{error_html}</p>'
+
+
+def section_form(
+    section: Section, lang: str, production_id: str, rows: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Sequence[str]], errors: Mapping[tuple[int, str], list[str]], *, editable: bool,
+    action: str | None = None,
+) -> str:
+    """The form of one section: one fieldset per row (and one empty row to add), errors beside fields."""
+    shown_rows = list(rows) + ([{}] if section.many and editable else [])
+    parts = []
+    for i, row in enumerate(shown_rows):
+        fields = "".join(
+            _field(section, f, i, row.get(f.name), lang, options.get(f.name, ()), errors.get((i, f.name), []),
+                   not editable)
+            for f in section.fields
+        )
+        row_errors = "".join(f'<p class="field-error" lang="en">{escape(e)}</p>' for e in errors.get((i, ""), []))
+        if not section.many:
+            parts.append(f'<div class="row single">{fields}{row_errors}</div>')
+            continue
+        new = i >= len(rows)
+        legend = tr("setup.row.new", lang) if new else tr("setup.row", lang, n=i + 1)
+        ident = row.get("id") or row.get("name") or row.get("who") or ""
+        legend_text = f"{legend}: {ident}" if ident and not new else legend
+        rid = _input_id(section, i, "remove")
+        ticked = " checked" if row.get("_remove") else ""
+        remove = "" if new or not editable else (
+            f'<p class="field check remove"><input type="checkbox" id="{rid}" name="{i}.remove"{ticked}>'
+            f'<label for="{rid}">{escape(tr("setup.remove", lang))}</label></p>')
+        parts.append(f'<fieldset class="row"><legend>{escape(legend_text)}</legend>{fields}{row_errors}{remove}'
+                     f"</fieldset>")
+    target = action or url(f"/setup/{section.key}", production_id)
+    hidden = (f'<input type="hidden" name="csrf" value="{escape(csrf_token())}">'
+              f'<input type="hidden" name="rows" value="{len(shown_rows)}">')
+    submit = f'<p><button type="submit">{escape(tr("setup.save", lang))}</button></p>' if editable else ""
+    return (f'<form method="post" action="{escape(target)}" class="setup-form" novalidate>{hidden}'
+            f'{"".join(parts)}{submit}</form>')
