@@ -23,6 +23,7 @@ BENCHMARKS = {
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",
+    "cli": "benchmarks.cli",
 }
 
 

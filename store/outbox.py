@@ -51,7 +51,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model import ReportKind
 from store.tables import ID, UtcDateTime, metadata, reports
@@ -166,6 +165,8 @@ def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> i
     ]
     new = 0
     dialect = conn.dialect.name
+    from sqlalchemy.dialects import postgresql, sqlite  # the one in use: a SQLite store never loads PostgreSQL's
+
     for row in rows:
         stmt: Any
         if dialect == "postgresql":

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
@@ -294,6 +293,8 @@ _INSERT_REPORTS: dict[str, Any] = {}
 def _insert_report(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT (source, source_ref) DO NOTHING RETURNING id``, built once per backend."""
     if dialect not in _INSERT_REPORTS:
+        from sqlalchemy.dialects import postgresql, sqlite  # the one in use, at its first statement
+
         stmt: Any
         if dialect == "postgresql":
             stmt = postgresql.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])

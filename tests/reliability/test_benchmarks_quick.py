@@ -18,7 +18,7 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "ingestion", "dashboard_scale", "memory")
+NAMES = ("fanout", "ingestion", "dashboard_scale", "memory", "cli")
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,14 @@ def test_memory_is_read_from_a_process_that_did_the_work(results: dict[str, dict
     for backend in ("sqlite", "postgresql"):
         assert f[backend]["all_prompted"] and f[backend]["all_answered"]
         assert f[backend]["peak_rss_mib"] >= f[backend]["rss_at_start_mib"] > 0
+
+
+def test_cli_timed_real_commands_that_did_their_work(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["cli"]
+    f, runs = r["figures"], r["sizes"]["runs_per_command"]
+    for command in ("libraries_floor", "help", "balance", "report_add"):
+        assert f[command]["runs"] == runs
+        assert 0 < f[command]["wall_min_s"] <= f[command]["wall_median_s"] <= f[command]["wall_max_s"]
+        assert f[command]["cpu_median_s"] > 0
+    assert f["report_add_stored"] == runs  # every timed `report add` stored a new figure
+    assert f["balance_names_its_factor_set"] is True
