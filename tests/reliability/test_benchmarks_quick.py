@@ -18,7 +18,7 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "ingestion", "dashboard_scale", "memory", "cli")
+NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "cli")
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,15 @@ def test_cli_timed_real_commands_that_did_their_work(results: dict[str, dict]) -
         assert f[command]["cpu_median_s"] > 0
     assert f["report_add_stored"] == runs  # every timed `report add` stored a new figure
     assert f["balance_names_its_factor_set"] is True
+
+
+def test_replies_confirm_every_answer_once_within_the_limits(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["replies"]
+    f, members = r["figures"], r["sizes"]["members_due_at_the_same_minute"]
+    assert f["answers"] == members == f["answers_stored"]
+    assert f["answers_stored_twice"] == 0 and f["members_not_prompted"] == 0 and f["answers_unconfirmed"] == 0
+    assert f["fanout"]["prompts_sent"] == members
+    assert f["fanout"]["confirmation_latency"]["count"] == f["fanout"]["answers_during_fanout"] > 0
+    assert f["wrap"]["confirmed"] == f["wrap"]["answers_at_once"] == members - f["fanout"]["answers_during_fanout"]
+    for phase in ("fanout", "wrap"):
+        assert f[phase]["most_messages_in_one_second"] <= 30  # the server's own count
