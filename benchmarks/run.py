@@ -25,6 +25,7 @@ BENCHMARKS = {
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",
     "cli": "benchmarks.cli",
+    "scheduler_idle": "benchmarks.scheduler_idle",
 }
 
 

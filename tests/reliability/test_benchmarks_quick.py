@@ -18,7 +18,7 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "cli")
+NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "cli", "scheduler_idle")
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +108,11 @@ def test_replies_confirm_every_answer_once_within_the_limits(results: dict[str, 
     assert f["wrap"]["confirmed"] == f["wrap"]["answers_at_once"] == members - f["fanout"]["answers_during_fanout"]
     for phase in ("fanout", "wrap"):
         assert f[phase]["most_messages_in_one_second"] <= 30  # the server's own count
+
+
+def test_scheduler_idle_ticks_did_nothing_both_ways(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    f = results["scheduler_idle"]["figures"]
+    for way in ("every_tick_plans_every_production", "planned_at_the_next_change"):
+        assert f[way]["ticks"] > 0 and f[way]["cpu_per_tick_mean_ms"] > 0
+        assert f[way]["recorded"] == 0 and f[way]["sent"] == 0
+    assert results["scheduler_idle"]["sizes"]["outbox_rows_before"] > 0
