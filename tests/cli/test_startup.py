@@ -68,6 +68,7 @@ def test_commands_on_a_current_store_do_not_start_the_migrations(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("stored report 1:")
     assert not modules & (FRAMEWORKS | {"alembic", "argon2"})
+    assert "sqlalchemy.dialects.postgresql" not in modules  # its insert is the SQLite dialect's
 
     done, modules = _run(url, "balance", "feux-aube", "--format", "json")
     assert done.returncode == 0, done.stderr
