@@ -9,10 +9,13 @@ each tick. Two ways, in the same run on the same store:
 
 - **every tick plans every production** (what the scheduler did before: a sweep at every tick);
 - **planned at the next change** (what it does now: a production is planned when something of it
-  can fall due, and every one at a sweep every 5 minutes; the window covers two sweeps).
+  can fall due or its crew's fingerprint changed, and every one at a sweep every hour; the window's
+  first tick is such a sweep).
 
 Figures: CPU per tick (mean, and the share of one core it takes at one tick every 20 s), the
-slowest tick, and what the ticks recorded (nothing, in both: nothing is due).
+slowest tick, and what the ticks recorded (nothing, in both: nothing is due). For the second way,
+also the sweep's CPU (the first tick), the mean of the other ticks, and the share of a core with
+one sweep an hour.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy import insert
 from benchmarks.common import Result, scratch_sqlite_database
 from benchmarks.crew import FIRST_DAY, due_instant, load_crews
 from scheduler.runner import TICK_SECONDS, SchedulerContext, tick
-from scheduler.wake import Wakeups
+from scheduler.wake import SWEEP, Wakeups
 from store.engine import make_engine
 from store.outbox import PROMPT, SENT, outbox
 from store.uow import SqlUnitOfWork
@@ -73,10 +76,14 @@ async def _window(ctx: SchedulerContext, start: dt.datetime, ticks: int) -> dict
         recorded += report.recorded
         sent += report.sent
     mean = statistics.fmean(cpu)
+    rest = statistics.fmean(cpu[1:]) if ticks > 1 else mean
     return {"ticks": ticks, "simulated_minutes": round(ticks * TICK_SECONDS / 60, 1),
             "cpu_per_tick_mean_ms": round(mean * 1000, 1), "cpu_per_tick_max_ms": round(max(cpu) * 1000, 1),
             "wall_per_tick_max_ms": round(max(wall) * 1000, 1),
-            "share_of_one_core": round(mean / TICK_SECONDS, 4), "recorded": recorded, "sent": sent}
+            "share_of_one_core": round(mean / TICK_SECONDS, 4), "recorded": recorded, "sent": sent,
+            "first_tick_cpu_ms": round(cpu[0] * 1000, 1), "other_ticks_cpu_mean_ms": round(rest * 1000, 2),
+            "share_of_one_core_with_the_first_once_per_sweep": round(
+                rest / TICK_SECONDS + (cpu[0] - rest) / SWEEP.total_seconds(), 4)}
 
 
 async def _run(quick: bool) -> Result:
@@ -100,11 +107,11 @@ async def _run(quick: bool) -> Result:
             def context(wakeups: Wakeups) -> SchedulerContext:
                 return SchedulerContext(engine=engine, uow_factory=lambda: SqlUnitOfWork(engine), wakeups=wakeups)
 
-            # Warm-up: the digest and the escalations the history calls for are recorded and sent once.
+            # Warm-up: the digest and the escalations the history calls for are recorded and sent once
+            # (a tick sends at most 1,000: as many ticks as that takes, a second apart, before the window).
             warm = context(Wakeups())
-            for minute in range(5):
-                report = await tick(warm, quiet - dt.timedelta(minutes=10 - minute))
-                if not report:
+            for second in range(100):
+                if not await tick(warm, quiet - dt.timedelta(seconds=100 - second)):
                     break
             every = await _window(context(Wakeups(sweep=dt.timedelta(0))), quiet, ticks)
             planned = await _window(context(Wakeups()), quiet, ticks)
@@ -114,7 +121,8 @@ async def _run(quick: bool) -> Result:
     result.figures["planned_at_the_next_change"] = planned
     result.figures["cpu_ratio_next_change_over_every_tick"] = round(
         planned["cpu_per_tick_mean_ms"] / every["cpu_per_tick_mean_ms"], 3) if every["cpu_per_tick_mean_ms"] else 0.0
-    result.target("idle_share_of_one_core", planned["share_of_one_core"], 0.01, at_least=False)
+    result.target("idle_share_of_one_core", planned["share_of_one_core_with_the_first_once_per_sweep"], 0.01,
+                  at_least=False)
     result.target("idle_ticks_recorded_nothing", planned["recorded"] + every["recorded"], 0, at_least=False)
     return result
 

@@ -35,7 +35,7 @@ from domain.schedule import (
     reminder_key,
 )
 from scheduler.texts import digest_text, escalation_text
-from scheduler.wake import Wakeups, next_change
+from scheduler.wake import Wakeups, fingerprints, next_change
 from store import outbox
 from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Message
 from store.tables import productions
@@ -257,16 +257,17 @@ def _in_season(production: Production, now: dt.datetime) -> bool:
 def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, wakeups: Wakeups | None = None) -> int:
     """Record what is due at ``now`` for every production. A production that fails is logged, not fatal.
 
-    With ``wakeups`` (the scheduler's), a production is planned only when its next change has come,
-    and every production at each sweep; without, every production."""
+    With ``wakeups`` (the scheduler's), a production is planned only when its next change has come
+    or its crew or file changed, and every production at each sweep; without, every production."""
     with uow_factory() as uow:
         conn = uow.connection  # type: ignore[attr-defined]
         ids = list(conn.execute(select(productions.c.id).order_by(productions.c.calendar_start,
                                                                   productions.c.id)).scalars())
+        prints = fingerprints(conn) if wakeups is not None else {}
     sweeping = wakeups is None or wakeups.sweeping(now)
     new = 0
     for production_id in ids:
-        if not sweeping and wakeups is not None and not wakeups.due(production_id, now):
+        if not sweeping and wakeups is not None and not wakeups.due(production_id, now, prints.get(production_id)):
             continue
         try:
             new += plan_production(uow_factory(), production_id, now, wakeups)
@@ -274,6 +275,9 @@ def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, wakeups: Wakeu
             log.exception("planning failed for production %s", production_id)
             if wakeups is not None:
                 wakeups.at.pop(production_id, None)  # tried again at the next tick
+            continue
+        if wakeups is not None and production_id in prints:
+            wakeups.seen[production_id] = prints[production_id]
     if wakeups is not None and sweeping:
         wakeups.swept_at = now
     return new

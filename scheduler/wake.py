@@ -8,10 +8,11 @@ campaign's time, and a sent prompt's reminder time. After planning a production,
 gives the earliest of those still to come, and the scheduler skips the production until then: a
 tick costs in proportion to what is due, not to the size of the crew.
 
-What the scheduler cannot see coming from its own outbox (a member who links, consents, pauses or
-resumes; a production file loaded again; a new production) is picked up by a full sweep every
-:data:`SWEEP`: a member who links after their prompt's time gets it within that delay, as before
-within one tick.
+What the scheduler cannot see coming from its own outbox is read at every tick in one query over
+the crew (:func:`fingerprints`): a member who links, consents, pauses, resumes, is blocked or
+forgotten, or a production file loaded again, changes its production's fingerprint, and the
+production is planned at that tick, as before. A full sweep every :data:`SWEEP` plans every
+production whatever, for anything else.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Integer, cast, extract, func, select
 
 from domain.model import Production
 from domain.schedule import DIGEST_AT, end_of_day, local_day, local_instant, reminder_due_at
 from store import outbox
+from store.tables import members, productions
 
-#: How often every production is planned whatever its next change, for changes made outside the scheduler.
-SWEEP = dt.timedelta(minutes=5)
+#: How often every production is planned whatever its next change and its fingerprint.
+SWEEP = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -35,15 +40,54 @@ class Wakeups:
     sweep: dt.timedelta = SWEEP
     at: dict[str, dt.datetime] = field(default_factory=dict)
     swept_at: dt.datetime | None = None
+    seen: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # fingerprint when last planned
 
     def sweeping(self, now: dt.datetime) -> bool:
         """Whether this tick plans every production (the first tick, a sweep due, a clock set back)."""
         return self.swept_at is None or now < self.swept_at or now - self.swept_at >= self.sweep
 
-    def due(self, production_id: str, now: dt.datetime) -> bool:
-        """Whether ``production_id`` is to be planned at ``now`` outside a sweep."""
+    def due(self, production_id: str, now: dt.datetime, fingerprint: tuple[Any, ...] | None = None) -> bool:
+        """Whether ``production_id`` is to be planned at ``now`` outside a sweep: its next change has
+        come, or its crew or file changed since it was planned (``fingerprint`` differs)."""
         at = self.at.get(production_id)
-        return at is None or now >= at
+        changed = fingerprint is not None and self.seen.get(production_id) != fingerprint
+        return at is None or now >= at or changed
+
+
+def _day_number(column: Any) -> Any:
+    """A date as one number (year, month, day), in SQL either store computes."""
+    return cast(extract("year", column), Integer) * 372 + cast(extract("month", column), Integer) * 31 \
+        + cast(extract("day", column), Integer)
+
+
+def _flags(column: Any) -> Any:
+    """Which members have a flag set, as one number (each weighted by its place in the crew)."""
+    return func.sum(cast(column, Integer) * (members.c.position + 1))
+
+
+def fingerprints(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """For each production, figures of its crew's states and its file that change when anything
+    planning reads of them changes: linked, consented, paused until when, blocked, forgotten, in
+    the file or not, and the file's last change. One query over the crew."""
+    crew = (
+        select(
+            members.c.production_id,
+            func.count(),
+            _flags(members.c.active),
+            _flags(members.c.forgotten),
+            _flags(members.c.unreachable),
+            func.sum(members.c.telegram_chat_id),
+            func.count(members.c.consent_at),
+            func.max(members.c.consent_at),
+            func.sum(_day_number(members.c.paused_until) * (members.c.position + 1)),
+            func.count(members.c.paused_until),
+        )
+        .group_by(members.c.production_id)
+    )
+    found = {row[0]: tuple(row[1:]) for row in conn.execute(crew)}
+    for production_id, updated_at in conn.execute(select(productions.c.id, productions.c.updated_at)):
+        found[production_id] = (*found.get(production_id, ()), updated_at)
+    return found
 
 
 def next_change(production: Production, prompt_rows: Sequence[outbox.Row], now: dt.datetime) -> dt.datetime:

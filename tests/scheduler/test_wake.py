@@ -9,6 +9,7 @@ production from scratch finds nothing that the skipping scheduler did not record
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from domain.ports import UnitOfWork
 from scheduler import planner
 from scheduler.clock import ManualClock
 from scheduler.runner import SchedulerContext, tick
-from scheduler.wake import Wakeups, next_change
+from scheduler.wake import Wakeups, fingerprints, next_change
 from store import outbox
 from tests.scheduler.support import RecordingNotifier, RecordingTeam, answer, load_example
 
@@ -89,6 +90,58 @@ def test_the_next_change_is_the_next_assignment_time_then_the_reminder(
     assert next_change(example, [sent], paris(2027, 3, 8, 15, 2)) == min(
         paris(2027, 3, 8, 15, 2) + dt.timedelta(minutes=example.reminders.after_minutes),
         paris(2027, 3, 8, 18, 0))  # the reminder, or Sam's weekly time if sooner
+
+
+async def test_a_member_who_resumes_after_their_prompt_time_gets_it_at_the_next_tick(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    """No sweep in sight: the crew's fingerprint changed, so the production is planned at once."""
+    monday = dt.date(2027, 3, 8)
+    load_example(uow_factory, example, paused={"amina": monday})
+    clock = ManualClock(paris(2027, 3, 8, 19, 0))
+    notifier = RecordingNotifier()
+    ctx = SchedulerContext(engine=engine, uow_factory=uow_factory, notifiers={Channel.TELEGRAM: notifier},
+                           clock=clock, worker="w1", wakeups=Wakeups(sweep=dt.timedelta(days=30)))
+    for minute in (0, 20, 40):  # 19:30: karim's prompt; amina is paused
+        clock.set(paris(2027, 3, 8, 19, minute))
+        await tick(ctx)
+    assert ("karim", "karim:mileage:car2", monday) in notifier.prompts()
+    assert ("amina", "amina:mileage:mb1", monday) not in notifier.prompts()
+    before = fingerprints_of(engine)
+    with uow_factory() as uow:  # she resumes in the chat at 19:41
+        uow.members.set_paused_until(example.id, "amina", None)
+        uow.commit()
+    assert fingerprints_of(engine) != before
+    clock.set(paris(2027, 3, 8, 19, 41))
+    await tick(ctx)
+    assert ("amina", "amina:mileage:mb1", monday) in notifier.prompts()
+
+
+def fingerprints_of(engine: Engine) -> dict[str, tuple[object, ...]]:
+    with engine.connect() as conn:
+        return fingerprints(conn)
+
+
+def test_every_change_planning_reads_of_a_member_changes_the_fingerprint(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    load_example(uow_factory, example)
+    seen = [fingerprints_of(engine)[example.id]]
+    changes = [
+        lambda m: m.set_paused_until(example.id, "paul", dt.date(2027, 3, 10)),
+        lambda m: m.set_paused_until(example.id, "paul", dt.date(2027, 3, 11)),
+        lambda m: m.set_paused_until(example.id, "paul", None),
+        lambda m: m.set_unreachable(example.id, "lea", True),
+        lambda m: m.link_telegram(example.id, "lea", 4242, dt.datetime(2027, 3, 9, tzinfo=dt.UTC)),
+        lambda m: m.forget(example.id, "sam"),
+    ]
+    for change in changes:
+        with uow_factory() as uow:
+            change(uow.members)
+            uow.commit()
+        seen.append(fingerprints_of(engine)[example.id])
+    assert all(a != b for a, b in itertools.pairwise(seen))  # each change changed it
+    assert seen[3] == seen[0]  # paused, then resumed: as it was
 
 
 def test_a_sweep_plans_every_production_and_a_clock_set_back_sweeps_again() -> None:
