@@ -20,10 +20,13 @@ from benchmarks.common import RESULTS_DIR
 #: name -> module (each has ``run(quick: bool) -> Result``), in the order they run.
 BENCHMARKS = {
     "fanout": "benchmarks.fanout",
+    "replies": "benchmarks.replies",
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",
     "import_file": "benchmarks.import_file",
+    "cli": "benchmarks.cli",
+    "scheduler_idle": "benchmarks.scheduler_idle",
 }
 
 

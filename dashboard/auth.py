@@ -39,7 +39,7 @@ from limits.strategies import MovingWindowRateLimiter
 from base.i18n import normalise_language
 from dashboard import context
 from dashboard.texts import tr, trn
-from store.users import end_sessions, get_user, set_language, verify
+from store.users import end_sessions, get_user, set_language, verify, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ def _throttle() -> LoginThrottle:
 
 def install(server: flask.Flask, configured_secret: str | None) -> None:
     server.secret_key = secret_key(configured_secret)
+    warm_up()  # the first unknown email at sign-in then costs what any wrong password does
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

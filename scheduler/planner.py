@@ -1,7 +1,9 @@
 """Planning: turn what the domain says is due into outbox messages, and record them.
 
 ``messages_for`` is pure (what the store knows in, messages out); ``plan`` reads the store, calls it
-for every production and records the result in one transaction per production.
+for every production and records the result in one transaction per production. Given the
+scheduler's :class:`scheduler.wake.Wakeups`, it plans only the productions whose plan can have
+changed since they were last planned (see ``scheduler.wake``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from sqlalchemy import select
 
 from domain.model import CrewMember, Production, ReportKind
 from domain.ports import MemberState, UnitOfWork
@@ -31,8 +35,10 @@ from domain.schedule import (
     reminder_key,
 )
 from scheduler.texts import digest_text, escalation_text
+from scheduler.wake import Wakeups, fingerprints, next_change
 from store import outbox
 from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Message
+from store.tables import productions
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +215,15 @@ def _campaigns(production: Production, states: Sequence[MemberState], now: dt.da
     ]
 
 
-def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime) -> int:
-    """Record what is due for one production. Returns how many messages are new."""
+def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime, wakeups: Wakeups | None = None) -> int:
+    """Record what is due for one production. Returns how many messages are new.
+
+    With ``wakeups``, notes when the production's plan can next change."""
     with uow:
         production = uow.productions.get(production_id)
         if not _in_season(production, now):
+            if wakeups is not None:  # the season starts, or ends, at a local midnight
+                wakeups.at[production_id] = end_of_day(local_day(now, production.zone), production.zone)
             return 0
         zone = production.zone
         today = local_day(now, zone)
@@ -226,6 +236,8 @@ def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime) -> in
         messages = messages_for(production, states, answered, prompt_rows, known, now, since)
         new = outbox.record(conn, messages, now) if messages else 0
         uow.commit()
+    if wakeups is not None:
+        wakeups.at[production_id] = next_change(production, prompt_rows, now)
     if new:
         log.info("recorded %d message(s) for %s on %s", new, production_id, today.isoformat())
     return new
@@ -242,14 +254,30 @@ def _in_season(production: Production, now: dt.datetime) -> bool:
     return start <= today <= end
 
 
-def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime) -> int:
-    """Record what is due at ``now`` for every production. A production that fails is logged, not fatal."""
+def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, wakeups: Wakeups | None = None) -> int:
+    """Record what is due at ``now`` for every production. A production that fails is logged, not fatal.
+
+    With ``wakeups`` (the scheduler's), a production is planned only when its next change has come
+    or its crew or file changed, and every production at each sweep; without, every production."""
     with uow_factory() as uow:
-        ids = [p.id for p in uow.productions.list()]
+        conn = uow.connection  # type: ignore[attr-defined]
+        ids = list(conn.execute(select(productions.c.id).order_by(productions.c.calendar_start,
+                                                                  productions.c.id)).scalars())
+        prints = fingerprints(conn) if wakeups is not None else {}
+    sweeping = wakeups is None or wakeups.sweeping(now)
     new = 0
     for production_id in ids:
+        if not sweeping and wakeups is not None and not wakeups.due(production_id, now, prints.get(production_id)):
+            continue
         try:
-            new += plan_production(uow_factory(), production_id, now)
+            new += plan_production(uow_factory(), production_id, now, wakeups)
         except Exception:
             log.exception("planning failed for production %s", production_id)
+            if wakeups is not None:
+                wakeups.at.pop(production_id, None)  # tried again at the next tick
+            continue
+        if wakeups is not None and production_id in prints:
+            wakeups.seen[production_id] = prints[production_id]
+    if wakeups is not None and sweeping:
+        wakeups.swept_at = now
     return new

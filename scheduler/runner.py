@@ -37,6 +37,7 @@ from domain.rollcall import wants_messages_on
 from scheduler.clock import Clock, SystemClock
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 from scheduler.planner import plan
+from scheduler.wake import Wakeups
 from store import outbox
 from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Claimed
 
@@ -75,6 +76,7 @@ class SchedulerContext:
     worker: str = field(default_factory=worker_name)
     lease: dt.timedelta = LEASE
     inflight: set[asyncio.Task[object]] = field(default_factory=set, repr=False)  # ticks under way
+    wakeups: Wakeups = field(default_factory=Wakeups, repr=False)  # when each production is next planned
 
     @classmethod
     def for_app(
@@ -117,7 +119,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     now = now or ctx.clock.now()
     started = time.monotonic()
     report = TickReport()
-    report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now)
+    report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now, ctx.wakeups)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     for _ in range(MAX_BATCHES):

@@ -51,9 +51,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model import ReportKind
+from store.engine import dialect_insert
 from store.tables import ID, UtcDateTime, metadata, reports
 
 PENDING = "pending"
@@ -168,10 +168,8 @@ def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> i
     dialect = conn.dialect.name
     for row in rows:
         stmt: Any
-        if dialect == "postgresql":
-            stmt = postgresql.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
+        if dialect in ("postgresql", "sqlite"):
+            stmt = dialect_insert(dialect, outbox).on_conflict_do_nothing(index_elements=["key"])
         else:  # pragma: no cover - other backends would rely on the unique constraint's error
             stmt = insert(outbox)
         inserted = conn.execute(stmt.values(**row).returning(outbox.c.id)).scalar()

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
@@ -23,6 +22,7 @@ from domain.errors import DuplicateReport, UnknownMember, UnknownProduction, Unk
 from domain.model import ActionOutcome, ActionStatus, CrewMember, Language, Production, Report, ReportKind
 from domain.ports import MemberState, ProductionSummary
 from store import codec, mapping
+from store.engine import dialect_insert
 from store.sums import DELETE_LINES, SUMMED_LINE_COLUMNS, SumDeltas, write_sums
 from store.tables import action_status, emission_lines, members, productions, report_values, reports
 
@@ -298,10 +298,8 @@ def _insert_report(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT (source, source_ref) DO NOTHING RETURNING id``, built once per backend."""
     if dialect not in _INSERT_REPORTS:
         stmt: Any
-        if dialect == "postgresql":
-            stmt = postgresql.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
+        if dialect in ("postgresql", "sqlite"):  # the dialect in use only, at its first statement
+            stmt = dialect_insert(dialect, reports).on_conflict_do_nothing(index_elements=["source", "source_ref"])
         else:  # pragma: no cover - other backends rely on the unique constraint's error
             stmt = insert(reports)
         _INSERT_REPORTS[dialect] = stmt.returning(reports.c.id)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from store.engine import dialect_insert
 from store.tables import DAILY_EMISSION_KEY, SUBJECT_EMISSION_KEY, daily_emissions, emission_lines, subject_emissions
 
 #: The emission line columns the sums are keyed by or add up.
@@ -92,7 +92,7 @@ _UPSERTS: dict[tuple[str, str], Any] = {}
 def _upsert(dialect: str, table: Table) -> Any:
     """The adding upsert of a sum of lines, built once per backend (then run with many rows)."""
     if (dialect, table.name) not in _UPSERTS:
-        stmt: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt: Any = dialect_insert(dialect, table)  # the dialect in use only, at its first statement
         _UPSERTS[dialect, table.name] = stmt.on_conflict_do_update(
             index_elements=[c.name for c in table.primary_key.columns],
             set_={

@@ -26,10 +26,10 @@ from __future__ import annotations
 from bisect import insort
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Integer, any_, bindparam, delete, event, func, insert, or_, select, text, tuple_
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
@@ -206,7 +206,7 @@ class Together:
         for prefix, columns, pending in (("r", _REPORT_COLUMNS, self.reports),
                                          ("v", _VALUE_COLUMNS, self.values), ("l", _LINE_COLUMNS, rows)):
             params.update({f"{prefix}_{c}": [row[c] for row in pending] for c in columns})
-        self.removed.extend(r._asdict() for r in conn.execute(_FLUSH, params))
+        self.removed.extend(r._asdict() for r in conn.execute(_flush(), params))
 
     def _flush_one_table_at_a_time(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if self.gone:
@@ -304,6 +304,8 @@ class BatchedEmissionLineRepository(SqlEmissionLineRepository):
 
 def _unnest_insert(table: Any, columns: Sequence[str], prefix: str) -> Any:
     """``INSERT INTO table (columns) SELECT unnest(:prefix_column), ...``: many rows as one array per column."""
+    from sqlalchemy.dialects import postgresql  # PostgreSQL's types only where PostgreSQL is used
+
     arrays = [func.unnest(bindparam(f"{prefix}_{c}", type_=postgresql.ARRAY(table.c[c].type))) for c in columns]
     return insert(table).from_select(list(columns), select(*arrays))
 
@@ -313,9 +315,13 @@ _VALUE_COLUMNS = tuple(c.name for c in report_values.columns)
 _LINE_COLUMNS = tuple(c.name for c in emission_lines.columns if c.name != "id")
 
 
-def _build_flush() -> Any:
+@cache
+def _flush() -> Any:
     """PostgreSQL: the stored lines of some reports deleted (returned, for the sums), then the reports,
-    their values and their lines inserted, as one statement (data-modifying ``WITH`` queries)."""
+    their values and their lines inserted, as one statement (data-modifying ``WITH`` queries).
+    Built at its first use: a SQLite store never imports PostgreSQL's dialect (a command starts faster)."""
+    from sqlalchemy.dialects import postgresql
+
     gone = (delete(emission_lines)
             .where(emission_lines.c.report_id == any_(bindparam("gone", type_=postgresql.ARRAY(Integer))))
             .returning(*(emission_lines.c[k] for k in SUMMED_LINE_COLUMNS))
@@ -325,5 +331,3 @@ def _build_flush() -> Any:
                 _unnest_insert(emission_lines, _LINE_COLUMNS, "l").cte("new_lines")]
     return select(*gone.c).add_cte(*inserted)
 
-
-_FLUSH = _build_flush()

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.usecases import AnswerReads
@@ -35,6 +34,9 @@ from store.repositories import (
 )
 from store.sums import SumDeltas, write_sums
 from store.together import BatchedEmissionLineRepository, BatchedReportRepository, Together, chain_key
+
+if TYPE_CHECKING:  # the asyncio extension is imported where an event loop uses it
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 0))")
 

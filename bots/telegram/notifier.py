@@ -18,6 +18,7 @@ from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.flow import assignment_by_key
 from bots.telegram.footprint_texts import choice_rows
+from bots.telegram.ratelimit import bulk
 from bots.telegram.services import Services, keyboard, say, services_of
 from common.app import App
 from domain.errors import GreenslateError
@@ -115,11 +116,14 @@ class TelegramNotifier:
     async def _deliver(
         self, production_id: str, member_id: str, chat_id: int, text: str, lang: str, voice: bool, buttons: Any
     ) -> tuple[Delivery, Any]:
-        """Send, waiting out 429s; a blocked bot marks the member unreachable; network trouble retries."""
+        """Send, waiting out 429s; a blocked bot marks the member unreachable; network trouble retries.
+
+        Sent as bulk: members' replies go first when Telegram's 30 a second are all in use."""
         for attempt in range(RETRIES + 1):
             try:
-                message = await say(self.application.bot, self.services, chat_id, text, lang=lang, voice=voice,
-                                    buttons=buttons)
+                with bulk():
+                    message = await say(self.application.bot, self.services, chat_id, text, lang=lang,
+                                        voice=voice, buttons=buttons)
             except RetryAfter as exc:
                 if attempt == RETRIES:
                     return Delivery(Outcome.RETRY, detail="rate limited"), None

@@ -14,14 +14,23 @@ which halts every send for a second.
 message per second in each private chat (a member who gets two prompts and their voice notes
 receives them a second apart instead of meeting a 429), and PTB's ``AIORateLimiter`` inside for
 the group rate (20 a minute) and for waiting out a 429 should one come anyway.
+
+Replies go before bulk. What the scheduler sends (prompts, reminders, campaigns) is sent inside
+:func:`bulk`; everything else the bot sends answers what a member just did. When the window is
+full, a freed slot goes to the longest-waiting reply, and to bulk only when no reply waits: a
+member's confirmation waits for the next free slot (at most about a second, as slots come back),
+not behind the thousands of prompts of a fan-out. The limits stay the same for both: one window
+of 30 a second, one message a second in a chat.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections import defaultdict
-from collections.abc import Callable, Coroutine
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -38,12 +47,35 @@ SENDING = frozenset({
 OVERALL_LIMIT = 30
 OVERALL_PERIOD = 1.0
 
+#: Who waits for a slot first: replies to members, then bulk (the scheduler's sends).
+REPLY, BULK = 0, 1
+PRIORITY_NAMES = ("reply", "bulk")
+
+_bulk: ContextVar[bool] = ContextVar("greenslate_telegram_bulk", default=False)
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Messages sent inside this block (and the tasks it starts) wait behind members' replies."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+def current_priority() -> int:
+    """``BULK`` inside :func:`bulk`, else ``REPLY``."""
+    return BULK if _bulk.get() else REPLY
+
 
 class SlidingWindow:
     """At most ``limit`` requests within any ``period`` seconds, as the receiving server counts them.
 
-    ``async with window:`` around one request. A slot is taken before the request leaves and given
-    back ``period`` seconds after it finished (answered, failed or cancelled alike).
+    ``async with window.turn(priority):`` around one request (``async with window:`` takes the
+    priority of the context: :func:`bulk` or not). A slot is taken before the request leaves and
+    given back ``period`` seconds after it finished (answered, failed or cancelled alike). Waiters
+    are served by priority, then in order of arrival.
     """
 
     def __init__(self, limit: int = OVERALL_LIMIT, period: float = OVERALL_PERIOD) -> None:
@@ -51,26 +83,67 @@ class SlidingWindow:
             raise ValueError("a sliding window needs at least one slot and a positive period")
         self.limit = limit
         self.period = period
-        self._slots = asyncio.Semaphore(limit)
-        self._lent = 0
+        self._free = limit
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())  # by priority
+        self.taken = [0, 0]  # slots taken so far, by priority (for logs, benchmarks and tests)
 
     @property
     def free(self) -> int:
         """Slots free right now (for logs and tests)."""
-        return self.limit - self._lent
+        return self._free
+
+    def waiting(self, priority: int) -> int:
+        """Requests of ``priority`` waiting for a slot now."""
+        return sum(1 for f in self._waiting[priority] if not f.done())
+
+    async def acquire(self, priority: int = REPLY) -> None:
+        """Take a slot, waiting behind every request of the same or a higher priority."""
+        if self._free > 0 and not any(self._waiting):
+            self._free -= 1
+        else:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            queue = self._waiting[priority]
+            queue.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():  # the slot came as we were cancelled: pass it on
+                    self._hand_back()
+                else:
+                    with contextlib.suppress(ValueError):
+                        queue.remove(waiter)
+                raise
+        self.taken[priority] += 1
+
+    def release(self) -> None:
+        """The request is over: its slot comes back ``period`` seconds from now."""
+        asyncio.get_running_loop().call_later(self.period, self._hand_back)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, priority: int = REPLY) -> AsyncIterator[None]:
+        await self.acquire(priority)
+        try:
+            yield
+        finally:
+            self.release()
 
     async def __aenter__(self) -> None:
-        await self._slots.acquire()
-        self._lent += 1
+        await self.acquire(current_priority())
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        asyncio.get_running_loop().call_later(self.period, self._hand_back)
+        self.release()
 
     def _hand_back(self) -> None:
-        self._lent -= 1
-        self._slots.release()
+        """A slot is free: to the first reply waiting, else the first bulk request, else kept."""
+        for queue in self._waiting:
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self._free += 1
 
 
 class CrewRateLimiter(BaseRateLimiter[int]):
@@ -108,8 +181,10 @@ class CrewRateLimiter(BaseRateLimiter[int]):
         if chat_id is None:  # getUpdates, answerCallbackQuery, getMe...: not a message to anyone
             return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
+        priority = current_priority()
+
         async def windowed() -> bool | dict[str, Any] | list[dict[str, Any]]:
-            async with self.window:
+            async with self.window.turn(priority):
                 return await callback(*args, **kwargs)
 
         private = isinstance(chat_id, int) and chat_id > 0  # group and channel ids are negative

@@ -78,7 +78,7 @@ def main(verbose: bool, debug: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not debug:
-        # Migrations run at every start on the embedded store; their chatter is not news.
+        # The embedded store migrates itself when it is behind the code; their chatter is not news.
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
 

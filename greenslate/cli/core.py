@@ -14,11 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from base.i18n import normalise_language, number, t, typed_number
-from common.app import App
-from common.presenters import balance_dict, kg, plan_dict, tonnes
 from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
-from domain.carbon import Balance
 from domain.errors import (
     AmbiguousNumber,
     ConflictingReport,
@@ -28,12 +24,17 @@ from domain.errors import (
     UnknownMember,
 )
 from domain.model import Production, Report, ReportKind
-from domain.usecases import Recorded, correct_report, get_balance, get_plan, load_production, record_report
 from greenslate.cli import footprint
 from greenslate.cli.opening import open_app
 
+# What a command needs is imported when it runs, so that `greenslate --help` answers at once: the
+# store (SQLAlchemy, settings) comes with `open_app()`, the message catalogues (Babel), the carbon
+# engine's use cases and the presenters inside the functions that use them.
 if TYPE_CHECKING:
+    from common.app import App
     from common.production_file import DiscordModel
+    from domain.carbon import Balance
+    from domain.usecases import Recorded
 
 
 def register(main: click.Group) -> None:
@@ -55,6 +56,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
+    from common.app import App
     from store.migrate import current, upgrade
 
     app = App.from_env()
@@ -96,6 +98,7 @@ def production() -> None:
 def production_load(file: Path) -> None:
     """Create or update a production from its YAML file. Reports are never touched."""
     from common.production_file import load_production_file_with_discord
+    from domain.usecases import load_production
 
     prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
     app = open_app()
@@ -162,6 +165,8 @@ VALUE_OPTIONS = ("odometer", "km", "hours", "meter", "litres")
 def _language(app: App, prod: Production, member_id: str | None) -> str:
     """The language of the member the figure comes from (their number convention, as they chose it in
     the bot, else as the production file says), else French."""
+    from base.i18n import normalise_language
+
     try:
         with app.uow() as uow:
             return normalise_language(uow.members.state(prod.id, member_id or "").language)
@@ -171,6 +176,8 @@ def _language(app: App, prod: Production, member_id: str | None) -> str:
 
 def _example(prod: Production, option: str, subject: str | None, lang: str) -> str:
     """A valid value for ``option``, written the member's way and on their vehicle's or generator's scale."""
+    from base.i18n import typed_number
+
     if option == "odometer":
         start = next((v.odometer_start for v in prod.vehicles if v.id == subject), None)
         return typed_number(example_reading(start, EXAMPLE_ODOMETER, Decimal(120)), lang)
@@ -191,6 +198,8 @@ def _one_line(text: str) -> str:
 
 def _number(text: str, option: str, prod: Production, subject: str | None, lang: str) -> Decimal:
     """``text`` read as the bots read it; a refusal says why in the bot's words, with an example."""
+    from base.i18n import number, t
+
     example = _example(prod, option, subject, lang)
     try:
         return parse_number(text)
@@ -211,6 +220,8 @@ def _number(text: str, option: str, prod: Production, subject: str | None, lang:
 
 def _pairs(items: tuple[str, ...], option: str, prod: Production, lang: str) -> dict[str, Decimal]:
     """``TYPE=COUNT`` (meals, whole) or ``STREAM=KG`` (waste), each type once."""
+    from base.i18n import t
+
     values: dict[str, Decimal] = {}
     example = _example(prod, option, None, lang)
     for item in items:
@@ -300,6 +311,8 @@ def report_add(
     **given: Any,
 ) -> None:
     """Add a figure that came by paper or phone, with the same checks as the bots."""
+    from domain.usecases import record_report
+
     report_kind = ReportKind(kind)
     app = open_app()
     with app.uow() as uow:
@@ -342,6 +355,8 @@ def report_add(
 
 
 def _stored(recorded: Recorded, when: dt.date) -> None:
+    from common.presenters import kg
+
     unit = {ln.unit for ln in recorded.lines}
     verb = "corrected by" if recorded.report.corrects is not None else "stored"
     said = f"{recorded.quantity.normalize():f} {'/'.join(sorted(unit))}"
@@ -360,6 +375,8 @@ def report_correct(
     **given: Any,
 ) -> None:
     """Replace a stored figure by the right one. The history keeps both."""
+    from domain.usecases import correct_report
+
     app = open_app()
     with app.uow() as uow:
         original = uow.reports.get(report_id)
@@ -394,6 +411,9 @@ def report_correct(
 )
 def balance_command(production_id: str, fmt: str, as_of: dt.datetime | None) -> None:
     """The carbon balance: by category against the forecast, per shooting day, projected final."""
+    from common.presenters import balance_dict
+    from domain.usecases import get_balance
+
     app = open_app()
     with app.uow() as uow:
         prod = uow.productions.get(production_id)
@@ -429,6 +449,8 @@ def _echo_balance_csv(data: dict[str, Any], bal: Balance) -> None:
 
 def _echo_balance_table(prod: Production, bal: Balance, data: dict[str, Any]) -> None:
     """The balance as a table for a terminal, with the factors used below it."""
+    from common.presenters import tonnes
+
     click.echo(f"{prod.title} ({prod.id})")
     as_of_text = bal.as_of.isoformat() if bal.as_of else "no figures yet"
     click.echo(
@@ -471,6 +493,9 @@ def _echo_balance_table(prod: Production, bal: Balance, data: dict[str, Any]) ->
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def plan_command(production_id: str, fmt: str) -> None:
     """The action plan: each action's indicator, progress and status."""
+    from common.presenters import plan_dict
+    from domain.usecases import get_plan
+
     app = open_app()
     rows = plan_dict(get_plan(app.uow(), production_id))
     if fmt == "json":

@@ -6,15 +6,15 @@ import os
 
 import click
 
-from base.settings import default_data_dir, load_settings
 from greenslate.cli.core import balance_command, open_app
-from greenslate.demo import example_path, load_demo
 
 DATABASE_VARIABLE = "GREENSLATE_DATABASE_URL"
 
 
 def demo_database_url() -> str:
     """The demo's own embedded store, beside the default one: the demo's figures never mix with a real shoot's."""
+    from base.settings import default_data_dir
+
     return f"sqlite:///{default_data_dir() / 'demo.sqlite3'}"
 
 
@@ -23,6 +23,8 @@ def use_demo_store() -> str | None:
 
     Returns the demo store's URL when it is used, None when the named store is.
     """
+    from base.settings import load_settings
+
     if "database_url" in load_settings().model_fields_set:
         return None
     url = demo_database_url()
@@ -43,6 +45,7 @@ def register(main: click.Group) -> None:
 def demo(ctx: click.Context, weeks: int, serve: bool, host: str | None, port: int | None) -> None:
     """Load the example production with realistic figures, then open the dashboard on it."""
     from common.production_file import load_production_file
+    from greenslate.demo import example_path, load_demo
     from store.users import demo_login
 
     url = use_demo_store()

@@ -17,10 +17,10 @@ import click
 
 from domain.errors import GreenslateError, UnknownProduction
 from greenslate.cli.opening import open_app
-from store import discord as store
 
 if TYPE_CHECKING:
     from common.production_file import DiscordModel
+    from store import discord as store
 
 
 def register(main: click.Group) -> None:
@@ -58,6 +58,8 @@ def link_from_file(path: Path) -> DiscordModel:
 
 def guild_link(production_id: str, section: DiscordModel) -> store.GuildLink:
     """The link a validated ``discord:`` section describes."""
+    from store import discord as store  # the store: imported when a command runs
+
     return store.GuildLink(
         production_id=production_id,
         guild_id=section.guild,
@@ -89,6 +91,8 @@ def discord_link(
     from_file: Path | None,
 ) -> None:
     """Link PRODUCTION to a Discord server. Servers that are not linked are ignored by the bot."""
+    from store import discord as store  # the store: imported when a command runs
+
     if from_file is not None:
         section = link_from_file(from_file)
         guild = guild or str(section.guild)
@@ -127,6 +131,8 @@ def discord_link(
 @click.argument("production_id", metavar="PRODUCTION")
 def discord_unlink(production_id: str) -> None:
     """Stop serving PRODUCTION on Discord. What the bot captured is kept."""
+    from store import discord as store  # the store: imported when a command runs
+
     app = open_app()
     if not store.remove_link(app.engine, production_id):
         raise LinkError(f"{production_id} is not linked to a Discord server")
@@ -136,6 +142,8 @@ def discord_unlink(production_id: str) -> None:
 @discord_group.command("links")
 def discord_links() -> None:
     """Every production linked to a Discord server."""
+    from store import discord as store  # the store: imported when a command runs
+
     app = open_app()
     links = store.all_links(app.engine)
     if not links:
@@ -151,6 +159,8 @@ def discord_links() -> None:
 @click.argument("production_id", metavar="PRODUCTION")
 def discord_practices(production_id: str) -> None:
     """The good practices captured for PRODUCTION, most voted first."""
+    from store import discord as store  # the store: imported when a command runs
+
     app = open_app()
     found = store.practices(app.engine, production_id)
     if not found:

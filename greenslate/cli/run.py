@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import click
 
 from greenslate.cli.core import open_app
-from greenslate.runtime import RunOptions, run
 
 
 def register(main: click.Group) -> None:
@@ -33,6 +31,10 @@ def run_command(
     debug_logs: bool,
 ) -> None:
     """Run greenslate: Telegram and Discord bots (when their tokens are set), scheduler and dashboard."""
+    import asyncio
+
+    from greenslate.runtime import RunOptions, run
+
     if debug_logs:  # more log lines, nothing else: no interactive debugger, same servers, same signals
         logging.getLogger().setLevel(logging.DEBUG)
         for name in ("alembic", "apscheduler"):

@@ -7,8 +7,6 @@ import json
 
 import click
 
-from domain.rollcall import upcoming_prompts
-from domain.schedule import local_day
 from greenslate.cli.core import open_app
 
 WHY_NOT = {
@@ -43,6 +41,9 @@ def _instant(value: dt.datetime | None) -> dt.datetime:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def schedule_show(production_id: str, days: int, start: dt.datetime | None, fmt: str) -> None:
     """List the prompts due over the next days, in the production's local time, and who will not get one."""
+    from domain.rollcall import upcoming_prompts
+    from domain.schedule import local_day
+
     app = open_app()
     with app.uow() as uow:
         production = uow.productions.get(production_id)

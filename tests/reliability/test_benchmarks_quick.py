@@ -18,7 +18,7 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "ingestion", "dashboard_scale", "memory", "import_file")
+NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "import_file", "cli", "scheduler_idle")
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +92,34 @@ def test_import_file_stores_each_row_once_on_both_stores(results: dict[str, dict
     for backend in ("sqlite", "postgresql"):
         figures = r["figures"][backend]
         assert all(figures[f"{way}_rows_per_s"] > 0 for way in ("check", "first", "again")), figures
+
+
+def test_cli_timed_real_commands_that_did_their_work(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["cli"]
+    f, runs = r["figures"], r["sizes"]["runs_per_command"]
+    for command in ("libraries_floor", "help", "balance", "report_add"):
+        assert f[command]["runs"] == runs
+        assert 0 < f[command]["wall_min_s"] <= f[command]["wall_median_s"] <= f[command]["wall_max_s"]
+        assert f[command]["cpu_median_s"] > 0
+    assert f["report_add_stored"] == runs  # every timed `report add` stored a new figure
+    assert f["balance_names_its_factor_set"] is True
+
+
+def test_replies_confirm_every_answer_once_within_the_limits(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["replies"]
+    f, members = r["figures"], r["sizes"]["members_due_at_the_same_minute"]
+    assert f["answers"] == members == f["answers_stored"]
+    assert f["answers_stored_twice"] == 0 and f["members_not_prompted"] == 0 and f["answers_unconfirmed"] == 0
+    assert f["fanout"]["prompts_sent"] == members
+    assert f["fanout"]["confirmation_latency"]["count"] == f["fanout"]["answers_during_fanout"] > 0
+    assert f["wrap"]["confirmed"] == f["wrap"]["answers_at_once"] == members - f["fanout"]["answers_during_fanout"]
+    for phase in ("fanout", "wrap"):
+        assert f[phase]["most_messages_in_one_second"] <= 30  # the server's own count
+
+
+def test_scheduler_idle_ticks_did_nothing_both_ways(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    f = results["scheduler_idle"]["figures"]
+    for way in ("every_tick_plans_every_production", "planned_at_the_next_change"):
+        assert f[way]["ticks"] > 0 and f[way]["cpu_per_tick_mean_ms"] > 0
+        assert f[way]["recorded"] == 0 and f[way]["sent"] == 0
+    assert results["scheduler_idle"]["sizes"]["outbox_rows_before"] > 0

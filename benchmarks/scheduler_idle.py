@@ -1,0 +1,131 @@
+"""The scheduler's idle cost: CPU of a tick when nothing is due, at N crew members.
+
+N members (productions of 150, as the other bot benchmarks) on a SQLite file, each with a daily
+prompt at 19:30 and two weeks of prompts already sent (what planning reads back: 45 days of outbox).
+The real ``scheduler.runner.tick`` is driven by hand over simulated minutes of a quiet late morning
+(nothing due), 20 simulated seconds apart as ``greenslate run`` ticks, back to back; the process's
+CPU time (every thread: planning runs in worker threads) and each tick's wall time are read around
+each tick. Two ways, in the same run on the same store:
+
+- **every tick plans every production** (what the scheduler did before: a sweep at every tick);
+- **planned at the next change** (what it does now: a production is planned when something of it
+  can fall due or its crew's fingerprint changed, and every one at a sweep every hour; the window's
+  first tick is such a sweep).
+
+Figures: CPU per tick (mean, and the share of one core it takes at one tick every 20 s), the
+slowest tick, and what the ticks recorded (nothing, in both: nothing is due). For the second way,
+also the sweep's CPU (the first tick), the mean of the other ticks, and the share of a core with
+one sweep an hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from benchmarks.common import Result, scratch_sqlite_database
+from benchmarks.crew import FIRST_DAY, due_instant, load_crews
+from scheduler.runner import TICK_SECONDS, SchedulerContext, tick
+from scheduler.wake import SWEEP, Wakeups
+from store.engine import make_engine
+from store.outbox import PROMPT, SENT, outbox
+from store.uow import SqlUnitOfWork
+
+HISTORY_DAYS = 14
+
+
+def _seed_history(engine: Any, chats: dict[tuple[str, str], int], days: int) -> int:
+    """``days`` days of prompts sent to every member, as the outbox holds them after two weeks."""
+    rows = []
+    for day_index in range(days):
+        day = FIRST_DAY + dt.timedelta(days=day_index)
+        due = due_instant(day)
+        for production_id, member_id in chats:
+            rows.append({
+                "key": f"history:{production_id}:{member_id}:{day.isoformat()}", "kind": PROMPT,
+                "production_id": production_id, "member_id": member_id,
+                "assignment_key": f"{member_id}:mileage:v{member_id[1:]}", "day": day,
+                "payload": {"report": "mileage", "subject": f"v{member_id[1:]}", "channel": "telegram"},
+                "status": SENT, "attempts": 1, "due_at": due, "not_after": due + dt.timedelta(hours=5),
+                "sent_at": due + dt.timedelta(seconds=5), "message_ref": "1", "created_at": due,
+            })
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(outbox), rows[start:start + 5000])
+    return len(rows)
+
+
+async def _window(ctx: SchedulerContext, start: dt.datetime, ticks: int) -> dict[str, Any]:
+    cpu: list[float] = []
+    wall: list[float] = []
+    recorded = sent = 0
+    for i in range(ticks):
+        now = start + dt.timedelta(seconds=TICK_SECONDS * i)
+        c0, w0 = time.process_time(), time.perf_counter()
+        report = await tick(ctx, now)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+        recorded += report.recorded
+        sent += report.sent
+    mean = statistics.fmean(cpu)
+    rest = statistics.fmean(cpu[1:]) if ticks > 1 else mean
+    return {"ticks": ticks, "simulated_minutes": round(ticks * TICK_SECONDS / 60, 1),
+            "cpu_per_tick_mean_ms": round(mean * 1000, 1), "cpu_per_tick_max_ms": round(max(cpu) * 1000, 1),
+            "wall_per_tick_max_ms": round(max(wall) * 1000, 1),
+            "share_of_one_core": round(mean / TICK_SECONDS, 4), "recorded": recorded, "sent": sent,
+            "first_tick_cpu_ms": round(cpu[0] * 1000, 1), "other_ticks_cpu_mean_ms": round(rest * 1000, 2),
+            "share_of_one_core_with_the_first_once_per_sweep": round(
+                rest / TICK_SECONDS + (cpu[0] - rest) / SWEEP.total_seconds(), 4)}
+
+
+async def _run(quick: bool) -> Result:
+    members = 600 if quick else 10_000
+    ticks = 18 if quick else 30
+    result = Result("scheduler_idle", quick)
+    logging.getLogger("scheduler").setLevel(logging.ERROR)  # the warm-up's digests and escalations
+    with tempfile.TemporaryDirectory() as d, scratch_sqlite_database(Path(d)) as url:
+        engine = make_engine(url)
+        try:
+            started = time.perf_counter()
+            chats = load_crews(engine, "idle", members, 800_000)
+            history = _seed_history(engine, chats, HISTORY_DAYS)
+            productions = len({p for p, _ in chats})
+            result.sizes = {"members": members, "productions": productions, "history_days": HISTORY_DAYS,
+                            "outbox_rows_before": history, "tick_every_seconds": TICK_SECONDS,
+                            "store": "SQLite file", "setup_seconds": round(time.perf_counter() - started, 1)}
+            day = FIRST_DAY + dt.timedelta(days=HISTORY_DAYS)
+            quiet = due_instant(day) - dt.timedelta(hours=8)  # 11:30 in Paris: nothing due until 19:30
+
+            def context(wakeups: Wakeups) -> SchedulerContext:
+                return SchedulerContext(engine=engine, uow_factory=lambda: SqlUnitOfWork(engine), wakeups=wakeups)
+
+            # Warm-up: the digest and the escalations the history calls for are recorded and sent once
+            # (a tick sends at most 1,000: as many ticks as that takes, a second apart, before the window).
+            warm = context(Wakeups())
+            for second in range(100):
+                if not await tick(warm, quiet - dt.timedelta(seconds=100 - second)):
+                    break
+            every = await _window(context(Wakeups(sweep=dt.timedelta(0))), quiet, ticks)
+            planned = await _window(context(Wakeups()), quiet, ticks)
+        finally:
+            engine.dispose()
+    result.figures["every_tick_plans_every_production"] = every
+    result.figures["planned_at_the_next_change"] = planned
+    result.figures["cpu_ratio_next_change_over_every_tick"] = round(
+        planned["cpu_per_tick_mean_ms"] / every["cpu_per_tick_mean_ms"], 3) if every["cpu_per_tick_mean_ms"] else 0.0
+    result.target("idle_share_of_one_core", planned["share_of_one_core_with_the_first_once_per_sweep"], 0.01,
+                  at_least=False)
+    result.target("idle_ticks_recorded_nothing", planned["recorded"] + every["recorded"], 0, at_least=False)
+    return result
+
+
+def run(quick: bool = False) -> Result:
+    return asyncio.run(_run(quick))

@@ -1,0 +1,113 @@
+"""When a production's plan can next change: the scheduler plans a production only then.
+
+Planning one production reads it, its crew's states and 45 days of its outbox and answers. Done for
+every production at every tick (every 20 s), that kept a core busy for seconds at 10,000 members,
+though nothing was due most of the time. What makes a message due is known ahead of time: an
+assignment's time, the digest's time, the end of a local day (a new day's prompts, escalations), a
+campaign's time, and a sent prompt's reminder time. After planning a production, :func:`next_change`
+gives the earliest of those still to come, and the scheduler skips the production until then: a
+tick costs in proportion to what is due, not to the size of the crew.
+
+What the scheduler cannot see coming from its own outbox is read at every tick in one query over
+the crew (:func:`fingerprints`): a member who links, consents, pauses, resumes, is blocked or
+forgotten, or a production file loaded again, changes its production's fingerprint, and the
+production is planned at that tick, as before. A full sweep every :data:`SWEEP` plans every
+production whatever, for anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Integer, cast, extract, func, select
+
+from domain.model import Production
+from domain.schedule import DIGEST_AT, end_of_day, local_day, local_instant, reminder_due_at
+from store import outbox
+from store.tables import members, productions
+
+#: How often every production is planned whatever its next change and its fingerprint.
+SWEEP = dt.timedelta(hours=1)
+
+
+@dataclass
+class Wakeups:
+    """The next instant each production's plan can change, and when every one was last planned."""
+
+    sweep: dt.timedelta = SWEEP
+    at: dict[str, dt.datetime] = field(default_factory=dict)
+    swept_at: dt.datetime | None = None
+    seen: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # fingerprint when last planned
+
+    def sweeping(self, now: dt.datetime) -> bool:
+        """Whether this tick plans every production (the first tick, a sweep due, a clock set back)."""
+        return self.swept_at is None or now < self.swept_at or now - self.swept_at >= self.sweep
+
+    def due(self, production_id: str, now: dt.datetime, fingerprint: tuple[Any, ...] | None = None) -> bool:
+        """Whether ``production_id`` is to be planned at ``now`` outside a sweep: its next change has
+        come, or its crew or file changed since it was planned (``fingerprint`` differs)."""
+        at = self.at.get(production_id)
+        changed = fingerprint is not None and self.seen.get(production_id) != fingerprint
+        return at is None or now >= at or changed
+
+
+def _day_number(column: Any) -> Any:
+    """A date as one number (year, month, day), in SQL either store computes."""
+    return cast(extract("year", column), Integer) * 372 + cast(extract("month", column), Integer) * 31 \
+        + cast(extract("day", column), Integer)
+
+
+def _flags(column: Any) -> Any:
+    """Which members have a flag set, as one number (each weighted by its place in the crew)."""
+    return func.sum(cast(column, Integer) * (members.c.position + 1))
+
+
+def fingerprints(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """For each production, figures of its crew's states and its file that change when anything
+    planning reads of them changes: linked, consented, paused until when, blocked, forgotten, in
+    the file or not, and the file's last change. One query over the crew."""
+    crew = (
+        select(
+            members.c.production_id,
+            func.count(),
+            _flags(members.c.active),
+            _flags(members.c.forgotten),
+            _flags(members.c.unreachable),
+            func.sum(members.c.telegram_chat_id),
+            func.count(members.c.consent_at),
+            func.max(members.c.consent_at),
+            func.sum(_day_number(members.c.paused_until) * (members.c.position + 1)),
+            func.count(members.c.paused_until),
+        )
+        .group_by(members.c.production_id)
+    )
+    found = {row[0]: tuple(row[1:]) for row in conn.execute(crew)}
+    for production_id, updated_at in conn.execute(select(productions.c.id, productions.c.updated_at)):
+        found[production_id] = (*found.get(production_id, ()), updated_at)
+    return found
+
+
+def next_change(production: Production, prompt_rows: Sequence[outbox.Row], now: dt.datetime) -> dt.datetime:
+    """The earliest instant after ``now`` at which planning ``production`` may record something new.
+
+    Earlier than needed is harmless (the production is planned once more, as every tick used to);
+    later never: every instant a message becomes due at is among the candidates. ``prompt_rows``
+    are the production's prompt rows of the days planning read.
+    """
+    zone = production.zone
+    today = local_day(now, zone)
+    times = {a.at for a in production.assignments} | {DIGEST_AT}
+    candidates = [end_of_day(today, zone)]  # the next day: its prompts, escalations, digest
+    for day in (today, today + dt.timedelta(days=1)):
+        candidates.extend(local_instant(day, at, zone) for at in times)
+    candidates.extend(local_instant(c.on, c.at, zone) for c in production.sensitisation)
+    after = dt.timedelta(minutes=production.reminders.after_minutes)
+    for row in prompt_rows:
+        if row.status == outbox.SENT and row.sent_at is not None:
+            candidates.append(reminder_due_at(row.sent_at, row.due_at, production.reminders.after_minutes))
+        elif row.status in (outbox.PENDING, outbox.SENDING):
+            candidates.append(now + after)  # not out yet: its reminder comes no sooner than this
+    return min(c for c in candidates if c > now)
