@@ -284,11 +284,11 @@ class Balance:
 
     @property
     def projected_total_kgco2e(self) -> Decimal | None:
-        """The final total if the remaining shooting days look like the ones done."""
-        per_day = self.per_shooting_day_kgco2e
-        if per_day is None:
+        """The final total: the sum of each category's projection (:meth:`projected_kgco2e`), so the
+        total shown is the sum of the projections shown beside it."""
+        if self.shooting_days_done == 0:
             return None
-        return per_day * self.shooting_days_total
+        return sum((self.projected_kgco2e(c.category) or ZERO for c in self.categories), ZERO)
 
     def projected_kgco2e(self, category: Category) -> Decimal | None:
         """A category's final figure: day-by-day categories extrapolated from the shooting days done;

@@ -160,6 +160,8 @@ def test_the_balance_shows_its_coverage_and_projects_each_category(footprint, fa
     # transport: 2.93 kg on 1 shooting day of 9, extrapolated; purchases: spent in lumps, the forecast stands
     assert bal.projected_kgco2e(Category.TRANSPORT) == D("2.93") * 9
     assert bal.projected_kgco2e(Category.PURCHASES) == D(3000)
+    # the total projected is the sum of what each category projects, post-production's forecast included
+    assert bal.projected_total_kgco2e == D("2.93") * 9 + D(3000) + D(1000)
 
 
 def test_a_vehicle_is_measured_by_km_or_by_litres_never_both(footprint):
