@@ -15,7 +15,19 @@ from typing import Any
 import yaml
 
 from common.production_file.types import FORMAT_VERSION, SCHEMA_ID
-from domain.model import WEEKDAYS, Action, Assignment, CrewMember, Frequency, Generator, Production, Vehicle
+from domain.model import (
+    WEEKDAYS,
+    Action,
+    Assignment,
+    CrewMember,
+    Frequency,
+    Generator,
+    MeasuredBy,
+    Production,
+    ReportKind,
+    Site,
+    Vehicle,
+)
 
 
 def _number(value: Decimal | None) -> int | float | str | None:
@@ -47,8 +59,15 @@ def _crew(m: CrewMember) -> dict[str, Any]:
 
 
 def _vehicle(v: Vehicle) -> dict[str, Any]:
-    return _drop_none({"id": v.id, "label": v.label, "kind": v.kind, "fuel": v.fuel, "factor": v.factor,
-                       "odometer_start": _number(v.odometer_start)})
+    # a vehicle measured by litres has no per-km factor: the loader gives it its fuel's, so none is written
+    factor = None if v.measured_by is MeasuredBy.LITRES and v.factor == v.fuel_factor else v.factor
+    return _drop_none({"id": v.id, "label": v.label, "kind": v.kind, "fuel": v.fuel, "factor": factor,
+                       "odometer_start": _number(v.odometer_start), "measured_by": v.measured_by.value})
+
+
+def _site(s: Site) -> dict[str, Any]:
+    return _drop_none({"id": s.id, "label": s.label, "mode": s.mode.value,
+                       "meter_start": _number(s.meter_start), "factor": s.factor})
 
 
 def _generator(g: Generator) -> dict[str, Any]:
@@ -63,9 +82,11 @@ def _assignment(a: Assignment) -> dict[str, Any]:
     day_of_month: int | str | None = None
     if a.frequency is Frequency.MONTHLY:
         day_of_month = a.day_of_month if a.day_of_month is not None else "last_shooting_day"
+    # a grid meter's assignment takes its site's mode: the file names the site only
+    mode = None if a.mode is None or a.report is ReportKind.GRID_POWER else a.mode.value
     return _drop_none({
         "who": a.who, "report": a.report.value, "vehicle": a.vehicle, "generator": a.generator,
-        "mode": a.mode.value if a.mode is not None else None, "frequency": a.frequency.value,
+        "site": a.site, "mode": mode, "frequency": a.frequency.value,
         "weekday": WEEKDAYS[a.weekday] if a.weekday is not None else None,
         "day_of_month": day_of_month, "at": _time(a.at),
     })
@@ -98,6 +119,8 @@ def production_document(p: Production, discord: dict[str, Any] | None = None) ->
         },
         "crew": [_crew(m) for m in p.crew],
         "vehicles": [_vehicle(v) for v in p.vehicles],
+        "sites": [_site(s) for s in p.sites],
+        "travel": {"radiative_forcing": p.travel.radiative_forcing},
         "generators": [_generator(g) for g in p.generators],
         "meal_types": dict(p.meal_types),
         "waste_streams": dict(p.waste_streams),

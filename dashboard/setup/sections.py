@@ -14,7 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from common.production_file.types import FUEL_FACTOR_UNITS, MEAL_FACTOR_UNITS, VEHICLE_FACTOR_UNITS, WASTE_FACTOR_UNITS
+from common.production_file.types import (
+    FUEL_FACTOR_UNITS,
+    GRID_FACTOR_UNITS,
+    MEAL_FACTOR_UNITS,
+    VEHICLE_FACTOR_UNITS,
+    WASTE_FACTOR_UNITS,
+)
 from domain.factors import FactorSet
 from domain.indicators import INDICATORS
 from domain.model import (
@@ -91,7 +97,13 @@ SECTIONS: tuple[Section, ...] = (
     ), many=True),
     Section("vehicles", (
         Field("id", width="s"), Field("label"), Field("kind"), Field("fuel"),
-        Field("factor", "select", _factors(VEHICLE_FACTOR_UNITS)), Field("odometer_start", "number"),
+        Field("measured_by", "select", lambda d, f: ["km", "litres"], labels="setup.measured_by"),
+        Field("factor", "select", _factors(VEHICLE_FACTOR_UNITS), blank=True), Field("odometer_start", "number"),
+    ), many=True),
+    Section("sites", (
+        Field("id", width="s"), Field("label"),
+        Field("mode", "select", lambda d, f: ["meter", "kwh"], labels="setup.sitemode"),
+        Field("meter_start", "number"), Field("factor", "select", _factors(GRID_FACTOR_UNITS)),
     ), many=True),
     Section("generators", (
         Field("id", width="s"), Field("label"), Field("fuel_factor", "select", _factors(FUEL_FACTOR_UNITS)),
@@ -106,12 +118,14 @@ SECTIONS: tuple[Section, ...] = (
         Field("who", "select", _ids("crew")), Field("report", "select", _values(ReportKind), labels="kind"),
         Field("vehicle", "select", _ids("vehicles"), blank=True),
         Field("generator", "select", _ids("generators"), blank=True),
+        Field("site", "select", _ids("sites"), blank=True),
         Field("mode", "select", lambda d, f: ["odometer", "distance", "hours", "meter"], blank=True,
               labels="setup.mode"),
         Field("frequency", "select", _values(Frequency), blank=True, labels="setup.frequency"),
         Field("weekday", "select", lambda d, f: list(WEEKDAYS), blank=True, labels="setup.weekday"),
         Field("day_of_month", width="s"), Field("at", "time"),
     ), many=True),
+    Section("travel", (Field("radiative_forcing", "check"),)),
     Section("action_plan", (
         Field("id", width="s"), Field("theme", "select", _values(Category), labels="category"),
         Field("objective", "long"),

@@ -6,7 +6,8 @@ import os
 
 import click
 
-from greenslate.cli.core import balance_command, open_app
+from greenslate.cli.balance import balance_command
+from greenslate.cli.opening import open_app
 
 DATABASE_VARIABLE = "GREENSLATE_DATABASE_URL"
 

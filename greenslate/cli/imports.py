@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from base.i18n import normalise_language, number, t
-from common import imports
-from common.presenters import kg
 from domain.model import ReportKind
 from greenslate.cli.opening import open_app
 
-KINDS = [k.value for k in imports.LAYOUTS]
+# What the commands need (the importer, openpyxl, Babel) is imported when they run, so that
+# `greenslate --help` answers at once; every kind has a layout (tests/cli/test_import.py).
+KINDS = [k.value for k in ReportKind]
+FORMATS = ("csv", "xlsx")  # common.imports.FORMATS
 
 
 def register(main: click.Group) -> None:
@@ -36,6 +36,10 @@ def import_command(production_id: str, file: Path, kind: str | None, sheet: str 
     Each row passes the checks of `report add`; a row's `ref` is its reference, so importing the same
     file again stores nothing new, and a row whose figure changed corrects the stored one.
     """
+    from base.i18n import normalise_language, number, t
+    from common import imports
+    from common.presenters import kg
+
     app = open_app()
     with app.uow() as uow:
         production = uow.productions.get(production_id)
@@ -60,12 +64,14 @@ def import_command(production_id: str, file: Path, kind: str | None, sheet: str 
 @click.argument("kind", type=click.Choice(KINDS))
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               help="Language of the column titles and the example's numbers.")
-@click.option("--format", "fmt", type=click.Choice(imports.FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="csv or xlsx (default: from --out's extension, else csv).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: greenslate-KIND-LANG.FORMAT here).")
 def template_command(kind: str, lang: str, fmt: str | None, out: Path | None) -> None:
     """Write the file to fill in for KIND: its column titles and one example row."""
+    from common import imports
+
     report_kind = ReportKind(kind)
     chosen = fmt or (out.suffix.lstrip(".").lower() if out is not None else "csv")
     if chosen not in imports.FORMATS:

@@ -66,3 +66,11 @@ def test_a_known_reference_moved_to_another_day_or_vehicle_is_refused(
         import_row(uow, cat, moved, AT, production=production)
     assert refused.value.params["reason"] == "ref_moved" and refused.value.params["field"] == field
     assert len(uow.committed.reports) == 1
+
+
+def test_the_command_offers_every_kind_and_format_the_importer_has() -> None:
+    from common import imports
+    from greenslate.cli import imports as command
+
+    assert command.KINDS == [k.value for k in imports.LAYOUTS]
+    assert command.FORMATS == imports.FORMATS
