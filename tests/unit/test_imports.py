@@ -72,5 +72,5 @@ def test_the_command_offers_every_kind_and_format_the_importer_has() -> None:
     from common import imports
     from greenslate.cli import imports as command
 
-    assert command.KINDS == [k.value for k in imports.LAYOUTS]
+    assert [k.value for k in imports.LAYOUTS] == command.KINDS
     assert command.FORMATS == imports.FORMATS
