@@ -24,7 +24,8 @@ DOMAIN = "vocabulary"
 PRECISION: dict[str, int] = {
     "km": 1, "vehicle-km": 1, "passenger-km": 1,
     "litre": 2, "L": 2,
-    "meal": 0, "meals": 0, "room-night": 0,
+    "meal": 0, "meals": 0, "room-night": 0, "night": 0, "item": 0, "day": 1,
+    "tonne-km": 1, "eur": 0, "TB-month": 1,
     "kg": 1, "kWh": 1, "m3": 2, "hours": 1,
     "tonne": 3, "tCO2e": 3, "kgCO2e": 3,
     "share": 1,  # a share, shown as a percentage

@@ -50,7 +50,8 @@ def test_every_indicator_and_category_has_words_in_both_languages() -> None:
         fr, en = v.indicator(key, "fr"), v.indicator(key, "en")
         assert fr != en or key.startswith("tco2e"), key  # translated, not the key
         assert "_" not in fr and "_" not in en, key
-    assert [v.category(c.value, "fr") for c in Category] == ["Transport", "Énergie", "Restauration", "Déchets"]
+    assert [v.category(c.value, "fr") for c in Category] == ["Transport", "Énergie", "Restauration", "Déchets",
+                                                              "Hébergement", "Achats", "Post-production"]
 
 
 def test_meal_types_and_waste_streams_are_translated_or_shown_as_declared() -> None:

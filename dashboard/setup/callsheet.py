@@ -48,7 +48,8 @@ def _when(a: Assignment, lang: str) -> str:
 
 
 def _what(production: Production, a: Assignment, lang: str) -> str:
-    labels = {v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+    labels = ({v.id: v.label for v in production.vehicles} | {g.id: g.label for g in production.generators}
+              | {s.id: s.label for s in production.sites})
     subject = labels.get(a.subject or "", a.subject or "")
     if a.report is ReportKind.MILEAGE:
         key = "distance" if a.mode is MileageMode.DISTANCE else "odometer"

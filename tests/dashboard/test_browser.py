@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from base import vocabulary
 from common.presenters import tonnes
 from domain.usecases import get_balance
 from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, served_copy
@@ -209,10 +210,10 @@ def test_exports_download_and_read_back(live: tuple[Seeded, str], browser: Any) 
     rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";"))
     data = json.loads(files["json"])
     wb = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
-    names = {"transport": "Transport", "energy": "Énergie", "catering": "Restauration", "waste": "Déchets"}
     for figure in bal.categories:
         section = figure.category.value
-        in_csv = [Decimal(r["kg CO2e"].replace(",", ".")) for r in rows if r["Catégorie"] == names[section]]
+        in_csv = [Decimal(r["kg CO2e"].replace(",", ".")) for r in rows
+                  if r["Catégorie"] == vocabulary.category(section, "fr")]
         assert sum(in_csv) == figure.kgco2e
         assert sum(Decimal(r["kgco2e"]) for r in data["sections"][section]) == figure.kgco2e
     summary = {r[0]: r for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}

@@ -30,10 +30,11 @@ def test_the_call_sheet_lists_every_telegram_member_with_a_working_link(client_f
     page = client.post("/setup/invites?production=feux-aube&lang=en",
                        data={"csrf": _csrf(status), "format": "html"}).get_data(as_text=True)
     tokens = _tokens(page)
-    assert set(tokens) == {"Amina Diallo", "Karim Haddad", "Paul Martin", "Léa Bernard", "Sam Okafor"}
+    assert set(tokens) == {"Amina Diallo", "Karim Haddad", "Paul Martin", "Léa Bernard", "Sam Okafor",
+                           "Inès Moreau"}  # the production office reports travel, nights, purchases
     assert "Every shooting day at 19:30: the odometer of Minibus MB-1, in km." in page
     assert "Every Friday at 18:00: the kilos of waste, by kind." in page
-    assert page.count("src='data:image/png;base64,") == 5
+    assert page.count("src='data:image/png;base64,") == 6
     store = TelegramStore(client_for.seeded.engine)
     invite = store.invite(tokens["Amina Diallo"])
     assert invite is not None and invite.member_id == "amina" and invite.used_at is None
@@ -62,11 +63,11 @@ def test_the_pdf_holds_one_page_per_member(client_for: Any) -> None:
     assert response.mimetype == "application/pdf"
     body = response.get_data()
     assert body.startswith(b"%PDF-")
-    assert len(re.findall(rb"/Type /Page\b", body)) == 5
+    assert len(re.findall(rb"/Type /Page\b", body)) == 6
     links = re.findall(rb"/URI \((https://t\.me/feux_aube_bot\?start=[\w-]+)\)", body)
     store = TelegramStore(client_for.seeded.engine)
     members = [store.invite(link.decode().split("=", 1)[1]) for link in links]
-    assert sorted(m.member_id for m in members if m is not None) == ["amina", "karim", "lea", "paul", "sam"]
+    assert sorted(m.member_id for m in members if m is not None) == ["amina", "ines", "karim", "lea", "paul", "sam"]
 
 
 def test_viewers_see_the_status_and_make_no_link(client_for: Any) -> None:

@@ -37,9 +37,9 @@ def test_sent_and_unreachable_campaign_messages_are_listed(client_for: Any) -> N
     # the declared campaign, counted: one of seven sent, and why the others were not
     declared = declared_rows(client_for)
     assert declared["mardi 2 mars à 08:30"] == {
-        "audience": "Toute l’équipe (7 personnes)",
-        "sent": "1 sur 7",
-        "not_sent": "1 injoignable, 5 pas joignables ou en pause ce jour-là",
+        "audience": "Toute l’équipe (8 personnes)",
+        "sent": "1 sur 8",
+        "not_sent": "1 injoignable, 6 pas joignables ou en pause ce jour-là",
     }
 
 

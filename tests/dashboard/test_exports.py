@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from base import vocabulary
 from common import exports, localised_exports
 from common.presenters import kg
 from domain.model import Category
@@ -165,7 +166,7 @@ def test_french_csv_opens_in_a_french_spreadsheet_and_adds_up(seeded: Seeded) ->
     rows = read_csv(data, "fr")
     assert list(rows[0]) == [exports._HEADERS["fr"][f] for f in exports.FIELDS]
     bal = _balance(seeded)
-    names = {"transport": "Transport", "energy": "Énergie", "catering": "Restauration", "waste": "Déchets"}
+    names = {c.value: vocabulary.category(c.value, "fr") for c in Category}
     for c in bal.categories:
         total = sum(french_decimal(r["kg CO2e"]) for r in rows if r["Catégorie"] == names[c.category.value])
         assert total == c.kgco2e, c.category
@@ -174,7 +175,7 @@ def test_french_csv_opens_in_a_french_spreadsheet_and_adds_up(seeded: Seeded) ->
     assert {r["Unité"] for r in meals.values()} == {"repas"}
     assert {r["Unité du facteur"] for r in meals.values()} == {"repas"}
     energy = [r for r in rows if r["Catégorie"] == "Énergie"]
-    assert {r["Méthode"] for r in energy} == {"mesuré", "estimé"} and {r["Unité"] for r in energy} == {"litres"}
+    assert {r["Méthode"] for r in energy} == {"mesuré", "estimé"} and {r["Unité"] for r in energy} == {"litres", "kWh"}  # generators, and the grid meter
     assert {r["Approximation"] for r in rows} <= {"oui", "non"}
     assert any("," in r["Quantité"] for r in rows)  # decimals with a comma
 
@@ -199,8 +200,9 @@ def test_xlsx_has_widths_number_formats_real_dates_and_french_words(seeded: Seed
     as_of = next(r for r in summary.iter_rows() if r[0].value == "Arrêté au")[1]
     assert isinstance(as_of.value, dt.datetime) and as_of.value.date() == export.balance.as_of
     assert as_of.number_format == "dd/mm/yyyy"
-    categories = [r[0].value for r in summary.iter_rows(min_row=9, max_row=12)]
-    assert categories == ["Transport", "Énergie", "Restauration", "Déchets"]
+    categories = [r[0].value for r in summary.iter_rows(min_row=9, max_row=15)]
+    assert categories == ["Transport", "Énergie", "Restauration", "Déchets", "Hébergement", "Achats",
+                          "Post-production"]
     repas = wb["Repas"]
     header = [c.value for c in repas[1]]
     rows = [[c.value for c in r] for r in repas.iter_rows(min_row=2)]
@@ -208,10 +210,12 @@ def test_xlsx_has_widths_number_formats_real_dates_and_french_words(seeded: Seed
     assert {r[header.index("Approximation")] for r in rows} <= {"oui", "non"}
     quantity = repas.cell(2, header.index("Quantité") + 1)
     assert isinstance(quantity.value, int | float) and quantity.number_format == "#,##0"  # meals: whole
-    energy = wb["Groupes électrogènes"]
+    energy = wb["Énergie"]
     eh = [c.value for c in energy[1]]
-    assert energy.cell(2, eh.index("Quantité") + 1).number_format == "#,##0.00"  # litres: 2 decimals
-    assert energy.cell(2, eh.index("kg CO2e") + 1).number_format == "#,##0.000"
+    litres = next(r for r in range(2, energy.max_row + 1)
+                  if str(energy.cell(r, eh.index("Unité") + 1).value).startswith("litre"))
+    assert energy.cell(litres, eh.index("Quantité") + 1).number_format == "#,##0.00"  # litres: 2 decimals
+    assert energy.cell(litres, eh.index("kg CO2e") + 1).number_format == "#,##0.000"
     for ws in wb.worksheets:  # every column wide enough for its longest text (up to a bound)
         for index, column in enumerate(ws.iter_cols(), start=1):
             longest = max((len(c.value) for c in column if isinstance(c.value, str)), default=0)
