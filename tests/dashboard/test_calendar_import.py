@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 import pytest
-from icalendar import Calendar, Event
 
 from common.calendar_import import CalendarImportError, proposed_calendar, read_csv, read_ics, shooting_dates
 from common.production_setup import stored_document
@@ -17,6 +16,8 @@ from tests.dashboard.test_setup import _csrf, _form
 
 def ics(*events: tuple[str, dt.date, dt.date | None]) -> bytes:
     """A calendar as a calendar tool exports it: one all-day event per (title, first day, day after)."""
+    from icalendar import Calendar, Event  # the calendar import's library, when the test runs
+
     cal = Calendar()
     cal.add("prodid", "-//test//greenslate//EN")
     cal.add("version", "2.0")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from icalendar import Calendar, Event
 
 from store.telegram import TelegramStore
 from tests.dashboard.conftest import COORDINATOR, VIEWER, Seeded, served_copy
@@ -80,6 +79,8 @@ def _save(page: Any) -> None:
 
 
 def _ics(path: Path, start: dt.date, end: dt.date, moved_from: dt.date, moved_to: dt.date) -> Path:
+    from icalendar import Calendar, Event  # the calendar import's library, when the test runs
+
     cal = Calendar()
     cal.add("prodid", "-//production office//EN")
     cal.add("version", "2.0")
