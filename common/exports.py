@@ -16,15 +16,14 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from common import localised_exports
 from common.carbon_clap import NAMES as CLAP_NAMES
-from common.carbon_clap import ClapCategory, clap_category
+from common.carbon_clap import clap_category
+from common.export_rows import FIELDS, SECTIONS, Export, ExportRow, clap_totals, neutralise
 from common.presenters import balance_dict, kg
-from domain.carbon import Balance
 from domain.factors import FactorSet
 from domain.model import Category, Production, ReportKind, parse_travel_subject
 from store import queries
@@ -36,112 +35,7 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 
-#: Sections: the balance's categories, in their order.
-SECTIONS = tuple(c.value for c in Category)
 SECTION_OF_KIND = {kind: kind.category.value for kind in ReportKind}
-
-#: Row fields, in column order, shared by every section (some are empty for some sections).
-FIELDS = (
-    "section",
-    "carbon_clap",
-    "item",
-    "label",
-    "mode",
-    "fuel",
-    "quantity",
-    "unit",
-    "method",
-    "kgco2e",
-    "factor_key",
-    "factor_kgco2e_per_unit",
-    "factor_unit",
-    "factor_source",
-    "factor_year",
-    "factor_proxy",
-    "factor_set_version",
-)
-
-_HEADERS = {
-    "fr": {
-        "section": "Catégorie", "carbon_clap": "Catégorie Carbon'Clap",
-        "item": "Poste", "label": "Libellé", "mode": "Mode", "fuel": "Carburant",
-        "quantity": "Quantité", "unit": "Unité", "method": "Méthode", "kgco2e": "kg CO2e",
-        "factor_key": "Facteur", "factor_kgco2e_per_unit": "kg CO2e par unité",
-        "factor_unit": "Unité du facteur",
-        "factor_source": "Source du facteur", "factor_year": "Année", "factor_proxy": "Approximation",
-        "factor_set_version": "Version du jeu de facteurs",
-    },
-    "en": {
-        "section": "Category", "carbon_clap": "Carbon'Clap category",
-        "item": "Item", "label": "Label", "mode": "Mode", "fuel": "Fuel",
-        "quantity": "Quantity", "unit": "Unit", "method": "Method", "kgco2e": "kg CO2e",
-        "factor_key": "Factor", "factor_kgco2e_per_unit": "kg CO2e per unit", "factor_unit": "Factor unit",
-        "factor_source": "Factor source", "factor_year": "Year", "factor_proxy": "Proxy",
-        "factor_set_version": "Factor set version",
-    },
-}
-
-_SHEETS = {
-    "fr": {"summary": "Synthèse", "transport": "Transport", "catering": "Repas",
-           "energy": "Énergie", "waste": "Déchets", "accommodation": "Hébergement", "purchases": "Achats",
-           "post_production": "Post-production", "carbon_clap": "Carbon'Clap", "factors": "Facteurs"},
-    "en": {"summary": "Summary", "transport": "Transport", "catering": "Meals",
-           "energy": "Energy", "waste": "Waste", "accommodation": "Accommodation", "purchases": "Purchases",
-           "post_production": "Post-production", "carbon_clap": "Carbon'Clap", "factors": "Factors"},
-}
-
-_SUMMARY = {
-    "fr": {"production": "Production", "title": "Titre", "as_of": "Arrêté au",
-           "version": "Version des facteurs", "category": "Catégorie", "kgco2e": "kg CO2e", "tco2e": "t CO2e",
-           "forecast": "Prévisionnel t CO2e", "total": "Total", "days": "Jours de tournage faits / prévus",
-           "projected": "Projection finale t CO2e",
-           "generated": "Créé le"},
-    "en": {"production": "Production", "title": "Title", "as_of": "As of", "version": "Factor set version",
-           "category": "Category", "kgco2e": "kg CO2e", "tco2e": "t CO2e", "forecast": "Forecast t CO2e",
-           "total": "Total", "days": "Shooting days done / planned", "projected": "Projected final t CO2e",
-           "generated": "Generated at"},
-}
-
-_FACTOR_FIELDS = ("key", "description", "kgco2e_per_unit", "unit", "source", "source_detail", "year", "proxy",
-                  "proxy_note", "factor_set_version")
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    section: str
-    carbon_clap: str  # the Carbon'Clap budget category (common.carbon_clap.ClapCategory)
-    item: str  # vehicle id, meal type, generator id, waste stream
-    label: str
-    mode: str  # vehicle kind (transport)
-    fuel: str  # vehicle fuel or generator fuel factor
-    quantity: Decimal
-    unit: str  # km, meal, litre, kg
-    method: str  # measured | estimated (generator litres from hours, a purchase from money spent)
-    kgco2e: Decimal
-    factor_key: str
-    factor_kgco2e_per_unit: Decimal
-    factor_unit: str
-    factor_source: str
-    factor_year: str
-    factor_proxy: bool
-    factor_set_version: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in FIELDS}
-
-
-@dataclass(frozen=True)
-class Export:
-    production: Production
-    balance: Balance
-    rows: list[ExportRow]
-    factors: list[dict[str, Any]]
-    summary: dict[str, Any]
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def section(self, name: str) -> list[ExportRow]:
-        return [r for r in self.rows if r.section == name]
-
 
 def build_export(
     bind: queries.Bind, production: Production, factors: FactorSet, as_of: dt.date | None = None
@@ -226,11 +120,6 @@ def _footprint_labels(production: Production, t: queries.ActivityTotal) -> tuple
     return "", "", ""
 
 
-def clap_totals(export: Export) -> list[tuple[ClapCategory, Decimal]]:
-    """kg CO2e per Carbon'Clap category, in the forms' order (every category, zero when none)."""
-    return [(c, sum((r.kgco2e for r in export.rows if r.carbon_clap == c.value), Decimal(0))) for c in ClapCategory]
-
-
 def filename(export: Export, fmt: str) -> str:
     day = export.balance.as_of.isoformat() if export.balance.as_of else "empty"
     return f"greenslate-{export.production.id}-{day}.{fmt}"
@@ -246,8 +135,6 @@ def render(export: Export, fmt: str, lang: str | None = None) -> bytes:
     if fmt == "csv":
         if lang is None:
             return to_csv(export).encode("utf-8")
-        from common import localised_exports
-
         return localised_exports.to_csv(export, lang)
     if fmt == "json":
         return to_json(export).encode("utf-8")
@@ -255,18 +142,6 @@ def render(export: Export, fmt: str, lang: str | None = None) -> bytes:
 
 
 # -- writers -------------------------------------------------------------------------------------
-
-
-#: What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): a cell of text
-#: starting with one of these, a label or a title from a production file say, must stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, made plain text by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -311,43 +186,7 @@ def _json_row(row: ExportRow) -> dict[str, Any]:
 
 def to_xlsx(export: Export, lang: str | None = None) -> bytes:
     """A workbook in ``lang`` (French by default): see :func:`common.localised_exports.to_xlsx`."""
-    from common import localised_exports
-
     return localised_exports.to_xlsx(export, lang)
-
-
-def _clap_sheet(ws: Any, export: Export, lang: str, headers: dict[str, str]) -> None:
-    """One block per Carbon'Clap category: its total, then each figure to key in with its trace."""
-    from openpyxl.styles import Font
-
-    from common.localised_exports import localised_row
-
-    columns = ("item", "label", "quantity", "unit", "method", "kgco2e", "factor_key", "factor_source",
-               "factor_set_version")
-    for category, total in clap_totals(export):
-        ws.append([CLAP_NAMES[lang][category], kg(total)])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-        rows = [r for r in export.rows if r.carbon_clap == category.value]
-        if rows:
-            ws.append([headers[f] for f in columns])
-        for row in rows:
-            values = localised_row(row, lang)
-            ws.append([values[f] for f in columns])
-        ws.append([])
-
-
-def _section_columns() -> dict[str, Sequence[str]]:
-    trace = ("kgco2e", "factor_key", "factor_kgco2e_per_unit", "factor_unit", "factor_source", "factor_year",
-             "factor_proxy", "factor_set_version")
-    return {
-        "transport": ("item", "label", "mode", "fuel", "quantity", "unit", "method", *trace),
-        "catering": ("item", "quantity", "unit", *trace),
-        "energy": ("item", "label", "fuel", "quantity", "unit", "method", *trace),
-        "waste": ("item", "quantity", "unit", *trace),
-        "accommodation": ("item", "quantity", "unit", *trace),
-        "purchases": ("item", "carbon_clap", "quantity", "unit", "method", *trace),
-        "post_production": ("item", "quantity", "unit", *trace),
-    }
 
 
 def category_of_section(section: str) -> Category:

@@ -1,7 +1,8 @@
 """The exports as a person opens them: XLSX and CSV in the user's language and number convention.
 
 Kept apart from :mod:`common.exports` (which builds the rows, and writes the JSON and the plain,
-machine-read CSV) so the layout of the rows and the way they are written can change separately.
+machine-read CSV) so the layout of the rows and the way they are written can change separately;
+both read the rows' shape from :mod:`common.export_rows`.
 
 - XLSX: headings, sheet names and words in the language (``Restauration``, ``poulet``, ``repas``,
   ``mesuré``, ``oui``); numbers stay numbers, with a display format to each unit's precision;
@@ -22,7 +23,20 @@ from typing import Any
 
 from base import vocabulary
 from base.i18n import normalise_language
-from common import exports
+from common.carbon_clap import NAMES as CLAP_NAMES
+from common.export_rows import (
+    FACTOR_FIELDS,
+    FIELDS,
+    HEADERS,
+    SECTION_COLUMNS,
+    SECTIONS,
+    SHEETS,
+    SUMMARY,
+    Export,
+    ExportRow,
+    clap_totals,
+    neutralise,
+)
 from common.presenters import kg, tonnes
 
 BOM = "\ufeff"
@@ -45,7 +59,7 @@ _FACTOR_HEADERS = {
 }
 
 
-def localised_row(row: exports.ExportRow, lang: str) -> dict[str, Any]:
+def localised_row(row: ExportRow, lang: str) -> dict[str, Any]:
     """One row's values in the language: category, meal type or waste stream, units, method, yes/no.
     Numbers stay numbers (Decimal); identifiers from the production file (``mb1``) stay as they are."""
     values = row.as_dict()
@@ -74,49 +88,48 @@ def csv_number(value: Decimal, lang: str) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def to_csv(export: exports.Export, lang: str | None) -> bytes:
+def to_csv(export: Export, lang: str | None) -> bytes:
     """One file, one row per activity, headings and words in the language, its separators."""
     lang = normalise_language(lang)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=DELIMITER[lang], lineterminator="\r\n")
-    writer.writerow([exports._HEADERS[lang][f] for f in exports.FIELDS])
+    writer.writerow([HEADERS[lang][f] for f in FIELDS])
     for row in export.rows:
         values = localised_row(row, lang)
-        writer.writerow([_csv_cell(values[f], lang) for f in exports.FIELDS])
+        writer.writerow([_csv_cell(values[f], lang) for f in FIELDS])
     return (BOM + out.getvalue()).encode("utf-8")
 
 
 def _csv_cell(value: Any, lang: str) -> Any:
     if isinstance(value, Decimal):
         return csv_number(value, lang)
-    return exports.neutralise(value)
+    return neutralise(value)
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
 
 
-def to_xlsx(export: exports.Export, lang: str | None) -> bytes:
+def to_xlsx(export: Export, lang: str | None) -> bytes:
     """A workbook: a summary sheet, one sheet per Carbon'Clap category, and the factors used."""
     from openpyxl import Workbook
 
     lang = normalise_language(lang)
     wb = Workbook()
     _summary(wb.active, export, lang)
-    ws = wb.create_sheet(exports._SHEETS[lang]["carbon_clap"])
-    exports._clap_sheet(ws, export, lang, exports._HEADERS[lang])
+    ws = wb.create_sheet(SHEETS[lang]["carbon_clap"])
+    _clap_sheet(ws, export, lang)
     _finish(ws)
-    columns = exports._section_columns()
-    for section in exports.SECTIONS:
-        ws = wb.create_sheet(exports._SHEETS[lang][section])
-        fields = columns[section]
-        ws.append([exports._HEADERS[lang][f] for f in fields])
+    for section in SECTIONS:
+        ws = wb.create_sheet(SHEETS[lang][section])
+        fields = SECTION_COLUMNS[section]
+        ws.append([HEADERS[lang][f] for f in fields])
         for row in export.section(section):
             values = localised_row(row, lang)
             ws.append([values[f] for f in fields])
         _number_formats(ws, fields, [r.unit for r in export.section(section)])
         _finish(ws)
-    ws = wb.create_sheet(exports._SHEETS[lang]["factors"])
-    fields = exports._FACTOR_FIELDS
+    ws = wb.create_sheet(SHEETS[lang]["factors"])
+    fields = FACTOR_FIELDS
     ws.append([_FACTOR_HEADERS[lang][k] for k in fields])
     for f in export.factors:
         ws.append([_factor_cell(k, f[k], lang) for k in fields])
@@ -127,10 +140,29 @@ def to_xlsx(export: exports.Export, lang: str | None) -> bytes:
         for line in sheet.iter_rows():
             for cell in line:
                 if isinstance(cell.value, str):
-                    cell.value = exports.neutralise(cell.value)  # openpyxl would store "=..." as a formula
+                    cell.value = neutralise(cell.value)  # openpyxl would store "=..." as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _clap_sheet(ws: Any, export: Export, lang: str) -> None:
+    """One block per Carbon'Clap category: its total, then each figure to key in with its trace."""
+    from openpyxl.styles import Font
+
+    headers = HEADERS[lang]
+    columns = ("item", "label", "quantity", "unit", "method", "kgco2e", "factor_key", "factor_source",
+               "factor_set_version")
+    for category, total in clap_totals(export):
+        ws.append([CLAP_NAMES[lang][category], kg(total)])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        rows = [r for r in export.rows if r.carbon_clap == category.value]
+        if rows:
+            ws.append([headers[f] for f in columns])
+        for row in rows:
+            values = localised_row(row, lang)
+            ws.append([values[f] for f in columns])
+        ws.append([])
 
 
 def _factor_cell(key: str, value: Any, lang: str) -> Any:
@@ -143,11 +175,11 @@ def _factor_cell(key: str, value: Any, lang: str) -> Any:
     return value
 
 
-def _summary(ws: Any, export: exports.Export, lang: str) -> None:
+def _summary(ws: Any, export: Export, lang: str) -> None:
     from openpyxl.styles import Font
 
-    words = exports._SUMMARY[lang]
-    ws.title = exports._SHEETS[lang]["summary"]
+    words = SUMMARY[lang]
+    ws.title = SHEETS[lang]["summary"]
     bal, p = export.balance, export.production
     ws.append([words["production"], p.id])
     ws.append([words["title"], p.title])

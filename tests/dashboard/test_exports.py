@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from base import vocabulary
-from common import exports, localised_exports
+from common import export_rows, exports, localised_exports
 from common.presenters import kg
 from domain.model import Category
 from domain.usecases import get_balance
@@ -140,7 +140,7 @@ def test_cells_a_spreadsheet_would_run_as_formulas_stay_text(client_for) -> None
     rows = read_csv(client.get("/download/feux-aube/csv").data, "fr")
     mb1 = next(r for r in rows if r["Poste"] == "mb1")
     assert (mb1["Libellé"], mb1["Mode"], mb1["Carburant"]) == ("'+1+2", "'-2+3", "'@SUM(A1:A9)")
-    assert all(not v.startswith(exports.FORMULA_STARTS) for r in rows for v in r.values() if v)
+    assert all(not v.startswith(export_rows.FORMULA_STARTS) for r in rows for v in r.values() if v)
 
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/download/feux-aube/xlsx").data))
     cells = [c for ws in wb.worksheets for line in ws.iter_rows() for c in line if c.value is not None]
@@ -164,7 +164,7 @@ def test_french_csv_opens_in_a_french_spreadsheet_and_adds_up(seeded: Seeded) ->
     export = exports.build_export(seeded.engine, seeded.production, seeded.app.catalogue.factors)
     data = exports.render(export, "csv", "fr")
     rows = read_csv(data, "fr")
-    assert list(rows[0]) == [exports._HEADERS["fr"][f] for f in exports.FIELDS]
+    assert list(rows[0]) == [export_rows.HEADERS["fr"][f] for f in export_rows.FIELDS]
     bal = _balance(seeded)
     names = {c.value: vocabulary.category(c.value, "fr") for c in Category}
     for c in bal.categories:
