@@ -3,7 +3,7 @@ purchases and post-production. Pure functions, standard library only.
 
 A kind with a small choice (travel mode, kind of lodging, freight class, purchase or post-production
 item) reads it from a word of the answer (``TGV 860 km``, ``hôtel 3 nuits``), or takes the one the
-member picked with a button (``choice``). Numbers are read as :mod:`domain.answers` reads them
+member picked with a button (``choice``). Numbers are read by :mod:`domain.parsing`, as for every answer
 (French or English way; an ambiguous form is asked back, never guessed).
 """
 
@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
-from domain.answers import Answer, _wrong_unit, fold, parse_items, parse_number, parse_quantity
 from domain.errors import InvalidReport, NotANumber
 from domain.model import (
     MATERIALS,
@@ -30,6 +29,7 @@ from domain.model import (
     accommodation_subject,
     travel_subject,
 )
+from domain.parsing import Answer, fold, parse_items, parse_number, parse_quantity, wrong_unit
 from domain.places import PlaceTable, find_place, leg_km
 
 #: Kinds whose answer reads like the generic footprint answers here.
@@ -283,7 +283,7 @@ def parse_grid_power(text: str, mode: SiteMode | None) -> Answer:
         folded = folded[:kwh_unit.start()]
     value, unit, plus = parse_quantity(folded)
     if unit is not None:
-        raise _wrong_unit(text, unit, "kwh")
+        raise wrong_unit(text, unit, "kwh")
     direct = plus or mode is SiteMode.KWH or (kwh_unit is not None and mode is not SiteMode.METER)
     return Answer(ReportKind.GRID_POWER, {"kwh" if direct else "meter": value})
 
@@ -292,7 +292,7 @@ def parse_fuel(text: str) -> Answer:
     """Litres at the pump: ``45``, ``45 l``, ``45,5 litres``."""
     value, unit, _ = parse_quantity(text)
     if unit not in (None, "l"):
-        raise _wrong_unit(text, unit, "l")
+        raise wrong_unit(text, unit, "l")
     return Answer(ReportKind.FUEL, {"litres": value})
 
 
@@ -306,7 +306,7 @@ def parse_freight(text: str, chosen: str | None = None) -> Answer:
     value, _, after = numbers[0]
     item = "tkm" if after == "tkm" else "vkm"
     if after not in (None, "km", "kms", "tkm") and after not in FREIGHT_WORDS[vehicle]:
-        raise _wrong_unit(text, after, "km")
+        raise wrong_unit(text, after, "km")
     return Answer(ReportKind.FREIGHT, {item: value}, subject=vehicle.value)
 
 

@@ -21,11 +21,12 @@ from base.i18n import t
 from bots.telegram import texts
 from bots.telegram.services import Services, keyboard, say
 from config.places import load_places
-from domain.answers import Answer, fold, parse_answer
+from domain.answers import parse_answer
 from domain.carbon import active_reports
 from domain.errors import AmbiguousNumber, InvalidReport, NeedsConfirmation, UnknownFactor, UnknownMember
 from domain.footprint_answers import FOOTPRINT_KINDS, SUBJECT_CHOICE_KINDS, parse_footprint
 from domain.model import Assignment, Production, Report, ReportKind, purchase_factor_key
+from domain.parsing import Answer, fold
 from domain.ports import MemberState, UnitOfWork
 from domain.usecases import Recorded, answer_reads, correct_report, record_answer, record_report
 from store.telegram import ChatMember, ChatView, Pending, PromptRef

@@ -1,6 +1,6 @@
 """A read file's header matched to a layout, and each row typed into a :class:`domain.imports.Row`.
 
-Numbers are read by the bots' parser (``domain.answers.parse_number``): ``12,5`` and ``45 230`` are
+Numbers are read by the bots' parser (``domain.parsing.parse_number``): ``12,5`` and ``45 230`` are
 clear, ``45,230`` is refused as ambiguous. Dates are ``2027-03-01`` or ``01/03/2027`` (day first),
 or a workbook's own dates. Every problem is kept with its row and column; none stops the reading.
 """
@@ -21,10 +21,10 @@ from base.i18n import typed_number
 from common.imports.layouts import LAYOUTS, Column, Layout, Role, Type, fold
 from common.imports.problems import ImportProblems, Problem
 from common.imports.reading import Cell, Table
-from domain.answers import parse_number
 from domain.errors import AmbiguousNumber, InvalidReport
 from domain.imports import MAX_REF, Row
 from domain.model import ReportKind, TravelMode
+from domain.parsing import parse_number
 from domain.places import Place, PlaceTable, find_place, leg_km, place_kind
 
 YES = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})

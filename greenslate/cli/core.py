@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading, parse_number
+from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 from domain.errors import (
     AmbiguousNumber,
     ConflictingReport,
@@ -22,6 +22,7 @@ from domain.errors import (
     UnknownMember,
 )
 from domain.model import Production, Report, ReportKind
+from domain.parsing import parse_number
 from greenslate.cli import footprint
 from greenslate.cli.opening import open_app
 
@@ -153,7 +154,7 @@ def production_list() -> None:
 
 # -- report -------------------------------------------------------------------------------------------
 #
-# Figures are read by the bots' parser (``domain.answers.parse_number``): ``45 230`` and ``12,5`` mean
+# Figures are read by the bots' parser (``domain.parsing.parse_number``): ``45 230`` and ``12,5`` mean
 # the same here as in Telegram, and ``45,230`` is refused as it is there, with the same explanation, in
 # the member's language and with an example written their way.
 

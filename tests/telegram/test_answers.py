@@ -1,4 +1,4 @@
-"""Reading typed answers (domain.answers): French and English numbers, one-line meals and waste, dates."""
+"""Reading typed answers (domain.answers, domain.parsing): numbers either way, one-line meals and waste, dates."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from domain.answers import (
     parse_generator,
     parse_meals,
     parse_mileage,
-    parse_number,
-    parse_quantity,
     parse_waste,
 )
 from domain.errors import AmbiguousNumber, InvalidReport, NotANumber
 from domain.model import Assignment, Frequency, GeneratorMode, MileageMode, ReportKind
+from domain.parsing import parse_number, parse_quantity
 
 MEALS = ["vegetarian", "vegan", "chicken", "beef", "fish"]
 STREAMS = ["residual", "biowaste", "cardboard", "plastic"]

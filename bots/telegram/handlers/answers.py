@@ -35,9 +35,10 @@ from bots.telegram.handlers.common import (
     target_of_report,
 )
 from bots.telegram.services import Context, Services
-from domain.answers import MEAL_SYNONYMS, WASTE_SYNONYMS, Answer, parse_items
+from domain.answers import MEAL_SYNONYMS, WASTE_SYNONYMS
 from domain.errors import InvalidReport
 from domain.model import Report, ReportKind
+from domain.parsing import Answer, parse_items
 from store.telegram import ChatView, Conversation
 
 

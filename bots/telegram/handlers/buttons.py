@@ -36,8 +36,8 @@ from bots.telegram.handlers.common import (
     target_of_report,
 )
 from bots.telegram.services import Context, keyboard
-from domain.answers import Answer
 from domain.model import ReportKind
+from domain.parsing import Answer
 from domain.usecases import undo_report
 from store.telegram import Conversation
 
