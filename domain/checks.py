@@ -6,7 +6,8 @@ Pure: they raise ``InvalidReport``, ``UnknownMember`` or ``NeedsConfirmation`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 from domain.carbon import active_reports
@@ -71,20 +72,9 @@ def check_subject(production: Production, report: Report) -> None:
     elif kind in (ReportKind.GENERATOR_HOURS, ReportKind.GENERATOR_LITRES):
         _check_known(report.subject, "generator", [g.id for g in production.generators])
     elif kind is ReportKind.MEALS:
-        unknown = set(report.values) - set(production.meal_types)
-        if unknown:
-            raise InvalidReport(
-                f"unknown meal type {sorted(unknown)[0]!r}; expected one of {', '.join(production.meal_types)}",
-                item=sorted(unknown)[0],
-            )
+        _check_items(report, "meal type", production.meal_types)
     elif kind is ReportKind.WASTE:
-        unknown = set(report.values) - set(production.waste_streams)
-        if unknown:
-            raise InvalidReport(
-                f"unknown waste stream {sorted(unknown)[0]!r}; "
-                f"expected one of {', '.join(production.waste_streams)}",
-                item=sorted(unknown)[0],
-            )
+        _check_items(report, "waste stream", production.waste_streams)
 
 
 def _check_measured_by(production: Production, report: Report, expected: MeasuredBy) -> None:
@@ -135,8 +125,15 @@ def _check_freight(production: Production, report: Report) -> None:
     _check_known(report.subject, "freight vehicle class", [c.value for c in FreightClass])
 
 
-def _check_items(report: Report, what: str, known: Callable[[str], bool], expected: str) -> None:
-    unknown = sorted(item for item in report.values if not known(item))
+def _check_items(report: Report, what: str, known: Collection[str] | Callable[[str], bool],
+                 expected: str | None = None) -> None:
+    """Every item a report gives is one the production (or the kind) knows: ``known`` lists them or
+    tells one; ``expected`` says them in the message (by default, the list)."""
+    if callable(known):
+        is_known = known
+    else:
+        is_known, expected = known.__contains__, ", ".join(known)
+    unknown = sorted(item for item in report.values if not is_known(item))
     if unknown:
         raise InvalidReport(f"unknown {what} {unknown[0]!r}; expected one of {expected}", item=unknown[0])
 
@@ -148,8 +145,7 @@ def _check_purchases(production: Production, report: Report) -> None:
 
 
 def _check_post_production(production: Production, report: Report) -> None:
-    _check_items(report, "post-production item", lambda i: i in POST_PRODUCTION_ITEMS,
-                 ", ".join(POST_PRODUCTION_ITEMS))
+    _check_items(report, "post-production item", POST_PRODUCTION_ITEMS)
 
 
 _SUBJECT_CHECKS: dict[ReportKind, Callable[[Production, Report], None]] = {
@@ -270,34 +266,24 @@ def _check_readings(production: Production, report: Report, chain: list[Report])
             _check_reading_order(report, chain, "meter", site.meter_start)
 
 
+#: The crew's daily kinds checked against one limit: the figure (None: the sum of all the report's
+#: figures), the limit, the words after the figure, and the name the error gives the figure.
+_DAILY_LIMITS: dict[ReportKind, tuple[str | None, Decimal, str, str]] = {
+    ReportKind.MEALS: (None, MAX_MEALS_PER_DAY, "meals in one day", "meals"),
+    ReportKind.GENERATOR_HOURS: ("hours", MAX_GENERATOR_HOURS_PER_DAY, "hours in one day", "hours"),
+    ReportKind.GENERATOR_LITRES: ("litres", MAX_LITRES_PER_REPORT, "litres", "litres"),
+    ReportKind.WASTE: (None, MAX_WASTE_KG_PER_REPORT, "kg of waste", "kg"),
+}
+
+
 def _check_usual(production: Production, report: Report, chain: list[Report]) -> None:
-    values = report.values
     if report.kind is ReportKind.MILEAGE:
         _check_km(production, report, chain)
-    elif report.kind is ReportKind.MEALS:
-        total = sum(values.values(), ZERO)
-        if total > MAX_MEALS_PER_DAY:
-            raise NeedsConfirmation(
-                f"{total} meals in one day is unusual", meals=total, limit=MAX_MEALS_PER_DAY
-            )
-    elif report.kind is ReportKind.GENERATOR_HOURS and "hours" in values:
-        if values["hours"] > MAX_GENERATOR_HOURS_PER_DAY:
-            raise NeedsConfirmation(
-                f"{values['hours']} hours in one day is unusual",
-                hours=values["hours"],
-                limit=MAX_GENERATOR_HOURS_PER_DAY,
-            )
-    elif report.kind is ReportKind.GENERATOR_LITRES:
-        if values["litres"] > MAX_LITRES_PER_REPORT:
-            raise NeedsConfirmation(
-                f"{values['litres']} litres is unusual", litres=values["litres"], limit=MAX_LITRES_PER_REPORT
-            )
-    elif report.kind is ReportKind.WASTE:
-        total = sum(values.values(), ZERO)
-        if total > MAX_WASTE_KG_PER_REPORT:
-            raise NeedsConfirmation(
-                f"{total} kg of waste is unusual", kg=total, limit=MAX_WASTE_KG_PER_REPORT
-            )
+    elif report.kind in _DAILY_LIMITS:
+        item, limit, words, name = _DAILY_LIMITS[report.kind]
+        figure = sum(report.values.values(), ZERO) if item is None else report.values.get(item)
+        if figure is not None and figure > limit:  # an hour-meter reading has no hours to check
+            raise NeedsConfirmation(f"{figure} {words} is unusual", **{name: figure}, limit=limit)
     else:
         _check_usual_footprint(report)
 
@@ -345,6 +331,11 @@ def _others(report: Report, chain: list[Report]) -> list[Report]:
     return others
 
 
+def _when(report: Report) -> tuple[dt.date, dt.datetime]:
+    """The order of a chain's reports: by day, then as received."""
+    return report.day, report.received_at
+
+
 def _previous_reading(
     report: Report, chain: list[Report], item: str, start: Decimal | None
 ) -> tuple[Decimal | None, Report | None]:
@@ -352,7 +343,7 @@ def _previous_reading(
     earlier = [r for r in _others(report, chain) if item in r.values and r.day <= report.day]
     if not earlier:
         return start, None
-    last = max(earlier, key=lambda r: (r.day, r.received_at))
+    last = max(earlier, key=_when)
     return last.values[item], last
 
 
@@ -362,17 +353,17 @@ def _distances_since(report: Report, chain: list[Report], last: Report | None) -
     A vehicle's distance comes from its odometer once it has readings: the next reading covers these
     km, so it counts only what they leave (see ``domain.carbon.mileage_lines``).
     """
-    after = None if last is None else (last.day, last.received_at)
+    after = None if last is None else _when(last)
     return sum((r.values["km"] for r in _others(report, chain)
                 if "km" in r.values and r.day <= report.day
-                and (after is None or (r.day, r.received_at) > after)), ZERO)
+                and (after is None or _when(r) > after)), ZERO)
 
 
 def _check_distance_allowed(report: Report, chain: list[Report]) -> None:
     """A distance is refused for a vehicle counted by its odometer: the readings already give its km."""
     readings = [r for r in _others(report, chain) if "odometer" in r.values]
     if readings:
-        last = max(readings, key=lambda r: (r.day, r.received_at))
+        last = max(readings, key=_when)
         raise InvalidReport(
             f"vehicle {report.subject} is counted by its odometer (last reading {last.values['odometer']} "
             f"on {last.day}): give the odometer reading, not a distance",
@@ -408,7 +399,7 @@ def _check_reading_order(report: Report, chain: list[Report], item: str, start: 
             )
     later = [r for r in _others(report, chain) if item in r.values and r.day > report.day]
     if later:
-        nxt = min(later, key=lambda r: (r.day, r.received_at)).values[item]
+        nxt = min(later, key=_when).values[item]
         if reading > nxt:
             raise InvalidReport(
                 f"{item} {reading} is above a later reading {nxt}",

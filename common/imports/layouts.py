@@ -116,38 +116,45 @@ def _choice(name: str, fr: str, role: Role, values: tuple[str, ...], example: st
     return Column(name, fr, role, Type.CHOICE, example=example, choices=values, words=words)
 
 
+def _value(name: str, fr: str, example: str, type_: Type = Type.NUMBER, *, required: bool = True) -> Column:
+    return Column(name, fr, Role.VALUE, type_, required=required, example=example)
+
+
+def _one_of(kind: ReportKind, member: str, subject: Column, first: tuple[str, str, str],
+            second: tuple[str, str]) -> Layout:
+    """A subject and two figures of which a row gives exactly one: ``first`` (name, French header,
+    example) is the template's, ``second`` (name, French header) the other way to give it."""
+    given = _value(*first, required=False)
+    other = _value(*second, "", required=False)
+    return _layout(kind, member, subject, given, other, one_of=(given.name, other.name))
+
+
+def _subject(name: str, fr: str, example: str) -> Column:
+    return Column(name, fr, Role.SUBJECT, example=example)
+
+
+def _per_item(kind: ReportKind, member: str, item: Column, amount: tuple[str, str], example: str,
+              type_: Type = Type.NUMBER) -> Layout:
+    """One figure (``amount``: name and French header) for one item (a meal type, a waste stream)."""
+    return _layout(kind, member, item, Column(*amount, Role.AMOUNT, type_, example=example))
+
+
+def _item(name: str, fr: str, example: str) -> Column:
+    return Column(name, fr, Role.ITEM, example=example)
+
+
 LAYOUTS: dict[ReportKind, Layout] = {
     layout.kind: layout
     for layout in (
-        _layout(
-            ReportKind.MILEAGE, "amina",
-            Column("vehicle", "vehicule", Role.SUBJECT, example="mb1"),
-            Column("odometer", "compteur", Role.VALUE, Type.NUMBER, required=False, example="45230"),
-            Column("km", "km", Role.VALUE, Type.NUMBER, required=False, example=""),
-            one_of=("odometer", "km"),
-        ),
-        _layout(
-            ReportKind.MEALS, "paul",
-            Column("meal_type", "type_repas", Role.ITEM, example="vegetarian"),
-            Column("count", "nombre", Role.AMOUNT, Type.WHOLE, example="30"),
-        ),
-        _layout(
-            ReportKind.GENERATOR_HOURS, "lea",
-            Column("generator", "groupe", Role.SUBJECT, example="g1"),
-            Column("hours", "heures", Role.VALUE, Type.NUMBER, required=False, example="6.5"),
-            Column("meter", "compteur_horaire", Role.VALUE, Type.NUMBER, required=False, example=""),
-            one_of=("hours", "meter"),
-        ),
-        _layout(
-            ReportKind.GENERATOR_LITRES, "lea",
-            Column("generator", "groupe", Role.SUBJECT, example="g1"),
-            Column("litres", "litres", Role.VALUE, Type.NUMBER, example="80"),
-        ),
-        _layout(
-            ReportKind.WASTE, "sam",
-            Column("stream", "flux", Role.ITEM, example="residual"),
-            Column("kg", "kg", Role.AMOUNT, Type.NUMBER, example="12.5"),
-        ),
+        _one_of(ReportKind.MILEAGE, "amina", _subject("vehicle", "vehicule", "mb1"),
+                ("odometer", "compteur", "45230"), ("km", "km")),
+        _per_item(ReportKind.MEALS, "paul", _item("meal_type", "type_repas", "vegetarian"), ("count", "nombre"),
+                  "30", Type.WHOLE),
+        _one_of(ReportKind.GENERATOR_HOURS, "lea", _subject("generator", "groupe", "g1"),
+                ("hours", "heures", "6.5"), ("meter", "compteur_horaire")),
+        _layout(ReportKind.GENERATOR_LITRES, "lea", _subject("generator", "groupe", "g1"),
+                _value("litres", "litres", "80")),
+        _per_item(ReportKind.WASTE, "sam", _item("stream", "flux", "residual"), ("kg", "kg"), "12.5"),
         # A travel agency's export: one leg a row, by km or from two place codes (config/places).
         _layout(
             ReportKind.TRAVEL, "marc",
@@ -155,8 +162,8 @@ LAYOUTS: dict[ReportKind, Layout] = {
             _choice("mode", "mode", Role.PART, tuple(m.value for m in TravelMode), "train_tgv", MODE_WORDS),
             Column("from", "depart", Role.PART, required=False, example="PLY"),
             Column("to", "arrivee", Role.PART, required=False, example="MSC"),
-            Column("km", "km", Role.VALUE, Type.NUMBER, required=False, example="750"),
-            Column("passengers", "passagers", Role.VALUE, Type.WHOLE, required=False, example="1"),
+            _value("km", "km", "750", required=False),
+            _value("passengers", "passagers", "1", Type.WHOLE, required=False),
             subject=_travel,
         ),
         _layout(
@@ -164,38 +171,22 @@ LAYOUTS: dict[ReportKind, Layout] = {
             _choice("lodging", "hebergement", Role.PART, tuple(lg.value for lg in Lodging), "hotel_midscale",
                     LODGING_WORDS),
             _choice("zone", "zone", Role.PART, tuple(z.value for z in Zone), "fr", ZONE_WORDS),
-            Column("nights", "nuits", Role.VALUE, Type.WHOLE, example="12"),
+            _value("nights", "nuits", "12", Type.WHOLE),
             subject=_accommodation,
         ),
-        _layout(
-            ReportKind.GRID_POWER, "lea",
-            Column("site", "site", Role.SUBJECT, example="studio"),
-            Column("meter", "compteur", Role.VALUE, Type.NUMBER, required=False, example="18700"),
-            Column("kwh", "kwh", Role.VALUE, Type.NUMBER, required=False, example=""),
-            one_of=("meter", "kwh"),
-        ),
-        _layout(
-            ReportKind.FUEL, "karim",
-            Column("vehicle", "vehicule", Role.SUBJECT, example="car3"),
-            Column("litres", "litres", Role.VALUE, Type.NUMBER, example="85.4"),
-        ),
-        _layout(
-            ReportKind.FREIGHT, "marc",
-            _choice("vehicle_class", "classe_vehicule", Role.SUBJECT, tuple(c.value for c in FreightClass),
-                    "rigid_large", FREIGHT_WORDS),
-            Column("tkm", "tkm", Role.VALUE, Type.NUMBER, required=False, example="1200"),
-            Column("vkm", "vkm", Role.VALUE, Type.NUMBER, required=False, example=""),
-            one_of=("tkm", "vkm"),
-        ),
-        _layout(
-            ReportKind.PURCHASES, "marc",
-            Column("item", "article", Role.ITEM, example="timber", words=ITEM_WORDS),
-            Column("quantity", "quantite", Role.AMOUNT, Type.NUMBER, example="350"),
-        ),
-        _layout(
-            ReportKind.POST_PRODUCTION, "marc",
-            _choice("item", "article", Role.ITEM, tuple(POST_PRODUCTION_ITEMS), "edit_suite_days", ITEM_WORDS),
-            Column("quantity", "quantite", Role.AMOUNT, Type.NUMBER, example="20"),
-        ),
+        _one_of(ReportKind.GRID_POWER, "lea", _subject("site", "site", "studio"),
+                ("meter", "compteur", "18700"), ("kwh", "kwh")),
+        _layout(ReportKind.FUEL, "karim", _subject("vehicle", "vehicule", "car3"),
+                _value("litres", "litres", "85.4")),
+        _one_of(ReportKind.FREIGHT, "marc",
+                _choice("vehicle_class", "classe_vehicule", Role.SUBJECT, tuple(c.value for c in FreightClass),
+                        "rigid_large", FREIGHT_WORDS),
+                ("tkm", "tkm", "1200"), ("vkm", "vkm")),
+        _per_item(ReportKind.PURCHASES, "marc",
+                  Column("item", "article", Role.ITEM, example="timber", words=ITEM_WORDS), ("quantity", "quantite"),
+                  "350"),
+        _per_item(ReportKind.POST_PRODUCTION, "marc",
+                  _choice("item", "article", Role.ITEM, tuple(POST_PRODUCTION_ITEMS), "edit_suite_days", ITEM_WORDS),
+                  ("quantity", "quantite"), "20"),
     )
 }

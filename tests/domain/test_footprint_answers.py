@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
 
@@ -56,6 +57,24 @@ def test_travel_between_two_places_works_out_the_km():
         parse_travel("avion ORY NCE 2 3", None, places)
 
 
+@pytest.mark.parametrize(("parse", "text", "reason"), [
+    (parse_travel, "avion -686 km", "negative"),
+    (parse_travel, "avion 686 km 1,5 pers", "not_whole"),
+    (parse_accommodation, "5 nuits", "no_choice"),
+    (parse_accommodation, "hotel 5 nuits 3 nuits", "no_item"),
+    (parse_accommodation, "location 2,5 nuits", "not_whole"),
+    (partial(parse_grid_power, mode=SiteMode.KWH), "85 km", "wrong_unit"),
+    (parse_fuel, "45 km", "wrong_unit"),
+    (parse_purchases, "2,5 costumes neufs", "not_whole"),
+    (parse_purchases, "marbre 20 kg", "unknown_item"),
+    (parse_purchases, "20", "no_item"),
+])
+def test_refusals_say_what_is_wrong(parse, text, reason):
+    with pytest.raises(InvalidReport) as refused:
+        parse(text)
+    assert refused.value.params["reason"] == reason
+
+
 def test_travel_refusals_say_what_is_missing():
     with pytest.raises(InvalidReport) as no_mode:
         parse_travel("860 km")
@@ -63,12 +82,6 @@ def test_travel_refusals_say_what_is_missing():
     assert "plane" in no_mode.value.params["expected"]
     with pytest.raises(NotANumber):
         parse_travel("avion")
-    with pytest.raises(InvalidReport) as negative:
-        parse_travel("avion -686 km")
-    assert negative.value.params["reason"] == "negative"
-    with pytest.raises(InvalidReport) as half:
-        parse_travel("avion 686 km 1,5 pers")
-    assert half.value.params["reason"] == "not_whole"
     with pytest.raises(AmbiguousNumber) as ambiguous:
         parse_travel("avion 1.500 km")
     assert ambiguous.value.params["choices"] == (D(1500), D("1.5"))
@@ -89,33 +102,16 @@ def test_accommodation_reads_lodging_zone_and_nights(text, chosen, subject, nigh
     assert (answer.subject, dict(answer.values)) == (subject, {"nights": nights})
 
 
-def test_accommodation_refusals():
-    with pytest.raises(InvalidReport) as no_lodging:
-        parse_accommodation("5 nuits")
-    assert no_lodging.value.params["reason"] == "no_choice"
-    with pytest.raises(InvalidReport) as two:
-        parse_accommodation("hotel 5 nuits 3 nuits")
-    assert two.value.params["reason"] == "no_item"
-    with pytest.raises(InvalidReport) as half:
-        parse_accommodation("location 2,5 nuits")
-    assert half.value.params["reason"] == "not_whole"
-
-
 def test_grid_power_reads_a_meter_or_kwh():
     assert dict(parse_grid_power("12 480", SiteMode.METER).values) == {"meter": D(12480)}
     assert dict(parse_grid_power("+85", SiteMode.METER).values) == {"kwh": D(85)}
     assert dict(parse_grid_power("85 kWh", SiteMode.KWH).values) == {"kwh": D(85)}
     assert dict(parse_grid_power("85,5", SiteMode.KWH).values) == {"kwh": D("85.5")}
-    with pytest.raises(InvalidReport) as unit:
-        parse_grid_power("85 km", SiteMode.KWH)
-    assert unit.value.params["reason"] == "wrong_unit"
 
 
 def test_fuel_reads_litres():
     assert dict(parse_fuel("45,5 l").values) == {"litres": D("45.5")}
     assert dict(parse_fuel("45").values) == {"litres": D(45)}
-    with pytest.raises(InvalidReport):
-        parse_fuel("45 km")
 
 
 @pytest.mark.parametrize(("text", "chosen", "subject", "values"), [
@@ -139,15 +135,6 @@ def test_purchases_read_items_in_either_order():
     assert dict(parse_purchases("1 500 € services", spend_categories=["services"]).values) == {
         "spend_services": D(1500)}
     assert dict(parse_purchases("12,5", "paint").values) == {"paint": D("12.5")}
-    with pytest.raises(InvalidReport) as half:
-        parse_purchases("2,5 costumes neufs")
-    assert half.value.params["reason"] == "not_whole"
-    with pytest.raises(InvalidReport) as unknown:
-        parse_purchases("marbre 20 kg")
-    assert unknown.value.params["reason"] == "unknown_item"
-    with pytest.raises(InvalidReport) as bare:
-        parse_purchases("20")
-    assert bare.value.params["reason"] == "no_item"
 
 
 def test_post_production_reads_each_item():

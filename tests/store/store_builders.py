@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal as D
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, select
 
 from domain.model import (
     Action,
@@ -28,6 +31,7 @@ from domain.model import (
     ShootingCalendar,
     Vehicle,
 )
+from store.uow import SqlUnitOfWork
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
 
@@ -129,3 +133,14 @@ def report(
         subject=subject,
         confirmed=confirmed,
     )
+
+
+#: A plain job for ``run_together`` and ``run_as_one``: a use case given a unit of work.
+Step = Callable[[SqlUnitOfWork], Any]
+
+
+def row_counts(engine: Engine, *tables: Table) -> tuple[int, ...]:
+    """How many rows each table holds, as ``engine``'s connections see them (only what was committed
+    when it is another engine than the one that wrote)."""
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)

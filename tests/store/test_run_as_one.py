@@ -8,44 +8,19 @@ every refused row is told), and nothing is committed. What is stored is read thr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import Any
 
-import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from domain import usecases
 from domain.errors import InvalidReport
 from domain.model import Production, Report, ReportKind
 from domain.usecases import Catalogue, Recorded
-from store.engine import make_engine
 from store.tables import emission_lines, reports
-from store.uow import SqlUnitOfWork, run_as_one
-from tests.store.store_builders import report
-
-Job = Callable[[SqlUnitOfWork], Any]
+from store.uow import run_as_one
+from tests.store.store_builders import Step, report, row_counts
 
 
-@pytest.fixture
-def loaded(engine: Engine, production: Production) -> Production:
-    usecases.load_production(SqlUnitOfWork(engine), production)
-    return production
-
-
-@pytest.fixture
-def fresh(db_url: str) -> Iterator[Engine]:
-    other = make_engine(db_url)
-    yield other
-    other.dispose()
-
-
-def _counts(engine: Engine) -> tuple[int, int]:
-    with engine.connect() as conn:
-        return (conn.execute(select(func.count()).select_from(reports)).scalar_one(),
-                conn.execute(select(func.count()).select_from(emission_lines)).scalar_one())
-
-
-def _job(cat: Catalogue, sent: Report) -> Job:
+def _job(cat: Catalogue, sent: Report) -> Step:
     return lambda uow: usecases.record_report(uow, cat, sent)
 
 
@@ -61,7 +36,7 @@ def test_every_job_is_stored_and_each_sees_the_ones_before(
     assert all(isinstance(r, Recorded) for r in results)
     # each reading's km are counted from the reading before it, stored in the same transaction
     assert [r.quantity for r in results if isinstance(r, Recorded)] == [90, 150, 150]
-    assert _counts(fresh) == (3, 3)
+    assert row_counts(fresh, reports, emission_lines) == (3, 3)
 
 
 def test_one_refused_job_leaves_nothing_and_every_refusal_is_told(
@@ -70,7 +45,7 @@ def test_one_refused_job_leaves_nothing_and_every_refusal_is_told(
     # the second reading goes back below the first; the fourth below the third
     results = run_as_one(engine, [_job(cat, r) for r in _readings(45100, 45050, 45300, 45200)])
     assert [type(r) for r in results] == [Recorded, InvalidReport, Recorded, InvalidReport]
-    assert _counts(fresh) == (0, 0)
+    assert row_counts(fresh, reports, emission_lines) == (0, 0)
 
 
 def test_kept_false_checks_every_job_and_stores_nothing(
@@ -78,4 +53,4 @@ def test_kept_false_checks_every_job_and_stores_nothing(
 ) -> None:
     results = run_as_one(engine, [_job(cat, r) for r in _readings(45100, 45250)], keep=False)
     assert all(isinstance(r, Recorded) for r in results)
-    assert _counts(fresh) == (0, 0)
+    assert row_counts(fresh, reports, emission_lines) == (0, 0)

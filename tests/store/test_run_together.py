@@ -10,11 +10,10 @@ connections), so only committed rows count. On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,23 +24,7 @@ from domain.usecases import Catalogue, Recorded
 from store.engine import SQLITE_BUSY_TIMEOUT_MS, make_async_engine, make_engine
 from store.tables import emission_lines, report_values, reports
 from store.uow import LockBusy, SqlUnitOfWork, run_together, run_together_async
-from tests.store.store_builders import report
-
-Job = Callable[[SqlUnitOfWork], Any]
-
-
-@pytest.fixture
-def loaded(engine: Engine, production: Production) -> Production:
-    usecases.load_production(SqlUnitOfWork(engine), production)
-    return production
-
-
-@pytest.fixture
-def fresh(db_url: str) -> Iterator[Engine]:
-    """Another engine on the same database: its connections see only what was committed."""
-    other = make_engine(db_url)
-    yield other
-    other.dispose()
+from tests.store.store_builders import Step, report, row_counts
 
 
 def _answers() -> dict[str, Report]:
@@ -54,7 +37,7 @@ def _answers() -> dict[str, Report]:
     }
 
 
-def _answer(cat: Catalogue, sent: Report, then: usecases.AfterStored | None = None) -> Job:
+def _answer(cat: Catalogue, sent: Report, then: usecases.AfterStored | None = None) -> Step:
     return lambda uow: usecases.record_answer(uow, cat, sent, then=then)
 
 
@@ -63,12 +46,9 @@ def _stored(engine: Engine, sent: Report) -> Report | None:
         return uow.reports.by_source(sent.source, sent.source_ref)
 
 
-def _counts(engine: Engine) -> tuple[int, int, int]:
+def _counts(engine: Engine) -> tuple[int, ...]:
     """Rows of reports, report values and emission lines, as committed."""
-    with engine.connect() as conn:
-        return tuple(  # type: ignore[return-value]
-            conn.scalar(select(func.count()).select_from(t)) for t in (reports, report_values, emission_lines)
-        )
+    return row_counts(engine, reports, report_values, emission_lines)
 
 
 def test_answers_of_several_members_are_all_stored_in_one_go(
@@ -92,13 +72,13 @@ def test_answers_of_several_members_are_all_stored_in_one_go(
     assert {ln.report_id for ln in lines} == {r.report.id for r in results if isinstance(r, Recorded)}
 
 
-def _refused_before_writing(cat: Catalogue) -> tuple[Job, Report, type[Exception] | Exception]:
+def _refused_before_writing(cat: Catalogue) -> tuple[Step, Report, type[Exception] | Exception]:
     """A negative figure: the use case refuses it before storing anything."""
     bad = report(ReportKind.WASTE, {"residual": -3}, member="sam")
     return _answer(cat, bad), bad, InvalidReport
 
 
-def _refused_after_writing(cat: Catalogue) -> tuple[Job, Report, type[Exception] | Exception]:
+def _refused_after_writing(cat: Catalogue) -> tuple[Step, Report, type[Exception] | Exception]:
     """The report is stored, then the caller's bookkeeping in the same transaction refuses it."""
     bad = _answers()["sam"]
     refusal = InvalidReport("refused once stored", item="residual")
@@ -113,7 +93,7 @@ def _refused_after_writing(cat: Catalogue) -> tuple[Job, Report, type[Exception]
                          ids=["before-writing", "after-writing"])
 def test_a_refused_answer_in_the_middle_leaves_nothing_and_the_others_are_stored(
     engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production,
-    middle: Callable[[Catalogue], tuple[Job, Report, type[Exception] | Exception]],
+    middle: Callable[[Catalogue], tuple[Step, Report, type[Exception] | Exception]],
 ) -> None:
     sent = _answers()
     bad_job, bad, expected = middle(cat)
@@ -177,7 +157,7 @@ def test_a_job_whose_statement_fails_in_the_database_does_not_spoil_the_others(
     assert _stored(fresh, sent["amina"]) is not None and _stored(fresh, sent["paul"]) is not None
 
 
-def _refused_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Job, type[Exception]]:
+def _refused_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Step, type[Exception]]:
     """A row that breaks a constraint checked only at COMMIT: the database refuses the transaction."""
 
     def job(uow: SqlUnitOfWork) -> None:
@@ -194,7 +174,7 @@ class _LostAtCommit(Session):
         raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
 
 
-def _lost_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Job, type[Exception]]:
+def _lost_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Step, type[Exception]]:
     """The connection is lost when the batch commits."""
     return sessionmaker(bind=engine, class_=_LostAtCommit, expire_on_commit=False), lambda uow: None, OperationalError
 
@@ -202,7 +182,7 @@ def _lost_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Job
 @pytest.mark.parametrize("failure", [_refused_at_commit, _lost_at_commit], ids=["refused", "connection-lost"])
 def test_when_the_commit_fails_it_raises_and_no_job_is_stored(
     engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production,
-    failure: Callable[[Engine], tuple[Engine | sessionmaker[Session], Job, type[Exception]]],
+    failure: Callable[[Engine], tuple[Engine | sessionmaker[Session], Step, type[Exception]]],
 ) -> None:
     sent = _answers()
     bind, spoiler, error = failure(engine)
@@ -297,7 +277,7 @@ def test_writes_left_for_the_commit_are_made_for_the_jobs_that_went_through_only
 
     voice_on = update(members).where(members.c.member_id == bindparam("who")).values(voice=True)
 
-    def asks_for_voice(who: str, fails: bool = False) -> Job:
+    def asks_for_voice(who: str, fails: bool = False) -> Step:
         def job(uow: SqlUnitOfWork) -> str:
             uow.before_commit(voice_on, {"who": who})
             if fails:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from decimal import Decimal as D
 from typing import Any
 
@@ -26,15 +25,8 @@ from domain.usecases import Catalogue, Recorded, answer_reads
 from store.engine import make_engine
 from store.tables import daily_emissions, emission_lines, report_values, reports, subject_emissions
 from store.uow import Job, SqlUnitOfWork, run_together
+from tests.store.store_builders import Step
 from tests.store.test_daily_emissions import Shoot, assert_sums_match, daily_rows
-
-Step = Callable[[SqlUnitOfWork], Any]
-
-
-@pytest.fixture
-def loaded(engine: Engine, production: Production) -> Production:
-    usecases.load_production(SqlUnitOfWork(engine), production)
-    return production
 
 
 def _id_of(uow: SqlUnitOfWork, source_ref: str) -> int:
