@@ -23,7 +23,7 @@ from common.production_file.types import (
     _unknown,
     _what,
 )
-from common.production_file.wording import Day, FieldName, Message, Num, Unit, Word, either, say
+from common.production_file.wording import Day, FieldName, Message, Num, Unit, Word, Words, either, say
 from domain.errors import InvalidReport
 from domain.factors import FactorSet
 from domain.generators import POWER_FACTOR, ConsumptionTable
@@ -253,8 +253,8 @@ class _Checker:
             if a.weekday is None:
                 self.add(f"{here}.weekday", say("schedule.needs_weekday", why=why))
             elif a.weekday not in cal.shooting_days:
-                self.add(f"{here}.weekday", say("schedule.not_shooting_day", weekday=repr(a.weekday),
-                                                days=", ".join(cal.shooting_days)))
+                self.add(f"{here}.weekday", say("schedule.not_shooting_day", weekday=Word("weekday", a.weekday),
+                                                days=Words("weekday", tuple(cal.shooting_days))))
         elif a.weekday is not None:
             self.add(f"{here}.weekday", say("schedule.weekday_only_weekly", frequency=shown, why=why))
         if frequency is not Frequency.MONTHLY and a.day_of_month is not None:
@@ -263,7 +263,7 @@ class _Checker:
     def check_subject(self, here: str, field: str, value: str | None, known: set[str], report: ReportKind) -> None:
         if value is None:
             self.add(f"{here}.{field}", say("assignment.needs_subject", report=Word("report", report.value),
-                                            field=FieldName(field), kind=field))
+                                            field=FieldName(field), kind=say(f"section.{field}")))
         elif value not in known:
             self.add(f"{here}.{field}", _unknown_ref(field, value, known, field))
 

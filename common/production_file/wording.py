@@ -9,7 +9,8 @@ A field's value says how it is written in each language:
 - ``Message``: a nested message (``got nothing (an empty value)``), written in the same language;
 - ``Num``: a number, the language's way (``1 000 000`` in French, ``1,000,000`` or ``1000000`` in English);
 - ``Day``: a date, ``14 avril 2027`` in French, as written in the file (``2027-04-14``) in English;
-- ``Word``: a value of the file (a report kind, a frequency), with its French word when it has one;
+- ``Word``: a value of the file (a report kind, a weekday), with its French word when it has one;
+- ``Words``: several of them, ``a, b, c``;
 - ``Unit``: a unit, French in French (``véhicule-km``);
 - ``FieldName``: a field of the file, shown under the screen's own label when the caller gives labels.
 
@@ -115,6 +116,14 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Words:
+    """Values of one set, written ``a, b, c``."""
+
+    group: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Unit:
     name: str
 
@@ -139,6 +148,8 @@ def _written(value: Any, lang: str, labels: Labels | None) -> str:
         if lang != "en" and has_word(f"{value.group}.{value.value}", lang):
             return _translation(lang).gettext(f"{DOMAIN}.{value.group}.{value.value}")
         return value.value
+    if isinstance(value, Words):
+        return ", ".join(_written(Word(value.group, v), lang, labels) for v in value.values)
     if isinstance(value, Unit):
         return value.name if lang == "en" else unit_word(value.name, lang, 1)
     if isinstance(value, FieldName):
