@@ -193,7 +193,12 @@ class _Checker:
             try:
                 generator_litres_per_hour(_generator(g), self.table)
             except InvalidReport as e:
-                self.add(f"{here}.load", say("generator.table", detail=str(e)))
+                if "load" in e.params:
+                    loads = self.table.loads
+                    self.add(f"{here}.load", say("generator.load_outside", load=Num(e.params["load"]),
+                                                 low=Num(loads[0]), high=Num(loads[-1])))
+                else:
+                    self.add(f"{here}.load", say("generator.table", detail=str(e)))
 
     # assignments, actions, sensitisation
 
