@@ -265,7 +265,8 @@ def load_production_file_with_discord(
                 size = max(len(raw), path.stat().st_size)
                 raise ProductionFileProblems(str(path), [_too_big(size)])
     except OSError as e:
-        raise ProductionFileProblems(str(path), [Problem.of("", say("file.unreadable", detail=e.strerror or e))]) from None
+        unreadable = Problem.of("", say("file.unreadable", detail=e.strerror or e))
+        raise ProductionFileProblems(str(path), [unreadable]) from None
     production, doc = _parse(raw, str(path), factors, consumption)
     return production, doc.discord
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
-from decimal import Decimal
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from functools import cache
 from typing import Any
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from base.i18n import LANGUAGES, number, normalise_language, plural_count, translations
+from base.i18n import LANGUAGES, normalise_language, number, plural_count, translations
 from base.vocabulary import unit as unit_word
 
 DOMAIN = "production_file"

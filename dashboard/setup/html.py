@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 import flask
 
+from common.production_file.wording import Labels
 from dashboard import context
 from dashboard.auth import csrf_token
-from common.production_file.wording import Labels
 from dashboard.setup.sections import Field, Section, shown
 from dashboard.texts import tr
 from domain.model import WEEKDAYS
