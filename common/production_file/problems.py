@@ -39,18 +39,24 @@ class Problem:
 class ProductionFileProblems(ProductionFileError):
     """A production file with one or more problems; ``where``/``problem`` are the first one's.
 
-    ``str()`` lists every problem, one per line, each starting with the file name.
+    ``str()`` lists every problem, one per line, each starting with the file name, in ``lang``
+    (English unless asked: the CLI's language).
     """
 
-    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, file: str, problems: Sequence[Problem], lang: str = "en") -> None:
         first = problems[0]
-        super().__init__(file, first.where, first.describe())
+        super().__init__(file, first.where, first.describe(lang))
         self.problems = tuple(problems)
-        self.args = ("\n".join(_located(file, p) for p in self.problems),)
+        self.args = ("\n".join(_located(file, p, lang) for p in self.problems),)
+
+    def in_language(self, lang: str) -> ProductionFileProblems:
+        """The same problems, said in ``lang``."""
+        return ProductionFileProblems(self.file, self.problems, lang)
 
 
-def _located(file: str, problem: Problem) -> str:
-    return f"{file}: {problem.where}: {problem.describe()}" if problem.where else f"{file}: {problem.describe()}"
+def _located(file: str, problem: Problem, lang: str = "en") -> str:
+    text = problem.describe(lang)
+    return f"{file}: {problem.where}: {text}" if problem.where else f"{file}: {text}"
 
 
 def _too_large() -> Problem:

@@ -8,7 +8,8 @@ A field's value says how it is written in each language:
 
 - ``Message``: a nested message (``got nothing (an empty value)``), written in the same language;
 - ``Num``: a number, the language's way (``1 000 000`` in French, ``1,000,000`` or ``1000000`` in English);
-- ``Day``: a date, ``14 avril 2027`` in French, as written in the file (``2027-04-14``) in English;
+- ``Day``: a date, ``14 avril 2027`` (``1er mars 2027``) in French, as written in the file
+  (``2027-04-14``) in English;
 - ``Word``: a value of the file (a report kind, a weekday), with its French word when it has one;
 - ``Words``: several of them, ``a, b, c``;
 - ``Unit``: a unit, French in French (``véhicule-km``);
@@ -143,7 +144,8 @@ def _written(value: Any, lang: str, labels: Labels | None) -> str:
     if isinstance(value, Day):
         if lang == "en":
             return value.value.isoformat()
-        return format_date(value.value, format="d MMMM y", locale=lang)
+        written = format_date(value.value, format="d MMMM y", locale=lang)
+        return f"1er{written[1:]}" if lang == "fr" and value.value.day == 1 else written  # le 1er mars
     if isinstance(value, Word):
         if lang != "en" and has_word(f"{value.group}.{value.value}", lang):
             return _translation(lang).gettext(f"{DOMAIN}.{value.group}.{value.value}")

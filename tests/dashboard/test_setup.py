@@ -184,7 +184,7 @@ def test_a_french_page_shows_the_loaders_message_in_french_beside_the_field(clie
     _, data = _open(client, "/setup/calendar?production=feux-aube")
     data.update({"0.end": "2027-03-10", "0.days_off": ""})  # figures are stored up to late March
     page = client.post("/setup/calendar?production=feux-aube", data=data).get_data(as_text=True)
-    assert re.search(r'id="calendar-0-end-error">Des chiffres sont enregistrés jusqu&#x27;au \d+ mars 2027\. '
+    assert re.search(r'id="calendar-0-end-error">Des chiffres sont enregistrés jusqu&#x27;au \d+(er)? mars 2027\. '
                      r"Le calendrier doit finir ce jour-là ou après\.<", page)
 
 

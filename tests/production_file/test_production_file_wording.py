@@ -95,6 +95,8 @@ def test_numbers_and_dates_are_written_the_languages_way() -> None:
     day = say("calendar.off_and_extra", day=Day(dt.date(2027, 4, 14)))
     assert day.render("en").startswith("2027-04-14 is both")
     assert day.render("fr").startswith("Le 14 avril 2027 est à la fois")
+    first = say("calendar.ends_before", start=Day(dt.date(2027, 3, 1)), end=Day(dt.date(2027, 2, 11)))
+    assert first.render("fr").startswith("Le tournage finit (11 février 2027) avant de commencer (1er mars 2027).")
 
 
 def test_a_field_is_named_by_the_screens_label_when_it_gives_one() -> None:
