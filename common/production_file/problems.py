@@ -26,11 +26,11 @@ class Problem:
     def of(cls, where: str, message: Message, line: int | None = None) -> Problem:
         return cls(where, message.render("en"), line, message)
 
-    def text(self, lang: str | None = "en", labels: Labels | None = None) -> str:
+    def text(self, lang: str = "en", labels: Labels | None = None) -> str:
         """What is wrong, in ``lang`` (the English text when the problem has no message)."""
         return self.message.render(lang, labels) if self.message is not None else self.problem
 
-    def describe(self, lang: str | None = "en", labels: Labels | None = None) -> str:
+    def describe(self, lang: str = "en", labels: Labels | None = None) -> str:
         """What is wrong and, for a file, on which line."""
         text = self.text(lang, labels)
         return say("at_line", problem=text, line=Num(self.line)).render(lang) if self.line else text

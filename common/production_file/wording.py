@@ -75,7 +75,7 @@ class Message:
     params: tuple[tuple[str, Any], ...] = ()
     count: int | None = None  # a message with plural forms: the count that picks the form
 
-    def render(self, lang: str | None = "en", labels: Labels | None = None) -> str:
+    def render(self, lang: str = "en", labels: Labels | None = None) -> str:
         """The message in ``lang``; ``labels`` names fields by the screen's labels."""
         lang = normalise_language(lang)
         msgid = f"{DOMAIN}.{self.key}"
