@@ -194,7 +194,7 @@ def test_a_refusal_for_another_section_is_listed_in_french(client_for: Any) -> N
     data["0.remove"] = "on"
     page = client.post("/setup/vehicles?production=feux-aube", data=data).get_data(as_text=True)
     assert ("<li>assignments[0].vehicle: &#x27;mb1&#x27; n&#x27;existe pas (véhicule). "
-            "Valeur attendue : un identifiant de véhicule : ") in page
+            "Attendu : un identifiant de véhicule : ") in page
 
 
 def test_creating_a_production_in_french_names_the_fields_by_their_french_labels(client_for: Any) -> None:
