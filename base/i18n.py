@@ -112,9 +112,11 @@ def has(key: str) -> bool:
     return any(key in catalogue(lang) for lang in LANGUAGES)
 
 
-#: Catalogues of screen labels read by coordinators at a desk, not messages to the crew in a chat:
-#: the crew texts' easy-to-read check leaves them out.
-NOT_CREW_FACING = frozenset({"dashboard"})
+#: Catalogues read by coordinators at a desk, not messages to the crew in a chat: the dashboard's
+#: screen labels, and the production file's messages (their English is the CLI's, quoted by scripts
+#: and kept as it is). The crew texts' easy-to-read check leaves them out; the production file's
+#: French is held to short sentences by ``tests/production_file/test_production_file_wording.py``.
+NOT_CREW_FACING = frozenset({"dashboard", "production_file"})
 
 
 def crew_messages() -> Iterator[tuple[str, str, str]]:

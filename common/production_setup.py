@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.production_file import Problem, ProductionFileProblems, parse_production
 from common.production_file.export import production_document
+from common.production_file.wording import Day, say
 from domain.errors import ProductionFileError
 from domain.model import Production, ReportKind
 from domain.usecases import load_production
@@ -78,8 +79,7 @@ def apply_document(app: App, doc: Mapping[str, Any], *, create: bool = False) ->
     with app.uow() as uow:
         before = uow.productions.find(production.id)
     if create and before is not None:
-        return Outcome(None, (Problem("production.id", f"a production with id {production.id!r} already exists; "
-                                      "choose another id"),))
+        return Outcome(None, (Problem.of("production.id", say("setup.id_taken", id=repr(production.id))),))
     if before is not None:
         orphans = orphan_problems(production, figures_in_use(app.engine, production.id))
         if orphans:
@@ -94,14 +94,13 @@ def orphan_problems(after: Production, used: FiguresInUse) -> list[Problem]:
     crew = {m.id for m in after.crew}
     for member, count in sorted(used.members.items()):
         if member not in crew:
-            problems.append(Problem("crew", f"crew member {member!r} has {count} stored figures; keep them in "
-                                    "the crew (pause them instead of removing them)"))
+            problems.append(Problem.of("crew", say("setup.member_has_figures", member=repr(member), count=count)))
     known = {
         ReportKind.MILEAGE.value: ("vehicles", {v.id for v in after.vehicles}, "vehicle"),
         ReportKind.GENERATOR_HOURS.value: ("generators", {g.id for g in after.generators}, "generator"),
         ReportKind.GENERATOR_LITRES.value: ("generators", {g.id for g in after.generators}, "generator"),
-        ReportKind.MEALS.value: ("meal_types", set(after.meal_types), "meal type"),
-        ReportKind.WASTE.value: ("waste_streams", set(after.waste_streams), "waste stream"),
+        ReportKind.MEALS.value: ("meal_types", set(after.meal_types), "meal_type"),
+        ReportKind.WASTE.value: ("waste_streams", set(after.waste_streams), "waste_stream"),
     }
     seen: set[tuple[str, str]] = set()
     for (kind, subject), count in sorted(used.subjects.items()):
@@ -110,12 +109,10 @@ def orphan_problems(after: Production, used: FiguresInUse) -> list[Problem]:
         section, ids, what = known[kind]
         if subject not in ids and (section, subject) not in seen:
             seen.add((section, subject))
-            problems.append(Problem(section, f"{what} {subject!r} has {count} stored figures; keep it"))
+            problems.append(Problem.of(section, say(f"setup.{what}_has_figures", subject=repr(subject), count=count)))
     cal = after.calendar
     if used.first_day is not None and used.first_day < cal.start:
-        problems.append(Problem("production.calendar.start", f"figures are stored from {used.first_day}; "
-                                f"the calendar must start on or before that day"))
+        problems.append(Problem.of("production.calendar.start", say("setup.figures_from", day=Day(used.first_day))))
     if used.last_day is not None and used.last_day > cal.end:
-        problems.append(Problem("production.calendar.end", f"figures are stored up to {used.last_day}; "
-                                f"the calendar must end on or after that day"))
+        problems.append(Problem.of("production.calendar.end", say("setup.figures_up_to", day=Day(used.last_day))))
     return problems

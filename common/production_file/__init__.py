@@ -26,6 +26,7 @@ holds the entry points every caller uses.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -68,6 +69,7 @@ from common.production_file.types import (
     WASTE_FACTOR_UNITS,
     _describe,
 )
+from common.production_file.wording import Message, say
 from domain.errors import ProductionFileError
 from domain.factors import FactorSet
 from domain.generators import ConsumptionTable
@@ -99,6 +101,7 @@ __all__ = [
     "VEHICLE_FACTOR_UNITS",
     "WASTE_FACTOR_UNITS",
     "DiscordModel",
+    "Message",
     "Problem",
     "ProductionFile",
     "ProductionFileProblems",
@@ -127,7 +130,7 @@ def _raise(file: str, problems: list[Problem], lines: Mapping[Path_, int]) -> No
             while path not in lines and path:
                 path = path[:-1]
             line = lines.get(path)
-        located.append(Problem(p.where, p.problem, line))
+        located.append(dataclasses.replace(p, line=line))
     if lines:
         located.sort(key=lambda p: p.line or 0)
     raise ProductionFileProblems(file, located)
@@ -202,28 +205,26 @@ def _decode(source: bytes, file_name: str) -> str:
         return source.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ProductionFileProblems(
-            file_name, [Problem("", f"not UTF-8 text (byte {e.start}); save the file as UTF-8")]
+            file_name, [Problem.of("", say("file.not_utf8", byte=e.start))]
         ) from None
 
 
 def _validate(data: Any, file_name: str, lines: Mapping[Path_, int]) -> ProductionFile:
     """The file's shape: a mapping, of format version 1, that the models accept."""
     if not isinstance(data, Mapping):
-        got = "an empty file" if data is None else _describe(data)
-        raise ProductionFileProblems(
-            file_name, [Problem("", f"expected a mapping with version, production, crew..., got {got}")]
-        )
+        got = say("value.empty_file") if data is None else _describe(data)
+        raise ProductionFileProblems(file_name, [Problem.of("", say("file.not_a_mapping", got=got))])
     if "version" not in data:
         _raise(
             file_name,
-            [Problem("version", "required field 'version' is missing; add 'version: 1' at the top")],
+            [Problem.of("version", say("file.no_version"))],
             lines,
         )
     version = data["version"]
     if isinstance(version, bool) or version != FORMAT_VERSION or not isinstance(version, int):
         _raise(
             file_name,
-            [Problem("version", f"unsupported version {_describe(version)}; this greenslate reads version 1")],
+            [Problem.of("version", say("file.unsupported_version", got=_describe(version)))],
             lines,
         )
     try:
@@ -231,7 +232,7 @@ def _validate(data: Any, file_name: str, lines: Mapping[Path_, int]) -> Producti
     except ValidationError as e:
         _raise(file_name, _shape_problems(e.errors(include_url=False)), lines)
     except RecursionError:
-        _raise(file_name, [Problem("", "the file nests too deeply (a YAML alias loop?)")], lines)
+        _raise(file_name, [Problem.of("", say("file.too_deep"))], lines)
 
 
 def load_production_file(
@@ -264,7 +265,8 @@ def load_production_file_with_discord(
                 size = max(len(raw), path.stat().st_size)
                 raise ProductionFileProblems(str(path), [_too_big(size)])
     except OSError as e:
-        raise ProductionFileProblems(str(path), [Problem("", f"cannot read the file: {e.strerror or e}")]) from None
+        unreadable = Problem.of("", say("file.unreadable", detail=e.strerror or e))
+        raise ProductionFileProblems(str(path), [unreadable]) from None
     production, doc = _parse(raw, str(path), factors, consumption)
     return production, doc.discord
 

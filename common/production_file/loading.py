@@ -11,10 +11,19 @@ import yaml
 
 from common.production_file.problems import Path_, Problem, ProductionFileProblems, _too_big, _too_large
 from common.production_file.types import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
+from common.production_file.wording import Message, Num, say
 
 
 class _TooLarge(Exception):
     pass
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A key twice in one mapping: the reader's own error, with our message for it."""
+
+    def __init__(self, message: Message, mark: yaml.Mark) -> None:
+        super().__init__(None, None, message.render("en"), mark)
+        self.message = message
 
 
 class _Loader(yaml.SafeLoader):
@@ -72,13 +81,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         except TypeError:
             continue  # an unhashable key: the base constructor reports it
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"the key {key!r} appears twice in the same mapping (first on line "
-                f"{seen[key].start_mark.line + 1}); keep only one",
-                key_node.start_mark,
-            )
+            raise _DuplicateKey(say("yaml.duplicate_key", key=repr(key), line=Num(seen[key].start_mark.line + 1)),
+                                key_node.start_mark)
         seen[key] = key_node
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -169,14 +173,17 @@ def _yaml_problem(e: Exception) -> Problem:
     """What stopped the YAML reader, in plain words; where it stopped when the reader says so."""
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
-        problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return Problem(where, f"not valid YAML: {problem}")
+        if isinstance(e, _DuplicateKey):
+            return Problem.of(where, say("yaml.invalid", detail=e.message))
+        problem = " ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
+        # The YAML reader's own words (English) are quoted as they are: they name the token it met.
+        return Problem.of(where, say("yaml.invalid", detail=problem))
     if isinstance(e, yaml.reader.ReaderError):
         code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
-        return Problem("", f"not valid YAML: the character U+{code:04X} at position {e.position} is not allowed")
+        return Problem.of("", say("yaml.character", code=f"U+{code:04X}", position=Num(e.position)))
     if isinstance(e, RecursionError):
-        return Problem("", "not valid YAML: nested too deeply")
+        return Problem.of("", say("yaml.too_deep"))
     if isinstance(e, _TooLarge):
         return _too_large()
-    return Problem("", f"not valid YAML: {e}")  # other YAML errors, or e.g. the date 2027-02-30
+    return Problem.of("", say("yaml.invalid", detail=str(e)))  # other YAML errors, or e.g. the date 2027-02-30

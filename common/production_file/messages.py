@@ -1,4 +1,4 @@
-"""From pydantic's errors to plain English."""
+"""From pydantic's errors to plain words (``wording``: English for the CLI, French or English on screen)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pydantic_core import ErrorDetails
 
 from common.production_file.models import ProductionFile
 from common.production_file.problems import Problem
-from common.production_file.types import _closest, _describe, _not_one_of, _shorten, _unknown
+from common.production_file.types import MESSAGE_CONTEXT, _closest, _describe, _not_one_of, _shorten, _unknown
+from common.production_file.wording import FieldName, Message, Num, say
 
 
 def _where(loc: Sequence[Any]) -> str:
@@ -89,33 +90,33 @@ def _shape_problems(errors: Sequence[ErrorDetails]) -> list[Problem]:
         if e["type"] == "missing" and loc not in missing:
             continue
         if loc in renamed:
-            problems.append(Problem(_where(loc), f"unknown field {loc[-1]!r}; did you mean {renamed[loc]!r}?"))
+            problems.append(Problem.of(_where(loc), say("field.renamed", name=repr(loc[-1]), close=repr(renamed[loc]))))
         else:
             problems.append(_translate(e))
     return problems
 
 
-#: Kinds whose message says what was expected, then what was found.
+#: Kinds whose message says what was expected (``shape.<word>``), then what was found.
 _EXPECTED = {
-    "model_type": "a mapping (name: value pairs)",
-    "model_attributes_type": "a mapping (name: value pairs)",
-    "dict_type": "a mapping (name: value pairs)",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "frozen_set_type": "a list",
-    "set_type": "a list",
+    "model_type": "mapping",
+    "model_attributes_type": "mapping",
+    "dict_type": "mapping",
+    "list_type": "list",
+    "tuple_type": "list",
+    "frozen_set_type": "list",
+    "set_type": "list",
     "string_type": "text",
     "string_sub_type": "text",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
+    "bool_type": "bool",
+    "bool_parsing": "bool",
 }
 
-#: Kinds of a value out of its range: the words of the bound, and its key in the error's context.
+#: Kinds of a value out of its range: the words of the bound (``span.<words>``), its key in the context.
 _BOUNDS = {
-    "greater_than": ("more than", "gt"),
-    "greater_than_equal": ("at least", "ge"),
-    "less_than": ("less than", "lt"),
-    "less_than_equal": ("at most", "le"),
+    "greater_than": ("above", "gt"),
+    "greater_than_equal": ("at_least", "ge"),
+    "less_than": ("below", "lt"),
+    "less_than_equal": ("at_most", "le"),
 }
 
 
@@ -123,36 +124,39 @@ def _translate(error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     if loc and loc[-1] == "[key]":  # a mapping's key, not its value
         loc = loc[:-1]
-    return Problem(_where(loc), _problem(error, loc))
+    return Problem.of(_where(loc), _problem(error, loc))
 
 
-def _problem(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
+def _problem(error: ErrorDetails, loc: tuple[Any, ...]) -> Message:
     kind = error["type"]
     ctx = error.get("ctx", {})
     value = error.get("input")
     name = str(loc[-1]) if loc else ""
     if kind == "greenslate":
-        return error["msg"]
+        message = ctx.get(MESSAGE_CONTEXT)
+        return message if isinstance(message, Message) else say("invalid.own", detail=error["msg"])
     if kind == "missing":
-        return f"required field {name!r} is missing"
+        return say("field.missing", name=FieldName(name))
     if kind == "extra_forbidden":
         owner = _model_at(loc) if loc else ProductionFile
         fields = list(owner.model_fields) if owner else []
-        return _unknown("field", name, fields, f"one of: {', '.join(fields)}")
+        return _unknown("field", name, fields, say("expected.one_of", options=", ".join(fields)))
     if kind in ("enum", "literal_error"):
         return _choice_problem(loc, value, ctx)
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
+        return say("shape.expected", what=say(f"shape.{_EXPECTED[kind]}"), got=_describe(value))
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
-        return f"must be {words} {ctx.get(key)}, got {_describe(value)}"
+        bound = ctx.get(key)
+        shown = Num(bound) if isinstance(bound, int | float) and not isinstance(bound, bool) else str(bound)
+        return say("out_of_range", span=say(f"span.{words}", low=shown, high=shown), got=_describe(value), hint="")
     if kind == "recursion_loop":
-        return "the value refers to itself (a YAML alias loop)"
+        return say("value.loop")
     message = error["msg"] or "not a valid value"
-    return f"{message[0].lower()}{message[1:]}, got {_describe(value)}"
+    return say("invalid.other", detail=f"{message[0].lower()}{message[1:]}", got=_describe(value))
 
 
-def _choice_problem(loc: tuple[Any, ...], value: Any, ctx: Any) -> str:
+def _choice_problem(loc: tuple[Any, ...], value: Any, ctx: Any) -> Message:
     """A value that is not one of the choices, named after what the choice is (a role, a channel...)."""
     options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
     names = [str(p) for p in loc[-2:] if isinstance(p, str)]

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from common.production_file.wording import Message, Num, say
 from domain.answers import parse_number
 from domain.errors import AmbiguousNumber, InvalidReport
 from domain.model import (
@@ -75,41 +76,47 @@ def _shorten(text: str) -> str:
     return f"{text[:_SHOWN_LENGTH - 20]}… ({len(text)} characters)"
 
 
-def _describe(value: Any) -> str:
-    """A value as a person reading the file would recognise it."""
+def _describe(value: Any) -> Message | str:
+    """A value as a person reading the file would recognise it: what it says, or words for its kind."""
     if value is None:
-        return "nothing (an empty value)"
+        return say("value.nothing")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(_shorten(value)) if value else "an empty text"
+        return repr(_shorten(value)) if value else say("value.empty_text")
     if isinstance(value, int):
         digits = value.bit_length() * 0.302  # about log10: str() of a 5000-digit int is refused by Python
-        return _shorten(str(value)) if digits < 4000 else f"a number of about {int(digits)} digits"
+        return _shorten(str(value)) if digits < 4000 else say("value.huge_number", digits=Num(int(digits)))
     if isinstance(value, float | Decimal):
         return _shorten(str(value))
     if isinstance(value, dt.datetime):
-        return f"the date and time {value.isoformat(sep=' ')}"
+        return say("value.datetime", value=value.isoformat(sep=" "))
     if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
+        return say("value.date", value=value.isoformat())
     if isinstance(value, Mapping):
-        return "a mapping"
+        return say("value.mapping")
     if isinstance(value, list | tuple):
-        return "a list"
-    return f"a {type(value).__name__}"
+        return say("value.list")
+    return say("value.other", kind=type(value).__name__)
 
 
-def _fail(message: str) -> PydanticCustomError:
-    return PydanticCustomError("greenslate", message)
+#: Where a problem found by a field type travels inside pydantic's error (its ``ctx``).
+MESSAGE_CONTEXT = "greenslate_message"
+
+
+def _fail(message: Message) -> PydanticCustomError:
+    """Pydantic's error for ``message``: its English text, and the message itself in the context."""
+    return PydanticCustomError("greenslate", message.render("en"),
+                               {MESSAGE_CONTEXT: message})
 
 
 def _exact_decimal(value: Any) -> Decimal:
     """YAML floats go through ``str`` so that 0.50 means Decimal("0.5"), not its binary neighbour."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise _fail(f"expected a number, got {_describe(value)}")
+        raise _fail(say("number.expected", got=_describe(value)))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _fail(f"expected a finite number, got {value}")
+            raise _fail(say("number.not_finite", value=str(value)))
         return Decimal(str(value))
     if isinstance(value, int):
         return Decimal(value)
@@ -120,12 +127,11 @@ def _exact_decimal(value: Any) -> Decimal:
             number = parse_number(value)
         except AmbiguousNumber as exc:
             a, b = exc.params["choices"]
-            raise _fail(f"{_describe(value)} can be read as {a} or as {b}: write it without a thousands "
-                        f"separator ({a}) or with a decimal point ({b})") from None
+            raise _fail(say("number.ambiguous", got=_describe(value), a=str(a), b=str(b))) from None
         except InvalidReport:
-            raise _fail(f"expected a number, got {_describe(value)}") from None
+            raise _fail(say("number.expected", got=_describe(value))) from None
     if not number.is_finite():
-        raise _fail(f"expected a finite number, got {number}")
+        raise _fail(say("number.not_finite", value=str(number)))
     return number
 
 
@@ -133,7 +139,7 @@ def _whole_number(value: Any) -> int:
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)  # a whole number too long for YAML's integers (see _construct_int)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(f"expected a whole number, got {_describe(value)}")
+        raise _fail(say("number.whole", got=_describe(value)))
     return value
 
 
@@ -141,56 +147,50 @@ def _time_of_day(value: Any) -> dt.time:
     if isinstance(value, dt.time):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        raise _fail(
-            f'expected a time of day in quotes such as "19:30", got the number {value} '
-            "(unquoted, some YAML readers turn 19:30 into a number)"
-        )
+        raise _fail(say("time.unquoted", value=str(value)))
     if not isinstance(value, str):
-        raise _fail(f'expected a time of day such as "19:30", got {_describe(value)}')
+        raise _fail(say("time.expected", got=_describe(value)))
     match = _TIME_RE.match(value.strip())
     if match:
         hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
         if hour < 24 and minute < 60 and second < 60:
             return dt.time(hour, minute, second)
-    raise _fail(f'{_describe(value)} is not a time of day; expected HH:MM between 00:00 and 23:59, e.g. "19:30"')
+    raise _fail(say("time.invalid", got=_describe(value)))
 
 
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise _fail(f"expected a date such as 2027-03-01, got {_describe(value)}")
+        raise _fail(say("date.with_time", got=_describe(value)))
     if isinstance(value, dt.date):
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise _fail(f"{value.isoformat()} is out of range; expected a year from {FIRST_YEAR} to {LAST_YEAR}")
+            raise _fail(say("date.out_of_range", date=value.isoformat(), first=FIRST_YEAR, last=LAST_YEAR))
         return value
     if isinstance(value, str):
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
             if re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
-                raise _fail(f"{value!r} is not a date that exists; check the day and the month") from None
+                raise _fail(say("date.not_existing", value=repr(value))) from None
         else:
             return _date(day)
-    raise _fail(f"expected a date such as 2027-03-01 (year-month-day), got {_describe(value)}")
+    raise _fail(say("date.expected", got=_describe(value)))
 
 
 def _identifier(value: Any) -> str:
     if not isinstance(value, str):
         if isinstance(value, int) and not isinstance(value, bool):
             return _identifier(str(value))
-        raise _fail(f"expected an identifier (letters, digits, '-' or '_'), got {_describe(value)}")
+        raise _fail(say("id.expected", got=_describe(value)))
     if not _ID_RE.match(value):
-        raise _fail(
-            f"{_describe(value)} is not a valid identifier; use 1 to 64 letters, digits, '-' or '_', "
-            "starting with a letter or a digit"
-        )
+        raise _fail(say("id.invalid", got=_describe(value)))
     return value
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise _fail(f"expected text, got {_describe(value)}")
+        raise _fail(say("text.expected", got=_describe(value)))
     if not value.strip():
-        raise _fail("must not be empty")
+        raise _fail(say("text.empty"))
     return value
 
 
@@ -199,7 +199,7 @@ def _at_most(length: int) -> AfterValidator:
 
     def check(value: str) -> str:
         if len(value) > length:
-            raise _fail(f"is too long: {len(value)} characters; at most {length}")
+            raise _fail(say("text.too_long", length=Num(len(value)), limit=Num(length)))
         return value
 
     return AfterValidator(check)
@@ -209,7 +209,7 @@ def _free_text(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _fail(f"expected text, got {_describe(value)}")
+        raise _fail(say("text.expected", got=_describe(value)))
     return value
 
 
@@ -223,7 +223,7 @@ def _sensitisation_target(value: Any) -> str:
     targets = ["all", *(r.value for r in Role)]
     if isinstance(value, str) and value in targets:
         return value
-    raise _fail(_not_one_of("recipient", value, targets, lead="'all' or a role"))
+    raise _fail(_not_one_of("recipient", value, targets, lead="all_or_role"))
 
 
 def _day_of_month(value: Any) -> int | str:
@@ -231,21 +231,27 @@ def _day_of_month(value: Any) -> int | str:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31:
         return value
-    raise _fail(f"expected a day of the month from 1 to 31, or {LAST_SHOOTING_DAY}, got {_describe(value)}")
+    raise _fail(say("day_of_month", last=LAST_SHOOTING_DAY, got=_describe(value)))
 
 
-def _not_one_of(what: str, value: Any, options: Sequence[str], lead: str = "one of") -> str:
-    return _unknown(what, value, options, f"{lead}: {', '.join(options)}")
+def _not_one_of(what: str | Message, value: Any, options: Sequence[str], lead: str = "one_of") -> Message:
+    """``lead`` names the words before the options: ``one of:`` (``one_of``) or ``'all' or a role:``."""
+    return _unknown(what, value, options, say(f"expected.{lead}", options=", ".join(options)))
 
 
-def _unknown(what: str, value: Any, options: Iterable[str], expected: str) -> str:
+def _what(what: str | Message) -> Message:
+    """The name of a kind of thing (``crew member``) as a message: ``what.crew_member``."""
+    return what if isinstance(what, Message) else say(f"what.{what.replace(' ', '_')}")
+
+
+def _unknown(what: str | Message, value: Any, options: Iterable[str], expected: Message) -> Message:
     """``unknown <what> 'x'; did you mean 'y'? Expected <expected>``, the suggestion only if one is close."""
     if value is None or isinstance(value, Mapping | list | tuple):
-        return f"{what} must be {expected}; got {_describe(value)}"
+        return say("unknown.shape", what=_what(what), expected=expected, got=_describe(value))
     close = _closest(value, options)
     if close is None:
-        return f"unknown {what} {_describe(value)}; expected {expected}"
-    return f"unknown {what} {_describe(value)}; did you mean {close!r}? Expected {expected}"
+        return say("unknown.plain", what=_what(what), got=_describe(value), expected=expected)
+    return say("unknown.close", what=_what(what), got=_describe(value), close=repr(close), expected=expected)
 
 
 def _closest(value: Any, options: Iterable[str]) -> str | None:
@@ -267,18 +273,21 @@ def _within(
     low: int | None = None, high: int | None = None, *, above: bool = False, hint: str = ""
 ) -> AfterValidator:
     """A bound with a message a coordinator understands (pydantic's ``ge``/``le`` would say it in
-    its own words and leak non-standard keywords into the JSON Schema)."""
+    its own words and leak non-standard keywords into the JSON Schema). ``hint`` names a message
+    ``hint.<name>`` that says what the value is."""
 
     def check(value: Any) -> Any:
         too_low = low is not None and (value <= low if above else value < low)
         if too_low or (high is not None and value > high):
             if low is not None and high is not None:
-                span = f"between {low} and {high}" if not above else f"more than {low} and at most {high}"
+                kind = "above_and_at_most" if above else "between"
             elif low is not None:
-                span = f"more than {low}" if above else f"at least {low}"
+                kind = "above" if above else "at_least"
             else:
-                span = f"at most {high}"
-            raise _fail(f"must be {span}, got {_describe(value)}{hint}")
+                kind = "at_most"
+            span = say(f"span.{kind}", low=Num(low or 0), high=Num(high or 0))
+            raise _fail(say("out_of_range", span=span, got=_describe(value),
+                            hint=say(f"hint.{hint}") if hint else ""))
         return value
 
     return AfterValidator(check)
@@ -287,7 +296,7 @@ def _within(
 def _decimals(value: Decimal) -> Decimal:
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
-        raise _fail(f"has too many decimals ({_describe(value)}); write at most {MAX_DECIMALS}")
+        raise _fail(say("number.decimals", got=_describe(value), limit=Num(MAX_DECIMALS)))
     return value
 
 
@@ -330,18 +339,14 @@ MAX_INDICATOR_VALUE = 1_000_000_000
 #: Missed prompts in a row before the eco-referent is told.
 MAX_MISSED = 100
 
-ForecastTonnes = _quantity(0, MAX_FORECAST_TCO2E, hint=" (tonnes CO2e)")
-OdometerKm = _quantity(0, MAX_ODOMETER_KM, hint=" (an odometer reading, in km)")
-LitresPerHour = _quantity(0, MAX_LITRES_PER_HOUR, above=True, hint=" (litres per hour)")
-RatedKva = _quantity(0, MAX_RATED_KVA, above=True, hint=" (kVA)")
-HourMeter = _quantity(0, MAX_HOUR_METER, hint=" (an hour-meter reading, in hours)")
-KwhMeter = _quantity(0, MAX_KWH_METER, hint=" (an electricity meter reading, in kWh)")
-IndicatorValue = _quantity(
-    -MAX_INDICATOR_VALUE, MAX_INDICATOR_VALUE, hint=" (in the indicator's unit; a share is 0 to 1)"
-)
-Load = _quantity(
-    0, 1, above=True, hint="; load is a fraction of the rated output, e.g. 0.5 for 50 %", examples=[0.5]
-)
+ForecastTonnes = _quantity(0, MAX_FORECAST_TCO2E, hint="tonnes")
+OdometerKm = _quantity(0, MAX_ODOMETER_KM, hint="odometer")
+LitresPerHour = _quantity(0, MAX_LITRES_PER_HOUR, above=True, hint="litres_per_hour")
+RatedKva = _quantity(0, MAX_RATED_KVA, above=True, hint="kva")
+HourMeter = _quantity(0, MAX_HOUR_METER, hint="hour_meter")
+KwhMeter = _quantity(0, MAX_KWH_METER, hint="kwh_meter")
+IndicatorValue = _quantity(-MAX_INDICATOR_VALUE, MAX_INDICATOR_VALUE, hint="indicator")
+Load = _quantity(0, 1, above=True, hint="load", examples=[0.5])
 Minutes = Annotated[
     int, BeforeValidator(_whole_number), _within(1, 24 * 60), _schema(type="integer", **_bounds(1, 24 * 60))
 ]
@@ -355,7 +360,7 @@ def _discord_id(value: Any) -> int:
         value = int(value.strip())
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**64:
         return value
-    raise _fail(f"expected a Discord id (a positive number; right-click, Copy ID), got {_describe(value)}")
+    raise _fail(say("discord_id", got=_describe(value)))
 
 
 DiscordId = Annotated[

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import flask
 
+from common.production_file.wording import Labels
 from dashboard import context
 from dashboard.auth import csrf_token
 from dashboard.setup.sections import Field, Section, shown
@@ -62,6 +63,21 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
     return flask.Response(text, status=status, mimetype="text/html")
 
 
+def field_labels(lang: str) -> Labels | None:
+    """How the loader's messages name a field on a page in ``lang``: by the form's label in French;
+    in English by the production file's own name, as the CLI and the file itself do."""
+    if lang == "en":
+        return None
+
+    def label(name: str) -> str | None:
+        try:
+            return tr(f"setup.field.{name}", lang)
+        except KeyError:
+            return None
+
+    return label
+
+
 def message(text: str, kind: str = "") -> str:
     role = ' role="alert"' if kind == "error" else ' role="status"'
     return f'<p class="message {kind}"{role}>{escape(text)}</p>'
@@ -92,8 +108,8 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
     err_id = f"{ident}-error"
     described = f' aria-invalid="true" aria-describedby="{err_id}"' if errors else ""
     error_html = "".join(
-        f'<span class="field-error" id="{err_id}" lang="en">{escape(e)}</span>' for e in errors[:1]
-    ) + "".join(f'<span class="field-error" lang="en">{escape(e)}</span>' for e in errors[1:])
+        f'<span class="field-error" id="{err_id}">{escape(e)}</span>' for e in errors[:1]
+    ) + "".join(f'<span class="field-error">{escape(e)}</span>' for e in errors[1:])
     if f.kind == "check":
         checked = " checked" if value is True else ""
         return (f'<p class="field check"><input type="checkbox" id="{ident}" name="{name}"{checked}{off}{described}>'
@@ -140,7 +156,7 @@ def section_form(
                    not editable)
             for f in section.fields
         )
-        row_errors = "".join(f'<p class="field-error" lang="en">{escape(e)}</p>' for e in errors.get((i, ""), []))
+        row_errors = "".join(f'<p class="field-error">{escape(e)}</p>' for e in errors.get((i, ""), []))
         if not section.many:
             parts.append(f'<div class="row single">{fields}{row_errors}</div>')
             continue

@@ -17,7 +17,7 @@ from common.production_setup import apply_document, stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok
 from dashboard.setup import accounts, callsheet, importing
-from dashboard.setup.html import message, page, section_form, url
+from dashboard.setup.html import field_labels, message, page, section_form, url
 from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form, rows_of
 from dashboard.texts import tr
 from domain.model import Language, ProductionType
@@ -76,16 +76,19 @@ def index() -> flask.Response:
 
 
 def _problems_by_field(
-    section: Section, problems: Sequence[Problem], origin: Sequence[int], rows: Sequence[dict[str, Any]]
+    section: Section, problems: Sequence[Problem], origin: Sequence[int], rows: Sequence[dict[str, Any]], lang: str
 ) -> tuple[dict[tuple[int, str], list[str]], list[str]]:
+    """The loader's problems in ``lang``: beside their field, or in a list for those of other sections."""
     errors: dict[tuple[int, str], list[str]] = {}
     elsewhere: list[str] = []
+    labels = field_labels(lang)
     for p in problems:
         where = locate(section, p.where, origin, rows)
+        text = p.text(lang, labels)
         if where is None:
-            elsewhere.append(f"{p.where}: {p.problem}" if p.where else p.problem)
+            elsewhere.append(f"{p.where}: {text}" if p.where else text)
         else:
-            errors.setdefault(where, []).append(p.problem)
+            errors.setdefault(where, []).append(text)
     return errors, elsewhere
 
 
@@ -119,14 +122,14 @@ def section_view(key: str) -> flask.Response:
             outcome = apply_document(app, new)
             if outcome.ok:
                 return flask.redirect(url(f"/setup/{key}", production_id, saved="1"))
-            errors, elsewhere = _problems_by_field(section, outcome.problems, origin, typed)
+            errors, elsewhere = _problems_by_field(section, outcome.problems, origin, typed, lang)
             rows = [{**r, "_remove": f"{i}.remove" in form} for i, r in enumerate(typed)]
             if section.many and rows and not any(v not in (None, False, []) for k, v in rows[-1].items()
                                                  if k != "_remove"):
                 rows = rows[:-1]
             notes.append(message(tr("setup.problems", lang), "error"))
             if elsewhere:
-                items = "".join(f'<li lang="en">{escape(e)}</li>' for e in elsewhere)
+                items = "".join(f"<li>{escape(e)}</li>" for e in elsewhere)
                 notes.append(f'<div class="message error" role="alert"><p>{escape(tr("setup.elsewhere", lang))}'
                              f"</p><ul>{items}</ul></div>")
             status = 400
@@ -162,10 +165,11 @@ def create() -> flask.Response:
         if outcome.ok and outcome.production is not None:
             add_user(app.engine, context.user_email(), None, outcome.production.id, DashboardRole.COORDINATOR)
             return flask.redirect(url("/setup", outcome.production.id, created="1"))
+        labels = field_labels(lang)
         for p in outcome.problems:
             name = p.where.removeprefix("production.").removeprefix("calendar.").split(".")[0].split("[")[0]
             key = name if name in {f.name for f in NEW.fields} else ""
-            errors.setdefault((0, key), []).append(p.problem)
+            errors.setdefault((0, key), []).append(p.text(lang, labels))
         notes.append(message(tr("setup.problems", lang), "error"))
         status = 400
     body = f"<p>{escape(tr('setup.new.intro', lang))}</p>" + "".join(notes) + section_form(

@@ -95,14 +95,19 @@ def production() -> None:
 
 @production.command("load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def production_load(file: Path) -> None:
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the file's problems, if any.")
+def production_load(file: Path, lang: str) -> None:
     """Create or update a production from its YAML file. Reports are never touched."""
-    from common.production_file import load_production_file_with_discord
+    from common.production_file import ProductionFileProblems, load_production_file_with_discord
     from domain.usecases import load_production
 
-    prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
-    app = open_app()
-    _refuse_orphans(app, prod, str(file))
+    try:
+        prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
+        app = open_app()
+        _refuse_orphans(app, prod, str(file))
+    except ProductionFileProblems as e:
+        raise e.in_language(lang) from None
     created = load_production(app.uow(), prod)
     verb = "created" if created else "updated"
     click.echo(

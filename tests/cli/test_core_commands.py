@@ -124,6 +124,17 @@ def test_broken_file_is_refused_with_its_place_and_the_store_is_unchanged(gs, tm
     assert gs("production", "list").output == before
 
 
+def test_a_broken_file_is_explained_in_french_when_asked(gs, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(EXAMPLE.read_text(encoding="utf-8").replace("vehicle: car2", "vehicle: car9"), encoding="utf-8")
+    english = gs("production", "load", str(broken))
+    french = gs("production", "load", "--lang", "fr", str(broken))
+    assert english.exit_code == french.exit_code == 1
+    assert "assignments[1].vehicle: unknown vehicle 'car9'; did you mean 'car3'?" in english.output
+    assert "assignments[1].vehicle: 'car9' n'existe pas (véhicule). Vouliez-vous dire 'car3' ?" in french.output
+    assert "(ligne " in french.output and "(line " not in french.output
+
+
 def test_loading_twice_keeps_reports(gs):
     gs("production", "load", str(EXAMPLE))
     gs("report", "add", "feux-aube", "--member", "paul", "--kind", "meals", "--meal", "beef=10", "--day",

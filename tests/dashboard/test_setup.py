@@ -56,18 +56,18 @@ def test_a_coordinator_adds_a_crew_member(client_for: Any) -> None:
 def test_the_loaders_message_is_shown_beside_the_field_and_nothing_changes(client_for: Any) -> None:
     client = client_for(COORDINATOR)
     before = stored_document(client_for.seeded.app, "feux-aube")
-    _, data = _open(client, "/setup/vehicles?production=feux-aube")
+    _, data = _open(client, "/setup/vehicles?production=feux-aube&lang=en")
     data["0.odometer_start"] = "-5"
     response = client.post("/setup/vehicles?production=feux-aube", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(r'id="vehicles-0-odometer_start" [^>]*aria-invalid="true" aria-describedby='
                      r'"vehicles-0-odometer_start-error"', page)
-    assert re.search(r'id="vehicles-0-odometer_start-error" lang="en">expected a number', page)
+    assert re.search(r'id="vehicles-0-odometer_start-error">expected a number', page)
     data["0.odometer_start"] = "45010"
     data["1.id"] = "mb1"
     page = client.post("/setup/vehicles?production=feux-aube", data=data).get_data(as_text=True)
-    assert re.search(r'id="vehicles-1-id-error" lang="en">duplicate vehicle id &#x27;mb1&#x27;', page)
+    assert re.search(r'id="vehicles-1-id-error">duplicate vehicle id &#x27;mb1&#x27;', page)
     assert stored_document(client_for.seeded.app, "feux-aube") == before
 
 
@@ -156,4 +156,50 @@ def test_a_shooting_day_moves_mid_shoot_and_the_prompts_follow(client_for: Any) 
     assert len(calendar.shooting_days()) == 39
     data["0.extra_days"] = "2027-04-14"
     page = client.post("/setup/calendar?production=feux-aube", data=data).get_data(as_text=True)
-    assert re.search(r'id="calendar-0-extra_days-error" lang="en">2027-04-14 is both a day off and an extra', page)
+    assert re.search(r'id="calendar-0-extra_days-error">Le 14 avril 2027 est à la fois un jour off et un jour de '
+                     r"tournage en plus\. Gardez-le dans une seule liste\.<", page)
+    page = client.post("/setup/calendar?production=feux-aube&lang=en", data=data).get_data(as_text=True)
+    assert re.search(r'id="calendar-0-extra_days-error">2027-04-14 is both a day off and an extra', page)
+
+
+def test_a_french_page_shows_the_loaders_message_in_french_beside_the_field(client_for: Any) -> None:
+    """The message is French, the field is named by its French label, numbers and dates are written
+    the French way, and nothing marks the text as English."""
+    client = client_for(COORDINATOR)
+    _, data = _open(client, "/setup/action_plan?production=feux-aube&lang=fr")
+    data["0.target"] = data["0.baseline"]
+    response = client.post("/setup/action_plan?production=feux-aube", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and '<html lang="fr">' in page
+    assert re.search(r'id="action_plan-0-target-error">L&#x27;objectif est égal au point de départ\. '
+                     r"Le progrès ne peut pas se mesurer\.<", page)
+    assert "the target equals the baseline" not in page and '-error" lang=' not in page
+
+    _, data = _open(client, "/setup/assignments?production=feux-aube")
+    data["0.vehicle"] = ""
+    page = client.post("/setup/assignments?production=feux-aube", data=data).get_data(as_text=True)
+    assert re.search(r'id="assignments-0-vehicle-error">Un relevé « kilométrage » a besoin d&#x27;un champ '
+                     r"« Véhicule »\. Choisissez un identifiant de véhicule\.<", page)
+
+    _, data = _open(client, "/setup/calendar?production=feux-aube")
+    data.update({"0.end": "2027-03-10", "0.days_off": ""})  # figures are stored up to late March
+    page = client.post("/setup/calendar?production=feux-aube", data=data).get_data(as_text=True)
+    assert re.search(r'id="calendar-0-end-error">Des chiffres sont enregistrés jusqu&#x27;au \d+(er)? mars 2027\. '
+                     r"Le calendrier doit finir ce jour-là ou après\.<", page)
+
+
+def test_a_refusal_for_another_section_is_listed_in_french(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    _, data = _open(client, "/setup/vehicles?production=feux-aube&lang=fr")
+    data["0.remove"] = "on"
+    page = client.post("/setup/vehicles?production=feux-aube", data=data).get_data(as_text=True)
+    assert ("<li>assignments[0].vehicle: &#x27;mb1&#x27; n&#x27;existe pas (véhicule). "
+            "Attendu : un identifiant de véhicule : ") in page
+
+
+def test_creating_a_production_in_french_names_the_fields_by_their_french_labels(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    _, data = _open(client, "/setup/new?lang=fr")
+    data.update({"0.id": "pluie-ete", "0.title": "", "0.start": "2027-06-01", "0.end": "2027-05-01"})
+    page = client.post("/setup/new", data=data).get_data(as_text=True)
+    assert "Le champ « Titre » manque." in page

@@ -104,11 +104,13 @@ WORDS = {
     "fr": {"new": "Créer une production", "created": "La production est créée", "saved": "Enregistré",
            "crew": "Équipe", "problems": "Le changement n'est pas enregistré", "added": "Nouveaux jours de tournage",
            "import": "Importer le calendrier de tournage", "preview": "Voir ce qui changerait",
-           "invites": "Invitations de l'équipe", "make": "Faire la feuille de service"},
+           "invites": "Invitations de l'équipe", "make": "Faire la feuille de service",
+           "same_target": "L'objectif est égal au point de départ"},
     "en": {"new": "Create a production", "created": "The production is created", "saved": "Saved",
            "crew": "Crew", "problems": "The change was not saved", "added": "New shooting days",
            "import": "Import the shooting calendar", "preview": "Show what would change",
-           "invites": "Crew invites and call sheet", "make": "Make the call sheet"},
+           "invites": "Crew invites and call sheet", "make": "Make the call sheet",
+           "same_target": "the target equals the baseline"},
 }
 
 
@@ -180,7 +182,8 @@ def test_a_coordinator_sets_up_and_runs_a_shoot(
     _save(page)
     assert words["problems"] in page.inner_text("#main")
     assert page.get_attribute("#action_plan-0-target", "aria-invalid") == "true"
-    assert "the target equals the baseline" in page.inner_text("#action_plan-0-target-error")
+    assert words["same_target"] in page.inner_text("#action_plan-0-target-error")
+    assert page.get_attribute("#action_plan-0-target-error", "lang") is None  # the page's own language
     _check(page, f"plan-error-{tag}", found)
     page.fill("#action_plan-0-target", "4000")
     _save(page)
