@@ -10,16 +10,36 @@ from urllib.parse import urlencode
 import flask
 
 from dashboard import context
-from dashboard.auth import csrf_token
+from dashboard.auth import csrf_ok, csrf_token
 from dashboard.setup.sections import Field, Section, shown
 from dashboard.texts import tr
 from domain.model import WEEKDAYS
+from store.users import Membership
 
 
 def url(path: str, production_id: str | None = None, **params: str) -> str:
     query = {"production": production_id} if production_id else {}
     query.update({k: v for k, v in params.items() if v})
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def opened() -> tuple[str, str, Membership]:
+    """A set-up page's opening: the language, the production asked for (or the user's first) and the
+    user's membership of it; a production the user does not belong to is a 404."""
+    production_id = flask.request.args.get("production") or context.default_production()
+    member = context.access(production_id)
+    if member is None or production_id is None:
+        flask.abort(404)
+    return context.language(), production_id, member
+
+
+def refused_change(lang: str, title: str, production_id: str, member: Membership) -> flask.Response | None:
+    """The answer to a posted change that may not be made (a viewer's: 403; a stale form: 400), or None."""
+    if not member.can_edit:
+        return page(lang, title, production_id, message(tr("setup.refused", lang), "error"), status=403)
+    if not csrf_ok():
+        return page(lang, title, production_id, message(tr("login.expired", lang), "error"), status=400)
+    return None
 
 
 def page(lang: str, title: str, production_id: str | None, body: str, status: int = 200) -> flask.Response:
@@ -36,6 +56,7 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
     )
     setup_link = escape(url("/setup", production_id))
     nav += f'<li><a href="{setup_link}" aria-current="page">{escape(tr("nav.setup", lang))}</a></li>'
+    pages = f'<nav aria-label="{escape(tr("nav.pages", lang))}"><ul class="pages">{nav}</ul></nav>' if mine else ""
     text = f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -52,7 +73,7 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
         escape(tr("nav.switch_language", other))}</a>
 <form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf_token())}">
 <button type="submit">{escape(tr("nav.logout", lang))}</button></form></header>
-<nav aria-label="{escape(tr("nav.pages", lang))}"><ul class="pages">{nav}</ul></nav>
+{pages}
 <main id="main" tabindex="-1" class="setup">
 <h1>{escape(title)}</h1>
 {body}

@@ -23,7 +23,7 @@ from common.calendar_import import (
 from common.production_setup import stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok, csrf_token
-from dashboard.setup.html import message, page, section_form, url
+from dashboard.setup.html import message, opened, page, section_form, url
 from dashboard.setup.sections import BY_KEY
 from dashboard.texts import tr
 
@@ -47,11 +47,7 @@ def _days(days: Iterable[dt.date]) -> str:
 
 
 def import_calendar() -> flask.Response:
-    lang = context.language()
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
+    lang, production_id, member = opened()
     title = tr("setup.import.title", lang)
     intro = f"<p>{escape(tr('setup.import.intro', lang))}</p>"
     if not member.can_edit:

@@ -17,12 +17,11 @@ from common.production_setup import apply_document, stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok
 from dashboard.setup import accounts, callsheet, importing
-from dashboard.setup.html import message, page, section_form, url
+from dashboard.setup.html import message, opened, page, refused_change, section_form, url
 from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form, rows_of
 from dashboard.texts import tr
 from domain.model import Language, ProductionType
-from store.users import DashboardRole, add_user
-from store.users import Membership as _Membership
+from store.users import DashboardRole, add_user, may_create_productions
 
 NEW = Section("new", (
     Field("id", width="s"), Field("title", width="l"),
@@ -33,6 +32,7 @@ NEW = Section("new", (
 
 
 def install(server: flask.Flask) -> None:
+    server.before_request(_first_production)
     server.add_url_rule("/setup", "setup", index)
     server.add_url_rule("/setup/new", "setup_new", create, methods=["GET", "POST"])
     importing.install(server)
@@ -41,17 +41,17 @@ def install(server: flask.Flask) -> None:
     server.add_url_rule("/setup/<key>", "setup_section", section_view, methods=["GET", "POST"])
 
 
-def _opened() -> tuple[str, str, _Membership]:
-    """The language, the production asked for (or the user's first) and the user's membership, or 404."""
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
-    return context.language(), production_id, member
+def _first_production() -> flask.Response | None:
+    """A signed-in account that sees no production yet starts where it can create one (or is told why not)."""
+    if flask.request.path == "/" and context.user_id() is not None and not context.my_memberships():
+        return flask.redirect(url("/setup/new"))
+    return None
 
 
 def index() -> flask.Response:
-    lang, production_id, member = _opened()
+    if not context.my_memberships():
+        return flask.redirect(url("/setup/new"))
+    lang, production_id, member = opened()
     links = "".join(
         f'<li><a href="{escape(url(f"/setup/{s.key}", production_id))}">{escape(tr(f"setup.section.{s.key}", lang))}'
         "</a></li>" for s in SECTIONS
@@ -70,7 +70,7 @@ def index() -> flask.Response:
                 "</a></p>")
     body.append(f'<p><a href="/production-file/{escape(production_id)}" download>{escape(tr("setup.download", lang))}'
                 f'</a></p><p class="note">{escape(tr("setup.download.help", lang))}</p>')
-    if any(m.can_edit for m in context.my_memberships()):
+    if may_create_productions(context.greenslate_app().engine, context.user_id() or 0):
         body.append(f'<p><a href="{escape(url("/setup/new"))}">{escape(tr("setup.new", lang))}</a></p>')
     return page(lang, tr("setup.title", lang), production_id, "".join(body))
 
@@ -97,7 +97,7 @@ def section_view(key: str) -> flask.Response:
     section = BY_KEY.get(key)
     if section is None:
         flask.abort(404)
-    lang, production_id, member = _opened()
+    lang, production_id, member = opened()
     app = context.greenslate_app()
     doc = stored_document(app, production_id)
     title = tr(f"setup.section.{key}", lang)
@@ -107,10 +107,8 @@ def section_view(key: str) -> flask.Response:
     notes: list[str] = []
     status = 200
     if flask.request.method == "POST":
-        if not member.can_edit:
-            return _refused_page(lang, production_id, tr("setup.refused", lang), 403)
-        if not csrf_ok():
-            return _refused_page(lang, production_id, tr("login.expired", lang), 400)
+        if refused := refused_change(lang, title, production_id, member):
+            return refused
         form = flask.request.form
         new, origin, typed = read_form(section, doc, form, form.getlist)
         if new == doc:
@@ -143,8 +141,9 @@ def create() -> flask.Response:
     lang = context.language()
     mine = context.my_memberships()
     shown_for = mine[0].production_id if mine else None
-    if not any(m.can_edit for m in mine):
-        return _refused_page(lang, shown_for, tr("setup.new.forbidden", lang), 403)
+    uid = context.user_id()
+    if uid is None or not may_create_productions(context.greenslate_app().engine, uid):
+        return _refused_page(lang, shown_for, tr("setup.new.forbidden" if mine else "setup.new.none", lang), 403)
     options = {f.name: f.options({}, context.greenslate_app().catalogue.factors) for f in NEW.fields if f.options}
     row: dict[str, Any] = {"timezone": "Europe/Paris", "language": lang, "type": ProductionType.FEATURE_FILM.value}
     errors: dict[tuple[int, str], list[str]] = {}
@@ -168,6 +167,7 @@ def create() -> flask.Response:
             errors.setdefault((0, key), []).append(p.problem)
         notes.append(message(tr("setup.problems", lang), "error"))
         status = 400
-    body = f"<p>{escape(tr('setup.new.intro', lang))}</p>" + "".join(notes) + section_form(
+    welcome = "" if mine else f"<p>{escape(tr('setup.new.first', lang))}</p>"
+    body = welcome + f"<p>{escape(tr('setup.new.intro', lang))}</p>" + "".join(notes) + section_form(
         NEW, lang, "", [row], options, errors, editable=True, action="/setup/new")
     return page(lang, tr("setup.new", lang), shown_for, body, status=status)

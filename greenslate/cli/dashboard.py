@@ -26,7 +26,9 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
-@click.option("--production", "production_id", required=True, help="The production this account may see.")
+@click.option("--production", "production_id", default=None,
+              help="The production this account may see. Left out (with --role coordinator): the account "
+                   "creates its first production in the dashboard.")
 @click.option(
     "--role",
     type=click.Choice(["coordinator", "viewer"]),
@@ -36,8 +38,11 @@ def user() -> None:
 )
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-def user_add(email: str, production_id: str, role: str, language: str, password_stdin: bool) -> None:
+def user_add(email: str, production_id: str | None, role: str, language: str, password_stdin: bool) -> None:
     """Create a dashboard account, or give an existing one access to another production.
+
+    Without --production, a coordinator account may create productions: on a fresh install, the
+    first account is made this way, signs in, and creates the first production in the dashboard.
 
     A new account asks for its password (never given on the command line, so it stays out of the
     shell history); an existing account keeps its password unless --password-stdin gives a new one.
@@ -45,6 +50,9 @@ def user_add(email: str, production_id: str, role: str, language: str, password_
     from greenslate.cli.core import open_app
     from store.users import add_user, normalise_email, user_exists
 
+    if production_id is None and role != "coordinator":
+        raise click.UsageError("a viewer reads one production: name it with --production "
+                               "(with no production, the account is a coordinator who creates the first one)")
     app = open_app()
     email = normalise_email(email)
     password: str | None = None
@@ -52,16 +60,20 @@ def user_add(email: str, production_id: str, role: str, language: str, password_
         password = sys.stdin.readline().rstrip("\r\n")
     elif not user_exists(app.engine, email):
         if not sys.stdin.isatty():  # no one to ask: say what to do rather than "Aborted!"
+            where = f" --production {production_id}" if production_id else ""
             raise GreenslateError(
                 f"{email} is a new account and needs a password: run this in a terminal to type it, "
                 "or give it on standard input with --password-stdin "
-                f"(for example: greenslate user add {email} --production {production_id} --role {role} "
-                "--password-stdin < password-file)"
+                f"(for example: greenslate user add {email}{where} --role {role} --password-stdin < password-file)"
             )
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     account, created = add_user(app.engine, email, password, production_id, role, language=language)
     verb = "created" if created else "updated"
-    click.echo(f"{verb} account {account.email}: {role} of {production_id}")
+    if production_id is None:
+        click.echo(f"{verb} account {account.email}: may create productions. Sign in to the dashboard "
+                   "(greenslate run serves it) to create the first one.")
+    else:
+        click.echo(f"{verb} account {account.email}: {role} of {production_id}")
 
 
 @click.command("export")
