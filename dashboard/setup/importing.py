@@ -25,7 +25,7 @@ from dashboard import context
 from dashboard.auth import csrf_ok, csrf_token
 from dashboard.setup.html import message, opened, page, section_form, url
 from dashboard.setup.sections import BY_KEY
-from dashboard.texts import tr
+from dashboard.texts import tr, trn
 
 
 def install(server: flask.Flask) -> None:
@@ -69,7 +69,7 @@ def import_calendar() -> flask.Response:
         if not data:
             raise CalendarImportError("empty")
         if name.endswith((".ics", ".ical")) or data.lstrip().startswith(b"BEGIN:VCALENDAR"):
-            days = read_ics(data, doc["production"]["timezone"])
+            days = read_ics(data, doc["production"]["timezone"], (current["start"], current["end"]))
         else:
             days = read_csv(data)
     except CalendarImportError as e:
@@ -90,6 +90,10 @@ def import_calendar() -> flask.Response:
         f"<li>{escape(tr('setup.import.added', lang))} {escape(_days(added) or tr('setup.blank', lang))}</li>",
         f"<li>{escape(tr('setup.import.removed', lang))} {escape(_days(removed) or tr('setup.blank', lang))}</li>",
     ]
+    if days.window is not None:
+        first, last = (d.isoformat() for d in days.window)
+        repeating = trn("setup.import.repeating", days.repeating, lang, start=first, end=last)
+        summary.append(f"<li>{escape(repeating)}</li>")
     if days.skipped:
         summary.append(f"<li>{escape(tr('setup.import.skipped', lang, count=days.skipped))}</li>")
     summary.append("</ul>")

@@ -109,7 +109,7 @@ def test_an_account_without_the_right_is_told_in_its_language(client_for: Any) -
                                               "0.start": "2027-06-01", "0.end": "2027-06-30"})
     assert posted.status_code == 403
     fr = nowhere.get("/setup/new?lang=fr").get_data(as_text=True)
-    assert "Votre compte n'ouvre encore aucune production." in fr.replace("&#x27;", "'")
+    assert "Votre compte n’ouvre encore aucune production." in fr
     with client_for.seeded.app.uow() as uow:
         assert [p.id for p in uow.productions.list()] == ["court-nuit", "feux-aube"]
 
