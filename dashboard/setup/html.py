@@ -11,7 +11,7 @@ import flask
 
 from dashboard import context
 from dashboard.auth import csrf_ok, csrf_token
-from dashboard.setup.sections import Field, Section, shown
+from dashboard.setup.sections import DATE_LANGUAGE, Field, Section, date_problems, shown
 from dashboard.texts import tr
 from domain.model import WEEKDAYS
 from store.users import Membership
@@ -104,17 +104,32 @@ def _input_id(section: Section, row: int, name: str) -> str:
     return f"{section.key}-{row}-{name}".replace(".", "-")
 
 
+def unreadable_dates(section: Section, rows: Sequence[Mapping[str, Any]],
+                     lang: str) -> dict[tuple[int, str], list[str]]:
+    """A message in the page's language beside each date field whose text is not a date."""
+    return {where: [tr("setup.date.unreadable", lang, value=", ".join(texts))]
+            for where, texts in date_problems(section, rows).items()}
+
+
 def _field(section: Section, f: Field, row: int, value: Any, lang: str, options: Sequence[str],
-           errors: Sequence[str], disabled: bool) -> str:
+           errors: Sequence[str], disabled: bool, errors_lang: str | None = "en") -> str:
     name = f"{row}.{f.name}"
     ident = _input_id(section, row, f.name)
     label = escape(tr(f"setup.field.{f.name}", lang))
     off = " disabled" if disabled else ""
     err_id = f"{ident}-error"
-    described = f' aria-invalid="true" aria-describedby="{err_id}"' if errors else ""
+    hint_id = f"{ident}-hint"
+    # A date's expected form, written out in the page's language: the browser's date picker would
+    # follow the browser's locale instead, whatever language the page is in.
+    hint = (f'<span class="hint" id="{hint_id}">{escape(tr(f"setup.{f.kind}.hint", lang))}</span>'
+            if f.kind in ("date", "dates") else "")
+    described_by = " ".join(i for i, on in ((hint_id, bool(hint)), (err_id, bool(errors))) if on)
+    described = (' aria-invalid="true"' if errors else "") + (
+        f' aria-describedby="{described_by}"' if described_by else "")
+    said = f' lang="{errors_lang}"' if errors_lang else ""
     error_html = "".join(
-        f'<span class="field-error" id="{err_id}" lang="en">{escape(e)}</span>' for e in errors[:1]
-    ) + "".join(f'<span class="field-error" lang="en">{escape(e)}</span>' for e in errors[1:])
+        f'<span class="field-error" id="{err_id}"{said}>{escape(e)}</span>' for e in errors[:1]
+    ) + "".join(f'<span class="field-error"{said}>{escape(e)}</span>' for e in errors[1:])
     if f.kind == "check":
         checked = " checked" if value is True else ""
         return (f'<p class="field check"><input type="checkbox" id="{ident}" name="{name}"{checked}{off}{described}>'
@@ -127,7 +142,7 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
             for d in WEEKDAYS
         )
         return (f'<fieldset class="field weekdays"{described}><legend>{label}</legend>{boxes}{error_html}</fieldset>')
-    text = shown(value)
+    text = shown(value, lang)
     if f.kind == "select":
         choices = ([""] if f.blank or text == "" else []) + list(options)
         if text and text not in choices:
@@ -140,25 +155,26 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
     elif f.kind == "long":
         control = f'<textarea id="{ident}" name="{name}" rows="2"{off}{described}>{escape(text)}</textarea>'
     else:
-        kind = {"date": "date", "time": "time"}.get(f.kind, "text")
-        mode = ' inputmode="decimal"' if f.kind == "number" else ""
-        control = (f'<input type="{kind}" id="{ident}" name="{name}" value="{escape(text)}"{mode}{off}'
-                   f'{described}>')
-    return f'<p class="field w-{f.width}"><label for="{ident}">{label}</label>{control}{error_html}</p>'
+        kind = "time" if f.kind == "time" else "text"
+        mode = {"number": ' inputmode="decimal"', "date": ' autocomplete="off"', "dates": ' autocomplete="off"'}
+        control = (f'<input type="{kind}" id="{ident}" name="{name}" value="{escape(text)}"{mode.get(f.kind, "")}'
+                   f'{off}{described}>')
+    return f'<p class="field w-{f.width}"><label for="{ident}">{label}</label>{hint}{control}{error_html}</p>'
 
 
 def section_form(
     section: Section, lang: str, production_id: str, rows: Sequence[Mapping[str, Any]],
     options: Mapping[str, Sequence[str]], errors: Mapping[tuple[int, str], list[str]], *, editable: bool,
-    action: str | None = None,
+    action: str | None = None, errors_lang: str | None = "en",
 ) -> str:
-    """The form of one section: one fieldset per row (and one empty row to add), errors beside fields."""
+    """The form of one section: one fieldset per row (and one empty row to add), errors beside fields
+    (in ``errors_lang``; None: in the page's language)."""
     shown_rows = list(rows) + ([{}] if section.many and editable else [])
     parts = []
     for i, row in enumerate(shown_rows):
         fields = "".join(
             _field(section, f, i, row.get(f.name), lang, options.get(f.name, ()), errors.get((i, f.name), []),
-                   not editable)
+                   not editable, errors_lang)
             for f in section.fields
         )
         row_errors = "".join(f'<p class="field-error" lang="en">{escape(e)}</p>' for e in errors.get((i, ""), []))
@@ -178,7 +194,8 @@ def section_form(
                      f"</fieldset>")
     target = action or url(f"/setup/{section.key}", production_id)
     hidden = (f'<input type="hidden" name="csrf" value="{escape(csrf_token())}">'
-              f'<input type="hidden" name="rows" value="{len(shown_rows)}">')
+              f'<input type="hidden" name="rows" value="{len(shown_rows)}">'
+              f'<input type="hidden" name="{DATE_LANGUAGE}" value="{lang}">')
     submit = f'<p><button type="submit">{escape(tr("setup.save", lang))}</button></p>' if editable else ""
     return (f'<form method="post" action="{escape(target)}" class="setup-form" novalidate>{hidden}'
             f'{"".join(parts)}{submit}</form>')

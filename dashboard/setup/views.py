@@ -17,11 +17,11 @@ from common.production_setup import apply_document, stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok
 from dashboard.setup import accounts, callsheet, importing
-from dashboard.setup.html import message, opened, page, refused_change, section_form, url
+from dashboard.setup.html import message, opened, page, refused_change, section_form, unreadable_dates, url
 from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form, rows_of
 from dashboard.texts import tr
 from domain.model import Language, ProductionType
-from store.users import DashboardRole, add_user, may_create_productions
+from store.users import DashboardRole, Membership, add_user, may_create_productions
 
 NEW = Section("new", (
     Field("id", width="s"), Field("title", width="l"),
@@ -104,20 +104,25 @@ def section_view(key: str) -> flask.Response:
     options = {f.name: f.options(doc, app.catalogue.factors) for f in section.fields if f.options}
     rows = rows_of(section, doc)
     errors: dict[tuple[int, str], list[str]] = {}
+    errors_lang: str | None = "en"
     notes: list[str] = []
     status = 200
     if flask.request.method == "POST":
         if refused := refused_change(lang, title, production_id, member):
             return refused
         form = flask.request.form
-        new, origin, typed = read_form(section, doc, form, form.getlist)
-        if new == doc:
+        new, origin, typed = read_form(section, doc, form, form.getlist, lang)
+        elsewhere: list[str] = []
+        if bad_dates := unreadable_dates(section, typed, lang):  # said in the page's language
+            errors, errors_lang = bad_dates, None
+        elif new == doc:
             notes.append(message(tr("setup.unchanged", lang), "success"))
         else:
             outcome = apply_document(app, new)
             if outcome.ok:
                 return flask.redirect(url(f"/setup/{key}", production_id, saved="1"))
             errors, elsewhere = _problems_by_field(section, outcome.problems, origin, typed)
+        if errors or elsewhere:
             rows = [{**r, "_remove": f"{i}.remove" in form} for i, r in enumerate(typed)]
             if section.many and rows and not any(v not in (None, False, []) for k, v in rows[-1].items()
                                                  if k != "_remove"):
@@ -133,7 +138,8 @@ def section_view(key: str) -> flask.Response:
     if not member.can_edit:
         notes.append(f'<p class="note">{escape(tr("setup.readonly", lang))}</p>')
     back = f'<p><a href="{escape(url("/setup", production_id))}">{escape(tr("setup.back", lang))}</a></p>'
-    form_html = section_form(section, lang, production_id, rows, options, errors, editable=member.can_edit)
+    form_html = section_form(section, lang, production_id, rows, options, errors, editable=member.can_edit,
+                             errors_lang=errors_lang)
     return page(lang, title, production_id, "".join(notes) + form_html + back, status=status)
 
 
@@ -144,16 +150,15 @@ def create() -> flask.Response:
     uid = context.user_id()
     if uid is None or not may_create_productions(context.greenslate_app().engine, uid):
         return _refused_page(lang, shown_for, tr("setup.new.forbidden" if mine else "setup.new.none", lang), 403)
-    options = {f.name: f.options({}, context.greenslate_app().catalogue.factors) for f in NEW.fields if f.options}
     row: dict[str, Any] = {"timezone": "Europe/Paris", "language": lang, "type": ProductionType.FEATURE_FILM.value}
     errors: dict[tuple[int, str], list[str]] = {}
-    notes: list[str] = []
-    status = 200
     if flask.request.method == "POST":
         if not csrf_ok():
             return _refused_page(lang, shown_for, tr("login.expired", lang), 400)
         form = flask.request.form
-        row = {f.name: (form.get(f"0.{f.name}", "").strip() or None) for f in NEW.fields}
+        row = read_form(NEW, {}, form, form.getlist, lang)[2][0]
+        if bad_dates := unreadable_dates(NEW, [row], lang):
+            return _new_page(lang, shown_for, mine, row, bad_dates, None)
         production = {k: v for k, v in row.items() if k not in ("start", "end") and v is not None}
         production["calendar"] = {k: row[k] for k in ("start", "end") if row[k] is not None}
         app = context.greenslate_app()
@@ -165,9 +170,16 @@ def create() -> flask.Response:
             name = p.where.removeprefix("production.").removeprefix("calendar.").split(".")[0].split("[")[0]
             key = name if name in {f.name for f in NEW.fields} else ""
             errors.setdefault((0, key), []).append(p.problem)
-        notes.append(message(tr("setup.problems", lang), "error"))
-        status = 400
+        return _new_page(lang, shown_for, mine, row, errors, "en")
+    return _new_page(lang, shown_for, mine, row, errors, "en")
+
+
+def _new_page(lang: str, shown_for: str | None, mine: Sequence[Membership], row: dict[str, Any],
+              errors: dict[tuple[int, str], list[str]], errors_lang: str | None) -> flask.Response:
+    """The "create a production" form, with the problems of what was sent (400) beside its fields."""
+    options = {f.name: f.options({}, context.greenslate_app().catalogue.factors) for f in NEW.fields if f.options}
+    notes = message(tr("setup.problems", lang), "error") if errors else ""
     welcome = "" if mine else f"<p>{escape(tr('setup.new.first', lang))}</p>"
-    body = welcome + f"<p>{escape(tr('setup.new.intro', lang))}</p>" + "".join(notes) + section_form(
-        NEW, lang, "", [row], options, errors, editable=True, action="/setup/new")
-    return page(lang, tr("setup.new", lang), shown_for, body, status=status)
+    body = welcome + f"<p>{escape(tr('setup.new.intro', lang))}</p>" + notes + section_form(
+        NEW, lang, "", [row], options, errors, editable=True, action="/setup/new", errors_lang=errors_lang)
+    return page(lang, tr("setup.new", lang), shown_for, body, status=400 if errors else 200)
