@@ -24,7 +24,7 @@ from common.production_setup import stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok, csrf_token
 from dashboard.setup.html import message, opened, page, section_form, url
-from dashboard.setup.sections import BY_KEY
+from dashboard.setup.sections import BY_KEY, date_text
 from dashboard.texts import tr, trn
 
 
@@ -42,8 +42,8 @@ def _upload_form(lang: str, production_id: str) -> str:
     )
 
 
-def _days(days: Iterable[dt.date]) -> str:
-    return ", ".join(d.isoformat() for d in sorted(days))
+def _days(days: Iterable[dt.date], lang: str) -> str:
+    return ", ".join(date_text(d, lang) for d in sorted(days))
 
 
 def import_calendar() -> flask.Response:
@@ -82,16 +82,16 @@ def import_calendar() -> flask.Response:
         return page(lang, title, production_id, intro + problem + _upload_form(lang, production_id), status=400)
     before, after = shooting_dates(current), shooting_dates(proposed)
     added, removed = sorted(after - before), sorted(before - after)
-    counted = tr("setup.import.count", lang, count=len(after), start=proposed["start"].isoformat(),
-                 end=proposed["end"].isoformat())
+    counted = tr("setup.import.count", lang, count=len(after), start=date_text(proposed["start"], lang),
+                 end=date_text(proposed["end"], lang))
     summary = [
         f"<h2>{escape(tr('setup.import.changes', lang))}</h2><ul class='changes'>",
         f"<li>{escape(counted)}</li>",
-        f"<li>{escape(tr('setup.import.added', lang))} {escape(_days(added) or tr('setup.blank', lang))}</li>",
-        f"<li>{escape(tr('setup.import.removed', lang))} {escape(_days(removed) or tr('setup.blank', lang))}</li>",
+        *(f"<li>{escape(tr(f'setup.import.{key}', lang))} {escape(_days(which, lang) or tr('setup.blank', lang))}</li>"
+          for key, which in (("added", added), ("removed", removed))),
     ]
     if days.window is not None:
-        first, last = (d.isoformat() for d in days.window)
+        first, last = (date_text(d, lang) for d in days.window)
         repeating = trn("setup.import.repeating", days.repeating, lang, start=first, end=last)
         summary.append(f"<li>{escape(repeating)}</li>")
     if days.skipped:
