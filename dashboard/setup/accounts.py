@@ -156,11 +156,14 @@ def join(token: str) -> flask.Response | str:
                 error, status = tr("accounts.refused", lang, reason=str(e)), 400
             else:
                 sign_in(user.id, user.email, user.language, user.session_version)
+                if invite.production_id is None:  # an invite to create: straight to it
+                    return flask.redirect(url("/setup/new"))
                 return flask.redirect(url("/", invite.production_id))
     role = tr(f"role.{invite.role.value}", lang)
     described = ' aria-describedby="join-error"' if error else ""
+    intro = "join.intro" if invite.production_id is not None else "join.intro.create"
     body = (
-        f"<p>{escape(tr('join.intro', lang, role=role, minimum=MIN_PASSWORD_LENGTH))}</p>"
+        f"<p>{escape(tr(intro, lang, role=role, minimum=MIN_PASSWORD_LENGTH))}</p>"
         + (f'<p class="message error" role="alert" id="join-error" lang="en">{escape(error)}</p>' if error else "")
         + f"<form method='post'>{_hidden()}"
         f"<p><label for='email'>{escape(tr('login.email', lang))}</label>"

@@ -76,6 +76,34 @@ def user_add(email: str, production_id: str | None, role: str, language: str, pa
         click.echo(f"{verb} account {account.email}: {role} of {production_id}")
 
 
+@user.command("invite")
+@click.option("--production", "production_id", default=None,
+              help="The production the link opens. Left out (with --role coordinator): the account it opens "
+                   "creates its first production in the dashboard.")
+@click.option("--role", type=click.Choice(["coordinator", "viewer"]), default="coordinator", show_default=True)
+def user_invite(production_id: str | None, role: str) -> None:
+    """Print a one-time link that opens a dashboard account (valid 7 days, once; no password typed here).
+
+    The person who opens it chooses their own password. On a fresh install, the link with no
+    production is how the first coordinator gets in.
+    """
+    from greenslate.cli.core import open_app
+    from store.accounts import INVITE_TTL, create_invite
+
+    if production_id is None and role != "coordinator":
+        raise click.UsageError("a viewer reads one production: name it with --production")
+    app = open_app()
+    if production_id is not None:
+        with app.uow() as uow:
+            uow.productions.get(production_id)  # an unknown production is said as such
+    token = create_invite(app.engine, production_id, role, None)
+    settings = app.settings
+    base = (settings.dashboard_public_url or f"http://{settings.dashboard_host}:{settings.dashboard_port}").rstrip("/")
+    what = f"is {role} of {production_id}" if production_id else "may create productions"
+    click.echo(f"{base}/join/{token}")
+    click.echo(f"One use, within {INVITE_TTL.days} days: opens an account that {what}. It is shown only now.")
+
+
 @click.command("export")
 @click.argument("production_id")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="xlsx", show_default=True)

@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 from common.app import App
 from greenslate.cli import main
 from store import migrate
+from store.accounts import create_invite
 from store.engine import make_engine
 from store.users import (
     DashboardRole,
@@ -125,6 +126,8 @@ def test_migration_0011_adds_the_right_to_create_keeps_accounts_and_goes_back_do
     try:
         migrate.downgrade(db_url, "0010_accounts")
         assert "may_create" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        columns = {c["name"]: c for c in inspect(engine).get_columns("account_invites")}
+        assert columns["production_id"]["nullable"] is False
         with engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO users (email, password_hash, language, created_at, session_version) "
                                  "VALUES ('old@example.org', 'x', 'fr', '2026-12-01 10:00:00+00:00', 0)")
@@ -133,5 +136,42 @@ def test_migration_0011_adds_the_right_to_create_keeps_accounts_and_goes_back_do
         with engine.connect() as conn:
             rows = conn.execute(select(users.c.email, users.c.may_create)).all()
         assert [(r.email, r.may_create) for r in rows] == [("old@example.org", False)]
+        columns = {c["name"]: c for c in inspect(engine).get_columns("account_invites")}
+        assert columns["production_id"]["nullable"] is True
+        create_invite(engine, None, "coordinator", None)  # an invite to create: no production
+        migrate.downgrade(db_url, "0010_accounts")  # down again: that invite goes, the accounts stay
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM account_invites").scalar() == 0
+            assert conn.exec_driver_sql("SELECT email FROM users").scalars().all() == ["old@example.org"]
+        migrate.upgrade(db_url)
     finally:
         engine.dispose()
+
+
+def test_a_one_time_link_opens_an_account_that_creates_the_first_production(fresh: Any, db_url: str) -> None:
+    app, server = fresh
+    printed = CliRunner().invoke(main, ["user", "invite"],
+                                 env={"GREENSLATE_DATABASE_URL": db_url,
+                                      "GREENSLATE_DASHBOARD_PUBLIC_URL": "https://greenslate.example.org"})
+    assert printed.exit_code == 0, printed.output
+    link = printed.output.splitlines()[0]
+    assert link.startswith("https://greenslate.example.org/join/")
+    assert "may create productions" in printed.output
+    path = link.removeprefix("https://greenslate.example.org")
+    client = server.test_client()
+    form = client.get(path + "?lang=en").get_data(as_text=True)
+    assert "You are invited to create a production and coordinate it." in form
+    joined = client.post(path, data={"csrf": _csrf(form), "email": FIRST[0], "password": FIRST[1]})
+    assert joined.status_code == 302 and joined.headers["Location"].endswith("/setup/new")
+    _, data = _open(client, "/setup/new?lang=en")
+    data.update({"0.id": "par-lien", "0.title": "Par lien", "0.start": "2027-06-01", "0.end": "2027-06-30"})
+    assert client.post("/setup/new", data=data).status_code == 302
+    user = verify(app.engine, *FIRST)
+    assert user is not None and membership(app.engine, user.id, "par-lien").can_edit  # type: ignore[union-attr]
+    again = server.test_client().get(path + "?lang=en")
+    assert again.status_code == 410  # once
+    viewer = CliRunner().invoke(main, ["user", "invite", "--role", "viewer"], env={"GREENSLATE_DATABASE_URL": db_url})
+    assert viewer.exit_code == 2 and "--production" in viewer.output
+    unknown = CliRunner().invoke(main, ["user", "invite", "--production", "nowhere"],
+                                 env={"GREENSLATE_DATABASE_URL": db_url})
+    assert unknown.exit_code == 1 and "nowhere" in unknown.output
