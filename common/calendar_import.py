@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,8 @@ class ImportedDays:
     skipped: int = 0  # events or lines left out (too long, no date)
     #: days inside an event of several days ("block 1, 1-19 March"): shot on the usual weekdays only
     spanned: frozenset[dt.date] = field(default_factory=frozenset)
+    repeating: int = 0  # repeating events (RRULE, RDATE) read: each counted inside ``window`` only
+    window: tuple[dt.date, dt.date] | None = None
 
     def days(self, weekdays: set[int]) -> set[dt.date]:
         """The shooting days, with ``weekdays`` the production's usual shooting weekdays (0 = Monday)."""
@@ -66,8 +68,13 @@ def _as_date(value: Any, zone: ZoneInfo) -> dt.date:
     raise CalendarImportError("bad_ics", f"not a date: {value!r}")
 
 
-def read_ics(data: bytes, timezone: str) -> ImportedDays:
-    """An event is a shooting day, or a block of them (its usual weekdays), unless its title says off."""
+def read_ics(data: bytes, timezone: str, window: tuple[dt.date, dt.date] | None = None) -> ImportedDays:
+    """An event is a shooting day, or a block of them (its usual weekdays), unless its title says off.
+
+    A repeating event (RRULE, RDATE, less its EXDATEs, with its moved occurrences) counts each time
+    it happens inside ``window`` (the production's first and last day; a year from the file's first
+    event when not given): a rule with no end stops there.
+    """
     from icalendar import Calendar
 
     if len(data) > MAX_IMPORT_BYTES:
@@ -77,15 +84,69 @@ def read_ics(data: bytes, timezone: str) -> ImportedDays:
     except (ValueError, IndexError, KeyError) as e:
         raise CalendarImportError("bad_ics", str(e)) from None
     zone = ZoneInfo(timezone)
-    shooting: set[dt.date] = set()
-    spanned: set[dt.date] = set()
-    off: set[dt.date] = set()
-    skipped = 0
-    for event in calendar.walk("VEVENT"):
+    found = _Found()
+    events = calendar.walk("VEVENT")
+    repeating = {str(e.get("UID", "")) for e in events if "RRULE" in e or "RDATE" in e}
+    for event in events:
+        if str(event.get("UID", "")) not in repeating:  # a series is read whole below
+            found.add(event, zone)
+    if repeating:
+        if window is None:
+            first = min(_as_date(e["DTSTART"].dt, zone) for e in events if "DTSTART" in e)
+            window = (first, first + dt.timedelta(days=DEFAULT_WINDOW_DAYS))
+        for occurrence in _occurrences(calendar, repeating, window):
+            found.add(occurrence, zone)
+    days = _checked(found.shooting, found.off, found.skipped, found.spanned)
+    return replace(days, repeating=len(repeating), window=window if repeating else None)
+
+
+#: Without the production's dates, a repeating event is read this many days from the file's first event.
+DEFAULT_WINDOW_DAYS = 366
+#: More occurrences than this inside the production's dates is not a shooting calendar (a rule every
+#: minute, say): the file is refused rather than read for minutes.
+MAX_OCCURRENCES = 5000
+
+
+def _occurrences(calendar: Any, series: set[str], window: tuple[dt.date, dt.date]) -> Iterable[Any]:
+    """Each occurrence of the repeating events ``series`` (by UID) that starts inside ``window``."""
+    import recurring_ical_events
+
+    start, end = window
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    count = 0
+    seen: set[tuple[str, str]] = set()  # an occurrence of several days is found in each of its days
+    try:
+        for day in _dates(start, end + dt.timedelta(days=1)):  # a day at a time: the cap stops a runaway rule
+            for occurrence in query.between(day, day + dt.timedelta(days=1)):
+                uid = str(occurrence.get("UID", ""))
+                key = (uid, str(occurrence["DTSTART"].dt))
+                if uid not in series or key in seen:
+                    continue
+                seen.add(key)
+                count += 1
+                if count > MAX_OCCURRENCES:
+                    raise CalendarImportError("too_many")
+                yield occurrence
+    except CalendarImportError:
+        raise
+    except (ValueError, TypeError, KeyError) as e:  # a rule the library cannot read at all
+        raise CalendarImportError("bad_ics", str(e)) from None
+
+
+@dataclass
+class _Found:
+    """The days events name, as they are read."""
+
+    shooting: set[dt.date] = field(default_factory=set)
+    spanned: set[dt.date] = field(default_factory=set)
+    off: set[dt.date] = field(default_factory=set)
+    skipped: int = 0
+
+    def add(self, event: Any, zone: ZoneInfo) -> None:
         start_prop = event.get("DTSTART")
         if start_prop is None:
-            skipped += 1
-            continue
+            self.skipped += 1
+            return
         start = _as_date(start_prop.dt, zone)
         end_prop = event.get("DTEND")
         if end_prop is None:
@@ -96,12 +157,11 @@ def read_ics(data: bytes, timezone: str) -> ImportedDays:
             if isinstance(raw_end, dt.datetime) or end <= start:  # a timed event: its last day counts
                 end += dt.timedelta(days=1)
         if (end - start).days > MAX_EVENT_DAYS:
-            skipped += 1
-            continue
-        target = off if OFF_WORDS.search(str(event.get("SUMMARY", ""))) else (
-            shooting if (end - start).days == 1 else spanned)
+            self.skipped += 1
+            return
+        target = self.off if OFF_WORDS.search(str(event.get("SUMMARY", ""))) else (
+            self.shooting if (end - start).days == 1 else self.spanned)
         target.update(_dates(start, end))
-    return _checked(shooting, off, skipped, spanned)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")

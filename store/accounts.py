@@ -1,7 +1,9 @@
 """Dashboard accounts managed from the dashboard: one-time invite links, roles, removal.
 
 An invite is a link with a random token (only its SHA-256 is stored) that opens one account, or
-gives an existing account one more production, once, before it expires. Changing a role or taking
+gives an existing account one more production, once, before it expires. An invite to no
+production (made by ``greenslate user invite`` on a fresh install) opens an account that may
+create productions. Changing a role or taking
 access away ends the account's sessions at once (``store.users.end_sessions``).
 """
 
@@ -46,7 +48,8 @@ account_invites = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
+    # None: an invite to create productions (a coordinator with no production yet)
+    Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=True),
     Column("role", String(16), nullable=False),
     Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
@@ -58,7 +61,7 @@ account_invites = Table(
 
 @dataclass(frozen=True)
 class AccountInvite:
-    production_id: str
+    production_id: str | None  # None: the account may create productions
     role: DashboardRole
     expires_at: dt.datetime
 
@@ -78,9 +81,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create_invite(engine: Engine, production_id: str, role: DashboardRole | str, created_by: int | None,
+def create_invite(engine: Engine, production_id: str | None, role: DashboardRole | str, created_by: int | None,
                   *, ttl: dt.timedelta = INVITE_TTL, now: dt.datetime | None = None) -> str:
-    """A new one-time invite to ``production_id`` as ``role``: the token to put in the link (shown once)."""
+    """A new one-time invite to ``production_id`` as ``role``: the token to put in the link (shown once).
+
+    With no production, the invite opens an account that may create productions (a coordinator's)."""
+    if production_id is None and DashboardRole(role) is not DashboardRole.COORDINATOR:
+        raise InvalidAccount("a viewer reads a production: name it")
     token = secrets.token_urlsafe(24)
     now = now or _now()
     with engine.begin() as conn:
@@ -134,9 +141,11 @@ def accept_invite(engine: Engine, token: str, email: str, password: str, *, lang
             user_id = existing.id
         conn.execute(update(account_invites).where(account_invites.c.token_hash == _hash(token))
                      .values(used_by=user_id))
-        had = conn.execute(select(memberships.c.role).where(
+        if invite.production_id is None:
+            conn.execute(update(users).where(users.c.id == user_id).values(may_create=True))
+        had = None if invite.production_id is None else conn.execute(select(memberships.c.role).where(
             memberships.c.user_id == user_id, memberships.c.production_id == invite.production_id)).first()
-        if had is None:
+        if had is None and invite.production_id is not None:
             conn.execute(insert(memberships).values(user_id=user_id, production_id=invite.production_id,
                                                     role=invite.role.value))
         row = conn.execute(select(users).where(users.c.id == user_id)).one()

@@ -2,7 +2,9 @@
 
 A user belongs to one or more productions, as ``coordinator`` (may change the action plan) or
 ``viewer`` (reads only). Nothing else in the dashboard decides who sees what: every page,
-callback and download asks :func:`membership` first.
+callback and download asks :func:`membership` first. Creating a production is for coordinators,
+and for an account made to create the first one (``may_create``: a fresh install has no
+production to be a coordinator of); see :func:`may_create_productions`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
+    Boolean,
     Column,
     Engine,
     ForeignKey,
@@ -27,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    false,
     insert,
     select,
     update,
@@ -75,6 +79,8 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # Raised to end every session of the account (sign-out, new password, access removed).
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
+    # May create productions without coordinating one yet (the first account of a fresh install).
+    Column("may_create", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 memberships = Table(
@@ -128,21 +134,26 @@ def add_user(
     engine: Engine | Connection,
     email: str,
     password: str | None,
-    production_id: str,
+    production_id: str | None,
     role: DashboardRole | str,
     *,
     language: str = "fr",
 ) -> tuple[User, bool]:
     """Create the account (or find it) and give it ``role`` on ``production_id``.
 
-    ``password`` is required for a new account; for an existing one it replaces the old password
-    when given. Returns the user and whether the account is new.
+    With no production, the role must be coordinator: the account may then create productions
+    (a fresh install's first account). ``password`` is required for a new account; for an existing
+    one it replaces the old password when given. Returns the user and whether the account is new.
     """
     email = normalise_email(email)
     role = DashboardRole(role)
+    if production_id is None and role is not DashboardRole.COORDINATOR:
+        raise InvalidAccount("a viewer reads a production: name it (an account with no production is a "
+                             "coordinator who creates the first one)")
     new_hash = hash_password(password) if password is not None else None
     with _begin(engine) as conn:
-        if conn.execute(select(productions.c.id).where(productions.c.id == production_id)).first() is None:
+        if production_id is not None and conn.execute(
+                select(productions.c.id).where(productions.c.id == production_id)).first() is None:
             raise UnknownProduction(production_id)
         row = conn.execute(select(users).where(users.c.email == email)).first()
         created = row is None
@@ -160,6 +171,9 @@ def add_user(
             if new_hash is not None:  # a new password ends every session signed in with the old one
                 conn.execute(update(users).where(users.c.id == row.id).values(
                     password_hash=new_hash, session_version=users.c.session_version + 1))
+        if production_id is None:
+            conn.execute(update(users).where(users.c.id == user.id).values(may_create=True))
+            return user, created
         exists = conn.execute(
             select(memberships.c.role).where(
                 memberships.c.user_id == user.id, memberships.c.production_id == production_id
@@ -280,6 +294,17 @@ def memberships_of(engine: Engine | Connection, user_id: int) -> list[Membership
     )
     with _begin(engine) as conn:
         return [Membership(r.production_id, r.title, DashboardRole(r.role)) for r in conn.execute(query)]
+
+
+def may_create_productions(engine: Engine | Connection, user_id: int) -> bool:
+    """Whether the account may create a production: it was made to, or it coordinates one already."""
+    with _begin(engine) as conn:
+        flagged = conn.execute(select(users.c.may_create).where(users.c.id == user_id)).scalar()
+        if flagged:
+            return True
+        return conn.execute(select(memberships.c.user_id).where(
+            memberships.c.user_id == user_id,
+            memberships.c.role == DashboardRole.COORDINATOR.value).limit(1)).first() is not None
 
 
 def membership(engine: Engine | Connection, user_id: int, production_id: str) -> Membership | None:

@@ -12,7 +12,7 @@ import flask
 
 from dashboard import context
 from dashboard.auth import attempts_left, csrf_ok, csrf_token, sign_in
-from dashboard.setup.html import message, page, url
+from dashboard.setup.html import message, opened, page, refused_change, url
 from dashboard.texts import tr, trn
 from store.accounts import (
     accept_invite,
@@ -87,19 +87,13 @@ def _invite_form(lang: str, production_id: str) -> str:
 
 
 def accounts() -> flask.Response:
-    lang = context.language()
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
+    lang, production_id, member = opened()
     title = tr("accounts.title", lang)
     notes: list[str] = []
     status = 200
     if flask.request.method == "POST":
-        if not member.can_edit:
-            return page(lang, title, production_id, message(tr("setup.refused", lang), "error"), status=403)
-        if not csrf_ok():
-            return page(lang, title, production_id, message(tr("login.expired", lang), "error"), status=400)
+        if refused := refused_change(lang, title, production_id, member):
+            return refused
         notes, status = _act(lang, production_id)
     body = "".join(notes) + _list(lang, production_id, member.can_edit)
     if member.can_edit:
@@ -162,11 +156,14 @@ def join(token: str) -> flask.Response | str:
                 error, status = tr("accounts.refused", lang, reason=str(e)), 400
             else:
                 sign_in(user.id, user.email, user.language, user.session_version)
+                if invite.production_id is None:  # an invite to create: straight to it
+                    return flask.redirect(url("/setup/new"))
                 return flask.redirect(url("/", invite.production_id))
     role = tr(f"role.{invite.role.value}", lang)
     described = ' aria-describedby="join-error"' if error else ""
+    intro = "join.intro" if invite.production_id is not None else "join.intro.create"
     body = (
-        f"<p>{escape(tr('join.intro', lang, role=role, minimum=MIN_PASSWORD_LENGTH))}</p>"
+        f"<p>{escape(tr(intro, lang, role=role, minimum=MIN_PASSWORD_LENGTH))}</p>"
         + (f'<p class="message error" role="alert" id="join-error" lang="en">{escape(error)}</p>' if error else "")
         + f"<form method='post'>{_hidden()}"
         f"<p><label for='email'>{escape(tr('login.email', lang))}</label>"

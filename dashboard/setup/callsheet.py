@@ -23,8 +23,8 @@ from common.crew_invites import (
     qr_png,
 )
 from dashboard import context
-from dashboard.auth import csrf_ok, csrf_token
-from dashboard.setup.html import message, page, url
+from dashboard.auth import csrf_token
+from dashboard.setup.html import message, opened, page, refused_change, url
 from dashboard.texts import tr
 from domain.errors import UnknownMember
 from domain.model import WEEKDAYS, Assignment, Frequency, GeneratorMode, MileageMode, Production, ReportKind
@@ -168,21 +168,15 @@ def _make_form(production_id: str, lang: str) -> str:
 
 
 def invites() -> flask.Response:
-    lang = context.language()
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
+    lang, production_id, member = opened()
     app = context.greenslate_app()
     with app.uow() as uow:
         production = uow.productions.get(production_id)
     title = tr("callsheet.title", lang)
     username = configured_bot_username()
     if flask.request.method == "POST":
-        if not member.can_edit:
-            return page(lang, title, production_id, message(tr("setup.refused", lang), "error"), status=403)
-        if not csrf_ok():
-            return page(lang, title, production_id, message(tr("login.expired", lang), "error"), status=400)
+        if refused := refused_change(lang, title, production_id, member):
+            return refused
         if not username:
             text = tr("callsheet.no_username", lang, variable=USERNAME_VARIABLE)
             return page(lang, title, production_id, message(text, "error"), status=400)

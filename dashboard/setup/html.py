@@ -11,16 +11,36 @@ import flask
 
 from common.production_file.wording import Labels
 from dashboard import context
-from dashboard.auth import csrf_token
-from dashboard.setup.sections import Field, Section, shown
+from dashboard.auth import csrf_ok, csrf_token
+from dashboard.setup.sections import DATE_LANGUAGE, Field, Section, date_problems, shown
 from dashboard.texts import tr
 from domain.model import WEEKDAYS
+from store.users import Membership
 
 
 def url(path: str, production_id: str | None = None, **params: str) -> str:
     query = {"production": production_id} if production_id else {}
     query.update({k: v for k, v in params.items() if v})
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def opened() -> tuple[str, str, Membership]:
+    """A set-up page's opening: the language, the production asked for (or the user's first) and the
+    user's membership of it; a production the user does not belong to is a 404."""
+    production_id = flask.request.args.get("production") or context.default_production()
+    member = context.access(production_id)
+    if member is None or production_id is None:
+        flask.abort(404)
+    return context.language(), production_id, member
+
+
+def refused_change(lang: str, title: str, production_id: str, member: Membership) -> flask.Response | None:
+    """The answer to a posted change that may not be made (a viewer's: 403; a stale form: 400), or None."""
+    if not member.can_edit:
+        return page(lang, title, production_id, message(tr("setup.refused", lang), "error"), status=403)
+    if not csrf_ok():
+        return page(lang, title, production_id, message(tr("login.expired", lang), "error"), status=400)
+    return None
 
 
 def page(lang: str, title: str, production_id: str | None, body: str, status: int = 200) -> flask.Response:
@@ -37,6 +57,7 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
     )
     setup_link = escape(url("/setup", production_id))
     nav += f'<li><a href="{setup_link}" aria-current="page">{escape(tr("nav.setup", lang))}</a></li>'
+    pages = f'<nav aria-label="{escape(tr("nav.pages", lang))}"><ul class="pages">{nav}</ul></nav>' if mine else ""
     text = f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -53,7 +74,7 @@ def page(lang: str, title: str, production_id: str | None, body: str, status: in
         escape(tr("nav.switch_language", other))}</a>
 <form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf_token())}">
 <button type="submit">{escape(tr("nav.logout", lang))}</button></form></header>
-<nav aria-label="{escape(tr("nav.pages", lang))}"><ul class="pages">{nav}</ul></nav>
+{pages}
 <main id="main" tabindex="-1" class="setup">
 <h1>{escape(title)}</h1>
 {body}
@@ -99,6 +120,13 @@ def _input_id(section: Section, row: int, name: str) -> str:
     return f"{section.key}-{row}-{name}".replace(".", "-")
 
 
+def unreadable_dates(section: Section, rows: Sequence[Mapping[str, Any]],
+                     lang: str) -> dict[tuple[int, str], list[str]]:
+    """A message in the page's language beside each date field whose text is not a date."""
+    return {where: [tr("setup.date.unreadable", lang, value=", ".join(texts))]
+            for where, texts in date_problems(section, rows).items()}
+
+
 def _field(section: Section, f: Field, row: int, value: Any, lang: str, options: Sequence[str],
            errors: Sequence[str], disabled: bool) -> str:
     name = f"{row}.{f.name}"
@@ -106,7 +134,14 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
     label = escape(tr(f"setup.field.{f.name}", lang))
     off = " disabled" if disabled else ""
     err_id = f"{ident}-error"
-    described = f' aria-invalid="true" aria-describedby="{err_id}"' if errors else ""
+    hint_id = f"{ident}-hint"
+    # A date's expected form, written out in the page's language: the browser's date picker would
+    # follow the browser's locale instead, whatever language the page is in.
+    hint = (f'<span class="hint" id="{hint_id}">{escape(tr(f"setup.{f.kind}.hint", lang))}</span>'
+            if f.kind in ("date", "dates") else "")
+    described_by = " ".join(i for i, on in ((hint_id, bool(hint)), (err_id, bool(errors))) if on)
+    described = (' aria-invalid="true"' if errors else "") + (
+        f' aria-describedby="{described_by}"' if described_by else "")
     error_html = "".join(
         f'<span class="field-error" id="{err_id}">{escape(e)}</span>' for e in errors[:1]
     ) + "".join(f'<span class="field-error">{escape(e)}</span>' for e in errors[1:])
@@ -122,7 +157,7 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
             for d in WEEKDAYS
         )
         return (f'<fieldset class="field weekdays"{described}><legend>{label}</legend>{boxes}{error_html}</fieldset>')
-    text = shown(value)
+    text = shown(value, lang)
     if f.kind == "select":
         choices = ([""] if f.blank or text == "" else []) + list(options)
         if text and text not in choices:
@@ -135,11 +170,11 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
     elif f.kind == "long":
         control = f'<textarea id="{ident}" name="{name}" rows="2"{off}{described}>{escape(text)}</textarea>'
     else:
-        kind = {"date": "date", "time": "time"}.get(f.kind, "text")
-        mode = ' inputmode="decimal"' if f.kind == "number" else ""
-        control = (f'<input type="{kind}" id="{ident}" name="{name}" value="{escape(text)}"{mode}{off}'
-                   f'{described}>')
-    return f'<p class="field w-{f.width}"><label for="{ident}">{label}</label>{control}{error_html}</p>'
+        kind = "time" if f.kind == "time" else "text"
+        mode = {"number": ' inputmode="decimal"', "date": ' autocomplete="off"', "dates": ' autocomplete="off"'}
+        control = (f'<input type="{kind}" id="{ident}" name="{name}" value="{escape(text)}"{mode.get(f.kind, "")}'
+                   f'{off}{described}>')
+    return f'<p class="field w-{f.width}"><label for="{ident}">{label}</label>{hint}{control}{error_html}</p>'
 
 
 def section_form(
@@ -147,7 +182,8 @@ def section_form(
     options: Mapping[str, Sequence[str]], errors: Mapping[tuple[int, str], list[str]], *, editable: bool,
     action: str | None = None,
 ) -> str:
-    """The form of one section: one fieldset per row (and one empty row to add), errors beside fields."""
+    """The form of one section: one fieldset per row (and one empty row to add), errors beside fields
+    in the page's language."""
     shown_rows = list(rows) + ([{}] if section.many and editable else [])
     parts = []
     for i, row in enumerate(shown_rows):
@@ -173,7 +209,8 @@ def section_form(
                      f"</fieldset>")
     target = action or url(f"/setup/{section.key}", production_id)
     hidden = (f'<input type="hidden" name="csrf" value="{escape(csrf_token())}">'
-              f'<input type="hidden" name="rows" value="{len(shown_rows)}">')
+              f'<input type="hidden" name="rows" value="{len(shown_rows)}">'
+              f'<input type="hidden" name="{DATE_LANGUAGE}" value="{lang}">')
     submit = f'<p><button type="submit">{escape(tr("setup.save", lang))}</button></p>' if editable else ""
     return (f'<form method="post" action="{escape(target)}" class="setup-form" novalidate>{hidden}'
             f'{"".join(parts)}{submit}</form>')

@@ -23,9 +23,9 @@ from common.calendar_import import (
 from common.production_setup import stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok, csrf_token
-from dashboard.setup.html import message, page, section_form, url
-from dashboard.setup.sections import BY_KEY
-from dashboard.texts import tr
+from dashboard.setup.html import message, opened, page, section_form, url
+from dashboard.setup.sections import BY_KEY, date_text
+from dashboard.texts import tr, trn
 
 
 def install(server: flask.Flask) -> None:
@@ -42,16 +42,12 @@ def _upload_form(lang: str, production_id: str) -> str:
     )
 
 
-def _days(days: Iterable[dt.date]) -> str:
-    return ", ".join(d.isoformat() for d in sorted(days))
+def _days(days: Iterable[dt.date], lang: str) -> str:
+    return ", ".join(date_text(d, lang) for d in sorted(days))
 
 
 def import_calendar() -> flask.Response:
-    lang = context.language()
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
+    lang, production_id, member = opened()
     title = tr("setup.import.title", lang)
     intro = f"<p>{escape(tr('setup.import.intro', lang))}</p>"
     if not member.can_edit:
@@ -73,7 +69,7 @@ def import_calendar() -> flask.Response:
         if not data:
             raise CalendarImportError("empty")
         if name.endswith((".ics", ".ical")) or data.lstrip().startswith(b"BEGIN:VCALENDAR"):
-            days = read_ics(data, doc["production"]["timezone"])
+            days = read_ics(data, doc["production"]["timezone"], (current["start"], current["end"]))
         else:
             days = read_csv(data)
     except CalendarImportError as e:
@@ -86,14 +82,18 @@ def import_calendar() -> flask.Response:
         return page(lang, title, production_id, intro + problem + _upload_form(lang, production_id), status=400)
     before, after = shooting_dates(current), shooting_dates(proposed)
     added, removed = sorted(after - before), sorted(before - after)
-    counted = tr("setup.import.count", lang, count=len(after), start=proposed["start"].isoformat(),
-                 end=proposed["end"].isoformat())
+    counted = tr("setup.import.count", lang, count=len(after), start=date_text(proposed["start"], lang),
+                 end=date_text(proposed["end"], lang))
     summary = [
         f"<h2>{escape(tr('setup.import.changes', lang))}</h2><ul class='changes'>",
         f"<li>{escape(counted)}</li>",
-        f"<li>{escape(tr('setup.import.added', lang))} {escape(_days(added) or tr('setup.blank', lang))}</li>",
-        f"<li>{escape(tr('setup.import.removed', lang))} {escape(_days(removed) or tr('setup.blank', lang))}</li>",
+        *(f"<li>{escape(tr(f'setup.import.{key}', lang))} {escape(_days(which, lang) or tr('setup.blank', lang))}</li>"
+          for key, which in (("added", added), ("removed", removed))),
     ]
+    if days.window is not None:
+        first, last = (date_text(d, lang) for d in days.window)
+        repeating = trn("setup.import.repeating", days.repeating, lang, start=first, end=last)
+        summary.append(f"<li>{escape(repeating)}</li>")
     if days.skipped:
         summary.append(f"<li>{escape(tr('setup.import.skipped', lang, count=days.skipped))}</li>")
     summary.append("</ul>")

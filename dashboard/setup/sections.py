@@ -165,40 +165,81 @@ def _flatten(data: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def shown(value: Any) -> str:
-    """A document value as a form shows it."""
+#: How a date is typed and shown in a form, in the page's language (the first way is the one shown).
+#: French: day first, as France writes it (year first is read too). English: year first only, since
+#: 03/01/2027 is 3 January in London and 1 March in New York.
+DATE_FORMATS = {"fr": ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"), "en": ("%Y-%m-%d",)}
+#: A form says the language its dates were shown in, so they read the same if the page's language
+#: changed in between (in another tab, say).
+DATE_LANGUAGE = "dates_in"
+
+
+def date_text(value: dt.date, lang: str) -> str:
+    return value.strftime(DATE_FORMATS.get(lang, DATE_FORMATS["en"])[0])
+
+
+def read_date(text: str, lang: str) -> dt.date | None:
+    """The date typed, read the page language's ways; None when it is not one."""
+    for fmt in DATE_FORMATS.get(lang, DATE_FORMATS["en"]):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def shown(value: Any, lang: str = "en") -> str:
+    """A document value as a form shows it (a date the page language's way)."""
     if value is None or value is False:
         return ""
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_text(value, lang)
     if isinstance(value, list):
-        return ", ".join(shown(v) for v in value)
+        return ", ".join(shown(v, lang) for v in value)
     return str(value)
 
 
-def _typed(f: Field, form: Mapping[str, str], name: str, getlist: Callable[[str], list[str]]) -> Any:
+def _typed(f: Field, form: Mapping[str, str], name: str, getlist: Callable[[str], list[str]], lang: str) -> Any:
+    """A field's value as typed: a date read as one (or left as the text, which ``date_problems`` names)."""
     if f.kind == "check":
         return name in form
     if f.kind == "weekdays":
         return getlist(name)
     text = form.get(name, "").strip()
     if f.kind == "dates":
-        return [d for d in re.split(r"[\s,;]+", text) if d]
+        return [read_date(d, lang) or d for d in re.split(r"[\s,;]+", text) if d]
+    if f.kind == "date" and text:
+        return read_date(text, lang) or text
     return text or None
 
 
+def date_problems(section: Section, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, str], list[str]]:
+    """The dates typed that could not be read, by (row, field): the texts ``date_message`` explains."""
+    found: dict[tuple[int, str], list[str]] = {}
+    for i, row in enumerate(rows):
+        for f in section.fields:
+            value = row.get(f.name)
+            if f.kind == "date" and isinstance(value, str):
+                found[(i, f.name)] = [value]
+            elif f.kind == "dates" and isinstance(value, list) and any(isinstance(v, str) for v in value):
+                found[(i, f.name)] = [v for v in value if isinstance(v, str)]
+    return found
+
+
 def read_form(
-    section: Section, doc: Mapping[str, Any], form: Mapping[str, str], getlist: Callable[[str], list[str]]
+    section: Section, doc: Mapping[str, Any], form: Mapping[str, str], getlist: Callable[[str], list[str]],
+    lang: str = "en",
 ) -> tuple[dict[str, Any], list[int], list[dict[str, Any]]]:
     """The document with this section replaced by the form's; which form row each kept row came from;
-    and the rows as typed (to show them again beside their problems)."""
+    and the rows as typed (to show them again beside their problems). Dates are read in ``lang``'s ways."""
     new = copy.deepcopy(dict(doc))
+    lang = form.get(DATE_LANGUAGE, lang) if form.get(DATE_LANGUAGE) in DATE_FORMATS else lang
     typed_rows: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
     origin: list[int] = []
     count = int(form.get("rows", "1") or 1) if section.many else 1
     for i in range(min(count, 500)):
-        row = {f.name: _typed(f, form, f"{i}.{f.name}", getlist) for f in section.fields}
+        row = {f.name: _typed(f, form, f"{i}.{f.name}", getlist, lang) for f in section.fields}
         typed_rows.append(row)
         blank = all(v in (None, False, []) for v in row.values())
         if section.many and (blank or f"{i}.remove" in form):

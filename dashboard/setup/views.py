@@ -17,12 +17,20 @@ from common.production_setup import apply_document, stored_document
 from dashboard import context
 from dashboard.auth import csrf_ok
 from dashboard.setup import accounts, callsheet, importing
-from dashboard.setup.html import field_labels, message, page, section_form, url
+from dashboard.setup.html import (
+    field_labels,
+    message,
+    opened,
+    page,
+    refused_change,
+    section_form,
+    unreadable_dates,
+    url,
+)
 from dashboard.setup.sections import BY_KEY, SECTIONS, Field, Section, locate, read_form, rows_of
 from dashboard.texts import tr
 from domain.model import Language, ProductionType
-from store.users import DashboardRole, add_user
-from store.users import Membership as _Membership
+from store.users import DashboardRole, Membership, add_user, may_create_productions
 
 NEW = Section("new", (
     Field("id", width="s"), Field("title", width="l"),
@@ -33,6 +41,7 @@ NEW = Section("new", (
 
 
 def install(server: flask.Flask) -> None:
+    server.before_request(_first_production)
     server.add_url_rule("/setup", "setup", index)
     server.add_url_rule("/setup/new", "setup_new", create, methods=["GET", "POST"])
     importing.install(server)
@@ -41,17 +50,17 @@ def install(server: flask.Flask) -> None:
     server.add_url_rule("/setup/<key>", "setup_section", section_view, methods=["GET", "POST"])
 
 
-def _opened() -> tuple[str, str, _Membership]:
-    """The language, the production asked for (or the user's first) and the user's membership, or 404."""
-    production_id = flask.request.args.get("production") or context.default_production()
-    member = context.access(production_id)
-    if member is None or production_id is None:
-        flask.abort(404)
-    return context.language(), production_id, member
+def _first_production() -> flask.Response | None:
+    """A signed-in account that sees no production yet starts where it can create one (or is told why not)."""
+    if flask.request.path == "/" and context.user_id() is not None and not context.my_memberships():
+        return flask.redirect(url("/setup/new"))
+    return None
 
 
 def index() -> flask.Response:
-    lang, production_id, member = _opened()
+    if not context.my_memberships():
+        return flask.redirect(url("/setup/new"))
+    lang, production_id, member = opened()
     links = "".join(
         f'<li><a href="{escape(url(f"/setup/{s.key}", production_id))}">{escape(tr(f"setup.section.{s.key}", lang))}'
         "</a></li>" for s in SECTIONS
@@ -70,7 +79,7 @@ def index() -> flask.Response:
                 "</a></p>")
     body.append(f'<p><a href="/production-file/{escape(production_id)}" download>{escape(tr("setup.download", lang))}'
                 f'</a></p><p class="note">{escape(tr("setup.download.help", lang))}</p>')
-    if any(m.can_edit for m in context.my_memberships()):
+    if may_create_productions(context.greenslate_app().engine, context.user_id() or 0):
         body.append(f'<p><a href="{escape(url("/setup/new"))}">{escape(tr("setup.new", lang))}</a></p>')
     return page(lang, tr("setup.title", lang), production_id, "".join(body))
 
@@ -100,7 +109,7 @@ def section_view(key: str) -> flask.Response:
     section = BY_KEY.get(key)
     if section is None:
         flask.abort(404)
-    lang, production_id, member = _opened()
+    lang, production_id, member = opened()
     app = context.greenslate_app()
     doc = stored_document(app, production_id)
     title = tr(f"setup.section.{key}", lang)
@@ -110,19 +119,21 @@ def section_view(key: str) -> flask.Response:
     notes: list[str] = []
     status = 200
     if flask.request.method == "POST":
-        if not member.can_edit:
-            return _refused_page(lang, production_id, tr("setup.refused", lang), 403)
-        if not csrf_ok():
-            return _refused_page(lang, production_id, tr("login.expired", lang), 400)
+        if refused := refused_change(lang, title, production_id, member):
+            return refused
         form = flask.request.form
-        new, origin, typed = read_form(section, doc, form, form.getlist)
-        if new == doc:
+        new, origin, typed = read_form(section, doc, form, form.getlist, lang)
+        elsewhere: list[str] = []
+        if bad_dates := unreadable_dates(section, typed, lang):  # said in the page's language
+            errors = bad_dates
+        elif new == doc:
             notes.append(message(tr("setup.unchanged", lang), "success"))
         else:
             outcome = apply_document(app, new)
             if outcome.ok:
                 return flask.redirect(url(f"/setup/{key}", production_id, saved="1"))
             errors, elsewhere = _problems_by_field(section, outcome.problems, origin, typed, lang)
+        if errors or elsewhere:
             rows = [{**r, "_remove": f"{i}.remove" in form} for i, r in enumerate(typed)]
             if section.many and rows and not any(v not in (None, False, []) for k, v in rows[-1].items()
                                                  if k != "_remove"):
@@ -146,18 +157,18 @@ def create() -> flask.Response:
     lang = context.language()
     mine = context.my_memberships()
     shown_for = mine[0].production_id if mine else None
-    if not any(m.can_edit for m in mine):
-        return _refused_page(lang, shown_for, tr("setup.new.forbidden", lang), 403)
-    options = {f.name: f.options({}, context.greenslate_app().catalogue.factors) for f in NEW.fields if f.options}
+    uid = context.user_id()
+    if uid is None or not may_create_productions(context.greenslate_app().engine, uid):
+        return _refused_page(lang, shown_for, tr("setup.new.forbidden" if mine else "setup.new.none", lang), 403)
     row: dict[str, Any] = {"timezone": "Europe/Paris", "language": lang, "type": ProductionType.FEATURE_FILM.value}
     errors: dict[tuple[int, str], list[str]] = {}
-    notes: list[str] = []
-    status = 200
     if flask.request.method == "POST":
         if not csrf_ok():
             return _refused_page(lang, shown_for, tr("login.expired", lang), 400)
         form = flask.request.form
-        row = {f.name: (form.get(f"0.{f.name}", "").strip() or None) for f in NEW.fields}
+        row = read_form(NEW, {}, form, form.getlist, lang)[2][0]
+        if bad_dates := unreadable_dates(NEW, [row], lang):
+            return _new_page(lang, shown_for, mine, row, bad_dates)
         production = {k: v for k, v in row.items() if k not in ("start", "end") and v is not None}
         production["calendar"] = {k: row[k] for k in ("start", "end") if row[k] is not None}
         app = context.greenslate_app()
@@ -170,8 +181,16 @@ def create() -> flask.Response:
             name = p.where.removeprefix("production.").removeprefix("calendar.").split(".")[0].split("[")[0]
             key = name if name in {f.name for f in NEW.fields} else ""
             errors.setdefault((0, key), []).append(p.text(lang, labels))
-        notes.append(message(tr("setup.problems", lang), "error"))
-        status = 400
-    body = f"<p>{escape(tr('setup.new.intro', lang))}</p>" + "".join(notes) + section_form(
+        return _new_page(lang, shown_for, mine, row, errors)
+    return _new_page(lang, shown_for, mine, row, errors)
+
+
+def _new_page(lang: str, shown_for: str | None, mine: Sequence[Membership], row: dict[str, Any],
+              errors: dict[tuple[int, str], list[str]]) -> flask.Response:
+    """The "create a production" form, with the problems of what was sent (400) beside its fields."""
+    options = {f.name: f.options({}, context.greenslate_app().catalogue.factors) for f in NEW.fields if f.options}
+    notes = message(tr("setup.problems", lang), "error") if errors else ""
+    welcome = "" if mine else f"<p>{escape(tr('setup.new.first', lang))}</p>"
+    body = welcome + f"<p>{escape(tr('setup.new.intro', lang))}</p>" + notes + section_form(
         NEW, lang, "", [row], options, errors, editable=True, action="/setup/new")
-    return page(lang, tr("setup.new", lang), shown_for, body, status=status)
+    return page(lang, tr("setup.new", lang), shown_for, body, status=400 if errors else 200)

@@ -71,6 +71,20 @@ def test_user_add_without_a_terminal_says_to_use_password_stdin(fresh_user):
     assert piped.exit_code == 0, piped.output
 
 
+def test_the_first_account_of_a_fresh_install_needs_no_production_file(fresh_user):
+    gs, data = fresh_user
+    result = gs("user", "add", "lea@example.org", "--role", "coordinator")  # no terminal to ask in
+    assert result.exit_code == 1
+    assert "greenslate user add lea@example.org --role coordinator --password-stdin" in result.output
+    made = CliRunner().invoke(main, ["user", "add", "lea@example.org", "--role", "coordinator", "--password-stdin"],
+                              input="a-long-enough-password\n",
+                              env={"GREENSLATE_DATABASE_URL": None, "XDG_DATA_HOME": str(data.parent)})
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("created account lea@example.org: may create productions. Sign in")
+    viewer = gs("user", "add", "vera@example.org", "--role", "viewer")
+    assert viewer.exit_code == 2 and "name it with --production" in viewer.output
+
+
 @pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="not a git checkout")
 @pytest.mark.parametrize(("path", "ignored"), [
     ("invites/crew-feux-aube-amina.png", True),

@@ -110,3 +110,84 @@ def test_viewers_cannot_import(client_for: Any) -> None:
                                  "file": (io.BytesIO(b"2027-03-01\n"), "d.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def series(*events: dict[str, Any]) -> bytes:
+    """A calendar of repeating events, written by the icalendar library as a calendar tool would:
+    each dict holds an event's properties (``rrule``, ``exdate``, ``rdate``, ``recurrence-id``...)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//test//greenslate//EN")
+    cal.add("version", "2.0")
+    for properties in events:
+        event = Event()
+        for name, value in properties.items():
+            event.add(name, value)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+SHOOT = (D(2027, 3, 1), D(2027, 4, 30))  # the production's first and last day
+
+
+def test_a_weekly_rule_counts_every_week_but_its_exdate() -> None:
+    data = series({"uid": "w@test", "summary": "Tournage du lundi", "dtstart": D(2027, 3, 1),
+                   "dtend": D(2027, 3, 2), "rrule": {"freq": "weekly", "until": D(2027, 3, 29)},
+                   "exdate": D(2027, 3, 15)})
+    days = read_ics(data, "Europe/Paris", SHOOT)
+    assert days.shooting == {D(2027, 3, 1), D(2027, 3, 8), D(2027, 3, 22), D(2027, 3, 29)}
+    assert days.repeating == 1 and days.window == SHOOT
+
+
+def test_a_daily_rule_with_a_count_and_an_rdate() -> None:
+    start = dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC)
+    data = series({"uid": "d@test", "summary": "Tournage", "dtstart": start,
+                   "dtend": start + dt.timedelta(hours=10), "rrule": {"freq": "daily", "count": 5},
+                   "rdate": dt.datetime(2027, 3, 13, 8, 0, tzinfo=dt.UTC)})
+    days = read_ics(data, "Europe/Paris", SHOOT)
+    assert days.days(set()) == {D(2027, 3, d) for d in (1, 2, 3, 4, 5, 13)}
+
+
+def test_a_moved_occurrence_counts_on_its_new_day_only() -> None:
+    data = series(
+        {"uid": "m@test", "summary": "Tournage", "dtstart": D(2027, 3, 1), "dtend": D(2027, 3, 2),
+         "rrule": {"freq": "weekly", "count": 3}},
+        {"uid": "m@test", "summary": "Tournage (décalé)", "recurrence-id": D(2027, 3, 8),
+         "dtstart": D(2027, 3, 10), "dtend": D(2027, 3, 11)},
+        {"uid": "m@test", "summary": "Relâche", "recurrence-id": D(2027, 3, 15),
+         "dtstart": D(2027, 3, 15), "dtend": D(2027, 3, 16)},
+    )
+    days = read_ics(data, "Europe/Paris", SHOOT)
+    assert days.shooting == {D(2027, 3, 1), D(2027, 3, 10)}
+    assert days.off == {D(2027, 3, 15)}  # an occurrence retitled "day off" is a day off
+
+
+def test_a_rule_with_no_end_stops_at_the_production_s_last_day() -> None:
+    data = series({"uid": "n@test", "summary": "Tournage", "dtstart": D(2027, 3, 1), "dtend": D(2027, 3, 2),
+                   "rrule": {"freq": "daily"}},
+                  {"uid": "one@test", "summary": "Essais caméra", "dtstart": D(2027, 2, 20)})
+    days = read_ics(data, "Europe/Paris", SHOOT)
+    assert min(days.shooting) == D(2027, 2, 20) and max(days.shooting) == D(2027, 4, 30)
+    assert len(days.shooting) == 1 + 61  # the single event, and each day of March and April
+    minutely = series({"uid": "x@test", "summary": "Tournage", "dtstart": dt.datetime(2027, 3, 1, tzinfo=dt.UTC),
+                       "rrule": {"freq": "minutely"}})
+    with pytest.raises(CalendarImportError) as raised:
+        read_ics(minutely, "Europe/Paris", SHOOT)
+    assert raised.value.code == "too_many"
+
+
+def test_the_preview_says_how_repeating_events_were_counted(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    page = client.get("/setup/import?production=feux-aube&lang=en").get_data(as_text=True)
+    data = series({"uid": "w@test", "summary": "Tournage", "dtstart": D(2027, 3, 1), "dtend": D(2027, 3, 6),
+                   "rrule": {"freq": "weekly"}, "exdate": D(2027, 3, 15)})
+    response = client.post("/setup/import?production=feux-aube",
+                           data={"csrf": _csrf(page), "file": (io.BytesIO(data), "planning.ics")},
+                           content_type="multipart/form-data")
+    preview = response.get_data(as_text=True)
+    assert response.status_code == 200, preview
+    cal = stored_document(client_for.seeded.app, "feux-aube")["production"]["calendar"]
+    assert (f"1 repeating event: it counts each time it happens from {cal['start'].isoformat()} "
+            f"to {cal['end'].isoformat()}") in preview
+    assert "2027-03-15" in _form(preview)["0.days_off"]

@@ -100,8 +100,8 @@ def test_removing_a_crew_member_an_assignment_names_is_refused(client_for: Any) 
 def test_the_calendar_form_moves_a_day_off(client_for: Any) -> None:
     client = client_for(COORDINATOR)
     _, data = _open(client, "/setup/calendar?production=feux-aube")
-    assert data["0.days_off"] == "2027-04-05"
-    data["0.days_off"] = "2027-04-05, 2027-04-16"
+    assert data["0.days_off"] == "05/04/2027"  # the French way, as the page is in French
+    data["0.days_off"] = "05/04/2027, 2027-04-16"  # a date the ISO way is read too
     assert client.post("/setup/calendar?production=feux-aube", data=data).status_code == 302
     cal = stored_document(client_for.seeded.app, "feux-aube")["production"]["calendar"]
     assert [d.isoformat() for d in cal["days_off"]] == ["2027-04-05", "2027-04-16"]
@@ -203,3 +203,43 @@ def test_creating_a_production_in_french_names_the_fields_by_their_french_labels
     data.update({"0.id": "pluie-ete", "0.title": "", "0.start": "2027-06-01", "0.end": "2027-05-01"})
     page = client.post("/setup/new", data=data).get_data(as_text=True)
     assert "Le champ « Titre » manque." in page
+
+
+def test_date_fields_say_their_format_in_the_page_s_language(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    fr = client.get("/setup/calendar?production=feux-aube&lang=fr").get_data(as_text=True)
+    assert re.search(r'<span class="hint" id="calendar-0-start-hint">Format : JJ/MM/AAAA, par exemple 01/03/2027.'
+                     r'</span><input type="text" id="calendar-0-start" name="0.start" value="01/03/2027"', fr)
+    assert 'aria-describedby="calendar-0-start-hint"' in fr
+    en = client.get("/setup/calendar?production=feux-aube&lang=en").get_data(as_text=True)
+    assert 'Format: YYYY-MM-DD, for example 2027-03-01.</span><input type="text" id="calendar-0-start"' in en
+    assert 'value="2027-03-01"' in en and 'type="date"' not in en
+
+
+def test_a_date_that_cannot_be_read_is_refused_in_the_page_s_language(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    before = stored_document(client_for.seeded.app, "feux-aube")
+    _, data = _open(client, "/setup/calendar?production=feux-aube&lang=fr")
+    data["0.end"] = "31/02/2027"
+    response = client.post("/setup/calendar?production=feux-aube&lang=fr", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="calendar-0-end-error">Ce n’est pas une date : 31/02/2027. Écrivez-la JJ/MM/AAAA', page)
+    assert 'aria-invalid="true" aria-describedby="calendar-0-end-hint calendar-0-end-error"' in page
+    _, data = _open(client, "/setup/calendar?production=feux-aube&lang=en")
+    data["0.days_off"] = "2027-04-05, 03/01/2027"  # 3 January or 1 March? Not guessed in English
+    page = client.post("/setup/calendar?production=feux-aube&lang=en", data=data).get_data(as_text=True)
+    assert "This is not a date: 03/01/2027. Write it as YYYY-MM-DD" in page
+    assert stored_document(client_for.seeded.app, "feux-aube") == before
+
+
+def test_a_production_is_created_with_dates_typed_the_french_way(client_for: Any) -> None:
+    client = client_for(COORDINATOR)
+    _, data = _open(client, "/setup/new?lang=fr")
+    data.update({"0.id": "vendanges", "0.title": "Vendanges", "0.start": "3/05/2027", "0.end": "2027-05-28"})
+    assert client.post("/setup/new", data=data).status_code == 302
+    cal = stored_document(client_for.seeded.app, "vendanges")["production"]["calendar"]
+    assert (cal["start"], cal["end"]) == (dt.date(2027, 5, 3), dt.date(2027, 5, 28))
+    data.update({"0.id": "vendanges-2", "0.start": "le 3 mai"})
+    refused = client.post("/setup/new", data=data)
+    assert refused.status_code == 400 and "Ce n’est pas une date : le 3 mai." in refused.get_data(as_text=True)

@@ -99,6 +99,11 @@ def _ics(path: Path, start: dt.date, end: dt.date, moved_from: dt.date, moved_to
     return path
 
 
+def _typed(day: dt.date, lang: str) -> str:
+    """A date as a coordinator types it on a page in ``lang`` (the format the page's hint gives)."""
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+
+
 WALKS = [("fr", 390), ("en", 1366), ("fr", 1920)]
 WORDS = {
     "fr": {"new": "Créer une production", "created": "La production est créée", "saved": "Enregistré",
@@ -132,8 +137,8 @@ def test_a_coordinator_sets_up_and_runs_a_shoot(
     _check(page, f"new-{tag}", found)
     page.fill("#new-0-id", pid)
     page.fill("#new-0-title", f"Tournage {lang} {width}")
-    page.fill("#new-0-start", "2027-05-03")
-    page.fill("#new-0-end", "2027-05-28")
+    page.fill("#new-0-start", _typed(dt.date(2027, 5, 3), lang))
+    page.fill("#new-0-end", _typed(dt.date(2027, 5, 28), lang))
     _save(page)
     assert words["created"] in page.inner_text("#main")
     _check(page, f"index-{tag}", found)
@@ -197,7 +202,8 @@ def test_a_coordinator_sets_up_and_runs_a_shoot(
                                                      dt.date(2027, 5, 15))))
     page.get_by_role("button", name=words["preview"]).click()
     page.wait_for_selector("ul.changes")
-    assert f"{words['added']}" in page.inner_text("ul.changes") and "2027-05-15" in page.inner_text("ul.changes")
+    changes = page.inner_text("ul.changes")
+    assert words["added"] in changes and _typed(dt.date(2027, 5, 15), lang) in changes
     _check(page, f"import-preview-{tag}", found)
     _save(page)
     assert words["saved"] in page.inner_text("#main")
@@ -220,8 +226,8 @@ def test_a_coordinator_sets_up_and_runs_a_shoot(
     # mid-shoot, Thursday 20 May moves to Saturday 22 May
     page.goto(f"{base}/setup/calendar?production={pid}&lang={lang}")
     days_off = page.input_value("#calendar-0-days_off")
-    page.fill("#calendar-0-days_off", f"{days_off}, 2027-05-20")
-    page.fill("#calendar-0-extra_days", page.input_value("#calendar-0-extra_days") + ", 2027-05-22")
+    page.fill("#calendar-0-days_off", f"{days_off}, {_typed(dt.date(2027, 5, 20), lang)}")
+    page.fill("#calendar-0-extra_days", page.input_value("#calendar-0-extra_days") + ", 2027-05-22")  # ISO too
     _save(page)
     assert words["saved"] in page.inner_text("#main")
     _check(page, f"calendar-{tag}", found)
@@ -259,5 +265,61 @@ def test_every_setup_page_passes_axe_at_every_width(
     page = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
     page.goto(f"{base}/join/not-a-token?lang={lang}")
     _check(page, f"join-{lang}-{width}", found)
+    page.context.close()
+    assert found == {name: [] for name in found}
+
+
+FIRST = {"fr": {"welcome": "Bienvenue. Votre compte n’a pas encore de production.",
+                "bad_date": "Ce n’est pas une date : 31/02/2027.",
+                "none": "Votre compte n’ouvre encore aucune production."},
+         "en": {"welcome": "Welcome. Your account has no production yet.",
+                "bad_date": "This is not a date: 2027-02-31.",
+                "none": "Your account does not open any production yet."}}
+
+
+@pytest.mark.parametrize(("lang", "width"), [("fr", 390), ("en", 1366)])
+def test_a_fresh_account_signs_in_and_creates_its_first_production(
+    live: tuple[Seeded, str], browser: Any, lang: str, width: int
+) -> None:
+    from store.users import add_user, membership, revoke_membership, verify
+
+    seeded, base = live
+    words, first = WORDS[lang], FIRST[lang]
+    email, password = f"premiere-{lang}@example.org", "first-account-pass-1"
+    add_user(seeded.engine, email, password, None, "coordinator", language=lang)  # `user add --role coordinator`
+    found: dict[str, list[str]] = {}
+    tag = f"{lang}-{width}"
+    page = _signed_in(browser, base, (email, password), width, lang)
+    assert page.url.endswith("/setup/new")  # no empty dashboard: straight to creating the production
+    assert page.inner_text("#main h1") == words["new"] and first["welcome"] in page.inner_text("#main")
+    _check(page, f"first-new-{tag}", found)
+    pid = f"premiere-{lang}"
+    page.fill("#new-0-id", pid)
+    page.fill("#new-0-title", f"Premier tournage {lang}")
+    page.fill("#new-0-start", "31/02/2027" if lang == "fr" else "2027-02-31")
+    page.fill("#new-0-end", _typed(dt.date(2027, 6, 30), lang))
+    _save(page)
+    assert page.get_attribute("#new-0-start", "aria-invalid") == "true"
+    assert first["bad_date"] in page.inner_text("#new-0-start-error")
+    _check(page, f"first-date-error-{tag}", found)
+    page.fill("#new-0-start", _typed(dt.date(2027, 6, 1), lang))
+    _save(page)
+    assert words["created"] in page.inner_text("#main")
+    _check(page, f"first-index-{tag}", found)
+    user = verify(seeded.engine, email, password)
+    assert user is not None and membership(seeded.engine, user.id, pid).can_edit  # type: ignore[union-attr]
+    page.goto(f"{base}/?lang={lang}")
+    page.wait_for_selector("#main h1")
+    assert "/setup" not in page.url  # the dashboard of the new production
+    page.context.close()
+
+    # an account that sees nothing and may create nothing is told why, in its language
+    stranger = f"personne-{lang}@example.org"
+    add_user(seeded.engine, stranger, password, "feux-aube", "viewer", language=lang)
+    revoke_membership(seeded.engine, stranger, "feux-aube")
+    page = _signed_in(browser, base, (stranger, password), width, lang)
+    assert page.url.endswith("/setup/new") and first["none"] in page.inner_text("#main")
+    assert page.locator("#new-0-id").count() == 0
+    _check(page, f"first-refused-{tag}", found)
     page.context.close()
     assert found == {name: [] for name in found}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -152,6 +153,19 @@ def test_dashboard_viewers_cannot_write(client_for: Any) -> None:
     answer = json.dumps(save_status(viewer, "feux-aube", "A3", "done"), ensure_ascii=False)
     assert "read only" in answer or "lecture seule" in answer
     assert _counts(client_for.seeded.engine) == before
+
+
+def test_dashboard_viewers_and_anonymous_visitors_cannot_create_a_production(client_for: Any) -> None:
+    viewer, anonymous = client_for(VIEWER), client_for(None)
+    form = {"0.id": "pirate", "0.title": "Pirate", "0.start": "2027-06-01", "0.end": "2027-06-30"}
+    token = re.search(r'name="csrf" value="([^"]+)"', viewer.get("/setup?production=feux-aube").get_data(
+        as_text=True))[1]  # type: ignore[index]
+    refused = viewer.post("/setup/new?lang=en", data={"csrf": token, **form})
+    assert refused.status_code == 403 and "Only a coordinator can create a production." in refused.get_data(
+        as_text=True)
+    assert anonymous.post("/setup/new", data=form).status_code == 401
+    with client_for.seeded.app.uow() as uow:
+        assert "pirate" not in {p.id for p in uow.productions.list()}
 
 
 def test_dashboard_requests_without_a_session_are_refused(client_for: Any) -> None:
