@@ -421,13 +421,12 @@ def member_names(bind: Bind, production_id: str) -> dict[str, str]:
 
 
 def flagged_counts(bind: Bind, production_id: str) -> dict[str, int]:
-    """How many figures were confirmed after a plausibility warning, corrected, or undone."""
-    base = reports.c.production_id == production_id
+    """How many figures were confirmed after a plausibility warning, corrected, or undone (one scan)."""
+    counts = select(
+        func.count().filter(reports.c.confirmed),
+        func.count().filter(reports.c.corrects.is_not(None), ~reports.c.void),
+        func.count().filter(reports.c.void),
+    ).where(reports.c.production_id == production_id)
     with _connect(bind) as conn:
-        confirmed = conn.execute(select(func.count()).where(base, reports.c.confirmed)).scalar_one()
-        corrected = conn.execute(
-            select(func.count()).where(base, reports.c.corrects.is_not(None), ~reports.c.void)
-        ).scalar_one()
-        undone = conn.execute(select(func.count()).where(base, reports.c.void)).scalar_one()
+        confirmed, corrected, undone = conn.execute(counts).one()
     return {"confirmed": confirmed, "corrected": corrected, "undone": undone}
-
