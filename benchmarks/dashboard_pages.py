@@ -28,13 +28,12 @@ COORDINATOR = "coordinator@season.example.org"
 
 def _coordinator(engine: Engine, productions: list[str]) -> tuple[int, int]:
     """A coordinator of every production: (user id, session version)."""
-    from store.users import add_user
+    from store.users import add_user, user_exists
 
-    user = None
+    password = None if user_exists(engine, COORDINATOR) else "season-password-1"
     for production_id in productions:
-        user, _created = add_user(engine, COORDINATOR, "season-password-1" if user is None else None,
-                                  production_id, "coordinator", language="fr")
-    assert user is not None
+        user, _created = add_user(engine, COORDINATOR, password, production_id, "coordinator", language="fr")
+        password = None
     return user.id, user.session_version
 
 
