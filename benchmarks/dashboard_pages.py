@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -87,21 +88,32 @@ def page_names() -> list[str]:
     return [*DASH_PAGES, "setup", *(f"setup_{s}" for s in SETUP_SECTIONS), "setup_invites"]
 
 
-def time_pages(url: str, productions: list[str], samples: int, seed: int = 11) -> tuple[
-        dict[str, list[float]], dict[str, int]]:
-    """Seconds per page served, ``samples`` random productions each; and the largest size of each, in bytes."""
+@dataclass
+class Served:
+    """Per page: wall seconds and this process's CPU seconds of each sample, and the largest size sent."""
+
+    wall: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    largest_bytes: dict[str, int] = field(default_factory=dict)
+
+
+def time_pages(url: str, productions: list[str], samples: int, seed: int = 11) -> Served:
+    """Every page served for ``samples`` random productions.
+
+    The CPU time is the dashboard process's own (not the database server's): on a shared machine it
+    moves less with the load than the wall time does."""
     rng = random.Random(seed)
     names = page_names()
-    timings: dict[str, list[float]] = {n: [] for n in names}
-    sizes: dict[str, int] = dict.fromkeys(names, 0)
+    out = Served({n: [] for n in names}, {n: [] for n in names}, dict.fromkeys(names, 0))
     with served(url, productions) as fetch:
         for name in names:  # warm: the connection pool, Dash's and Babel's caches
             fetch(name, productions[0])
         for _ in range(samples):
             pid = rng.choice(productions)
             for name in names:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 size = fetch(name, pid)
-                timings[name].append(time.perf_counter() - started)
-                sizes[name] = max(sizes[name], size)
-    return timings, sizes
+                out.wall[name].append(time.perf_counter() - started)
+                out.cpu[name].append(time.process_time() - cpu)
+                out.largest_bytes[name] = max(out.largest_bytes[name], size)
+    return out
