@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any, TextIO
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
@@ -111,14 +112,12 @@ def protect(settings: Any = None) -> None:
     """Hide the secrets of ``settings`` (default: the environment's) in logs, stdout and stderr."""
     add_secrets(secrets_from_environment())
     if settings is None:
-        try:
-            from base.settings import load_settings
+        # read as the settings class reads them (the environment, then the .env file), without
+        # validating every setting: a command on the store does without pydantic
+        from base.environment import given
 
-            settings = load_settings()
-        except Exception:  # settings that do not load fail later, in the command, with a clear line
-            settings = None
-    if settings is not None:
-        add_secrets(secrets_of(settings))
+        settings = SimpleNamespace(**given(SECRET_SETTINGS + URL_SETTINGS))
+    add_secrets(secrets_of(settings))
     install_log_redaction()
     sys.stdout = RedactingStream.around(sys.stdout)  # type: ignore[assignment]
     sys.stderr = RedactingStream.around(sys.stderr)  # type: ignore[assignment]

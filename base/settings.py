@@ -5,24 +5,14 @@ Secrets are ``SecretStr``: they print as ``**********`` and never reach a log li
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "greenslate"
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{default_data_dir() / 'greenslate.sqlite3'}"
+from base.environment import ENV_FILE, PREFIX, default_database_url
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GREENSLATE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=ENV_FILE, extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
     telegram_token: SecretStr | None = None

@@ -32,8 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.environment import default_data_dir
 from base.readability import strip_emoji
-from base.settings import default_data_dir
 from domain.errors import GreenslateError
 
 #: Bump when the pipeline below changes in a way that changes the sound.

@@ -13,6 +13,10 @@ store functions and the same domain formulas:
   ``flagged_counts``;
 - reports: the first page of ``report_rows`` and a text search.
 
+Then every page as served (``benchmarks/dashboard_pages.py``): each Dash page's layout in a signed-in
+request, turned into the JSON Dash sends, and each set-up page and the call sheet through Flask.
+``GREENSLATE_BENCH_SEASON_URL`` times a season generated beforehand instead of generating one.
+
 The baseline is the naive way: load every report of the production, its values and its emission
 lines (the lines themselves, never the daily sums) into pandas and sum there. Both must give the
 same total to the gram; the run says so. It also says whether the sums kept on write equal the
@@ -22,23 +26,28 @@ productions the baseline reads.
 
 from __future__ import annotations
 
+import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from benchmarks.common import Result, scratch_pg_database, summary_ms
-from benchmarks.season import FULL, QUICK, SeasonSize, generate_season
+from benchmarks.dashboard_pages import time_pages
+from benchmarks.season import FULL, QUICK, SeasonSize, SeasonSummary, generate_season
 from config.factors import CURRENT_VERSION
 from domain.model import Production
 from store import queries
 from store.engine import make_engine
 from store.queries import ReportFilter
-from store.tables import emission_lines, report_values, reports
+from store.tables import emission_lines, productions, report_values, reports
 from store.uow import SqlUnitOfWork
+
+#: A season already generated (``python -m benchmarks.season URL``) to time instead of a new one.
+SEASON_URL_VARIABLE = "GREENSLATE_BENCH_SEASON_URL"
 
 
 def _production(engine: Engine, production_id: str) -> Production:
@@ -179,6 +188,25 @@ def _compare_with_naive(
     return naive, agree, sums_agree
 
 
+def _season(size: SeasonSize) -> Iterator[tuple[str, SeasonSummary | None]]:
+    """A generated season in a scratch database, or the one at ``GREENSLATE_BENCH_SEASON_URL`` (kept)."""
+    kept = os.environ.get(SEASON_URL_VARIABLE)
+    if kept:
+        yield kept, None
+        return
+    with scratch_pg_database() as url:
+        yield url, generate_season(url, size)
+
+
+def _season_productions(url: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return sorted(r[0] for r in conn.execute(select(productions.c.id)) if r[0].startswith("season-"))
+    finally:
+        engine.dispose()
+
+
 def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | None = None) -> Result:
     size = size or (QUICK if quick else FULL)
     samples = samples or (5 if quick else 40)
@@ -187,17 +215,22 @@ def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | N
     result.sizes = {"productions": size.productions, "members": size.productions * size.members_per_production,
                     "shooting_days": size.days, "samples_per_page": samples,
                     "baseline_samples": baseline_samples}
-    with scratch_pg_database() as url:
-        season = generate_season(url, size)
-        result.sizes.update(reports=season.reports, emission_lines=season.emission_lines,
-                            daily_emissions=season.daily_emissions, subject_emissions=season.subject_emissions)
-        result.figures["season_load_seconds"] = round(season.seconds, 1)
+    for url, season in _season(size):
+        if season is None:
+            ids = _season_productions(url)
+            result.notes.append(f"season read from {SEASON_URL_VARIABLE} ({len(ids)} productions), not generated")
+        else:
+            ids = season.productions
+            result.sizes.update(reports=season.reports, emission_lines=season.emission_lines,
+                                daily_emissions=season.daily_emissions, subject_emissions=season.subject_emissions)
+            result.figures["season_load_seconds"] = round(season.seconds, 1)
         engine = make_engine(url, pool_size=2)
         try:
-            timings = _time_pages(engine, season.productions, samples, result)
-            naive, agree, sums_agree = _compare_with_naive(engine, season.productions, baseline_samples)
+            timings = _time_pages(engine, ids, samples, result)
+            naive, agree, sums_agree = _compare_with_naive(engine, ids, baseline_samples)
         finally:
             engine.dispose()
+        served = time_pages(url, ids, samples)
     for name, values in timings.items():
         result.figures[f"page_{name}"] = summary_ms(values)
     result.figures["naive_pandas_overview"] = summary_ms(naive)
@@ -206,5 +239,12 @@ def run(quick: bool = False, *, samples: int | None = None, size: SeasonSize | N
     result.figures["naive_over_overview_p50_ratio"] = round(naive_p50 / overview_p50, 1) if overview_p50 else None
     result.figures["totals_agree_with_naive"] = agree
     result.figures["kept_sums_equal_lines"] = sums_agree
+    for name, values in served.wall.items():
+        cpu = summary_ms(served.cpu[name])
+        result.figures[f"served_{name}"] = {**summary_ms(values), "cpu_p50_ms": cpu["p50_ms"],
+                                            "cpu_p95_ms": cpu["p95_ms"], "largest_bytes": served.largest_bytes[name]}
     result.target("overview_p95_ms", result.figures["page_overview"]["p95_ms"], 300, at_least=False)
+    slowest = max(served.wall, key=lambda n: result.figures[f"served_{n}"]["p95_ms"])
+    result.figures["slowest_served_page"] = slowest
+    result.target("every_page_served_p95_ms", result.figures[f"served_{slowest}"]["p95_ms"], 300, at_least=False)
     return result

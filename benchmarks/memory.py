@@ -1,5 +1,7 @@
 """Memory: resident memory of the bots-and-scheduler process serving N crew members.
 
+N is 3,000 by default; ``python -m benchmarks.memory --members 10000`` measures a busy season.
+
 The real crew bot with the real scheduler in one process (as ``greenslate run`` runs them), N members
 linked, every one prompted at the same minute and every one answering. The process's resident
 memory is read from /proc before any work, and its peak (VmHWM) after the prompts and the answers.
@@ -9,6 +11,7 @@ Telegram's limits are off here (memory, not pacing, is measured).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from pathlib import Path
@@ -71,8 +74,8 @@ async def _echo_floor(tmp: Path) -> float:
             await bot.stop()
 
 
-async def _run(quick: bool) -> Result:
-    members = 100 if quick else 3000
+async def _run(quick: bool, members: int | None) -> Result:
+    members = members or (100 if quick else 3000)
     result = Result("memory", quick)
     result.sizes = {"members": members, "members_per_production": PER_PRODUCTION}
     with tempfile.TemporaryDirectory() as d:
@@ -88,5 +91,19 @@ async def _run(quick: bool) -> Result:
     return result
 
 
-def run(quick: bool = False) -> Result:
-    return asyncio.run(_run(quick))
+def run(quick: bool = False, members: int | None = None) -> Result:
+    return asyncio.run(_run(quick, members))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 members")
+    parser.add_argument("--members", type=int, help="how many members (default 3,000; the season: 10,000)")
+    args = parser.parse_args(argv)
+    result = run(args.quick, args.members)
+    result.print()
+    print(f"  written to {result.write()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,10 +8,11 @@ that rule lives there, once.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -66,31 +67,88 @@ class MemberCompleteness:
 
 
 @dataclass(frozen=True)
+class Expected:
+    """One assignment's days up to the day asked: those expected, those answered, those paused."""
+
+    assignment: Assignment
+    days: Sequence[dt.date]  # in order; shared by every assignment with the same frequency rule
+    answered: frozenset[dt.date]  # the days of ``days`` answered
+    paused_until: dt.date | None
+
+    def is_paused(self, day: dt.date) -> bool:
+        return self.paused_until is not None and day <= self.paused_until
+
+
+@dataclass(frozen=True)
 class Completeness:
+    """What was expected and answered, kept per assignment: a season's tens of thousands of expected
+    answers are counted, not listed, unless ``slots`` is asked for."""
+
     as_of: dt.date | None
-    slots: list[Slot]
+    expected: Sequence[Expected]
     members: list[MemberCompleteness]
+
+    @cached_property
+    def slots(self) -> list[Slot]:
+        """Every expected answer, by day, member and assignment."""
+        out = [
+            Slot(e.assignment.who, key, e.assignment.report, e.assignment.subject, d, d in e.answered, e.is_paused(d))
+            for e, key in ((e, e.assignment.key) for e in self.expected)
+            for d in e.days
+        ]
+        return sorted(out, key=attrgetter("day", "member_id", "assignment"))
 
     def by_day(self) -> list[tuple[dt.date, int, int]]:
         """(day, expected, answered) for every day something was expected."""
-        acc: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-        for s in self.slots:
-            if s.paused:
-                continue
-            acc[s.day][0] += 1
-            acc[s.day][1] += int(s.answered)
-        return [(d, e, a) for d, (e, a) in sorted(acc.items())]
+        expected: Counter[dt.date] = Counter()
+        answered: Counter[dt.date] = Counter()
+        for e in self.expected:
+            days = e.days if e.paused_until is None else [d for d in e.days if d > e.paused_until]
+            expected.update(days)
+            answered.update(e.answered.intersection(days) if e.paused_until is not None else e.answered)
+        return [(d, n, answered[d]) for d, n in sorted(expected.items())]
+
+    @cached_property
+    def missing_count(self) -> int:
+        return sum(len(e.days) - len(e.answered) - _paused_unanswered(e) for e in self.expected)
 
     @property
     def missing(self) -> list[Slot]:
-        return [s for s in self.slots if not s.answered and not s.paused]
+        """The expected answers not given (paused days left out), by day, member and assignment."""
+        return self.latest_missing(None)
+
+    def latest_missing(self, limit: int | None) -> list[Slot]:
+        """The ``limit`` latest missing answers (all with None), by day, member and assignment."""
+        out: list[Slot] = []
+        for e in self.expected:
+            a, key = e.assignment, e.assignment.key
+            days = [d for d in e.days if d not in e.answered and not e.is_paused(d)]
+            out.extend(Slot(a.who, key, a.report, a.subject, d, False, False)
+                       for d in (days if limit is None else days[-limit:]))
+        out.sort(key=attrgetter("day", "member_id", "assignment"))
+        return out if limit is None else out[max(0, len(out) - limit):]
 
 
-def days_answered(assignment: Assignment, answered: Answered) -> set[dt.date]:
+def _paused_unanswered(e: Expected) -> int:
+    if e.paused_until is None:
+        return 0
+    return sum(1 for d in e.days if d <= e.paused_until and d not in e.answered)
+
+
+class _ChosenSubjects:
+    """The days answered by (member, kind), whatever the subject: for kinds whose subject each answer names."""
+
+    def __init__(self, answered: Answered) -> None:
+        self.days: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+        for (who, kind, _subject), days in answered.items():
+            self.days[who, kind] |= days
+
+
+def days_answered(assignment: Assignment, answered: Answered, chosen: _ChosenSubjects | None = None) -> set[dt.date]:
     """The days an assignment was answered, by any kind of report that answers it."""
     if assignment.subject is None and assignment.report in SUBJECT_CHOICE_KINDS:  # chosen in each answer
-        return set().union(*(days for (who, kind, _), days in answered.items()
-                             if who == assignment.who and kind == assignment.report.value))
+        chosen = chosen or _ChosenSubjects(answered)
+        return chosen.days.get((assignment.who, assignment.report.value), set())
     kinds = ANSWERING_KINDS.get(assignment.report, frozenset({assignment.report}))
     return set().union(*(answered.get((assignment.who, k.value, assignment.subject), ()) for k in kinds))
 
@@ -104,27 +162,32 @@ def completeness(
     member was paused are listed but not expected. Members with nothing to answer are left out,
     unless they cannot be reached (a coordinator wants to see them).
     """
-    slots: list[Slot] = []
     per_member: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    days_of_rule: dict[tuple[Any, ...], list[dt.date]] = {}  # the calendar's days, by frequency rule
+    days_of_rule: dict[tuple[Any, ...], tuple[list[dt.date], frozenset[dt.date]]] = {}  # by frequency rule
+    chosen = _ChosenSubjects(answered) if any(
+        a.subject is None and a.report in SUBJECT_CHOICE_KINDS for a in production.assignments) else None
+    expected: list[Expected] = []
     for a in production.assignments:
         state = states.get(a.who)
         paused_until = state.paused_until if state is not None else None
-        done_days = days_answered(a, answered)
         rule = (a.frequency, a.weekday, a.day_of_month, a.last_shooting_day_of_month)
         if rule not in days_of_rule:
-            days_of_rule[rule] = due_days(production, a, as_of)
+            days = due_days(production, a, as_of)
+            days_of_rule[rule] = (days, frozenset(days))
+        days, day_set = days_of_rule[rule]
+        done = day_set.intersection(days_answered(a, answered, chosen))
+        e = Expected(a, days, done, paused_until)
+        expected.append(e)
         counts = per_member[a.who]
-        for d in days_of_rule[rule]:
-            done = d in done_days
-            paused = paused_until is not None and d <= paused_until
-            slots.append(Slot(a.who, a.key, a.report, a.subject, d, done, paused))
-            if not paused:
-                counts[0] += 1
-                counts[1] += done
+        if paused_until is None:
+            counts[0] += len(days)
+            counts[1] += len(done)
+        else:
+            counts[0] += sum(1 for d in days if d > paused_until)
+            counts[1] += sum(1 for d in done if d > paused_until)
     members = [_member(m, states.get(m.id), per_member) for m in production.crew
                if production.assignments_of(m.id) or _unreachable(states.get(m.id))]
-    return Completeness(as_of, sorted(slots, key=attrgetter("day", "member_id", "assignment")), members)
+    return Completeness(as_of, expected, members)
 
 
 def _unreachable(state: MemberFacts | None) -> bool:

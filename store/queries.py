@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -385,20 +385,27 @@ def _escape_like(text: str) -> str:
 
 
 def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> Completeness:
-    """Expected answers (from the assignments and the calendar) against the answers stored."""
-    later = aliased(reports)
-    superseded = select(later.c.id).where(later.c.corrects == reports.c.id).exists()
-    answered_q = (  # the slots with a figure that still counts: neither undone nor corrected away
-        select(reports.c.member_id, reports.c.kind, reports.c.subject, reports.c.day)
+    """Expected answers (from the assignments and the calendar) against the answers stored.
+
+    The days answered come grouped by (member, kind, subject), as one text each: a season's
+    production is some hundreds of rows, not one row per answer.
+    """
+    corrected = aliased(reports)
+    superseded = select(corrected.c.id).where(  # a later report corrects it (the index on corrects)
+        corrected.c.corrects == reports.c.id, corrected.c.corrects.is_not(None)).exists()
+    answered_q = (  # the figures that still count: neither undone nor corrected away
+        select(reports.c.member_id, reports.c.kind, reports.c.subject,
+               func.aggregate_strings(cast(reports.c.day, String), ","))
         .where(reports.c.production_id == production.id, ~reports.c.void, ~superseded)
-        .distinct()
+        .group_by(reports.c.member_id, reports.c.kind, reports.c.subject)
     )
     state_q = select(members).where(members.c.production_id == production.id)
     with _connect(bind) as conn:
         # the days answered, by (member, kind, subject): one set per assignment to look days up in
-        answered: dict[tuple[str, str, str | None], set[dt.date]] = defaultdict(set)
-        for member_id, kind, subject, day in conn.execute(answered_q).all():
-            answered[member_id, kind, subject].add(day)
+        answered: dict[tuple[str, str, str | None], set[dt.date]] = {
+            (member_id, kind, subject): set(map(dt.date.fromisoformat, days.split(",")))
+            for member_id, kind, subject, days in conn.execute(answered_q)
+        }
         states = {r.member_id: r for r in conn.execute(state_q)}
     return domain_completeness(production, answered, states, as_of)
 
@@ -414,13 +421,12 @@ def member_names(bind: Bind, production_id: str) -> dict[str, str]:
 
 
 def flagged_counts(bind: Bind, production_id: str) -> dict[str, int]:
-    """How many figures were confirmed after a plausibility warning, corrected, or undone."""
-    base = reports.c.production_id == production_id
+    """How many figures were confirmed after a plausibility warning, corrected, or undone (one scan)."""
+    counts = select(
+        func.count().filter(reports.c.confirmed),
+        func.count().filter(reports.c.corrects.is_not(None), ~reports.c.void),
+        func.count().filter(reports.c.void),
+    ).where(reports.c.production_id == production_id)
     with _connect(bind) as conn:
-        confirmed = conn.execute(select(func.count()).where(base, reports.c.confirmed)).scalar_one()
-        corrected = conn.execute(
-            select(func.count()).where(base, reports.c.corrects.is_not(None), ~reports.c.void)
-        ).scalar_one()
-        undone = conn.execute(select(func.count()).where(base, reports.c.void)).scalar_one()
+        confirmed, corrected, undone = conn.execute(counts).one()
     return {"confirmed": confirmed, "corrected": corrected, "undone": undone}
-

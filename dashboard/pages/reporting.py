@@ -97,17 +97,25 @@ def _what(kind: ReportKind, subject: str | None, lang: str) -> str:
     return tr(f"kind.{kind.value}", lang) + (f" · {subject}" if subject else "")
 
 
+#: The missing answers listed at most (the latest); the heading counts them all.
+MISSING_SHOWN = 200
+
+
 def _missing(comp: Completeness, names: dict[str, str], lang: str) -> list[Any]:
+    count = comp.missing_count
     missing = [
         {"day": day_text(s.day, lang), "member": names.get(s.member_id) or s.member_id,
          "what": _what(s.kind, s.subject, lang)}
-        for s in comp.missing
+        for s in comp.latest_missing(MISSING_SHOWN)
     ]
-    heading = tr("reporting.missing", lang, count=len(missing))
+    heading = tr("reporting.missing", lang, count=number(count, lang, 0))
     if not missing:
         return [html.H2(heading), html.P(tr("reporting.none_missing", lang), id="missing-table")]
+    shown = [html.P(tr("reporting.missing_latest", lang, shown=number(len(missing), lang, 0)))] if (
+        len(missing) < count) else []
     return [
         html.H2(heading),
+        *shown,
         components.table(
             [("day", tr("table.day", lang)), ("member", tr("table.member", lang)),
              ("what", tr("table.what", lang))],

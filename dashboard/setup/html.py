@@ -127,8 +127,38 @@ def unreadable_dates(section: Section, rows: Sequence[Mapping[str, Any]],
             for where, texts in date_problems(section, rows).items()}
 
 
+class _Choices:
+    """A select's options as HTML, made once per field and form: a form of many rows (450 assignments,
+    each choosing among 150 members, vehicles and generators) repeats the same options in every row."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._made: dict[tuple[str, bool], tuple[str, frozenset[str]]] = {}
+        self._options: dict[tuple[str, str, bool], str] = {}
+
+    def __call__(self, f: Field, text: str, options: Sequence[str]) -> str:
+        blank_first = f.blank or text == ""
+        key = (f.name, blank_first)
+        if key not in self._made:
+            values = ([""] if blank_first else []) + list(options)
+            self._made[key] = ("".join(self._option(f, o, False) for o in values), frozenset(values))
+        made, values = self._made[key]
+        if text not in values:  # a value the options do not offer (yet) stays shown, chosen
+            return made + self._option(f, text, True)
+        plain = self._option(f, text, False)
+        return made.replace(plain, self._option(f, text, True), 1)
+
+    def _option(self, f: Field, value: str, chosen: bool) -> str:
+        key = (f.labels, value, chosen)
+        made = self._options.get(key)
+        if made is None:
+            made = self._options[key] = (f'<option value="{escape(value)}"{" selected" if chosen else ""}>'
+                                         f"{escape(_option(f, value, self.lang))}</option>")
+        return made
+
+
 def _field(section: Section, f: Field, row: int, value: Any, lang: str, options: Sequence[str],
-           errors: Sequence[str], disabled: bool) -> str:
+           errors: Sequence[str], disabled: bool, choices: _Choices) -> str:
     name = f"{row}.{f.name}"
     ident = _input_id(section, row, f.name)
     label = escape(tr(f"setup.field.{f.name}", lang))
@@ -159,14 +189,7 @@ def _field(section: Section, f: Field, row: int, value: Any, lang: str, options:
         return (f'<fieldset class="field weekdays"{described}><legend>{label}</legend>{boxes}{error_html}</fieldset>')
     text = shown(value, lang)
     if f.kind == "select":
-        choices = ([""] if f.blank or text == "" else []) + list(options)
-        if text and text not in choices:
-            choices.append(text)
-        opts = "".join(
-            f'<option value="{escape(o)}"{" selected" if o == text else ""}>{escape(_option(f, o, lang))}</option>'
-            for o in choices
-        )
-        control = f'<select id="{ident}" name="{name}"{off}{described}>{opts}</select>'
+        control = f'<select id="{ident}" name="{name}"{off}{described}>{choices(f, text, options)}</select>'
     elif f.kind == "long":
         control = f'<textarea id="{ident}" name="{name}" rows="2"{off}{described}>{escape(text)}</textarea>'
     else:
@@ -186,10 +209,11 @@ def section_form(
     in the page's language."""
     shown_rows = list(rows) + ([{}] if section.many and editable else [])
     parts = []
+    choices = _Choices(lang)
     for i, row in enumerate(shown_rows):
         fields = "".join(
             _field(section, f, i, row.get(f.name), lang, options.get(f.name, ()), errors.get((i, f.name), []),
-                   not editable)
+                   not editable, choices)
             for f in section.fields
         )
         row_errors = "".join(f'<p class="field-error">{escape(e)}</p>' for e in errors.get((i, ""), []))

@@ -14,7 +14,7 @@ DATABASE_VARIABLE = "GREENSLATE_DATABASE_URL"
 
 def demo_database_url() -> str:
     """The demo's own embedded store, beside the default one: the demo's figures never mix with a real shoot's."""
-    from base.settings import default_data_dir
+    from base.environment import default_data_dir
 
     return f"sqlite:///{default_data_dir() / 'demo.sqlite3'}"
 

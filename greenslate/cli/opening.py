@@ -14,7 +14,7 @@ def open_app() -> App:
     """The application for a command, with the store's schema brought up to date if it is ours to do."""
     from common.app import App  # SQLAlchemy and the settings: only for the commands that use the store
 
-    app = App.from_env()
+    app = App.for_store()
     ensure_schema(app)
     return app
 
@@ -26,7 +26,7 @@ def ensure_schema(app: App) -> None:
     """
     from store.migrate import is_up_to_date, upgrade
 
-    url = app.settings.database_url
+    url = app.database_url
     if is_up_to_date(app.engine):
         return
     if url.startswith("sqlite"):

@@ -24,7 +24,7 @@ target_metadata = load_all_tables()
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("GREENSLATE_DATABASE_URL")
     if not url:
-        from base.settings import default_database_url
+        from base.environment import default_database_url
 
         url = default_database_url()
     return url

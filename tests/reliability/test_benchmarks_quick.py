@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.dashboard_pages import page_names
+
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,6 +80,9 @@ def test_dashboard_sql_totals_equal_the_naive_totals(results: dict[str, dict]) -
     assert r["sizes"]["reports"] == r["sizes"]["members"] * r["sizes"]["shooting_days"] * 3
     for page in ("overview", "plan", "reporting", "reports"):
         assert r["figures"][f"page_{page}"]["count"] == r["sizes"]["samples_per_page"]
+    for page in page_names():  # every page as served, the set-up pages and the call sheet included
+        served = r["figures"][f"served_{page}"]
+        assert served["count"] == r["sizes"]["samples_per_page"] and served["largest_bytes"] > 0
 
 
 def test_memory_is_read_from_a_process_that_did_the_work(results: dict[str, dict]) -> None:  # type: ignore[type-arg]

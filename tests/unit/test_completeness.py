@@ -48,3 +48,23 @@ def test_a_leg_by_any_mode_answers_a_travel_prompt_and_a_site_only_its_own(produ
     comp = completeness(shoot, answered, {}, TUE)
     assert sorted((s.member_id, s.day, s.answered) for s in comp.slots) == [
         ("karim", MON, True), ("karim", TUE, True), ("lea", MON, False), ("lea", TUE, False)]
+
+
+def test_the_counts_are_those_of_the_listed_slots(production: Production) -> None:
+    """Counted per assignment, the days, the missing answers and their count agree with every slot listed."""
+    class Paused:
+        paused_until = dt.date(2027, 3, 2)
+        unreachable = False
+        forgotten = False
+
+    days = production.calendar.shooting_days()[:12]
+    answered = {(a.who, a.report.value, a.subject): set(days[i % 3::3]) for i, a in enumerate(production.assignments)}
+    comp = completeness(production, answered, {production.assignments[0].who: Paused()}, days[-1])
+    expected = [s for s in comp.slots if not s.paused]
+    assert comp.by_day() == [(d, sum(s.day == d for s in expected), sum(s.day == d and s.answered for s in expected))
+                             for d in sorted({s.day for s in expected})]
+    assert comp.missing == [s for s in expected if not s.answered] and comp.missing_count == len(comp.missing) > 3
+    assert comp.latest_missing(3) == comp.missing[-3:] and comp.latest_missing(0) == []
+    assert {m.member_id: (m.expected, m.answered) for m in comp.members} == {
+        who: (sum(s.member_id == who for s in expected), sum(s.member_id == who and s.answered for s in expected))
+        for who in {m.member_id for m in comp.members}}
