@@ -64,7 +64,8 @@ async def zero_button(update: Update, context: Context) -> None:
     values = {"km": 0} if kind is ReportKind.MILEAGE else {"hours": 0}
     answer = Answer(kind, {k: Decimal(v) for k, v in values.items()})
     await store_answer(context.bot, services, chat_id, target, answer, raw_text=query.data,
-                       source_ref=f"{chat_id}:{prompt.message_id}:none", received_at=now_of(context))
+                       source_ref=f"{services.store.chat_ref(chat_id)}:{prompt.message_id}:none",
+                       received_at=now_of(context))
 
 
 async def steps_button(update: Update, context: Context) -> None:
@@ -157,7 +158,7 @@ async def undo_button(update: Update, context: Context) -> None:
 
     def undo() -> None:
         undo_report(app.uow(), app.catalogue, latest.id or 0, source=SOURCE,
-                    source_ref=f"{chat_id}:undo:{query.id}", received_at=now_of(context))
+                    source_ref=f"{services.store.chat_ref(chat_id)}:undo:{query.id}", received_at=now_of(context))
         services.store.reopen(m.production_id, m.member_id, target.assignment.key, report.day)
 
     await asyncio.to_thread(undo)
