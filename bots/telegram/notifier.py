@@ -47,6 +47,15 @@ class TelegramNotifier:
         self.app = app or self.services.app
         self.bots: dict[str, Any] = {services_of(a).store.bot: a for a in (application, *bots)}
 
+    @property
+    def lanes(self) -> int:
+        """The scheduler sends through each bot side by side (``scheduler.lanes``)."""
+        return len(self.bots)
+
+    def lane(self, production: Any) -> str:
+        """The bot a production's messages go through."""
+        return str(production.telegram_bot)
+
     def _through(self, production: Any, state: MemberState) -> tuple[Any, Delivery | None]:
         """The application of the production's bot, or why the member cannot be reached through it."""
         application = self.bots.get(production.telegram_bot)
