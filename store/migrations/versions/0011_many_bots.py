@@ -24,8 +24,7 @@ def _bot() -> sa.Column[str]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("members") as batch:
-        batch.add_column(sa.Column("telegram_bot", sa.String(32), nullable=False, server_default=""))
+    op.add_column("members", sa.Column("telegram_bot", sa.String(32), nullable=False, server_default=""))
     with op.batch_alter_table("telegram_prompts") as batch:
         batch.add_column(_bot())
         batch.drop_constraint("pk_telegram_prompts", type_="primary")
@@ -49,5 +48,5 @@ def downgrade() -> None:
         batch.drop_constraint("pk_telegram_prompts", type_="primary")
         batch.create_primary_key("pk_telegram_prompts", ["chat_id", "message_id"])
         batch.drop_column("bot")
-    with op.batch_alter_table("members") as batch:
-        batch.drop_column("telegram_bot")
+    # Not a batch: on SQLite it would copy ``members``, which other tables' rows refer to.
+    op.drop_column("members", "telegram_bot")
