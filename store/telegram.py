@@ -175,6 +175,13 @@ class TelegramStore:
         return [(memberships.get(chat_id, []), _view(conversations.get(chat_id), prompts[chat_id], reply_to))
                 for chat_id, reply_to in chats]
 
+    def member_state(self, production_id: str, member_id: str) -> tuple[MemberState, dt.datetime] | None:
+        """A member's state and their production's version (``updated_at``), in one query; None if either
+        is gone. What a prompt needs to know afresh: the production itself changes only with its version."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_MEMBER_STATE, {"production_id": production_id, "member_id": member_id}).first()
+        return None if row is None else (mapping.member_state(row), row.production_version)
+
     # -- invites --------------------------------------------------------------------------------
 
     def create_invite(self, production_id: str, member_id: str, ttl: dt.timedelta, now: dt.datetime) -> str:
@@ -401,6 +408,13 @@ _MEMBERS_OF_CHATS = (
     .where(members.c.telegram_chat_id.in_(bindparam("ids", expanding=True)),
            members.c.telegram_bot == bindparam("bot"), members.c.active)
     .order_by(members.c.telegram_chat_id, members.c.production_id, members.c.position)
+)
+
+
+_MEMBER_STATE = (
+    select(members, productions.c.updated_at.label("production_version"))
+    .join(productions, productions.c.id == members.c.production_id)
+    .where(members.c.production_id == bindparam("production_id"), members.c.member_id == bindparam("member_id"))
 )
 
 

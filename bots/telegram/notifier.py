@@ -46,6 +46,9 @@ class TelegramNotifier:
         self.services: Services = services_of(application)
         self.app = app or self.services.app
         self.bots: dict[str, Any] = {services_of(a).store.bot: a for a in (application, *bots)}
+        #: Productions by id with the version they were read at: reading one (its whole crew and
+        #: assignments) costs ten times the rest of a prompt, and it changes only when its file does.
+        self._productions: dict[str, tuple[dt.datetime, Any]] = {}
 
     @property
     def lanes(self) -> int:
@@ -143,8 +146,16 @@ class TelegramNotifier:
     # -- helpers -------------------------------------------------------------------------------
 
     def _load(self, production_id: str, member_id: str) -> tuple[Any, MemberState]:
-        with self.app.uow() as uow:
-            return uow.productions.get(production_id), uow.members.state(production_id, member_id)
+        """The production (as cached, if its version is still the stored one) and the member's state now."""
+        found = self.services.store.member_state(production_id, member_id)
+        cached = self._productions.get(production_id)
+        if found is not None and cached is not None and cached[0] == found[1]:
+            return cached[1], found[0]
+        with self.app.uow() as uow:  # read afresh; raises if the production or the member is gone
+            production, state = uow.productions.get(production_id), uow.members.state(production_id, member_id)
+        if found is not None:  # read after the version: at least that recent
+            self._productions[production_id] = (found[1], production)
+        return production, state
 
     async def _deliver(
         self, application: Any, production_id: str, member_id: str, chat_id: int, text: str, lang: str,
