@@ -102,8 +102,9 @@ def figures(servers: dict[str, BotApiServer], chats: dict[str, dict[int, str]]) 
     }
 
 
-async def _run(quick: bool) -> Result:
-    members, per_production = (360, 45) if quick else (10_000, PER_PRODUCTION)
+async def _run(quick: bool, members: int | None = None) -> Result:
+    default, per_production = (360, 45) if quick else (10_000, PER_PRODUCTION)
+    members = members or default
     result = Result("many_bots", quick)
     result.sizes = {"members_due_at_the_same_minute": members, "bots": len(BOTS),
                     "limit_per_bot_per_second": TELEGRAM_LIMIT, "limit_per_chat_per_second": 1,
@@ -154,5 +155,5 @@ async def _run(quick: bool) -> Result:
     return result
 
 
-def run(quick: bool = False) -> Result:
-    return asyncio.run(_run(quick))
+def run(quick: bool = False, members: int | None = None) -> Result:
+    return asyncio.run(_run(quick, members))

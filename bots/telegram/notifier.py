@@ -16,7 +16,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from base.i18n import t
 from bots.telegram import texts
-from bots.telegram.flow import assignment_by_key
 from bots.telegram.footprint_texts import choice_rows
 from bots.telegram.ratelimit import bulk
 from bots.telegram.services import Services, keyboard, say, services_of
@@ -49,6 +48,7 @@ class TelegramNotifier:
         #: Productions by id with the version they were read at: reading one (its whole crew and
         #: assignments) costs ten times the rest of a prompt, and it changes only when its file does.
         self._productions: dict[str, tuple[dt.datetime, Any]] = {}
+        self._indexes: dict[str, tuple[Any, dict[str, Any]]] = {}  # assignments by key, per production read
 
     @property
     def lanes(self) -> int:
@@ -73,7 +73,7 @@ class TelegramNotifier:
     ) -> Delivery:
         """One message for one due assignment, in the member's language, with time-saving buttons."""
         try:
-            production, state = await asyncio.to_thread(self._load, production_id, member_id)
+            production, state = await self._read(production_id, member_id)
         except GreenslateError as exc:
             return Delivery(Outcome.UNREACHABLE, detail=str(exc))
         if (why := _unreachable(state)) is not None:
@@ -82,7 +82,7 @@ class TelegramNotifier:
         if refused is not None:
             return refused
         services = services_of(application)
-        assignment = assignment_by_key(production, assignment_key)
+        assignment = self._assignment(production, assignment_key)
         if assignment is None:
             return Delivery(Outcome.UNREACHABLE, detail=f"no assignment {assignment_key!r}")
         lang = state.language
@@ -103,7 +103,7 @@ class TelegramNotifier:
     async def send_campaign(self, production_id: str, member_id: str, message_key: str) -> Delivery:
         """An awareness message from the sensitisation library, in the member's language."""
         try:
-            production, state = await asyncio.to_thread(self._load, production_id, member_id)
+            production, state = await self._read(production_id, member_id)
         except GreenslateError as exc:
             return Delivery(Outcome.UNREACHABLE, detail=str(exc))
         if (why := _unreachable(state)) is not None:
@@ -144,6 +144,21 @@ class TelegramNotifier:
         return None if message_id is None else Delivery(Outcome.SENT, str(message_id))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    async def _read(self, production_id: str, member_id: str) -> tuple[Any, MemberState]:
+        """:meth:`_load`: on the loop for an SQLite file (reading it never waits: write-ahead log), as the
+        bot reads its chats, else in a thread."""
+        if self.services.local_store:
+            return self._load(production_id, member_id)
+        return await asyncio.to_thread(self._load, production_id, member_id)
+
+    def _assignment(self, production: Any, key: str) -> Any:
+        """The production's assignment by key, from an index built once per production read."""
+        index = self._indexes.get(production.id)
+        if index is None or index[0] is not production:
+            index = (production, {a.key: a for a in production.assignments})
+            self._indexes[production.id] = index
+        return index[1].get(key)
 
     def _load(self, production_id: str, member_id: str) -> tuple[Any, MemberState]:
         """The production (as cached, if its version is still the stored one) and the member's state now."""
