@@ -15,16 +15,20 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from base.settings import load_settings, telegram_tokens
-from bots.telegram.app import build_application, start_telegram_bots, stop_telegram
+from bots.telegram.app import build_application, start_telegram_bots, stop_telegram, webhook_address
 from bots.telegram.invites import create_invites
 from bots.telegram.notifier import TelegramNotifier
 from bots.telegram.services import services_of
 from common.app import App
 from domain.carbon import active_reports
 from domain.errors import GreenslateError
+from domain.model import Channel
 from domain.usecases import load_production
+from scheduler.clock import Clock
+from scheduler.runner import SchedulerContext, tick
 from tests.support.botapi import BotApiServer, Sent
 from tests.telegram.conftest import FIRST_EVENING, PRODUCTION, reference_production
 
@@ -179,3 +183,34 @@ def test_a_bot_without_a_token_is_refused_by_name(tmp_path):
                        telegram_bots="north=2:b")
     with pytest.raises(ValueError, match="'south'"):
         build_application(app, bot="south")
+
+
+async def test_the_scheduler_sends_each_production_s_prompts_through_its_bot(two_bots: TwoBots):
+    rig = two_bots
+    await rig.join(rig.server, PRODUCTION)
+    await rig.join(rig.south, SOUTH)
+    marks = rig.server.mark(), rig.south.mark()
+
+    class At(Clock):
+        def now(self) -> dt.datetime:
+            return FIRST_EVENING
+
+    ctx = SchedulerContext.for_app(rig.app, {Channel.TELEGRAM: rig.notifier}, clock=At())
+    report = await tick(ctx)
+    north = [s for s in rig.server.ledger[marks[0]:] if s.method == "sendMessage"]
+    south = [s for s in rig.south.ledger[marks[1]:] if s.method == "sendMessage"]
+    assert report.sent == len(north) + len(south) and north and south
+    assert {s.chat_id for s in north + south} == {CHAT}
+    assert [s.plain.split("\n")[0] for s in north] == [s.plain.split("\n")[0] for s in south]  # the same crew
+    with rig.app.engine.connect() as conn:
+        stored = conn.execute(text("SELECT bot, production_id, count(*) FROM telegram_prompts "
+                                   "GROUP BY bot, production_id ORDER BY bot")).all()
+    assert [tuple(r) for r in stored] == [("", PRODUCTION, len(north)), ("sud", SOUTH, len(south))]
+
+
+def test_each_named_bot_receives_by_webhook_at_its_own_path_and_port():
+    settings = load_settings(telegram_token="1:a", telegram_bots="north=2:b south=3:c",
+                             telegram_webhook_url="https://bots.example.org/hook/", telegram_webhook_port=8443)
+    assert webhook_address(settings, "") == ("https://bots.example.org/hook", 8443)
+    assert webhook_address(settings, "north") == ("https://bots.example.org/hook/north", 8444)
+    assert webhook_address(settings, "south") == ("https://bots.example.org/hook/south", 8445)
