@@ -114,6 +114,9 @@ class ChatView:
     unanswered: list[PromptRef]
 
 
+#: A prompt sent: built once, run at every prompt of a fan-out.
+_INSERT_PROMPT = insert(telegram_prompts)
+
 #: Every prompt of an assignment and day is answered by a report: built once, run at every answer.
 _MARK_ANSWERED = update(telegram_prompts).where(
     telegram_prompts.c.production_id == bindparam("b_production_id"),
@@ -236,11 +239,12 @@ class TelegramStore:
 
     def record_prompt(self, prompt: PromptRef, *, reminder: bool = False) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(telegram_prompts).values(
-                bot=self.bot, chat_id=prompt.chat_id, message_id=prompt.message_id, production_id=prompt.production_id,
-                member_id=prompt.member_id, assignment_key=prompt.assignment_key, day=prompt.day,
-                sent_at=prompt.sent_at, reminder=reminder, report_id=prompt.report_id,
-            ))
+            conn.execute(_INSERT_PROMPT, {
+                "bot": self.bot, "chat_id": prompt.chat_id, "message_id": prompt.message_id,
+                "production_id": prompt.production_id, "member_id": prompt.member_id,
+                "assignment_key": prompt.assignment_key, "day": prompt.day, "sent_at": prompt.sent_at,
+                "reminder": reminder, "report_id": prompt.report_id,
+            })
 
     def prompt(self, chat_id: int, message_id: int) -> PromptRef | None:
         with self.engine.connect() as conn:
