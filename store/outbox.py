@@ -206,7 +206,7 @@ def answered_since(
     return {(ReportKind(kind), subject, day) for kind, subject, day in found}
 
 
-def _claimable(now: dt.datetime) -> Any:
+def _claimable(now: Any) -> Any:
     return or_(
         and_(outbox.c.status == PENDING, or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now)),
         and_(outbox.c.status == SENDING, outbox.c.claimed_until <= now),
