@@ -5,6 +5,8 @@ Secrets are ``SecretStr``: they print as ``**********`` and never reach a log li
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=default_database_url)
     telegram_token: SecretStr | None = None
+    #: More bots, for productions that name one (``production.telegram_bot``): ``name=token`` pairs
+    #: separated by commas or spaces. The plain ``telegram_token`` stays the default bot.
+    telegram_bots: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None  # set to run the bot behind a reverse proxy
     telegram_webhook_listen: str = "127.0.0.1"
@@ -33,6 +38,40 @@ class Settings(BaseSettings):
     dashboard_hsts_seconds: int | None = None  # default: one year when dashboard_public_url is https, else none
     scheduler_tick_seconds: float = 20.0  # how often the scheduler looks for what is due
     log_level: str = "INFO"
+
+
+#: A bot's name as a production file and GREENSLATE_TELEGRAM_BOTS write it.
+BOT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+#: The default bot (GREENSLATE_TELEGRAM_TOKEN): a production that names no bot is served by it.
+DEFAULT_BOT = ""
+
+
+def telegram_tokens(settings: Settings) -> dict[str, str]:
+    """Every configured Telegram bot's token by name; the default bot is named ``""``.
+
+    Raises ``GreenslateError`` (never quoting a token) when GREENSLATE_TELEGRAM_BOTS is malformed.
+    """
+    tokens: dict[str, str] = {}
+    if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
+        tokens[DEFAULT_BOT] = settings.telegram_token.get_secret_value()
+    raw = settings.telegram_bots.get_secret_value() if settings.telegram_bots is not None else ""
+    for i, pair in enumerate(p for p in re.split(r"[\s,]+", raw) if p):
+        name, sep, token = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not token:
+            raise GreenslateError(f"GREENSLATE_TELEGRAM_BOTS: entry {i + 1} is not name=token")
+        if not BOT_NAME.match(name):
+            raise GreenslateError(f"GREENSLATE_TELEGRAM_BOTS: entry {i + 1}: a bot's name is lowercase letters, "
+                             "digits, - and _ (at most 32)")
+        if name in tokens:
+            raise GreenslateError(f"GREENSLATE_TELEGRAM_BOTS: the bot {name!r} is named twice")
+        tokens[name] = token
+    return tokens
+
+
+def telegram_bot_names(settings: Settings) -> list[str]:
+    """The named bots of GREENSLATE_TELEGRAM_BOTS (not the default one), in order."""
+    return [name for name in telegram_tokens(settings) if name != DEFAULT_BOT]
 
 
 def load_settings(**overrides: object) -> Settings:

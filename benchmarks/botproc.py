@@ -3,7 +3,8 @@
     python -m benchmarks.botproc greenslate [--scheduler] [--rate-limit]
     python -m benchmarks.botproc echo
 
-``greenslate`` is the real crew bot (``bots.telegram.app.start_telegram``), optionally with the real
+``greenslate`` is the real crew bot (``bots.telegram.app.start_telegram_bots``: every bot configured,
+as ``greenslate run`` starts them), optionally with the real
 scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, configured from the
 ``GREENSLATE_*`` environment like ``greenslate run``. ``echo`` is a bare python-telegram-bot
 application that sends every text back: the yardstick. ``GREENSLATE_BENCH_CLOCK`` (an ISO instant)
@@ -44,7 +45,7 @@ def _clock() -> MovingClock | None:
 
 
 async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event) -> None:
-    from bots.telegram.app import start_telegram, stop_telegram
+    from bots.telegram.app import start_telegram_bots, stop_telegram
     from bots.telegram.notifier import TelegramNotifier
     from bots.telegram.services import services_of
     from common.app import App
@@ -52,13 +53,16 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     from scheduler.runner import SchedulerContext, run_scheduler
 
     app = App.from_env()
-    application = await start_telegram(app, rate_limit=rate_limit, poll_timeout=10)
+    applications = await start_telegram_bots(app, rate_limit=rate_limit, poll_timeout=10)  # every bot configured
+    application = applications[0]
     clock = _clock()
     if clock is not None:
-        services_of(application).clock = clock.now
+        for each in applications:
+            services_of(each).clock = clock.now
     task = None
     if scheduler:
-        ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: TelegramNotifier(application, app)},
+        ctx = SchedulerContext.for_app(app, notifiers={Channel.TELEGRAM: TelegramNotifier(
+                                           application, app, bots=applications[1:])},
                                        clock=clock)
         if clock is not None:
             # A lease is how long a silent scheduler is taken for dead: real time. On a clock running
@@ -72,7 +76,8 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     finally:
         if task is not None:
             await task
-        await stop_telegram(application)
+        for each in reversed(applications):
+            await stop_telegram(each)
         app.engine.dispose()
 
 

@@ -20,6 +20,7 @@ from benchmarks.common import RESULTS_DIR
 #: name -> module (each has ``run(quick: bool) -> Result``), in the order they run.
 BENCHMARKS = {
     "fanout": "benchmarks.fanout",
+    "many_bots": "benchmarks.many_bots",
     "replies": "benchmarks.replies",
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",

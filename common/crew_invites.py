@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 DEFAULT_TTL = dt.timedelta(days=14)
 USERNAME_VARIABLE = "GREENSLATE_TELEGRAM_BOT_USERNAME"
+#: The @usernames of the named bots (GREENSLATE_TELEGRAM_BOTS), as ``name=username`` pairs.
+USERNAMES_VARIABLE = "GREENSLATE_TELEGRAM_BOT_USERNAMES"
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,29 @@ class InviteLink:
 
 
 class _UsernameSetting(BaseSettings):
-    """GREENSLATE_TELEGRAM_BOT_USERNAME, from the environment or ``.env`` like every other setting."""
+    """GREENSLATE_TELEGRAM_BOT_USERNAME(S), from the environment or ``.env`` like every other setting."""
 
     model_config = SettingsConfigDict(env_prefix="GREENSLATE_", env_file=".env", extra="ignore")
     telegram_bot_username: str = ""
+    telegram_bot_usernames: str = ""
 
 
-def configured_bot_username() -> str:
-    """The bot's @username as configured, without the @; empty when it is not set."""
-    return _UsernameSetting().telegram_bot_username.strip().lstrip("@")
+def username_variable(bot: str = "") -> str:
+    """The setting that gives the @username of ``bot`` ("" is the default bot)."""
+    return USERNAMES_VARIABLE if bot else USERNAME_VARIABLE
+
+
+def configured_bot_username(bot: str = "") -> str:
+    """The @username of the bot named ``bot`` ("" is the default bot) as configured, without the @;
+    empty when it is not set."""
+    setting = _UsernameSetting()
+    if not bot:
+        return setting.telegram_bot_username.strip().lstrip("@")
+    for pair in re.split(r"[\s,]+", setting.telegram_bot_usernames):
+        name, _, username = pair.partition("=")
+        if name.strip().lower() == bot:
+            return username.strip().lstrip("@")
+    return ""
 
 
 def invited_crew(production: Production, member_ids: list[str] | None = None) -> list[CrewMember]:

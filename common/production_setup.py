@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from base.settings import telegram_bot_names
 from common.production_file import Problem, ProductionFileProblems, parse_production
 from common.production_file.export import production_document
 from common.production_file.wording import Day, say
@@ -60,7 +61,8 @@ def check_document(app: App, doc: Mapping[str, Any]) -> tuple[Production | None,
     """The loader's verdict on ``doc``: the production, or every problem it found."""
     try:
         production = parse_production(doc, FILE_NAME, factors=app.catalogue.factors,
-                                      consumption=app.catalogue.consumption)
+                                      consumption=app.catalogue.consumption,
+                                      telegram_bots=telegram_bot_names(app.settings))
     except ProductionFileProblems as e:
         return None, e.problems
     except ProductionFileError as e:

@@ -418,6 +418,8 @@ class Production:
     sensitisation: tuple[Campaign, ...] = ()
     sites: tuple[Site, ...] = ()
     travel: TravelOptions = TravelOptions()
+    #: The Telegram bot that serves the crew, by its configured name; "" is the default bot.
+    telegram_bot: str = ""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -45,6 +45,7 @@ class MemberState:
     consent_at: dt.datetime | None
     unreachable: bool
     forgotten: bool  # unlinked with /stop or `crew forget`: name removed, figures kept
+    telegram_bot: str = ""  # the bot the chat was linked through ("" is the default bot)
 
 
 class ProductionRepository(Protocol):

@@ -1,8 +1,9 @@
 """``greenslate run``: the bots, the scheduler and the dashboard in one process, or the scheduler alone.
 
-Everything asynchronous shares one event loop: the Telegram bot (when ``GREENSLATE_TELEGRAM_TOKEN``
-is set), the Discord bot (``GREENSLATE_DISCORD_TOKEN``) and the scheduler, which sends through
-them. The dashboard is a WSGI app served by waitress in a thread of the same process.
+Everything asynchronous shares one event loop: the Telegram bots (``GREENSLATE_TELEGRAM_TOKEN``'s
+and each of ``GREENSLATE_TELEGRAM_BOTS``, each on its own token and rate limit), the Discord bot
+(``GREENSLATE_DISCORD_TOKEN``) and the scheduler, which sends through them. The dashboard is a
+WSGI app served by waitress in a thread of the same process.
 
 The scheduler alone (``--scheduler``) sends without receiving: a Telegram bot that does not poll,
 and a Discord client logged in over HTTP only (no gateway), enough to post in the digest channels.
@@ -21,6 +22,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.settings import telegram_tokens
 from common.app import App
 from domain.model import Channel
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
@@ -41,7 +43,8 @@ class RunOptions:
 class Running:
     """What ``start`` started, so ``stop`` can release it in the reverse order."""
 
-    telegram: Any = None
+    telegram: Any = None  # the first Telegram bot (the default one when configured)
+    telegram_bots: list[Any] = field(default_factory=list)  # every Telegram bot, the first included
     telegram_sender_only: bool = False
     discord: Any = None
     dashboard: Any = None
@@ -71,7 +74,7 @@ class DiscordOffline:
 async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Running:
     running = Running()
     settings = app.settings
-    if settings.telegram_token is not None and (options.bots or options.scheduler):
+    if telegram_tokens(settings) and (options.bots or options.scheduler):
         await _start_telegram(app, options, running)
     elif options.bots:
         log.warning("GREENSLATE_TELEGRAM_TOKEN is not set: the Telegram bot is not started")
@@ -101,17 +104,19 @@ async def start(app: App, options: RunOptions, stop_event: asyncio.Event) -> Run
 
 async def _start_telegram(app: App, options: RunOptions, running: Running) -> None:
     """The Telegram bot, or with the scheduler alone a sender that receives no updates."""
-    from bots.telegram.app import build_application, initialize, start_telegram
+    from bots.telegram.app import build_application, initialize, start_telegram_bots
     from bots.telegram.notifier import TelegramNotifier
 
     if options.bots:
-        running.telegram = await start_telegram(app)
+        running.telegram_bots = await start_telegram_bots(app)
     else:
         # The scheduler alone still sends through Telegram, without receiving updates.
-        running.telegram = build_application(app)
-        await initialize(running.telegram, app.settings.telegram_api_url)
         running.telegram_sender_only = True
-    running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app)
+        for name in telegram_tokens(app.settings):
+            running.telegram_bots.append(build_application(app, bot=name))
+            await initialize(running.telegram_bots[-1], app.settings.telegram_api_url)
+    running.telegram = running.telegram_bots[0]
+    running.notifiers[Channel.TELEGRAM] = TelegramNotifier(running.telegram, app, bots=running.telegram_bots[1:])
 
 
 async def _start_discord_bot(app: App, options: RunOptions, running: Running) -> None:
@@ -172,13 +177,13 @@ async def stop(running: Running) -> None:
             await running.scheduler_task
     if running.discord is not None:
         await running.discord.close()
-    if running.telegram is not None:
+    for application in reversed(running.telegram_bots or ([running.telegram] if running.telegram else [])):
         if running.telegram_sender_only:
-            await running.telegram.shutdown()
+            await application.shutdown()
         else:
             from bots.telegram.app import stop_telegram
 
-            await stop_telegram(running.telegram)
+            await stop_telegram(application)
 
 
 async def run(app: App, options: RunOptions, ready: asyncio.Event | None = None) -> None:

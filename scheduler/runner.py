@@ -35,6 +35,7 @@ from domain.model import Channel, Production
 from domain.ports import MemberState, UnitOfWork
 from domain.rollcall import wants_messages_on
 from scheduler.clock import Clock, SystemClock
+from scheduler.lanes import Lanes, by_lane, lane_count
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
 from scheduler.planner import plan
 from scheduler.wake import Wakeups
@@ -122,14 +123,21 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now, ctx.wakeups)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
-    for _ in range(MAX_BATCHES):
-        # Leases are on the tick's own time line: ``now`` plus the real time this tick has taken (or
-        # the clock, if it runs ahead of that, as the benchmarks' fast clock does).
-        on_line = _on_line(ctx, now, started)
-        claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, on_line, ctx.lease)
-        if not claimed:
-            break
-        await _deliver_in_order(ctx, claimed, now, started, report, audience)
+    count = lane_count(ctx.notifiers)
+    lanes = Lanes(lambda items: _deliver_in_order(ctx, items, now, started, report, audience), count)
+    try:
+        for _ in range(MAX_BATCHES * count):  # several lanes: as much more in a tick, sent side by side
+            await lanes.room()
+            # Leases are on the tick's own time line: ``now`` plus the real time this tick has taken (or
+            # the clock, if it runs ahead of that, as the benchmarks' fast clock does).
+            on_line = _on_line(ctx, now, started)
+            claimed = await asyncio.to_thread(_claim, ctx.engine, ctx.worker, on_line, ctx.lease)
+            if not claimed:
+                break
+            lanes.add(await by_lane(ctx.uow_factory, ctx.notifiers, claimed, audience) if count > 1
+                      else {None: claimed})
+    finally:
+        await lanes.finish()
     if report:
         log.info(
             "tick %s: %d recorded, %d sent, %d unreachable, %d to retry, %d failed, %d expired",

@@ -152,6 +152,7 @@ def _footprint_definition(p: Production) -> dict[str, Any]:
             for s in p.sites
         ],
         "travel": {"radiative_forcing": p.travel.radiative_forcing},
+        "telegram_bot": p.telegram_bot,
     }
 
 
@@ -261,6 +262,7 @@ def build_production(
         assignments=tuple(assignments),
         sites=_sites(d),
         travel=TravelOptions(**d.get("travel", {})),
+        telegram_bot=d.get("telegram_bot", ""),
         reminders=Reminders(**d["reminders"]),
         action_plan=tuple(actions),
         sensitisation=tuple(

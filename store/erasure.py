@@ -71,7 +71,7 @@ def erase_member(conn: Connection, production_id: str, member_id: str, now: dt.d
         conn.execute(delete(table).where(table.c.production_id == production_id, table.c.member_id == member_id))
     conn.execute(update(members).where(
         members.c.production_id == production_id, members.c.member_id == member_id,
-    ).values(name=FORGOTTEN_NAME, telegram_chat_id=None, consent_at=None, forgotten=True))
+    ).values(name=FORGOTTEN_NAME, telegram_chat_id=None, telegram_bot="", consent_at=None, forgotten=True))
     conn.execute(update(reports).where(
         reports.c.production_id == production_id, reports.c.member_id == member_id,
         reports.c.source.in_(CHAT_SOURCES), ~reports.c.source_ref.startswith(FORGOTTEN_REF_PREFIX),

@@ -40,7 +40,7 @@ def member_state(row: Any) -> MemberState:
     return MemberState(
         production_id=row.production_id, member_id=row.member_id, language=row.language, voice=row.voice,
         paused_until=row.paused_until, telegram_chat_id=row.telegram_chat_id, consent_at=row.consent_at,
-        unreachable=row.unreachable, forgotten=row.forgotten,
+        unreachable=row.unreachable, forgotten=row.forgotten, telegram_bot=row.telegram_bot,
     )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -45,6 +45,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     exists,
     insert,
     or_,
@@ -205,7 +206,7 @@ def answered_since(
     return {(ReportKind(kind), subject, day) for kind, subject, day in found}
 
 
-def _claimable(now: dt.datetime) -> Any:
+def _claimable(now: Any) -> Any:
     return or_(
         and_(outbox.c.status == PENDING, or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now)),
         and_(outbox.c.status == SENDING, outbox.c.claimed_until <= now),
@@ -222,6 +223,27 @@ def expire(conn: Connection, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
+#: The statements of a claim, built once (a fan-out claims thousands of rows): bound parameters only.
+_CLAIM_ONE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"), outbox.c.status == bindparam("b_status"),
+           _claimable(bindparam("b_now", type_=UtcDateTime())))
+    .values(status=SENDING, claimed_by=bindparam("b_worker"), claimed_until=bindparam("b_until"),
+            attempts=bindparam("b_attempts"))
+)
+_CANDIDATES: dict[tuple[int, bool], Any] = {}
+
+
+def _candidates(limit: int, for_update: bool) -> Any:
+    key = (limit, for_update)
+    if key not in _CANDIDATES:
+        now = bindparam("b_now", type_=UtcDateTime())
+        statement = (select(outbox).where(_claimable(now), outbox.c.due_at <= now)
+                     .order_by(outbox.c.due_at, outbox.c.id).limit(limit))
+        _CANDIDATES[key] = statement.with_for_update(skip_locked=True) if for_update else statement
+    return _CANDIDATES[key]
+
+
 def claim(
     conn: Connection, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int = 20
 ) -> list[Claimed]:
@@ -229,24 +251,16 @@ def claim(
 
     Commit right after: the claim must be visible to other schedulers before anything is sent.
     """
-    candidates = (
-        select(outbox)
-        .where(_claimable(now), outbox.c.due_at <= now)
-        .order_by(outbox.c.due_at, outbox.c.id)
-        .limit(limit)
-    )
-    if conn.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+    candidates = _candidates(limit, conn.dialect.name == "postgresql")
     claimed = []
-    for found in conn.execute(candidates).mappings().all():
+    for found in conn.execute(candidates, {"b_now": now}).mappings().all():
         row = _row(found)
-        changed = conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id, outbox.c.status == row.status, _claimable(now))
-            .values(status=SENDING, claimed_by=worker, claimed_until=now + lease, attempts=row.attempts + 1)
-        )
-        if changed.rowcount == 1:
-            claimed.append(Claimed(_reread(conn, row.id), resumed=row.status == SENDING))
+        until, attempts = now + lease, row.attempts + 1
+        changed = conn.execute(_CLAIM_ONE, {"b_id": row.id, "b_status": row.status, "b_now": now,
+                                            "b_worker": worker, "b_until": until, "b_attempts": attempts})
+        if changed.rowcount == 1:  # the row as it now stands: what was read, with what was written
+            claimed.append(Claimed(replace(row, status=SENDING, claimed_by=worker, claimed_until=until,
+                                           attempts=attempts), resumed=row.status == SENDING))
     return claimed
 
 
@@ -254,12 +268,22 @@ def _reread(conn: Connection, row_id: int) -> Row:
     return _row(conn.execute(select(outbox).where(outbox.c.id == row_id)).mappings().one())
 
 
+_FINISH: dict[tuple[str, ...], Any] = {}
+
+
 def _finish(conn: Connection, row_id: int, worker: str, **values: Any) -> bool:
-    result = conn.execute(
-        update(outbox)
-        .where(outbox.c.id == row_id, outbox.c.status == SENDING, outbox.c.claimed_by == worker)
-        .values(**values)
-    )
+    """Set ``values`` on a row still ours; the statement for each set of columns is built once."""
+    columns = tuple(sorted(values))
+    statement = _FINISH.get(columns)
+    if statement is None:
+        statement = _FINISH[columns] = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("b_id"), outbox.c.status == SENDING,
+                   outbox.c.claimed_by == bindparam("b_worker"))
+            .values({c: bindparam(f"v_{c}") for c in columns})
+        )
+    result = conn.execute(statement, {"b_id": row_id, "b_worker": worker,
+                                      **{f"v_{c}": v for c, v in values.items()}})
     return result.rowcount == 1
 
 

@@ -232,10 +232,13 @@ class SqlMemberRepository:
         self._set(production_id, member_id, paused_until=until, pause_set_in_chat=True)
 
     def link_telegram(
-        self, production_id: str, member_id: str, chat_id: int | None, consent_at: dt.datetime | None
+        self, production_id: str, member_id: str, chat_id: int | None, consent_at: dt.datetime | None,
+        *, bot: str = "",
     ) -> None:
-        """Link (or, with ``None``, unlink) a chat. Linking again also lifts ``forgotten``."""
-        values: dict[str, Any] = {"telegram_chat_id": chat_id, "consent_at": consent_at}
+        """Link (or, with ``None``, unlink) a chat of ``bot`` ("" is the default bot). Linking again also
+        lifts ``forgotten``."""
+        values: dict[str, Any] = {"telegram_chat_id": chat_id, "consent_at": consent_at,
+                                  "telegram_bot": bot if chat_id is not None else ""}
         if chat_id is not None:  # a new link is a new consent: the member is back
             values.update(unreachable=False, forgotten=False)
         self._set(production_id, member_id, **values)

@@ -193,6 +193,8 @@ members = Table(
     Column("voice_set_in_chat", Boolean, nullable=False, default=False),
     Column("pause_set_in_chat", Boolean, nullable=False, default=False),
     Column("telegram_chat_id", BigInteger, nullable=True, index=True),
+    # The bot the chat was linked through: a chat id means something to one bot only ("" is the default bot).
+    Column("telegram_bot", String(32), nullable=False, default="", server_default=""),
     Column("consent_at", UtcDateTime, nullable=True),
     Column("unreachable", Boolean, nullable=False, default=False),
     Column("forgotten", Boolean, nullable=False, default=False),

@@ -26,10 +26,17 @@ from sqlalchemy import (
     update,
 )
 
-from domain.model import CrewMember
 from domain.ports import MemberState
 from store import mapping
 from store.tables import members, productions
+from store.telegram_records import (
+    ChatMember,
+    ChatView,
+    Conversation,
+    Invite,
+    Pending,
+    PromptRef,
+)
 from store.telegram_tables import (
     telegram_campaigns,
     telegram_conversations,
@@ -38,81 +45,15 @@ from store.telegram_tables import (
     telegram_prompts,
 )
 
+__all__ = ["ChatMember", "ChatView", "Conversation", "Invite", "Pending", "PromptRef", "TelegramStore", "hash_token"]
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Invite:
-    production_id: str
-    member_id: str
-    expires_at: dt.datetime
-    used_at: dt.datetime | None
-    used_by_chat: int | None = None
-
-
-@dataclass(frozen=True)
-class PromptRef:
-    chat_id: int
-    message_id: int
-    production_id: str
-    member_id: str
-    assignment_key: str
-    day: dt.date
-    sent_at: dt.datetime
-    report_id: int | None
-
-
-@dataclass(frozen=True)
-class Pending:
-    id: int
-    chat_id: int
-    production_id: str
-    member_id: str
-    assignment_key: str
-    kind: str
-    subject: str | None
-    day: dt.date
-    reason: str
-    choices: list[dict[str, str]]
-    raw_text: str
-    source_ref: str
-    corrects: int | None
-    resolved_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Conversation:
-    chat_id: int
-    production_id: str
-    member_id: str
-    state: str
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ChatMember:
-    """One active crew membership linked to a chat, as stored now.
-
-    ``crew`` is the member as the production's crew lists them; ``production_version`` is the
-    production's ``updated_at``, which changes whenever its file is loaded with a change.
-    """
-
-    state: MemberState
-    crew: CrewMember
-    production_version: dt.datetime
-
-
-@dataclass(frozen=True)
-class ChatView:
-    """What a typed answer needs to know about its chat: the conversation under way, the prompt it
-    replies to, and the prompts still waiting for an answer (newest first)."""
-
-    conversation: Conversation | None
-    replied: PromptRef | None
-    unanswered: list[PromptRef]
-
+#: A prompt sent: built once, run at every prompt of a fan-out.
+_INSERT_PROMPT = insert(telegram_prompts)
 
 #: Every prompt of an assignment and day is answered by a report: built once, run at every answer.
 _MARK_ANSWERED = update(telegram_prompts).where(
@@ -124,10 +65,20 @@ _MARK_ANSWERED = update(telegram_prompts).where(
 
 
 class TelegramStore:
-    """Reads and writes the Telegram tables; each call is its own short transaction."""
+    """Reads and writes the Telegram tables of one bot; each call is its own short transaction.
 
-    def __init__(self, engine: Engine) -> None:
+    ``bot`` is the bot's name ("" is the default bot): a chat id and a message id mean something to one
+    bot only, so every read by chat sees that bot's links, prompts and conversations, never another's.
+    """
+
+    def __init__(self, engine: Engine, bot: str = "") -> None:
         self.engine = engine
+        self.bot = bot
+
+    def chat_ref(self, chat_id: int) -> str:
+        """How a report's ``source_ref`` names a chat of this bot: the chat id, after ``<bot>/`` for a named
+        bot (a user's message ids count per bot, so two bots' refs must differ)."""
+        return f"{self.bot}/{chat_id}" if self.bot else str(chat_id)
 
     # -- who writes ---------------------------------------------------------------------------------
 
@@ -135,12 +86,12 @@ class TelegramStore:
         """The active memberships linked to ``chat_id`` (forgotten ones too), with each production's
         version: one query, so a cached production can be checked on every message."""
         with self.engine.connect() as conn:
-            return _chat_members(conn, chat_id)
+            return _chat_members(conn, self.bot, chat_id)
 
     def chat_view(self, chat_id: int, reply_to: int | None) -> ChatView:
         """The conversation, the prompt replied to and the unanswered prompts of a chat."""
         with self.engine.connect() as conn:
-            return _chat_view(conn, chat_id, reply_to)
+            return _chat_view(conn, self.bot, chat_id, reply_to)
 
     def read_chat(self, chat_id: int, reply_to: int | None) -> tuple[list[ChatMember], ChatView]:
         """:meth:`chat_members` and :meth:`chat_view` through one connection: what a typed answer reads."""
@@ -159,11 +110,18 @@ class TelegramStore:
         if conn is None:
             with self.engine.connect() as own:
                 return self.read_chats(chats, conn=own)
-        memberships = _members_of_chats(conn, ids)
-        conversations = _conversations_of_chats(conn, ids)
-        prompts = _prompts_of_chats(conn, chats)
+        memberships = _members_of_chats(conn, self.bot, ids)
+        conversations = _conversations_of_chats(conn, self.bot, ids)
+        prompts = _prompts_of_chats(conn, self.bot, chats)
         return [(memberships.get(chat_id, []), _view(conversations.get(chat_id), prompts[chat_id], reply_to))
                 for chat_id, reply_to in chats]
+
+    def member_state(self, production_id: str, member_id: str) -> tuple[MemberState, dt.datetime] | None:
+        """A member's state and their production's version (``updated_at``), in one query; None if either
+        is gone. What a prompt needs to know afresh: the production itself changes only with its version."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_MEMBER_STATE, {"production_id": production_id, "member_id": member_id}).first()
+        return None if row is None else (mapping.member_state(row), row.production_version)
 
     # -- invites --------------------------------------------------------------------------------
 
@@ -219,22 +177,24 @@ class TelegramStore:
 
     def record_prompt(self, prompt: PromptRef, *, reminder: bool = False) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(telegram_prompts).values(
-                chat_id=prompt.chat_id, message_id=prompt.message_id, production_id=prompt.production_id,
-                member_id=prompt.member_id, assignment_key=prompt.assignment_key, day=prompt.day,
-                sent_at=prompt.sent_at, reminder=reminder, report_id=prompt.report_id,
-            ))
+            conn.execute(_INSERT_PROMPT, {
+                "bot": self.bot, "chat_id": prompt.chat_id, "message_id": prompt.message_id,
+                "production_id": prompt.production_id, "member_id": prompt.member_id,
+                "assignment_key": prompt.assignment_key, "day": prompt.day, "sent_at": prompt.sent_at,
+                "reminder": reminder, "report_id": prompt.report_id,
+            })
 
     def prompt(self, chat_id: int, message_id: int) -> PromptRef | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(telegram_prompts).where(
-                telegram_prompts.c.chat_id == chat_id, telegram_prompts.c.message_id == message_id)).first()
+                telegram_prompts.c.bot == self.bot, telegram_prompts.c.chat_id == chat_id,
+                telegram_prompts.c.message_id == message_id)).first()
         return None if row is None else _prompt(row)
 
     def unanswered(self, chat_id: int) -> list[PromptRef]:
         """The prompts of this chat still waiting for an answer, newest first."""
         with self.engine.connect() as conn:
-            prompts = _prompts_of_chats(conn, [(chat_id, None)])[chat_id]
+            prompts = _prompts_of_chats(conn, self.bot, [(chat_id, None)])[chat_id]
         return _unanswered(prompts.waiting, prompts.answered)
 
     @staticmethod
@@ -347,7 +307,7 @@ class TelegramStore:
     def conversation(self, chat_id: int) -> Conversation | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(telegram_conversations).where(
-                telegram_conversations.c.chat_id == chat_id)).first()
+                telegram_conversations.c.bot == self.bot, telegram_conversations.c.chat_id == chat_id)).first()
         if row is None:
             return None
         return Conversation(row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
@@ -355,16 +315,17 @@ class TelegramStore:
     def set_conversation(self, conversation: Conversation, now: dt.datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(telegram_conversations).where(
-                telegram_conversations.c.chat_id == conversation.chat_id))
+                telegram_conversations.c.bot == self.bot, telegram_conversations.c.chat_id == conversation.chat_id))
             conn.execute(insert(telegram_conversations).values(
-                chat_id=conversation.chat_id, production_id=conversation.production_id,
+                bot=self.bot, chat_id=conversation.chat_id, production_id=conversation.production_id,
                 member_id=conversation.member_id, state=conversation.state, data=conversation.data,
                 updated_at=now,
             ))
 
     def clear_conversation(self, chat_id: int) -> None:
         with self.engine.begin() as conn:
-            conn.execute(delete(telegram_conversations).where(telegram_conversations.c.chat_id == chat_id))
+            conn.execute(delete(telegram_conversations).where(
+                telegram_conversations.c.bot == self.bot, telegram_conversations.c.chat_id == chat_id))
 
     def forget_member(self, production_id: str, member_id: str, now: dt.datetime | None = None) -> None:
         """Erase the member (``store.erasure``): name, chat, invites, traces; their figures stay, anonymous."""
@@ -374,37 +335,46 @@ class TelegramStore:
             erase_member(conn, production_id, member_id, now or dt.datetime.now(dt.UTC))
 
 
-def _chat_members(conn: Connection, chat_id: int) -> list[ChatMember]:
-    return _members_of_chats(conn, [chat_id]).get(chat_id, [])
+def _chat_members(conn: Connection, bot: str, chat_id: int) -> list[ChatMember]:
+    return _members_of_chats(conn, bot, [chat_id]).get(chat_id, [])
 
 
-def _chat_view(conn: Connection, chat_id: int, reply_to: int | None) -> ChatView:
-    conversation = _conversations_of_chats(conn, [chat_id]).get(chat_id)
-    return _view(conversation, _prompts_of_chats(conn, [(chat_id, reply_to)])[chat_id], reply_to)
+def _chat_view(conn: Connection, bot: str, chat_id: int, reply_to: int | None) -> ChatView:
+    conversation = _conversations_of_chats(conn, bot, [chat_id]).get(chat_id)
+    return _view(conversation, _prompts_of_chats(conn, bot, [(chat_id, reply_to)])[chat_id], reply_to)
 
 
 _MEMBERS_OF_CHATS = (
     select(members, productions.c.updated_at.label("production_version"))
     .join(productions, productions.c.id == members.c.production_id)
-    .where(members.c.telegram_chat_id.in_(bindparam("ids", expanding=True)), members.c.active)
+    .where(members.c.telegram_chat_id.in_(bindparam("ids", expanding=True)),
+           members.c.telegram_bot == bindparam("bot"), members.c.active)
     .order_by(members.c.telegram_chat_id, members.c.production_id, members.c.position)
 )
 
 
-def _members_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, list[ChatMember]]:
+_MEMBER_STATE = (
+    select(members, productions.c.updated_at.label("production_version"))
+    .join(productions, productions.c.id == members.c.production_id)
+    .where(members.c.production_id == bindparam("production_id"), members.c.member_id == bindparam("member_id"))
+)
+
+
+def _members_of_chats(conn: Connection, bot: str, chat_ids: Sequence[int]) -> dict[int, list[ChatMember]]:
     found: dict[int, list[ChatMember]] = {}
-    for r in conn.execute(_MEMBERS_OF_CHATS, {"ids": list(chat_ids)}):
+    for r in conn.execute(_MEMBERS_OF_CHATS, {"ids": list(chat_ids), "bot": bot}):
         found.setdefault(r.telegram_chat_id, []).append(
             ChatMember(mapping.member_state(r), mapping.crew_member(r), r.production_version))
     return found
 
 
 _CONVERSATIONS_OF_CHATS = select(telegram_conversations).where(
+    telegram_conversations.c.bot == bindparam("bot"),
     telegram_conversations.c.chat_id.in_(bindparam("ids", expanding=True)))
 
 
-def _conversations_of_chats(conn: Connection, chat_ids: Sequence[int]) -> dict[int, Conversation]:
-    rows = conn.execute(_CONVERSATIONS_OF_CHATS, {"ids": list(chat_ids)})
+def _conversations_of_chats(conn: Connection, bot: str, chat_ids: Sequence[int]) -> dict[int, Conversation]:
+    rows = conn.execute(_CONVERSATIONS_OF_CHATS, {"ids": list(chat_ids), "bot": bot})
     return {row.chat_id: Conversation(row.chat_id, row.production_id, row.member_id, row.state, dict(row.data))
             for row in rows}
 
@@ -424,9 +394,10 @@ def _build_prompts_of_chats() -> Any:
     unanswered ones (by a later reminder's answer, or another instance), newest first: one query."""
     t, waiting = telegram_prompts, telegram_prompts.alias("waiting")
     days_waiting = select(waiting.c.day).where(
-        waiting.c.chat_id.in_(bindparam("chats", expanding=True)), waiting.c.report_id.is_(None))
+        waiting.c.bot == bindparam("bot"), waiting.c.chat_id.in_(bindparam("chats", expanding=True)),
+        waiting.c.report_id.is_(None))
     return (select(t)
-            .where(t.c.chat_id.in_(bindparam("ids", expanding=True)),
+            .where(t.c.bot == bindparam("bot"), t.c.chat_id.in_(bindparam("ids", expanding=True)),
                    or_(t.c.report_id.is_(None), t.c.message_id.in_(bindparam("replied", expanding=True)),
                        t.c.day.in_(days_waiting)))
             .order_by(t.c.chat_id, t.c.sent_at.desc(), t.c.message_id.desc()))
@@ -435,11 +406,12 @@ def _build_prompts_of_chats() -> Any:
 _PROMPTS_OF_CHATS = _build_prompts_of_chats()
 
 
-def _prompts_of_chats(conn: Connection, chats: Sequence[tuple[int, int | None]]) -> dict[int, _ChatPrompts]:
+def _prompts_of_chats(conn: Connection, bot: str,
+                      chats: Sequence[tuple[int, int | None]]) -> dict[int, _ChatPrompts]:
     """The prompts each chat's typed answer may be for: one query for all the chats."""
     ids = sorted({chat_id for chat_id, _ in chats})
     replies = {(chat_id, reply_to) for chat_id, reply_to in chats if reply_to is not None}
-    rows = conn.execute(_PROMPTS_OF_CHATS, {"ids": ids, "chats": ids,
+    rows = conn.execute(_PROMPTS_OF_CHATS, {"ids": ids, "chats": ids, "bot": bot,
                                             "replied": sorted({m for _, m in replies})}).all()
     found = {chat_id: _ChatPrompts() for chat_id in ids}
     days = {r.day for r in rows if r.report_id is None}

@@ -39,7 +39,9 @@ telegram_invites = Table(
 telegram_prompts = Table(
     "telegram_prompts",
     metadata,
-    # One row per prompt (or reminder) message sent: the answer to it counts for its day.
+    # One row per prompt (or reminder) message sent: the answer to it counts for its day. Message ids
+    # count per chat and per bot: ``bot`` is the bot that sent it ("" is the default bot).
+    Column("bot", String(32), nullable=False, default="", server_default=""),
     Column("chat_id", BigInteger, nullable=False),
     Column("message_id", BigInteger, nullable=False),
     Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
@@ -49,7 +51,7 @@ telegram_prompts = Table(
     Column("sent_at", UtcDateTime, nullable=False),
     Column("reminder", Boolean, nullable=False, default=False),
     Column("report_id", Integer, nullable=True),  # the report that answered it
-    PrimaryKeyConstraint("chat_id", "message_id"),
+    PrimaryKeyConstraint("bot", "chat_id", "message_id"),
     Index("ix_telegram_prompts_assignment_day", "production_id", "member_id", "assignment_key", "day"),
 )
 
@@ -91,6 +93,7 @@ telegram_conversations = Table(
     "telegram_conversations",
     metadata,
     # What the bot is waiting for in a chat: a corrected figure, or the next step of a guided entry.
+    Column("bot", String(32), primary_key=True, default="", server_default=""),
     Column("chat_id", BigInteger, primary_key=True),
     Column("production_id", ID, ForeignKey("productions.id", ondelete="CASCADE"), nullable=False),
     Column("member_id", ID, nullable=False),

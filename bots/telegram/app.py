@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from base import redaction
 from base.i18n import t
+from base.settings import DEFAULT_BOT, telegram_tokens
 from bots.telegram import handlers as h
 from bots.telegram.batches import Batches
 from bots.telegram.flow import read_chats, read_chats_async
@@ -69,11 +70,14 @@ def bot_api_base(url: str) -> str:
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(app: App, *, rate_limit: bool = True, token: str | None = None) -> AnyApplication:
-    """The bot for ``app``'s settings: Bot API URL, token, rate limiter and every handler."""
-    secret = token or (app.settings.telegram_token.get_secret_value() if app.settings.telegram_token else "")
+def build_application(app: App, *, rate_limit: bool = True, token: str | None = None,
+                      bot: str = DEFAULT_BOT) -> AnyApplication:
+    """The bot named ``bot`` ("" is GREENSLATE_TELEGRAM_TOKEN's) for ``app``'s settings: Bot API URL,
+    token, rate limiter and every handler. It handles the chats linked through it only."""
+    secret = token or telegram_tokens(app.settings).get(bot, "")
     if not secret:
-        raise ValueError("GREENSLATE_TELEGRAM_TOKEN is not set")
+        raise ValueError(f"no token for the Telegram bot {bot!r} in GREENSLATE_TELEGRAM_BOTS" if bot
+                         else "GREENSLATE_TELEGRAM_TOKEN is not set")
     install_redaction(secret)
     limiter: CrewRateLimiter | AIORateLimiter
     if rate_limit:  # 30 a second overall, 20 a minute per group, 1 a second per private chat
@@ -81,7 +85,7 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     else:  # tests: no waiting, but a 429 is still waited out and retried
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
     base_url = bot_api_base(app.settings.telegram_api_url)
-    bot = CrewBot(
+    crew_bot = CrewBot(
         secret,
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot" if base_url.endswith("/bot") else base_url,
@@ -91,13 +95,13 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     )
     application = (
         ApplicationBuilder()
-        .bot(bot)
+        .bot(crew_bot)
         .context_types(ContextTypes(context=Context))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    services = Services(app=app, store=TelegramStore(app.engine))
+    services = Services(app=app, store=TelegramStore(app.engine, bot))
     read = partial(read_chats, services)
     services.reads = Batches(read, on_loop=read if services.local_store else None,
                              run_async=partial(read_chats_async, services) if services.async_engine else None)
@@ -164,11 +168,22 @@ async def post_shutdown(application: AnyApplication) -> None:
     log.info("telegram bot stopped")
 
 
+def webhook_address(settings: Any, bot: str) -> tuple[str, int]:
+    """Where a bot receives by webhook: the default bot at GREENSLATE_TELEGRAM_WEBHOOK_URL and its port;
+    a named bot at that URL followed by ``/<name>``, on the next port in GREENSLATE_TELEGRAM_BOTS' order."""
+    url, port = settings.telegram_webhook_url.rstrip("/"), settings.telegram_webhook_port
+    if bot == DEFAULT_BOT:
+        return url, port
+    named = [name for name in telegram_tokens(settings) if name != DEFAULT_BOT]
+    return f"{url}/{bot}", port + 1 + named.index(bot)
+
+
 async def start_telegram(
-    app: App, *, rate_limit: bool = True, poll_timeout: int = 30, poll_interval: float = 0.0
+    app: App, *, rate_limit: bool = True, poll_timeout: int = 30, poll_interval: float = 0.0,
+    bot: str = DEFAULT_BOT,
 ) -> AnyApplication:
-    """Start the bot inside the running loop (polling, or a webhook if one is configured)."""
-    application = build_application(app, rate_limit=rate_limit)
+    """Start the bot named ``bot`` inside the running loop (polling, or a webhook if one is configured)."""
+    application = build_application(app, rate_limit=rate_limit, bot=bot)
     await initialize(application, app.settings.telegram_api_url)
     await post_init(application)  # run_polling would call it; step-by-step start does not
     assert application.updater is not None
@@ -176,27 +191,42 @@ async def start_telegram(
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
         install_redaction(secret or "")  # the webhook's secret is a secret too
-        path = settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1]  # the proxy forwards it here
+        url, port = webhook_address(settings, bot)
+        path = url.rsplit("/", 1)[-1]  # the proxy forwards it here
         # Not PTB's webhook server: it answers Telegram before the update is handled (see webhook.py).
         await application.start()
         receiver = WebhookReceiver(application, listen=settings.telegram_webhook_listen,
-                                   port=settings.telegram_webhook_port, path=path,
-                                   webhook_url=settings.telegram_webhook_url, secret=secret)
+                                   port=port, path=path, webhook_url=url, secret=secret)
         services_of(application).webhook = receiver
         await receiver.start()
-        log.info("telegram bot receiving updates by webhook")
+        log.info("telegram bot %s receiving updates by webhook", bot or "(default)")
     else:
         # Not PTB's Updater: it confirms updates to Telegram before they are handled (see polling.py).
         await application.start()
         poller = AckAfterHandling(application, timeout=poll_timeout, poll_interval=poll_interval)
         services_of(application).poller = poller
         await poller.start()
-        log.info("telegram bot polling for updates")
+        log.info("telegram bot %s polling for updates", bot or "(default)")
     # What was built to start (modules, handlers, the catalogue) lives as long as the process: set it
     # aside from the garbage collector, whose full passes over it paused the bot for up to 120 ms.
     gc.collect()
     gc.freeze()
     return application
+
+
+async def start_telegram_bots(app: App, *, rate_limit: bool = True, poll_timeout: int = 30,
+                              poll_interval: float = 0.0) -> list[AnyApplication]:
+    """Every configured bot started (the default one first), each on its own token and rate limit."""
+    started: list[AnyApplication] = []
+    try:
+        for name in telegram_tokens(app.settings):
+            started.append(await start_telegram(app, rate_limit=rate_limit, poll_timeout=poll_timeout,
+                                                poll_interval=poll_interval, bot=name))
+    except BaseException:
+        for application in reversed(started):
+            await stop_telegram(application)
+        raise
+    return started
 
 
 async def stop_telegram(application: AnyApplication) -> None:
@@ -214,4 +244,4 @@ async def stop_telegram(application: AnyApplication) -> None:
     await post_shutdown(application)
 
 
-__all__ = ["build_application", "services_of", "start_telegram", "stop_telegram"]
+__all__ = ["build_application", "services_of", "start_telegram", "start_telegram_bots", "stop_telegram"]

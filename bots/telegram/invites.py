@@ -6,10 +6,12 @@ import asyncio
 import re
 from pathlib import Path
 
+from base.settings import telegram_tokens
 from common.app import App
 from common.crew_invites import (
     DEFAULT_TTL,
     USERNAME_VARIABLE,
+    USERNAMES_VARIABLE,
     InviteLink,
     configured_bot_username,
     create_invites,
@@ -21,18 +23,24 @@ __all__ = ["DEFAULT_TTL", "USERNAME_VARIABLE", "InviteLink", "bot_username", "cr
            "write_qr"]
 
 
-def bot_username(app: App) -> str:
-    """The bot's @username: from GREENSLATE_TELEGRAM_BOT_USERNAME, else asked of Telegram with the token."""
-    name = configured_bot_username()
+def bot_username(app: App, bot: str = "") -> str:
+    """The @username of the bot named ``bot`` ("" is the default bot): from GREENSLATE_TELEGRAM_BOT_USERNAME
+    (GREENSLATE_TELEGRAM_BOT_USERNAMES for a named bot), else asked of Telegram with its token."""
+    name = configured_bot_username(bot)
     if name:
         return name
-    token = app.settings.telegram_token
+    token = telegram_tokens(app.settings).get(bot)
     if token is None:
+        if bot:
+            raise GreenslateError(
+                f"cannot build invite links: add {bot}=<username> to {USERNAMES_VARIABLE}, "
+                f"or {bot}=<token> to GREENSLATE_TELEGRAM_BOTS (the username is then asked of Telegram)"
+            )
         raise GreenslateError(
             f"cannot build invite links: set {USERNAME_VARIABLE} (the bot's @username) "
             "or GREENSLATE_TELEGRAM_TOKEN (the username is then asked of Telegram)"
         )
-    return asyncio.run(_ask_username(token.get_secret_value(), app.settings.telegram_api_url))
+    return asyncio.run(_ask_username(token, app.settings.telegram_api_url))
 
 
 async def _ask_username(token: str, api_url: str) -> str:

@@ -30,7 +30,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -163,13 +163,16 @@ def parse_production(
     *,
     factors: FactorSet | None = None,
     consumption: ConsumptionTable | None = None,
+    telegram_bots: Collection[str] | None = None,
 ) -> Production:
     """Read a production file's text (or its already-parsed mapping) into a ``Production``.
 
     Raises ``ProductionFileError`` (a ``ProductionFileProblems``) for anything wrong in it.
     ``factors`` and ``consumption`` default to the current factor set and consumption table.
+    ``telegram_bots``, when given, are the bots configured (GREENSLATE_TELEGRAM_BOTS): a
+    ``production.telegram_bot`` must be one of them.
     """
-    return _parse(source, file_name, factors, consumption)[0]
+    return _parse(source, file_name, factors, consumption, telegram_bots)[0]
 
 
 def _parse(
@@ -177,6 +180,7 @@ def _parse(
     file_name: str,
     factors: FactorSet | None,
     consumption: ConsumptionTable | None,
+    telegram_bots: Collection[str] | None = None,
 ) -> tuple[Production, ProductionFile]:
     """The production and the validated file it came from (for the sections outside the domain)."""
     lines: dict[Path_, int] = {}
@@ -192,10 +196,21 @@ def _parse(
         factors = factors or default_factors
         consumption = consumption or default_table
     checker = _Checker(doc, factors, consumption)
-    problems = checker.run()
+    problems = checker.run() + _bot_problems(doc, telegram_bots)
     if problems:
         _raise(file_name, problems, lines)
     return _to_domain(doc, checker.calendar()), doc
+
+
+def _bot_problems(doc: ProductionFile, configured: Collection[str] | None) -> list[Problem]:
+    """The bot the production names must be configured (its token lives in the settings only)."""
+    name = doc.production.telegram_bot
+    if not name or configured is None or name in configured:
+        return []
+    if not configured:
+        return [Problem.of("production.telegram_bot", say("bot.none_configured", quoted=repr(name), name=name))]
+    return [Problem.of("production.telegram_bot",
+                       say("bot.unknown", quoted=repr(name), known=", ".join(sorted(configured))))]
 
 
 def _decode(source: bytes, file_name: str) -> str:
@@ -240,9 +255,11 @@ def load_production_file(
     *,
     factors: FactorSet | None = None,
     consumption: ConsumptionTable | None = None,
+    telegram_bots: Collection[str] | None = None,
 ) -> Production:
     """Read and check the production file at ``path``."""
-    return load_production_file_with_discord(path, factors=factors, consumption=consumption)[0]
+    return load_production_file_with_discord(path, factors=factors, consumption=consumption,
+                                             telegram_bots=telegram_bots)[0]
 
 
 def load_production_file_with_discord(
@@ -250,6 +267,7 @@ def load_production_file_with_discord(
     *,
     factors: FactorSet | None = None,
     consumption: ConsumptionTable | None = None,
+    telegram_bots: Collection[str] | None = None,
 ) -> tuple[Production, DiscordModel | None]:
     """Read and check the production file at ``path``: the production and its ``discord:`` section.
 
@@ -267,7 +285,7 @@ def load_production_file_with_discord(
     except OSError as e:
         unreadable = Problem.of("", say("file.unreadable", detail=e.strerror or e))
         raise ProductionFileProblems(str(path), [unreadable]) from None
-    production, doc = _parse(raw, str(path), factors, consumption)
+    production, doc = _parse(raw, str(path), factors, consumption, telegram_bots)
     return production, doc.discord
 
 

@@ -97,6 +97,7 @@ def _to_domain(doc: ProductionFile, calendar: ShootingCalendar) -> Production:
         sites=tuple(Site(id=s.id, label=s.label, mode=s.mode, meter_start=s.meter_start, factor=s.factor)
                     for s in doc.sites),
         travel=TravelOptions(radiative_forcing=doc.travel.radiative_forcing),
+        telegram_bot=p.telegram_bot or "",
         generators=tuple(_generator(g) for g in doc.generators),
         meal_types=dict(doc.meal_types),
         waste_streams=dict(doc.waste_streams),

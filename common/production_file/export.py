@@ -116,6 +116,7 @@ def production_document(p: Production, discord: dict[str, Any] | None = None) ->
                 "extra_days": sorted(cal.extra_days),
             },
             "forecast_tco2e": {k.value: _number(v) for k, v in sorted(p.forecast_tco2e.items())},
+            **({"telegram_bot": p.telegram_bot} if p.telegram_bot else {}),
         },
         "crew": [_crew(m) for m in p.crew],
         "vehicles": [_vehicle(v) for v in p.vehicles],

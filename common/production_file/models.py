@@ -12,6 +12,7 @@ from pydantic import (
 
 from common.production_file.types import (
     SCHEMA_ID,
+    BotName,
     Count,
     Date,
     DayOfMonth,
@@ -90,6 +91,12 @@ class ProductionModel(_Model):
     forecast_tco2e: dict[Category, ForecastTonnes] = Field(
         default_factory=dict,
         description="The forecast footprint (bilan prévisionnel) in tonnes CO2e, by category.",
+    )
+    telegram_bot: BotName | None = Field(
+        default=None,
+        description="The Telegram bot that serves this crew, by the name GREENSLATE_TELEGRAM_BOTS gives it "
+        "(its token stays in the settings). Default: the bot of GREENSLATE_TELEGRAM_TOKEN.",
+        examples=["north"],
     )
 
 

@@ -63,6 +63,8 @@ LAST_SHOOTING_DAY = "last_shooting_day"
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _ID_RE = re.compile(_ID_PATTERN)
+_BOT_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"  # base.settings.BOT_NAME
+_BOT_RE = re.compile(_BOT_PATTERN)
 _TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -375,6 +377,15 @@ TimeOfDay = Annotated[
 ]
 Date = Annotated[dt.date, BeforeValidator(_date), _schema(type="string", format="date", examples=["2027-03-01"])]
 Identifier = Annotated[str, BeforeValidator(_identifier), _schema(type="string", pattern=_ID_PATTERN)]
+
+
+def _bot_name(value: Any) -> str:
+    if not isinstance(value, str) or not _BOT_RE.match(value):
+        raise _fail(say("bot.invalid", got=_describe(value)))
+    return value
+
+
+BotName = Annotated[str, BeforeValidator(_bot_name), _schema(type="string", pattern=_BOT_PATTERN)]
 
 
 def _text_type(length: int, *, required: bool = True) -> Any:

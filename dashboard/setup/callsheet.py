@@ -15,12 +15,12 @@ from pathlib import Path
 import flask
 
 from common.crew_invites import (
-    USERNAME_VARIABLE,
     InviteLink,
     configured_bot_username,
     create_invites,
     qr_data_uri,
     qr_png,
+    username_variable,
 )
 from dashboard import context
 from dashboard.auth import csrf_token
@@ -173,12 +173,12 @@ def invites() -> flask.Response:
     with app.uow() as uow:
         production = uow.productions.get(production_id)
     title = tr("callsheet.title", lang)
-    username = configured_bot_username()
+    username = configured_bot_username(production.telegram_bot)
     if flask.request.method == "POST":
         if refused := refused_change(lang, title, production_id, member):
             return refused
         if not username:
-            text = tr("callsheet.no_username", lang, variable=USERNAME_VARIABLE)
+            text = tr("callsheet.no_username", lang, variable=username_variable(production.telegram_bot))
             return page(lang, title, production_id, message(text, "error"), status=400)
         chosen = flask.request.form.get("member") or None
         try:
@@ -198,7 +198,8 @@ def invites() -> flask.Response:
     if not member.can_edit:
         body.append(f"<p class='note'>{escape(tr('setup.readonly', lang))}</p>")
     elif not username:
-        body.append(message(tr("callsheet.no_username", lang, variable=USERNAME_VARIABLE), "error"))
+        variable = username_variable(production.telegram_bot)
+        body.append(message(tr("callsheet.no_username", lang, variable=variable), "error"))
     else:
         body.append(_make_form(production_id, lang))
     body.append(f'<p><a href="{escape(url("/setup", production_id))}">{escape(tr("setup.back", lang))}</a></p>')

@@ -83,6 +83,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("production", (
         Field("title", width="l"), Field("type", "select", _values(ProductionType), labels="setup.type"),
         Field("timezone"), Field("language", "select", _values(Language), labels="setup.language"),
+        Field("telegram_bot", width="s"),
         *(Field(f"forecast_tco2e.{c.value}", "number", width="s") for c in Category),
     )),
     Section("calendar", (

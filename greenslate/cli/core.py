@@ -99,11 +99,13 @@ def production() -> None:
               help="Language of the file's problems, if any.")
 def production_load(file: Path, lang: str) -> None:
     """Create or update a production from its YAML file. Reports are never touched."""
+    from base.settings import load_settings, telegram_bot_names
     from common.production_file import ProductionFileProblems, load_production_file_with_discord
     from domain.usecases import load_production
 
     try:
-        prod, discord = load_production_file_with_discord(file)  # refuses a bad file before the store is opened
+        # refuses a bad file (a bot not configured too) before the store is opened
+        prod, discord = load_production_file_with_discord(file, telegram_bots=telegram_bot_names(load_settings()))
         app = open_app()
         _refuse_orphans(app, prod, str(file))
     except ProductionFileProblems as e:

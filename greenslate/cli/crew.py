@@ -33,7 +33,9 @@ def invite(production_id: str, members: tuple[str, ...], qr_dir: Path | None, da
     from greenslate.cli.core import open_app
 
     app = open_app()
-    username = bot_username(app)
+    with app.uow() as uow:
+        bot = uow.productions.get(production_id).telegram_bot
+    username = bot_username(app, bot)
     links = create_invites(app, production_id, username, list(members) or None, ttl=dt.timedelta(days=days))
     if not links:
         raise GreenslateError(f"no crew member of {production_id} reports on Telegram: nothing to invite")

@@ -76,3 +76,26 @@ def test_viewers_see_the_status_and_make_no_link(client_for: Any) -> None:
     assert "Amina Diallo" in status and "Make the call sheet" not in status and "New link" not in status
     response = client.post("/setup/invites?production=feux-aube", data={"csrf": _csrf(status)})
     assert response.status_code == 403
+
+
+def test_a_production_with_a_bot_of_its_own_gets_links_to_that_bot(client_for: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from domain.usecases import load_production
+
+    app = client_for.seeded.app
+    with app.uow() as uow:
+        production = uow.productions.get("feux-aube")
+    load_production(app.uow(), replace(production, telegram_bot="north"))
+    client = client_for(COORDINATOR)
+    status = client.get("/setup/invites?production=feux-aube&lang=en").get_data(as_text=True)
+    assert "GREENSLATE_TELEGRAM_BOT_USERNAMES" in status  # the default bot's name is not this bot's
+    assert "https://t.me/feux_aube_bot" not in client.post(
+        "/setup/invites?production=feux-aube&lang=en", data={"csrf": _csrf(status)}).get_data(as_text=True)
+    monkeypatch.setenv("GREENSLATE_TELEGRAM_BOT_USERNAMES", "south=feux_sud_bot north=@feux_nord_bot")
+    status = client.get("/setup/invites?production=feux-aube&lang=en").get_data(as_text=True)
+    page = client.post("/setup/invites?production=feux-aube&lang=en",
+                       data={"csrf": _csrf(status)}).get_data(as_text=True)
+    assert len(re.findall(r"https://t\.me/feux_nord_bot\?start=[\w-]+", page)) >= 6
+    assert "feux_aube_bot" not in page and "feux_sud_bot" not in page

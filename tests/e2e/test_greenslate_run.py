@@ -99,3 +99,76 @@ async def test_a_prompt_an_answer_and_the_balance_through_greenslate_run(tmp_pat
             run.kill()
             await run.wait()
         await server.stop()
+
+
+async def test_two_bots_in_one_greenslate_run_each_serving_its_own_production(tmp_path):
+    """The same person on two crews, each served by its own bot: one prompt and one answer through each."""
+    server = BotApiServer(token=TOKEN)
+    south = server.add_bot("4343:e2e-south-token", bot_id=4343, username="feux_sud_bot")
+    await server.start()
+    second = tmp_path / "nuit-sud.yaml"
+    second.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "  id: feux-aube ", "  id: nuit-sud\n  telegram_bot: sud\n  # ", 1), encoding="utf-8")
+    env = {
+        **os.environ,
+        "GREENSLATE_DATABASE_URL": f"sqlite:///{tmp_path / 'greenslate.sqlite3'}",
+        "GREENSLATE_TELEGRAM_TOKEN": TOKEN,
+        "GREENSLATE_TELEGRAM_BOTS": f"sud={south.token}",
+        "GREENSLATE_TELEGRAM_API_URL": server.base_url,
+        "GREENSLATE_SCHEDULER_TICK_SECONDS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("GREENSLATE_TELEGRAM_BOT_USERNAME", None)
+    env.pop("GREENSLATE_TELEGRAM_BOT_USERNAMES", None)
+    run = None
+    try:
+        await _cli(env, "production", "load", str(EXAMPLE))
+        await _cli(env, "production", "load", str(second))
+        links = {}
+        for production, bot in (("feux-aube", server), ("nuit-sud", south)):
+            invite = await _cli(env, "crew", "invite", production, "--member", "amina", "--days", "365")
+            assert f"https://t.me/{bot.username}?start=" in invite  # the username asked of that bot
+            links[production] = invite.strip().split("?start=")[1].split()[0]
+
+        faked = {**env, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"@{START}", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        run = await asyncio.create_subprocess_exec(
+            *GREENSLATE, "-v", "run", "--no-dashboard",
+            env=faked, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        prompts = {}
+        for production, bot in (("feux-aube", server), ("nuit-sud", south)):
+            bot.add_user(AMINA, "Amina", "fr")
+            mark = bot.mark()
+            bot.send(AMINA, f"/start {links[production]}")
+            [welcome] = await bot.replies(AMINA, 1, since=mark, timeout=30)
+            assert welcome.plain.startswith("Bonjour Amina.")
+            mark = bot.mark()
+            bot.press(AMINA, welcome.message_id, welcome.button("Oui"))
+            await bot.replies(AMINA, 1, since=mark, timeout=15)
+            prompts[production] = bot.mark()
+        for production, bot in (("feux-aube", server), ("nuit-sud", south)):
+            [prompt] = await bot.replies(AMINA, 1, since=prompts[production], timeout=60)
+            assert "compteur kilométrique de Minibus MB-1" in prompt.plain
+            mark = bot.mark()
+            bot.send(AMINA, "45 230" if bot is server else "45 110", reply_to=prompt.message_id)
+            [recap] = await bot.replies(AMINA, 1, since=mark, timeout=15)
+            assert ("220 km" if bot is server else "100 km") in recap.plain
+
+        run.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(run.communicate(), timeout=30)
+        log = output.decode()
+        assert run.returncode == 0, log
+        assert "e2e-secret-token" not in log and "e2e-south-token" not in log
+        run = None
+
+        for production, km in (("feux-aube", 220), ("nuit-sud", 100)):
+            balance = json.loads(await _cli(env, "balance", production, "--format", "json"))
+            transport = next(c for c in balance["categories"] if c["category"] == "transport")
+            assert transport["kgco2e"] == round(km * 0.324626, 3)
+        for bot in (server, south):
+            assert len([s for s in bot.sent_to(AMINA) if "quel est le compteur" in s.plain]) == 1
+    finally:
+        if run is not None and run.returncode is None:
+            run.kill()
+            await run.wait()
+        await server.stop()

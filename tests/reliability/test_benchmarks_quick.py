@@ -20,7 +20,8 @@ from benchmarks.dashboard_pages import page_names
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "import_file", "cli", "scheduler_idle")
+NAMES = ("fanout", "many_bots", "replies", "ingestion", "dashboard_scale", "memory", "import_file", "cli",
+         "scheduler_idle")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,17 @@ def test_fanout_reaches_everyone_once_under_the_limits(results: dict[str, dict])
     # than k // 30 seconds after the first. The rate itself may read a little above 30/s on a short run
     # (a first burst of 30 and then the pace), which is why the span is checked, not the rate.
     assert f["seconds"] >= (members - 1) // 30 * 0.95
+
+
+def test_many_bots_reach_everyone_once_through_their_production_s_bot(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    f, sizes = results["many_bots"]["figures"], results["many_bots"]["sizes"]
+    members, bots = sizes["members_due_at_the_same_minute"], sizes["bots"]
+    assert f["sent"] == members and f["lost"] == 0 and f["duplicated"] == 0 and f["crossed"] == 0
+    assert f["outbox_by_status"] == {"sent": members}
+    assert len(f["per_bot"]) == bots and all(b["sent"] > 0 for b in f["per_bot"].values())
+    assert sum(b["sent"] for b in f["per_bot"].values()) == members
+    # Each bot lets at most 30 sends through in any one second (the server refuses more).
+    assert all(b["seconds"] >= (b["sent"] - 1) // 30 * 0.95 for b in f["per_bot"].values())
 
 
 def test_ingestion_stores_every_answer_once_on_both_stores(results: dict[str, dict]) -> None:  # type: ignore[type-arg]

@@ -17,6 +17,10 @@ Telegram's rules that matter to a bot are enforced when asked: ``enforce_limits=
 429 with ``retry_after`` above 30 messages a second overall or 1 a second in one chat, and
 ``block(chat_id)`` makes a chat answer 403 as when the user blocked the bot.
 
+Several bots on one server, as on Telegram: ``add_bot(token, ...)`` gives another bot's view,
+reached at the same ``base_url`` with its own token. Each has its own updates, ledger, message ids
+(they count per bot and chat) and flood limits; a private chat has the user's id with every bot.
+
 Facts this server relies on (see TESTING-NOTES.md): PTB sends string parameters raw and every
 other parameter JSON-encoded, so fields are decoded by name; a 404 would surface as InvalidToken,
 so every method answers; pending long polls are released when the server stops.
@@ -85,7 +89,7 @@ class Sent:
 
 
 class BotApiServer:
-    """The Bot API for one bot token, on 127.0.0.1 and a free port."""
+    """The Bot API for one bot token, on 127.0.0.1 and a free port (more bots: :meth:`add_bot`)."""
 
     def __init__(
         self,
@@ -125,29 +129,54 @@ class BotApiServer:
         self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._port = 0
+        self._host: BotApiServer | None = None  # the server this bot's requests reach, when added to one
+        self._bots: dict[str, BotApiServer] = {token: self}  # every bot this server answers for, by token
 
     # -- running --------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._host.port if self._host is not None else self._port
 
     @property
     def base_url(self) -> str:
         """What to give ``ApplicationBuilder.base_url``: the bot calls ``base_url + token + /method``."""
         return f"http://127.0.0.1:{self.port}/bot"
 
+    @property
+    def bots(self) -> list[BotApiServer]:
+        """Every bot this server answers for, this one first."""
+        return list(self._bots.values())
+
+    def add_bot(self, token: str, *, bot_id: int, username: str, enforce_limits: bool | None = None) -> BotApiServer:
+        """Another bot on this server (same ``base_url``, its own token): its view, to act as its users."""
+        if token in self._bots:
+            raise ValueError("a bot with this token exists already")
+        bot = BotApiServer(token, bot_id=bot_id, username=username, max_poll_seconds=self.max_poll_seconds,
+                           enforce_limits=self.enforce_limits if enforce_limits is None else enforce_limits)
+        bot._host = self
+        bot._changed = asyncio.Condition() if self._changed is not None else None
+        self._bots[token] = bot
+        return bot
+
     async def start(self) -> None:
-        self._changed = asyncio.Condition()
+        assert self._host is None, "start the server the bot was added to"
+        for bot in self._bots.values():
+            bot._changed = asyncio.Condition()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
         """Release every waiting long poll, then stop (stop the bot's updater first)."""
-        self._closing = True
-        await self._notify()
+        for bot in self._bots.values():
+            bot._closing = True
+            await bot._notify()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -308,9 +337,14 @@ class BotApiServer:
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        bot = self._bots.get(request.match_info["token"])
+        if bot is None:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
                                      status=401)
+        return await bot._answer(request)
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        """One call of this bot's (its token matched)."""
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))

@@ -61,7 +61,7 @@ async def text_answer(update: Update, context: Context) -> None:
     members = await linked(update, context, chat)
     if members is None:
         return
-    source_ref = f"{chat_id}:{message.message_id}"
+    source_ref = f"{services.store.chat_ref(chat_id)}:{message.message_id}"
     conversation = view.conversation
     if conversation is not None and view.replied is not None:
         # A reply to a prompt says which question it answers: it ends a correction or guided entry.
@@ -138,11 +138,11 @@ async def edited_answer(update: Update, context: Context) -> None:
         return
     services, chat_id = context.services, chat_id_of(update)
     edit = int((message.edit_date or message.date).timestamp())
-    source_ref = f"{chat_id}:{message.message_id}:edit:{edit}"
+    source_ref = f"{services.store.chat_ref(chat_id)}:{message.message_id}:edit:{edit}"
 
     def original() -> Report | None:
         with services.app.uow() as uow:
-            return uow.reports.by_source(SOURCE, f"{chat_id}:{message.message_id}")
+            return uow.reports.by_source(SOURCE, f"{services.store.chat_ref(chat_id)}:{message.message_id}")
 
     report = await asyncio.to_thread(original)
     if report is not None:
@@ -190,4 +190,4 @@ async def _step(update: Update, context: Context, members: list[Member], convers
     answer = Answer(kind, {k: Decimal(v) for k, v in values.items()})
     raw = ", ".join(f"{texts.item_label(k, m.lang)} {v}" for k, v in values.items())
     await store_answer(context.bot, services, chat_id, target, answer, raw_text=raw,
-                       source_ref=f"{chat_id}:{message.message_id}", received_at=message.date)
+                       source_ref=f"{services.store.chat_ref(chat_id)}:{message.message_id}", received_at=message.date)

@@ -126,7 +126,8 @@ async def zero_button(context: Context, chat_id: int, prompt: Any, target: Targe
     values = {"km": 0} if kind is ReportKind.MILEAGE else {"hours": 0}
     answer = Answer(kind, {k: Decimal(v) for k, v in values.items()})
     await store_answer(context.bot, context.services, chat_id, target, answer, raw_text=query.data,
-                       source_ref=f"{chat_id}:{prompt.message_id}:none", received_at=now_of(context))
+                       source_ref=f"{context.services.store.chat_ref(chat_id)}:{prompt.message_id}:none",
+                       received_at=now_of(context))
 
 
 @_button(_pressed_on_prompt)
@@ -189,7 +190,7 @@ async def undo_button(context: Context, chat_id: int, report: Report, target: Ta
 
     def undo() -> None:
         undo_report(app.uow(), app.catalogue, latest.id or 0, source=SOURCE,
-                    source_ref=f"{chat_id}:undo:{query.id}", received_at=now_of(context))
+                    source_ref=f"{services.store.chat_ref(chat_id)}:undo:{query.id}", received_at=now_of(context))
         services.store.reopen(m.production_id, m.member_id, target.assignment.key, report.day)
 
     await asyncio.to_thread(undo)

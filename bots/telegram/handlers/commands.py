@@ -272,8 +272,8 @@ async def correct_command(update: Update, context: Context) -> None:
     assert message is not None
     if context.args:
         await answer_text(context.bot, services, chat_id, target, " ".join(context.args),
-                          source_ref=f"{chat_id}:{message.message_id}", received_at=message.date,
-                          corrects=latest.id)
+                          source_ref=f"{services.store.chat_ref(chat_id)}:{message.message_id}",
+                          received_at=message.date, corrects=latest.id)
         return
     await ask_correction(context, chat_id, target, latest)
 

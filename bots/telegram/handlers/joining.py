@@ -63,10 +63,13 @@ async def start(update: Update, context: Context) -> None:
         # The invite is used and the chat linked in one transaction, so an erasure of the member
         # (which revokes the invite first) comes wholly before or wholly after.
         with services.app.uow() as uow:
+            production = uow.productions.get(invite.production_id)
+            if production.telegram_bot != services.store.bot:  # the production is served by another bot
+                return production, None
             if not services.store.use_invite(token, chat_id, now, conn=uow.connection):
                 return None
-            production = uow.productions.get(invite.production_id)
-            uow.members.link_telegram(invite.production_id, invite.member_id, chat_id, None)
+            uow.members.link_telegram(invite.production_id, invite.member_id, chat_id, None,
+                                      bot=services.store.bot)
             state = uow.members.state(invite.production_id, invite.member_id)
             uow.commit()
         return production, state
@@ -76,6 +79,9 @@ async def start(update: Update, context: Context) -> None:
         await send_plain(update, context, t(lang, "telegram.start.used"))
         return
     production, state = linked
+    if state is None:  # an invite of a production another bot serves: this bot does not know it
+        await send_plain(update, context, t(lang, "telegram.start.unknown"))
+        return
     await say(context.bot, services, chat_id, texts.welcome(production, state.member_id, state.language),
               lang=state.language, voice=state.voice, buttons=consent_buttons(state.language))
 
