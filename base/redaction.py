@@ -19,6 +19,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterable
@@ -33,7 +34,8 @@ MASK = "<secret>"
 MIN_LENGTH = 6
 
 #: Settings whose whole value is secret, and settings that are URLs which may carry a password.
-SECRET_SETTINGS = ("telegram_token", "discord_token", "dashboard_secret_key", "telegram_webhook_secret")
+SECRET_SETTINGS = ("telegram_token", "telegram_bots", "discord_token", "dashboard_secret_key",
+                   "telegram_webhook_secret")
 URL_SETTINGS = ("database_url", "dashboard_login_limit_storage", "telegram_api_url")
 
 _lock = threading.Lock()
@@ -69,13 +71,23 @@ def secrets_of(settings: Any) -> list[str]:
         if value is None:
             continue
         text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-        values.append(text)
-        if name == "telegram_token" and ":" in text:
-            values.append(text.split(":", 1)[1])  # the bot id before it is public; the rest is not
+        values.extend(_secret_parts(name, text))
     for name in URL_SETTINGS:
         value = getattr(settings, name, None)
         if isinstance(value, str):
             values.extend(url_passwords(value))
+    return values
+
+
+def _secret_parts(name: str, text: str) -> list[str]:
+    """A secret setting's value and, for bot tokens, each token and its secret part (the bot id before
+    the colon is public; the rest is not). ``telegram_bots`` holds ``name=token`` pairs."""
+    values = [text]
+    tokens = [text] if name == "telegram_token" else []
+    if name == "telegram_bots":
+        tokens = [pair.split("=", 1)[1] for pair in re.split(r"[,\s]+", text) if "=" in pair]
+        values.extend(tokens)
+    values.extend(token.split(":", 1)[1] for token in tokens if ":" in token)
     return values
 
 
@@ -98,9 +110,7 @@ def secrets_from_environment(environ: dict[str, str] | None = None) -> list[str]
     for name in SECRET_SETTINGS:
         value = by_name.get(f"GREENSLATE_{name.upper()}")
         if value:
-            values.append(value)
-            if name == "telegram_token" and ":" in value:
-                values.append(value.split(":", 1)[1])
+            values.extend(_secret_parts(name, value))
     for name in URL_SETTINGS:
         value = by_name.get(f"GREENSLATE_{name.upper()}")
         if value:

@@ -55,3 +55,15 @@ def test_the_secrets_hidden_at_start_are_the_settings_class_s(clean: Path, monke
     light = environment.given(SECRET_SETTINGS + URL_SETTINGS)
     assert sorted(secrets_of(type("Given", (), light)())) == sorted(secrets_of(Settings()))
     assert "file-password" in secrets_of(Settings()) and "secret-part-of-the-token" in secrets_of(Settings())
+
+
+def test_every_extra_bot_s_token_is_hidden(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from base.redaction import SECRET_SETTINGS, URL_SETTINGS, add_secrets, redact, secrets_of
+
+    monkeypatch.setenv("GREENSLATE_TELEGRAM_BOTS", "north=111111:north-secret-part, south=222222:south-secret-part")
+    light = environment.given(SECRET_SETTINGS + URL_SETTINGS)
+    assert sorted(secrets_of(type("Given", (), light)())) == sorted(secrets_of(Settings()))
+    add_secrets(secrets_of(Settings()))
+    line = "POST /bot222222:south-secret-part/sendMessage; north uses 111111:north-secret-part"
+    assert "secret-part" not in redact(line) and "222222" not in redact(line)
+    assert redact("south-secret-part alone") == "<secret> alone"
