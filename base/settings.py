@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from base.environment import ENV_FILE, PREFIX, default_database_url
+from domain.errors import GreenslateError
 
 
 class Settings(BaseSettings):
