@@ -1,4 +1,4 @@
-"""Migration 0011_many_bots on SQLite and PostgreSQL: what was stored is the default bot's, another bot's
+"""Migration 0012_many_bots on SQLite and PostgreSQL: what was stored is the default bot's, another bot's
 prompts may then reuse a chat and message id, and going back down keeps the default bot's rows."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _prompt(bot: str | None, message_id: int) -> tuple[Any, dict[str, Any]]:
 
 
 def test_the_rows_stored_before_are_the_default_bot_s_and_another_bot_may_reuse_their_ids(fresh_url: str) -> None:
-    migrate.upgrade(fresh_url, "0010_accounts")
+    migrate.upgrade(fresh_url, "0011_creators")
     engine = make_engine(fresh_url)
     try:
         with engine.begin() as conn:
@@ -83,7 +83,7 @@ def test_the_rows_stored_before_are_the_default_bot_s_and_another_bot_may_reuse_
             "bot", "chat_id", "message_id"]
         engine.dispose()
 
-        migrate.downgrade(fresh_url, "0010_accounts")
+        migrate.downgrade(fresh_url, "0011_creators")
         with engine.begin() as conn:
             assert conn.execute(text("SELECT chat_id, message_id FROM telegram_prompts")).all() == [(1001, 7)]
             assert conn.execute(text("SELECT chat_id FROM telegram_conversations")).all() == [(1001,)]

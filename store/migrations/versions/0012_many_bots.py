@@ -1,6 +1,6 @@
 """Several Telegram bots: a chat id, a message id and a conversation belong to one bot.
 
-Revision ID: 0011_many_bots
+Revision ID: 0012_many_bots
 Revises: 0010_accounts
 
 A private chat's id is the same for every bot the person writes to, and message ids count per bot:
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_many_bots"
-down_revision = "0010_accounts"
+revision = "0012_many_bots"
+down_revision = "0011_creators"
 branch_labels = None
 depends_on = None
 
