@@ -21,6 +21,7 @@ from benchmarks.common import RESULTS_DIR
 BENCHMARKS = {
     "fanout": "benchmarks.fanout",
     "replies": "benchmarks.replies",
+    "shared_limit": "benchmarks.shared_limit",
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",

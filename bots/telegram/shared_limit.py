@@ -50,7 +50,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 from bots.telegram.ratelimit import OVERALL_LIMIT, OVERALL_PERIOD, REPLY, SlidingWindow
@@ -183,8 +183,8 @@ class SharedWindow:
         self.taken[priority] += 1
         try:
             yield
-        finally:
-            await self._give_back(slot, self.period)
+        finally:  # given back in the background: the sender goes on, and a later release is only safer
+            self._later(self._give_back(slot, self.period))
 
     @contextlib.asynccontextmanager
     async def chat_turn(self, chat_id: int, seconds: float) -> AsyncIterator[None]:
@@ -205,10 +205,7 @@ class SharedWindow:
             yield
         finally:
             if claimed:
-                try:
-                    await self._chat_release(keys=[key], args=[mine, max(1, int(seconds * 1000))])
-                except Exception as exc:  # the claim's lease frees the chat in the end
-                    self._unreachable(exc)
+                self._later(self._free_chat(key, mine, seconds))
 
     # -- the shared slots -------------------------------------------------------------------------
 
@@ -264,9 +261,18 @@ class SharedWindow:
                     break
             else:
                 if slot is not None:  # nobody waits any more (cancelled): the slot goes back unused
-                    task = asyncio.get_running_loop().create_task(self._give_back(slot, 0))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._later(self._give_back(slot, 0))
+
+    def _later(self, release: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(release)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _free_chat(self, key: str, mine: str, seconds: float) -> None:
+        try:
+            await self._chat_release(keys=[key], args=[mine, max(1, int(seconds * 1000))])
+        except Exception as exc:  # the claim's lease frees the chat in the end
+            self._unreachable(exc)
 
     async def _give_back(self, slot: str, seconds: float) -> None:
         try:
@@ -308,7 +314,9 @@ class SharedWindow:
             return False
 
     async def close(self) -> None:
-        """Release the connection to Redis (slots still out come back on their own)."""
+        """Give back what is being given back, then release the connection to Redis."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=REDIS_TIMEOUT)
         with contextlib.suppress(Exception):
             await self.client.aclose()
 
