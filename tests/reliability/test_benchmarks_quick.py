@@ -18,7 +18,8 @@ import pytest
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "replies", "ingestion", "dashboard_scale", "memory", "import_file", "cli", "scheduler_idle")
+NAMES = ("fanout", "replies", "shared_limit", "ingestion", "dashboard_scale", "memory", "import_file", "cli",
+         "scheduler_idle")
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,21 @@ def test_replies_confirm_every_answer_once_within_the_limits(results: dict[str, 
     assert f["wrap"]["confirmed"] == f["wrap"]["answers_at_once"] == members - f["fanout"]["answers_during_fanout"]
     for phase in ("fanout", "wrap"):
         assert f[phase]["most_messages_in_one_second"] <= 30  # the server's own count
+
+
+def test_shared_limit_reaches_everyone_once_from_three_processes(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["shared_limit"]
+    members = r["sizes"]["members_due_at_the_same_minute"]
+    for way in ("shared", "each_on_its_own"):
+        f = r["figures"][way]
+        assert f["lost"] == 0 and f["doubled"] == 0 and f["outbox_by_status"] == {"sent": members}
+        assert sum(f["prompts_sent_by"].values()) == members
+    shared = r["figures"]["shared"]
+    # Telegram's limits, from the server's own count: never 31 in a second, never a 429, whoever sent.
+    assert shared["http_429"] == 0 and shared["most_messages_in_one_second"] <= 30
+    assert shared["answers_unconfirmed"] == 0
+    assert shared["confirmation_latency"]["count"] == shared["answers_during_fanout"] > 0
+    assert all(n > 0 for n in shared["prompts_sent_by"].values())  # the three processes each sent
 
 
 def test_scheduler_idle_ticks_did_nothing_both_ways(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
