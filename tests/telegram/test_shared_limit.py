@@ -11,6 +11,7 @@ shared storage do meet 429s, which shows the test can fail.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -162,3 +163,75 @@ def test_the_storage_setting_is_memory_or_redis_and_keys_never_hold_the_token() 
     assert "SECRET" not in window._slots_key and window._slots_key == "greenslate:telegram:42:slots"
     with pytest.raises(ValueError):
         bot_id_of("not-a-token")
+
+
+class RedisDoor:
+    """A TCP relay to Redis that can be shut (connections cut, new ones refused) and opened again."""
+
+    def __init__(self, target: str) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(target)
+        self.host, self.port_to = parts.hostname or "127.0.0.1", parts.port or 6379
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def shut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self.server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.port_to)
+        self._writers |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_redis_lost_then_back_the_window_goes_on_alone_then_shares_again(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis.asyncio as aioredis
+
+    from bots.telegram import shared_limit
+
+    monkeypatch.setattr(shared_limit, "RETRY_SECONDS", 0.3)
+    door = RedisDoor(_redis_url())
+    await door.open()
+    window = SharedWindow(aioredis.from_url(f"redis://127.0.0.1:{door.port}/0", socket_timeout=1,
+                                            socket_connect_timeout=1), bot_id_of(_token()), period=0.1)
+    try:
+        async with window.turn(BULK):
+            pass
+        assert not window.alone and window.alone_taken == 0
+        await door.shut()
+        with caplog.at_level(logging.WARNING, logger="greenslate.telegram.ratelimit"):
+            for _ in range(5):  # each goes through, on our own: never an error to the sender
+                async with window.turn(BULK):
+                    pass
+            assert window.alone and window.alone_taken >= 4
+            await door.open()
+            await asyncio.sleep(0.4)
+            async with window.turn(REPLY):
+                pass
+        assert not window.alone and window.taken == [1, 6]
+        said = [(r.levelno, r.getMessage()) for r in caplog.records]
+        assert [level for level, _ in said] == [logging.ERROR, logging.WARNING], said
+        assert "out of reach" in said[0][1] and "answers again" in said[1][1]
+    finally:
+        await window.close()
+        with contextlib.suppress(Exception):
+            await door.shut()
