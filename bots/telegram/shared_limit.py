@@ -37,8 +37,11 @@ If Redis cannot be reached (a refused connection, a timeout): one error in the l
 keeps on its own to ``fallback_limit`` messages a second (a share of the 30, for a bot and two
 schedulers by default) and to one a second per chat, and tries Redis again every
 :data:`RETRY_SECONDS`. Once Redis answers it says so, waits until every slot it lent on its own came
-back, and shares again. Nothing is dropped: a request waits for a slot, and a 429 that comes anyway
-is waited out and retried (``AIORateLimiter``, then the scheduler's outbox).
+back, and shares again. The guarantee then rests on the fallback shares: it holds while every
+process is on its own and their shares add up to 30 or less; a process cut off from a Redis the
+others still reach adds its share to their 30 for as long as that lasts. Nothing is dropped either
+way: a request waits for a slot, and a 429 that comes anyway is waited out and retried
+(``AIORateLimiter``, then the scheduler's outbox).
 """
 
 from __future__ import annotations
@@ -63,8 +66,10 @@ LEASE_SECONDS = 60.0
 RETRY_SECONDS = 5.0
 #: What one process sends a second while Redis is out of reach (a third of the 30, by default).
 FALLBACK_LIMIT = 10
-#: How long Redis may take to answer before it counts as unreachable.
-REDIS_TIMEOUT = 1.0
+#: How long Redis may take to answer before it counts as unreachable. Generous: a Redis that is only
+#: slow (a loaded machine) keeps the limit shared, which going alone would not; a refused connection
+#: is known at once anyway.
+REDIS_TIMEOUT = 5.0
 
 # Claim up to ARGV[4] slots for replies and ARGV[5] for bulk. KEYS: the slots (member -> when it
 # comes back, ms) and the processes with a reply waiting (process -> until when). Returns
