@@ -149,7 +149,7 @@ class SharedWindow:
         self.client = client
         self.limit, self.period = limit, period
         self.where = where  # for log lines: the storage URL without its password
-        prefix = f"greenslate:telegram:{bot_id}"
+        prefix = f"greenslate:telegram:{{{bot_id}}}"  # braces: one Redis Cluster slot for the bot's keys
         self._slots_key, self._replies_key = f"{prefix}:slots", f"{prefix}:replies-waiting"
         self._chat_prefix = f"{prefix}:chat:"
         self._me = secrets.token_hex(6)
@@ -219,7 +219,7 @@ class SharedWindow:
         waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._waiting[priority].append(waiter)
         if self._pump is None or self._pump.done():
-            self._pump = asyncio.create_task(self._serve(), name="telegram-shared-window")
+            self._pump = asyncio.create_task(self._serve_safely(), name="telegram-shared-window")
         try:
             return await waiter
         except asyncio.CancelledError:
@@ -229,6 +229,14 @@ class SharedWindow:
             with contextlib.suppress(ValueError):
                 self._waiting[priority].remove(waiter)
             raise
+
+    async def _serve_safely(self) -> None:
+        try:
+            await self._serve()
+        except Exception:  # a bug here must not leave senders waiting for ever: they go on alone
+            log.exception("the shared Telegram rate limit failed; this process goes on alone")
+            self._alone_until = time.monotonic() + RETRY_SECONDS
+            self._hand_out([None] * sum(len(q) for q in self._waiting))
 
     async def _serve(self) -> None:
         """Claim slots in Redis for the waiters of this process, replies first, until none waits."""
@@ -324,6 +332,7 @@ class SharedWindow:
             await asyncio.wait(self._tasks, timeout=REDIS_TIMEOUT)
         with contextlib.suppress(Exception):
             await self.client.aclose()
+
 
 def shared_window(storage: str, token: str, fallback_limit: int = FALLBACK_LIMIT) -> SharedWindow | None:
     """The window for ``GREENSLATE_TELEGRAM_RATE_LIMIT_STORAGE``: None for ``memory://`` (this process only)."""

@@ -160,7 +160,7 @@ def test_the_storage_setting_is_memory_or_redis_and_keys_never_hold_the_token() 
     window = shared_window("redis://user:pw@127.0.0.1:6379/0", "42:SECRET")
     assert isinstance(window, SharedWindow)
     assert window.where == "redis://…@127.0.0.1:6379/0"
-    assert "SECRET" not in window._slots_key and window._slots_key == "greenslate:telegram:42:slots"
+    assert "SECRET" not in window._slots_key and window._slots_key == "greenslate:telegram:{42}:slots"
     with pytest.raises(ValueError):
         bot_id_of("not-a-token")
 
