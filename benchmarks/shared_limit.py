@@ -90,8 +90,9 @@ async def _round(members: int, storage: str, answers: bool, logs: Path) -> dict[
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
-                statuses = dict(conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all())
-                by_worker = dict(conn.execute(select(outbox.c.claimed_by, func.count())
+                statuses: dict[str, int] = dict(
+                    conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all())
+                by_worker: dict[str | None, int] = dict(conn.execute(select(outbox.c.claimed_by, func.count())
                                               .where(outbox.c.status == "sent").group_by(outbox.c.claimed_by)).all())
         finally:
             engine.dispose()
