@@ -31,7 +31,7 @@ from benchmarks.harness import BotProcess
 from store.engine import make_engine
 from store.tables import reports
 from tests.support.botapi import BotApiServer
-from tests.telegram.test_shared_limit import _redis_url, _token
+from tests.support.shared_store import bot_token, redis_url
 
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -108,7 +108,7 @@ async def test_two_webhook_processes_behind_one_url_store_and_confirm_each_answe
         pg_db_url: str, tmp_path: Path) -> None:
     engine = make_engine(pg_db_url)
     chats = load_crew(engine, "hooks", MEMBERS, 810_000)
-    server = BotApiServer(_token(), enforce_limits=True)
+    server = BotApiServer(bot_token(), enforce_limits=True)
     await server.start()
     ports = [_free_port(), _free_port()]
     front = Front([f"http://127.0.0.1:{p}" for p in ports])
@@ -118,7 +118,7 @@ async def test_two_webhook_processes_behind_one_url_store_and_confirm_each_answe
         BotProcess(server, "greenslate", database_url=pg_db_url, flags=("--rate-limit",), env={
             "GREENSLATE_TELEGRAM_WEBHOOK_URL": public, "GREENSLATE_TELEGRAM_WEBHOOK_PORT": str(port),
             "GREENSLATE_TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "GREENSLATE_TELEGRAM_RATE_LIMIT_STORAGE": _redis_url(),
+            "GREENSLATE_TELEGRAM_RATE_LIMIT_STORAGE": redis_url(),
             "GREENSLATE_BENCH_CLOCK": (due_instant() + dt.timedelta(minutes=5)).isoformat(),
         })
         for port in ports

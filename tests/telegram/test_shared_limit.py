@@ -14,8 +14,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
-import secrets
 from collections.abc import Iterable
 
 import pytest
@@ -25,22 +23,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from bots.telegram.ratelimit import BULK, REPLY, CrewRateLimiter, bulk
 from bots.telegram.shared_limit import SharedWindow, bot_id_of, shared_window
 from tests.support.botapi import BotApiServer
-
-
-def _redis_url() -> str:
-    url = os.environ.get("GREENSLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception as exc:  # the shared limit is proven on Redis: fail rather than skip
-        pytest.fail(f"Redis is not reachable at {url}: {type(exc).__name__}: {exc}")
-    return url
-
-
-def _token() -> str:
-    """A bot of its own for each test, so tests running at once never share a window."""
-    return f"{secrets.randbelow(10**9) + 10**9}:TEST-TOKEN"
+from tests.support.shared_store import bot_token, redis_url
 
 
 def _sender(server: BotApiServer, storage: str, chats: Iterable[int], *, as_bulk: bool = True) -> int:
@@ -79,7 +62,7 @@ def _most_in_one_second(server: BotApiServer) -> int:
 
 
 async def _fan_out_from_three(storage: str) -> tuple[BotApiServer, list[int]]:
-    server = BotApiServer(_token(), enforce_limits=True)
+    server = BotApiServer(bot_token(), enforce_limits=True)
     await server.start()
     try:
         # 3 x 40 chats, and chat 7 reached by every sender: one message a second there too.
@@ -91,7 +74,7 @@ async def _fan_out_from_three(storage: str) -> tuple[BotApiServer, list[int]]:
 
 
 async def test_three_senders_on_one_redis_keep_telegrams_limits_together() -> None:
-    server, refused = await _fan_out_from_three(_redis_url())
+    server, refused = await _fan_out_from_three(redis_url())
     sent = [s for s in server.ledger if s.method == "sendMessage"]
     assert refused == [0, 0, 0] and server.rejected == []
     assert len(sent) == 123 and len({s.chat_id for s in sent}) == 121
@@ -112,7 +95,7 @@ async def test_three_senders_each_on_its_own_meet_429s() -> None:
 async def test_a_reply_waiting_in_one_process_takes_the_next_slot_before_anothers_bulk() -> None:
     import redis.asyncio as aioredis
 
-    url, bot_id = _redis_url(), bot_id_of(_token())
+    url, bot_id = redis_url(), bot_id_of(bot_token())
     a = SharedWindow(aioredis.from_url(url), bot_id, limit=1, period=0.2)
     b = SharedWindow(aioredis.from_url(url), bot_id, limit=1, period=0.2)
     order: list[str] = []
@@ -137,7 +120,7 @@ async def test_a_reply_waiting_in_one_process_takes_the_next_slot_before_another
 
 async def test_with_redis_out_of_reach_a_sender_says_so_once_and_keeps_to_its_share(
         caplog: pytest.LogCaptureFixture) -> None:
-    server = BotApiServer(_token(), enforce_limits=True)
+    server = BotApiServer(bot_token(), enforce_limits=True)
     await server.start()
     try:
         with caplog.at_level(logging.ERROR, logger="greenslate.telegram.ratelimit"):
@@ -153,7 +136,7 @@ async def test_with_redis_out_of_reach_a_sender_says_so_once_and_keeps_to_its_sh
     assert "TEST-TOKEN" not in errors[0]
 
 
-def test_the_storage_setting_is_memory_or_redis_and_keys_never_hold_the_token() -> None:
+def test_the_storage_setting_is_memory_or_redis_and_keys_never_hold_thebot_token() -> None:
     assert shared_window("memory://", "42:SECRET") is None
     with pytest.raises(ValueError):
         shared_window("postgresql://localhost/x", "42:SECRET")
@@ -209,10 +192,10 @@ async def test_redis_lost_then_back_the_window_goes_on_alone_then_shares_again(
     from bots.telegram import shared_limit
 
     monkeypatch.setattr(shared_limit, "RETRY_SECONDS", 0.3)
-    door = RedisDoor(_redis_url())
+    door = RedisDoor(redis_url())
     await door.open()
     window = SharedWindow(aioredis.from_url(f"redis://127.0.0.1:{door.port}/0", socket_timeout=1,
-                                            socket_connect_timeout=1), bot_id_of(_token()), period=0.1)
+                                            socket_connect_timeout=1), bot_id_of(bot_token()), period=0.1)
     try:
         async with window.turn(BULK):
             pass
