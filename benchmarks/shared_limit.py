@@ -74,7 +74,8 @@ async def _round(members: int, storage: str, answers: bool, logs: Path) -> dict[
         try:
             await asyncio.gather(*(p.start(stderr_path=logs / f"{storage[:5]}-{i}.log")
                                    for i, p in enumerate(processes)))
-            timeout = 60 + 3 * members / TELEGRAM_LIMIT
+            # Long enough for a loaded machine: what is not out by then counts as lost.
+            timeout = 60 + 8 * members / TELEGRAM_LIMIT
             if answers:
                 fanout = await _during_fanout(server, chats, confirmations, members, timeout)
                 await wait_for(confirmations.scan, timeout=30)
@@ -149,6 +150,7 @@ async def _limiter_alone(messages: int) -> dict[str, Any]:
     return {"messages": len(sends), "seconds": round(span, 2), "messages_per_second": round(rate, 2),
             "share_of_limit": round(rate / TELEGRAM_LIMIT, 3), **_limits(server),
             "refused_to_the_senders": sum(o["refused"] for o in outcomes),
+            "errors_to_the_senders": [e for o in outcomes for e in o["errors"]],
             "lost": share * 3 - len(reached), "doubled": len(sends) - len(reached)}
 
 
@@ -175,8 +177,9 @@ async def _send(count: int, first_chat: int) -> None:
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     await bot.shutdown()
     refused = sum(1 for o in outcomes if isinstance(o, RetryAfter))
-    errors = [repr(o) for o in outcomes if isinstance(o, BaseException) and not isinstance(o, RetryAfter)]
-    print(json.dumps({"sent": count - refused - len(errors), "refused": refused, "errors": errors[:3]}), flush=True)
+    errors = Counter(repr(o) for o in outcomes if isinstance(o, BaseException) and not isinstance(o, RetryAfter))
+    print(json.dumps({"sent": count - refused - errors.total(), "refused": refused,
+                      "errors": [f"{n} x {e}" for e, n in errors.items()]}), flush=True)
 
 
 async def _run(quick: bool) -> Result:

@@ -198,13 +198,19 @@ class CrewRateLimiter(BaseRateLimiter[int]):
             return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
         priority = current_priority()
+        private = isinstance(chat_id, int) and chat_id > 0  # group and channel ids are negative
+        paced = private and self.per_chat_seconds > 0 and endpoint in SENDING
 
         async def windowed() -> bool | dict[str, Any] | list[dict[str, Any]]:
             async with self.window.turn(priority):
-                return await callback(*args, **kwargs)
+                if not paced:
+                    return await callback(*args, **kwargs)
+                # Other processes' messages to this chat (shared window only), once a slot is held: a
+                # thousand queued messages do not claim a thousand chats in Redis while they wait.
+                async with self.window.chat_turn(chat_id, self.per_chat_seconds):
+                    return await callback(*args, **kwargs)
 
-        private = isinstance(chat_id, int) and chat_id > 0  # group and channel ids are negative
-        if not (private and self.per_chat_seconds > 0 and endpoint in SENDING):
+        if not paced:
             return await self.inner.process_request(windowed, (), {}, endpoint, data, rate_limit_args)
         assert isinstance(chat_id, int)
         async with self._locks[chat_id]:
@@ -212,8 +218,7 @@ class CrewRateLimiter(BaseRateLimiter[int]):
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                async with self.window.chat_turn(chat_id, self.per_chat_seconds):  # other processes' messages
-                    return await self.inner.process_request(windowed, (), {}, endpoint, data, rate_limit_args)
+                return await self.inner.process_request(windowed, (), {}, endpoint, data, rate_limit_args)
             finally:
                 self._last[chat_id] = time.monotonic()
                 if len(self._last) > 4096:  # forget chats quiet for a while

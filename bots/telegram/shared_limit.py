@@ -31,7 +31,11 @@ claims a slot for bulk, so the freed slot goes to a reply, wherever it waits. A 
 thus takes every slot, as it does in one process.
 
 One message a second in a chat: a key per chat, claimed (``SET NX``) for the request and set to
-expire ``per_chat`` seconds after its answer, by Redis's clock again.
+expire ``per_chat`` seconds after its answer, by Redis's clock again. A request claims its chat
+once it holds a slot of the window, so the thousands of prompts of a fan-out waiting for theirs
+claim nothing meanwhile; one that finds its chat taken by another process (a reply and a prompt to
+one member within the second, which is rare) waits for it holding its slot, at most a second:
+slower for once, never over a limit.
 
 If Redis cannot be reached (a refused connection, a timeout): one error in the log, and this process
 keeps on its own to ``fallback_limit`` messages a second (a share of the 30, for a bot and two

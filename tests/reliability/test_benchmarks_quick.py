@@ -133,6 +133,7 @@ def test_shared_limit_reaches_everyone_once_from_three_processes(results: dict[s
     assert all(n > 0 for n in shared["prompts_sent_by"].values())  # the three processes each sent
     alone = r["figures"]["limiter_alone"]
     assert alone["messages"] == members and alone["lost"] == alone["doubled"] == 0
+    assert alone["errors_to_the_senders"] == [] and alone["refused_to_the_senders"] == 0
     assert alone["http_429"] == 0 and alone["most_messages_in_one_second"] <= 30
     assert alone["seconds"] >= (members - 1) // 30 * 0.95  # no faster than 30 a second, as the server counts
 
