@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
+    # Telegram's 30 messages a second, shared by every process sending with the bot: memory:// (this process
+    # only) or redis://host:6379 (the bot and its --scheduler processes, with the redis extra)
+    telegram_rate_limit_storage: str = "memory://"
+    telegram_rate_limit_fallback: int = 10  # messages a second one process sends while that Redis is out of reach
     discord_token: SecretStr | None = None
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050

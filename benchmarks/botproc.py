@@ -1,16 +1,18 @@
 """A bot as its own process, for the benchmarks and the reliability suite (which kill it).
 
-    python -m benchmarks.botproc greenslate [--scheduler] [--rate-limit]
+    python -m benchmarks.botproc greenslate [--scheduler] [--rate-limit] [--no-polling]
     python -m benchmarks.botproc echo
 
 ``greenslate`` is the real crew bot (``bots.telegram.app.start_telegram_bots``: every bot configured,
 as ``greenslate run`` starts them), optionally with the real
 scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, configured from the
-``GREENSLATE_*`` environment like ``greenslate run``. ``echo`` is a bare python-telegram-bot
-application that sends every text back: the yardstick. ``GREENSLATE_BENCH_CLOCK`` (an ISO instant)
-starts the bot's and the scheduler's clock there; it then runs at real speed, or
-``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a minute). The process prints
-``ready`` once polling, and stops cleanly on SIGTERM or SIGINT.
+``GREENSLATE_*`` environment like ``greenslate run``; with ``--no-polling`` it only sends, as
+``greenslate run --scheduler`` does (the bot built and initialised, no updates received). ``echo``
+is a bare python-telegram-bot application that sends every text back: the yardstick.
+``GREENSLATE_BENCH_CLOCK`` (an ISO instant) starts the bot's and the scheduler's clock there; it
+then runs at real speed, or ``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a
+minute). The process prints ``ready`` once polling (or once its bot is initialised, with
+``--no-polling``), and stops cleanly on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ def _clock() -> MovingClock | None:
     return MovingClock(dt.datetime.fromisoformat(value), speed) if value else None
 
 
-async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event) -> None:
-    from bots.telegram.app import start_telegram_bots, stop_telegram
+async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event, polling: bool = True) -> None:
+    from bots.telegram.app import build_application, initialize, start_telegram_bots, stop_telegram
     from bots.telegram.notifier import TelegramNotifier
     from bots.telegram.services import services_of
     from common.app import App
@@ -53,7 +55,11 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
     from scheduler.runner import SchedulerContext, run_scheduler
 
     app = App.from_env()
-    applications = await start_telegram_bots(app, rate_limit=rate_limit, poll_timeout=10)  # every bot configured
+    if polling:
+        applications = await start_telegram_bots(app, rate_limit=rate_limit, poll_timeout=10)  # every bot configured
+    else:  # a sender only, as greenslate.runtime starts it for ``greenslate run --scheduler``
+        applications = [build_application(app, rate_limit=rate_limit)]
+        await initialize(applications[0], app.settings.telegram_api_url)
     application = applications[0]
     clock = _clock()
     if clock is not None:
@@ -77,7 +83,10 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event)
         if task is not None:
             await task
         for each in reversed(applications):
-            await stop_telegram(each)
+            if polling:
+                await stop_telegram(each)
+            else:
+                await each.shutdown()
         app.engine.dispose()
 
 
@@ -118,7 +127,7 @@ async def _main(args: argparse.Namespace) -> None:
     if args.bot == "echo":
         await run_echo(stop)
     else:
-        await run_greenslate(args.scheduler, args.rate_limit, stop)
+        await run_greenslate(args.scheduler, args.rate_limit, stop, polling=not args.no_polling)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -126,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("bot", choices=("greenslate", "echo"))
     parser.add_argument("--scheduler", action="store_true", help="run the scheduler in the same process")
     parser.add_argument("--rate-limit", action="store_true", help="PTB's AIORateLimiter at Telegram's limits")
+    parser.add_argument("--no-polling", action="store_true", help="send only, as `greenslate run --scheduler`")
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("GREENSLATE_LOG_LEVEL", "WARNING"), stream=sys.stderr)
     asyncio.run(_main(args))

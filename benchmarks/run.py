@@ -22,6 +22,7 @@ BENCHMARKS = {
     "fanout": "benchmarks.fanout",
     "many_bots": "benchmarks.many_bots",
     "replies": "benchmarks.replies",
+    "shared_limit": "benchmarks.shared_limit",
     "ingestion": "benchmarks.ingestion",
     "dashboard_scale": "benchmarks.dashboard_scale",
     "memory": "benchmarks.memory",

@@ -36,6 +36,7 @@ from bots.telegram.http import CrewBot, CrewRequest, in_flight_for
 from bots.telegram.polling import AckAfterHandling
 from bots.telegram.ratelimit import CrewRateLimiter
 from bots.telegram.services import SERVICES, Context, Services, services_of
+from bots.telegram.shared_limit import shared_window
 from bots.telegram.webhook import WebhookReceiver
 from common.app import App
 from domain.errors import GreenslateError
@@ -81,7 +82,9 @@ def build_application(app: App, *, rate_limit: bool = True, token: str | None = 
     install_redaction(secret)
     limiter: CrewRateLimiter | AIORateLimiter
     if rate_limit:  # 30 a second overall, 20 a minute per group, 1 a second per private chat
-        limiter = CrewRateLimiter(AIORateLimiter(overall_max_rate=0, max_retries=MAX_RETRIES))
+        settings = app.settings
+        shared = shared_window(settings.telegram_rate_limit_storage, secret, settings.telegram_rate_limit_fallback)
+        limiter = CrewRateLimiter(AIORateLimiter(overall_max_rate=0, max_retries=MAX_RETRIES), window=shared)
     else:  # tests: no waiting, but a 429 is still waited out and retried
         limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=MAX_RETRIES)
     base_url = bot_api_base(app.settings.telegram_api_url)

@@ -15,6 +15,11 @@ message per second in each private chat (a member who gets two prompts and their
 receives them a second apart instead of meeting a 429), and PTB's ``AIORateLimiter`` inside for
 the group rate (20 a minute) and for waiting out a 429 should one come anyway.
 
+All of this holds for one process. Several processes sending with one bot (the bot and
+``greenslate run --scheduler`` processes) share the window and the per-chat pace through Redis
+instead (``GREENSLATE_TELEGRAM_RATE_LIMIT_STORAGE``, :mod:`bots.telegram.shared_limit`), with the
+same guarantee and replies first across processes.
+
 Replies go before bulk. What the scheduler sends (prompts, reminders, campaigns) is sent inside
 :func:`bulk`; everything else the bot sends answers what a member just did. When the window is
 full, a freed slot goes to the longest-waiting reply, and to bulk only when no reply waits: a
@@ -32,9 +37,12 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+if TYPE_CHECKING:
+    from bots.telegram.shared_limit import SharedWindow
 
 #: Bot API methods that post a new message in a chat (edits and button answers are not limited).
 SENDING = frozenset({
@@ -127,6 +135,11 @@ class SlidingWindow:
         finally:
             self.release()
 
+    @contextlib.asynccontextmanager
+    async def chat_turn(self, chat_id: int, seconds: float) -> AsyncIterator[None]:
+        """Nothing to claim: in one process the limiter's per-chat lock and clock keep the pace."""
+        yield
+
     async def __aenter__(self) -> None:
         await self.acquire(current_priority())
 
@@ -154,7 +167,8 @@ class CrewRateLimiter(BaseRateLimiter[int]):
     """
 
     def __init__(
-        self, inner: AIORateLimiter, per_chat_seconds: float = 1.0, window: SlidingWindow | None = None
+        self, inner: AIORateLimiter, per_chat_seconds: float = 1.0,
+        window: SlidingWindow | SharedWindow | None = None,
     ) -> None:
         self.inner = inner
         self.per_chat_seconds = per_chat_seconds
@@ -167,6 +181,8 @@ class CrewRateLimiter(BaseRateLimiter[int]):
 
     async def shutdown(self) -> None:
         await self.inner.shutdown()
+        if not isinstance(self.window, SlidingWindow):
+            await self.window.close()
 
     async def process_request(
         self,
@@ -182,13 +198,19 @@ class CrewRateLimiter(BaseRateLimiter[int]):
             return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
         priority = current_priority()
+        private = isinstance(chat_id, int) and chat_id > 0  # group and channel ids are negative
+        paced = private and self.per_chat_seconds > 0 and endpoint in SENDING
 
         async def windowed() -> bool | dict[str, Any] | list[dict[str, Any]]:
             async with self.window.turn(priority):
-                return await callback(*args, **kwargs)
+                if not paced:
+                    return await callback(*args, **kwargs)
+                # Other processes' messages to this chat (shared window only), once a slot is held: a
+                # thousand queued messages do not claim a thousand chats in Redis while they wait.
+                async with self.window.chat_turn(chat_id, self.per_chat_seconds):
+                    return await callback(*args, **kwargs)
 
-        private = isinstance(chat_id, int) and chat_id > 0  # group and channel ids are negative
-        if not (private and self.per_chat_seconds > 0 and endpoint in SENDING):
+        if not paced:
             return await self.inner.process_request(windowed, (), {}, endpoint, data, rate_limit_args)
         assert isinstance(chat_id, int)
         async with self._locks[chat_id]:

@@ -20,8 +20,8 @@ from benchmarks.dashboard_pages import page_names
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("fanout", "many_bots", "replies", "ingestion", "dashboard_scale", "memory", "import_file", "cli",
-         "scheduler_idle")
+NAMES = ("fanout", "many_bots", "replies", "shared_limit", "ingestion", "dashboard_scale", "memory", "import_file",
+         "cli", "scheduler_idle")
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +132,26 @@ def test_replies_confirm_every_answer_once_within_the_limits(results: dict[str, 
     assert f["wrap"]["confirmed"] == f["wrap"]["answers_at_once"] == members - f["fanout"]["answers_during_fanout"]
     for phase in ("fanout", "wrap"):
         assert f[phase]["most_messages_in_one_second"] <= 30  # the server's own count
+
+
+def test_shared_limit_reaches_everyone_once_from_three_processes(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    r = results["shared_limit"]
+    members = r["sizes"]["members_due_at_the_same_minute"]
+    for way in ("shared", "each_on_its_own"):
+        f = r["figures"][way]
+        assert f["lost"] == 0 and f["doubled"] == 0 and f["outbox_by_status"] == {"sent": members}
+        assert sum(f["prompts_sent_by"].values()) == members
+    shared = r["figures"]["shared"]
+    # Telegram's limits, from the server's own count: never 31 in a second, never a 429, whoever sent.
+    assert shared["http_429"] == 0 and shared["most_messages_in_one_second"] <= 30
+    assert shared["answers_unconfirmed"] == 0
+    assert shared["confirmation_latency"]["count"] == shared["answers_during_fanout"] > 0
+    assert all(n > 0 for n in shared["prompts_sent_by"].values())  # the three processes each sent
+    alone = r["figures"]["limiter_alone"]
+    assert alone["messages"] == members and alone["lost"] == alone["doubled"] == 0
+    assert alone["errors_to_the_senders"] == [] and alone["refused_to_the_senders"] == 0
+    assert alone["http_429"] == 0 and alone["most_messages_in_one_second"] <= 30
+    assert alone["seconds"] >= (members - 1) // 30 * 0.95  # no faster than 30 a second, as the server counts
 
 
 def test_scheduler_idle_ticks_did_nothing_both_ways(results: dict[str, dict]) -> None:  # type: ignore[type-arg]
