@@ -29,39 +29,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-
 from benchmarks.common import Result, scratch_sqlite_database
-from benchmarks.crew import FIRST_DAY, due_instant, load_crews
+from benchmarks.crew import FIRST_DAY, HISTORY_DAYS, due_instant, load_crews, seed_history
 from scheduler.runner import TICK_SECONDS, SchedulerContext, tick
 from scheduler.wake import SWEEP, Wakeups
 from store.engine import make_engine
-from store.outbox import PROMPT, SENT, outbox
 from store.uow import SqlUnitOfWork
-
-HISTORY_DAYS = 14
-
-
-def _seed_history(engine: Any, chats: dict[tuple[str, str], int], days: int) -> int:
-    """``days`` days of prompts sent to every member, as the outbox holds them after two weeks."""
-    rows = []
-    for day_index in range(days):
-        day = FIRST_DAY + dt.timedelta(days=day_index)
-        due = due_instant(day)
-        for production_id, member_id in chats:
-            rows.append({
-                "key": f"history:{production_id}:{member_id}:{day.isoformat()}", "kind": PROMPT,
-                "production_id": production_id, "member_id": member_id,
-                "assignment_key": f"{member_id}:mileage:v{member_id[1:]}", "day": day,
-                "payload": {"report": "mileage", "subject": f"v{member_id[1:]}", "channel": "telegram"},
-                "status": SENT, "attempts": 1, "due_at": due, "not_after": due + dt.timedelta(hours=5),
-                "sent_at": due + dt.timedelta(seconds=5), "message_ref": "1", "created_at": due,
-            })
-    with engine.begin() as conn:
-        for start in range(0, len(rows), 5000):
-            conn.execute(insert(outbox), rows[start:start + 5000])
-    return len(rows)
-
 
 async def _window(ctx: SchedulerContext, start: dt.datetime, ticks: int) -> dict[str, Any]:
     cpu: list[float] = []
@@ -96,7 +69,7 @@ async def _run(quick: bool) -> Result:
         try:
             started = time.perf_counter()
             chats = load_crews(engine, "idle", members, 800_000)
-            history = _seed_history(engine, chats, HISTORY_DAYS)
+            history = seed_history(engine, chats, HISTORY_DAYS)
             productions = len({p for p, _ in chats})
             result.sizes = {"members": members, "productions": productions, "history_days": HISTORY_DAYS,
                             "outbox_rows_before": history, "tick_every_seconds": TICK_SECONDS,
