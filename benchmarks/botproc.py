@@ -9,11 +9,11 @@ scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, 
 ``GREENSLATE_*`` environment like ``greenslate run``. ``echo`` is a bare python-telegram-bot
 application that sends every text back, as python-telegram-bot's ``echobot.py`` example ships it
 (its defaults: httpx, the ``Updater``): the yardstick. ``raw`` is the stack's own limit: a bare
-aiohttp loop, ``getUpdates`` then one ``sendMessage`` per update, nothing else. ``GREENSLATE_BENCH_CLOCK`` (an ISO instant)
-starts the bot's and the scheduler's clock there; it then runs at real speed, or
-``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a minute). The process prints
-``ready`` once polling (with the scheduler, once its first tick is done: ``ready <seconds it took>``),
-and stops cleanly on SIGTERM or SIGINT.
+aiohttp loop, ``getUpdates`` then one ``sendMessage`` per update, nothing else.
+``GREENSLATE_BENCH_CLOCK`` (an ISO instant) starts the bot's and the scheduler's clock there; it
+then runs at real speed, or ``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a
+minute). The process prints ``ready`` once polling (with the scheduler, once its first tick is
+done: ``ready <seconds it took>``), and stops cleanly on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations

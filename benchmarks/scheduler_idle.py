@@ -36,6 +36,7 @@ from scheduler.wake import SWEEP, Wakeups
 from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 
+
 async def _window(ctx: SchedulerContext, start: dt.datetime, ticks: int) -> dict[str, Any]:
     cpu: list[float] = []
     wall: list[float] = []
