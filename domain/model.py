@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 
@@ -423,17 +424,23 @@ class Production:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @cached_property
+    def _index(self) -> _ProductionIndex:
+        """Members, vehicles and assignments by id and key, built at the first look-up: a crew of
+        150 was searched from its start at each, several times per answer."""
+        return _ProductionIndex(self)
+
     def member(self, member_id: str) -> CrewMember:
-        for m in self.crew:
-            if m.id == member_id:
-                return m
-        raise KeyError(member_id)
+        found = self._index.members.get(member_id)
+        if found is None:
+            raise KeyError(member_id)
+        return found
 
     def vehicle(self, vehicle_id: str) -> Vehicle:
-        for v in self.vehicles:
-            if v.id == vehicle_id:
-                return v
-        raise KeyError(vehicle_id)
+        found = self._index.vehicles.get(vehicle_id)
+        if found is None:
+            raise KeyError(vehicle_id)
+        return found
 
     def generator(self, generator_id: str) -> Generator:
         for g in self.generators:
@@ -454,11 +461,32 @@ class Production:
         raise KeyError(action_id)
 
     def assignments_of(self, member_id: str) -> list[Assignment]:
-        return [a for a in self.assignments if a.who == member_id]
+        return list(self._index.assignments_of.get(member_id, ()))
+
+    def assignment(self, key: str) -> Assignment | None:
+        """The assignment with this :attr:`Assignment.key`, or None."""
+        return self._index.assignments.get(key)
 
     def local_day(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.zone).date()
 
+
+
+class _ProductionIndex:
+    """A production's look-ups (the first of each id or key, as a search from the start finds)."""
+
+    def __init__(self, production: Production) -> None:
+        self.members: dict[str, CrewMember] = {}
+        for m in production.crew:
+            self.members.setdefault(m.id, m)
+        self.vehicles: dict[str, Vehicle] = {}
+        for v in production.vehicles:
+            self.vehicles.setdefault(v.id, v)
+        self.assignments: dict[str, Assignment] = {}
+        self.assignments_of: dict[str, list[Assignment]] = {}
+        for a in production.assignments:
+            self.assignments.setdefault(a.key, a)
+            self.assignments_of.setdefault(a.who, []).append(a)
 
 @dataclass(frozen=True)
 class Report:

@@ -178,7 +178,8 @@ class CrewRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {message}") from exc
         finally:
             self._turns.release()
-        log.debug("%s %s: %d", method, endpoint_of(url), response.status)
+        if log.isEnabledFor(logging.DEBUG):  # the endpoint is worked out only when it is written
+            log.debug("%s %s: %d", method, endpoint_of(url), response.status)
         return response.status, body
 
 
