@@ -64,7 +64,8 @@ def check_subject(production: Production, report: Report) -> None:
         )
     kind = report.kind
     if kind is ReportKind.MILEAGE:
-        _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
+        if report.subject is None or not production.has_vehicle(report.subject):
+            _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
         _check_measured_by(production, report, MeasuredBy.KM)
     elif kind in _SUBJECT_CHECKS:
         _SUBJECT_CHECKS[kind](production, report)

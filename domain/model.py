@@ -442,6 +442,9 @@ class Production:
             raise KeyError(vehicle_id)
         return found
 
+    def has_vehicle(self, vehicle_id: str) -> bool:
+        return vehicle_id in self._index.vehicles
+
     def generator(self, generator_id: str) -> Generator:
         for g in self.generators:
             if g.id == generator_id:
