@@ -93,7 +93,7 @@ async def run_echo(stop: asyncio.Event) -> None:
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:  # echobot.py's, word for word
         """Echo the user message."""
-        await update.message.reply_text(update.message.text)  # type: ignore[union-attr]
+        await update.message.reply_text(update.message.text)  # type: ignore[union-attr,arg-type]
 
     application = (
         ApplicationBuilder()

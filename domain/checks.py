@@ -64,7 +64,9 @@ def check_subject(production: Production, report: Report) -> None:
         )
     kind = report.kind
     if kind is ReportKind.MILEAGE:
-        if report.subject is None or not production.has_vehicle(report.subject):
+        try:
+            production.vehicle(report.subject or "")
+        except KeyError:
             _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
         _check_measured_by(production, report, MeasuredBy.KM)
     elif kind in _SUBJECT_CHECKS:

@@ -13,6 +13,8 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from domain.lookup import ProductionIndex
+
 
 class ProductionType(StrEnum):
     AD_SHOOT = "ad_shoot"
@@ -425,37 +427,20 @@ class Production:
         return ZoneInfo(self.timezone)
 
     @cached_property
-    def _index(self) -> _ProductionIndex:
-        """Members, vehicles and assignments by id and key, built at the first look-up: a crew of
-        150 was searched from its start at each, several times per answer."""
-        return _ProductionIndex(self)
+    def _index(self) -> ProductionIndex:  # built at the first look-up
+        return ProductionIndex(self)
 
     def member(self, member_id: str) -> CrewMember:
-        found = self._index.members.get(member_id)
-        if found is None:
-            raise KeyError(member_id)
-        return found
+        return self._index.members[member_id]  # KeyError if not in the crew
 
     def vehicle(self, vehicle_id: str) -> Vehicle:
-        found = self._index.vehicles.get(vehicle_id)
-        if found is None:
-            raise KeyError(vehicle_id)
-        return found
-
-    def has_vehicle(self, vehicle_id: str) -> bool:
-        return vehicle_id in self._index.vehicles
+        return self._index.vehicles[vehicle_id]
 
     def generator(self, generator_id: str) -> Generator:
-        for g in self.generators:
-            if g.id == generator_id:
-                return g
-        raise KeyError(generator_id)
+        return self._index.generators[generator_id]
 
     def site(self, site_id: str) -> Site:
-        for s in self.sites:
-            if s.id == site_id:
-                return s
-        raise KeyError(site_id)
+        return self._index.sites[site_id]
 
     def action(self, action_id: str) -> Action:
         for a in self.action_plan:
@@ -474,22 +459,6 @@ class Production:
         return instant.astimezone(self.zone).date()
 
 
-
-class _ProductionIndex:
-    """A production's look-ups (the first of each id or key, as a search from the start finds)."""
-
-    def __init__(self, production: Production) -> None:
-        self.members: dict[str, CrewMember] = {}
-        for m in production.crew:
-            self.members.setdefault(m.id, m)
-        self.vehicles: dict[str, Vehicle] = {}
-        for v in production.vehicles:
-            self.vehicles.setdefault(v.id, v)
-        self.assignments: dict[str, Assignment] = {}
-        self.assignments_of: dict[str, list[Assignment]] = {}
-        for a in production.assignments:
-            self.assignments.setdefault(a.key, a)
-            self.assignments_of.setdefault(a.who, []).append(a)
 
 @dataclass(frozen=True)
 class Report:
