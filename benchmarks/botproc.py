@@ -1,24 +1,29 @@
 """A bot as its own process, for the benchmarks and the reliability suite (which kill it).
 
-    python -m benchmarks.botproc greenslate [--scheduler] [--rate-limit] [--no-polling]
+    python -m benchmarks.botproc greenslate [--scheduler [--tick SECONDS]] [--rate-limit] [--no-polling]
     python -m benchmarks.botproc echo
+    python -m benchmarks.botproc raw
 
 ``greenslate`` is the real crew bot (``bots.telegram.app.start_telegram_bots``: every bot configured,
 as ``greenslate run`` starts them), optionally with the real
 scheduler (``scheduler.runner``) sending through the real ``TelegramNotifier``, configured from the
 ``GREENSLATE_*`` environment like ``greenslate run``; with ``--no-polling`` it only sends, as
 ``greenslate run --scheduler`` does (the bot built and initialised, no updates received). ``echo``
-is a bare python-telegram-bot application that sends every text back: the yardstick.
+is a bare python-telegram-bot application that sends every text back, as python-telegram-bot's
+``echobot.py`` example ships it (its defaults: httpx, the ``Updater``): the yardstick. ``raw`` is the
+stack's own limit: a bare aiohttp loop, ``getUpdates`` then one ``sendMessage`` per update, nothing else.
 ``GREENSLATE_BENCH_CLOCK`` (an ISO instant) starts the bot's and the scheduler's clock there; it
 then runs at real speed, or ``GREENSLATE_BENCH_CLOCK_SPEED`` times faster (a simulated day in a
-minute). The process prints ``ready`` once polling (or once its bot is initialised, with
-``--no-polling``), and stops cleanly on SIGTERM or SIGINT.
+minute). The process prints ``ready`` once polling (with the scheduler, once its first tick is
+done: ``ready <seconds it took>``; with ``--no-polling``, once its bot is initialised), and stops
+cleanly on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -46,7 +51,8 @@ def _clock() -> MovingClock | None:
     return MovingClock(dt.datetime.fromisoformat(value), speed) if value else None
 
 
-async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event, polling: bool = True) -> None:
+async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event, polling: bool = True,
+                         tick_seconds: float = 1.0) -> None:
     from bots.telegram.app import build_application, initialize, start_telegram_bots, stop_telegram
     from bots.telegram.notifier import TelegramNotifier
     from bots.telegram.services import services_of
@@ -75,8 +81,14 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event,
             # ``speed`` times faster it lasts ``speed`` times longer, or a 5-minute lease would be a
             # fifth of a second at a day a minute, shorter than a pause of a loaded machine.
             ctx.lease = ctx.lease * clock.speed
-        task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=1))
-    print("ready", flush=True)
+        started = time.monotonic()
+        task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=tick_seconds))
+        # The first tick plans every production: ready once it is done, saying how long it took.
+        while ctx.wakeups.swept_at is None and not task.done() and time.monotonic() - started < 600:
+            await asyncio.sleep(0.02)
+        print(f"ready {time.monotonic() - started:.3f}", flush=True)
+    else:
+        print("ready", flush=True)
     try:
         await stop.wait()
     finally:
@@ -94,10 +106,9 @@ async def run_echo(stop: asyncio.Event) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None and message.text is not None
-        await context.bot.send_message(chat_id=message.chat_id, text=message.text)
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:  # echobot.py's, word for word
+        """Echo the user message."""
+        await update.message.reply_text(update.message.text)  # type: ignore[union-attr,arg-type]
 
     application = (
         ApplicationBuilder()
@@ -105,10 +116,10 @@ async def run_echo(stop: asyncio.Event) -> None:
         .base_url(os.environ["GREENSLATE_TELEGRAM_API_URL"])
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     await application.initialize()
     assert application.updater is not None
-    await application.updater.start_polling(timeout=10, poll_interval=0.0)
+    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)  # run_polling's defaults
     await application.start()
     print("ready", flush=True)
     try:
@@ -119,6 +130,38 @@ async def run_echo(stop: asyncio.Event) -> None:
         await application.shutdown()
 
 
+async def run_raw(stop: asyncio.Event) -> None:
+    """``getUpdates``, then ``sendMessage`` of each text back to its chat, all at once; again."""
+    import aiohttp
+
+    base = os.environ["GREENSLATE_TELEGRAM_API_URL"].rstrip("/")
+    base = f"{base if base.endswith('/bot') else base + '/bot'}{os.environ['GREENSLATE_TELEGRAM_TOKEN']}"
+
+    async def send(session: aiohttp.ClientSession, update: dict) -> None:  # type: ignore[type-arg]
+        message = update.get("message") or {}
+        if "text" in message:
+            async with session.post(f"{base}/sendMessage",
+                                    json={"chat_id": message["chat"]["id"], "text": message["text"]}) as r:
+                await r.read()
+
+    async def loop(session: aiohttp.ClientSession) -> None:
+        offset = None
+        while True:
+            async with session.post(f"{base}/getUpdates", json={"offset": offset, "timeout": 10, "limit": 100}) as r:
+                updates = (await r.json())["result"]
+            if updates:
+                offset = updates[-1]["update_id"] + 1
+                await asyncio.gather(*(send(session, u) for u in updates))
+
+    async with aiohttp.ClientSession() as session:
+        task = asyncio.create_task(loop(session))
+        print("ready", flush=True)
+        await stop.wait()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _main(args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -126,14 +169,18 @@ async def _main(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     if args.bot == "echo":
         await run_echo(stop)
+    elif args.bot == "raw":
+        await run_raw(stop)
     else:
-        await run_greenslate(args.scheduler, args.rate_limit, stop, polling=not args.no_polling)
+        await run_greenslate(args.scheduler, args.rate_limit, stop, polling=not args.no_polling, tick_seconds=args.tick)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.botproc")
-    parser.add_argument("bot", choices=("greenslate", "echo"))
+    parser.add_argument("bot", choices=("greenslate", "echo", "raw"))
     parser.add_argument("--scheduler", action="store_true", help="run the scheduler in the same process")
+    parser.add_argument("--tick", type=float, default=1.0,
+                        help="seconds between the scheduler's ticks (greenslate run: 20)")
     parser.add_argument("--rate-limit", action="store_true", help="PTB's AIORateLimiter at Telegram's limits")
     parser.add_argument("--no-polling", action="store_true", help="send only, as `greenslate run --scheduler`")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, false, func, insert, select, update
 
 from common.production_file import load_production_file
 from domain.model import (
@@ -26,6 +26,9 @@ from domain.model import (
 )
 from domain.usecases import load_production
 from greenslate.demo import example_path
+from store.outbox import PENDING, PROMPT, SENT, outbox
+from store.tables import members as members_table
+from store.telegram_tables import telegram_prompts
 from store.uow import SqlUnitOfWork
 
 #: The due minute: Monday 4 January 2027, 19:30 in Paris.
@@ -108,3 +111,52 @@ def load_crews(engine: Engine, prefix: str, members: int, first_chat: int,
         done += n
         index += 1
     return chats
+
+
+#: Days of prompts already sent when a benchmark's day starts (what planning reads back).
+HISTORY_DAYS = 14
+
+
+def seed_history(engine: Engine, chats: dict[tuple[str, str], int], days: int) -> int:
+    """``days`` days of prompts sent to every member, as the outbox holds them after that many days."""
+    rows = []
+    for day_index in range(days):
+        day = FIRST_DAY + dt.timedelta(days=day_index)
+        due = due_instant(day)
+        for production_id, member_id in chats:
+            rows.append({
+                "key": f"history:{production_id}:{member_id}:{day.isoformat()}", "kind": PROMPT,
+                "production_id": production_id, "member_id": member_id,
+                "assignment_key": f"{member_id}:mileage:v{member_id[1:]}", "day": day,
+                "payload": {"report": "mileage", "subject": f"v{member_id[1:]}", "channel": "telegram"},
+                "status": SENT, "attempts": 1, "due_at": due, "not_after": due + dt.timedelta(hours=5),
+                "sent_at": due + dt.timedelta(seconds=5), "message_ref": "1", "created_at": due,
+            })
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(outbox), rows[start:start + 5000])
+    return len(rows)
+
+
+def send_day(engine: Engine, day: dt.date, at: dt.datetime) -> int:
+    """What the scheduler records at ``at`` on ``day`` (the day's prompts, the escalations, the digest), recorded
+    and marked sent as if it had sent them; each prompt also as the bot records it, so an answer
+    finds it in its chat. Returns the prompts sent."""
+    from scheduler.planner import plan
+
+    plan(lambda: SqlUnitOfWork(engine), at)
+    with engine.begin() as conn:
+        conn.execute(update(outbox).where(outbox.c.status == PENDING)
+                     .values(status=SENT, attempts=1, sent_at=at, message_ref="1"))
+        prompts = (
+            select(members_table.c.telegram_chat_id, outbox.c.id, outbox.c.production_id, outbox.c.member_id,
+                   outbox.c.assignment_key, outbox.c.day, outbox.c.sent_at, false())
+            .select_from(outbox.join(members_table, (members_table.c.production_id == outbox.c.production_id)
+                                     & (members_table.c.member_id == outbox.c.member_id)))
+            .where(outbox.c.kind == PROMPT, outbox.c.day == day, members_table.c.telegram_chat_id.is_not(None))
+        )
+        conn.execute(insert(telegram_prompts).from_select(
+            ["chat_id", "message_id", "production_id", "member_id", "assignment_key", "day", "sent_at", "reminder"],
+            prompts))
+        return conn.execute(select(func.count()).select_from(telegram_prompts)
+                            .where(telegram_prompts.c.day == day)).scalar_one()

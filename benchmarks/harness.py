@@ -45,6 +45,7 @@ class BotProcess:
         }
         self.process: asyncio.subprocess.Process | None = None
         self.stderr_path: Path | None = None
+        self.ready_line = ""  # what followed ``ready`` (the scheduler's first tick's seconds, if it runs)
 
     @property
     def pid(self) -> int:
@@ -61,10 +62,18 @@ class BotProcess:
             stderr.close()  # type: ignore[union-attr]
         assert self.process.stdout is not None
         line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
-        if line.strip() != b"ready":
+        word, _, rest = line.decode(errors="replace").strip().partition(" ")
+        self.ready_line = rest
+        if word != "ready":
             await self.process.wait()
             raise RuntimeError(f"the bot process did not start (exit {self.process.returncode}); "
                                f"see {stderr_path or 'its stderr'}")
+
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system, every thread) the process has used so far, from /proc."""
+        with open(f"/proc/{self.pid}/stat", encoding="ascii") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind, as when the machine or the OOM killer stops it."""

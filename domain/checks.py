@@ -65,7 +65,10 @@ def check_subject(production: Production, report: Report) -> None:
         )
     kind = report.kind
     if kind is ReportKind.MILEAGE:
-        _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
+        try:
+            production.vehicle(report.subject or "")
+        except KeyError:
+            _check_known(report.subject, "vehicle", [v.id for v in production.vehicles])
         _check_measured_by(production, report, MeasuredBy.KM)
     elif kind in _SUBJECT_CHECKS:
         _SUBJECT_CHECKS[kind](production, report)

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
+
+from domain.lookup import ProductionIndex
 
 
 class ProductionType(StrEnum):
@@ -425,29 +428,21 @@ class Production:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @cached_property
+    def _index(self) -> ProductionIndex:  # built at the first look-up
+        return ProductionIndex(self)
+
     def member(self, member_id: str) -> CrewMember:
-        for m in self.crew:
-            if m.id == member_id:
-                return m
-        raise KeyError(member_id)
+        return self._index.members[member_id]  # KeyError if not in the crew
 
     def vehicle(self, vehicle_id: str) -> Vehicle:
-        for v in self.vehicles:
-            if v.id == vehicle_id:
-                return v
-        raise KeyError(vehicle_id)
+        return self._index.vehicles[vehicle_id]
 
     def generator(self, generator_id: str) -> Generator:
-        for g in self.generators:
-            if g.id == generator_id:
-                return g
-        raise KeyError(generator_id)
+        return self._index.generators[generator_id]
 
     def site(self, site_id: str) -> Site:
-        for s in self.sites:
-            if s.id == site_id:
-                return s
-        raise KeyError(site_id)
+        return self._index.sites[site_id]
 
     def action(self, action_id: str) -> Action:
         for a in self.action_plan:
@@ -456,10 +451,15 @@ class Production:
         raise KeyError(action_id)
 
     def assignments_of(self, member_id: str) -> list[Assignment]:
-        return [a for a in self.assignments if a.who == member_id]
+        return list(self._index.assignments_of.get(member_id, ()))
+
+    def assignment(self, key: str) -> Assignment | None:
+        """The assignment with this :attr:`Assignment.key`, or None."""
+        return self._index.assignments.get(key)
 
     def local_day(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.zone).date()
+
 
 
 @dataclass(frozen=True)

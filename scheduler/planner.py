@@ -161,10 +161,13 @@ def _escalations(
     zone = production.zone
     today = local_day(now, zone)
     messages = []
+    sent_to: dict[str, list[SentPrompt]] = {}
+    for prompt in sent:
+        sent_to.setdefault(prompt.member_id, []).append(prompt)
     for member in production.crew:
         if (state := by_member.get(member.id)) is not None and state.forgotten:
             continue  # left greenslate with /stop: nothing to follow up
-        run = missed_in_a_row([p for p in sent if p.member_id == member.id], answered, today)
+        run = missed_in_a_row(sent_to.get(member.id, []), answered, today)
         days = missed_days(run)
         if len(days) < threshold or (since is not None and days[0] <= since):
             continue  # too few, or a run older than what was read: told about back then
@@ -257,8 +260,9 @@ def _in_season(production: Production, now: dt.datetime) -> bool:
 def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, wakeups: Wakeups | None = None) -> int:
     """Record what is due at ``now`` for every production. A production that fails is logged, not fatal.
 
-    With ``wakeups`` (the scheduler's), a production is planned only when its next change has come
-    or its crew or file changed, and every production at each sweep; without, every production."""
+    With ``wakeups`` (the scheduler's), a production is planned only when its next change has come,
+    its crew or file changed, or its turn in the sweep came (every production at the first tick);
+    without, every production."""
     with uow_factory() as uow:
         conn = uow.connection  # type: ignore[attr-defined]
         ids = list(conn.execute(select(productions.c.id).order_by(productions.c.calendar_start,
@@ -276,8 +280,11 @@ def plan(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, wakeups: Wakeu
             if wakeups is not None:
                 wakeups.at.pop(production_id, None)  # tried again at the next tick
             continue
-        if wakeups is not None and production_id in prints:
-            wakeups.seen[production_id] = prints[production_id]
+        if wakeups is not None:
+            if production_id in prints:
+                wakeups.seen[production_id] = prints[production_id]
+            if not sweeping:
+                wakeups.planned(production_id, now)
     if wakeups is not None and sweeping:
-        wakeups.swept_at = now
+        wakeups.swept(ids, now)
     return new

@@ -337,7 +337,7 @@ def rows(
         stmt = stmt.where(outbox.c.member_id == member_id)
     if since is not None:
         stmt = stmt.where(outbox.c.day >= since)
-    return [_row(m) for m in conn.execute(stmt).mappings().all()]
+    return [Row(*r) for r in conn.execute(stmt).all()]  # the table's columns are Row's fields, in order
 
 
 def get(conn: Connection, key: str) -> Row | None:

@@ -130,7 +130,7 @@ async def members_of(services: Services, chat_id: int) -> list[Member]:
 
 
 def assignment_by_key(production: Production, key: str) -> Assignment | None:
-    return next((a for a in production.assignments if a.key == key), None)
+    return production.assignment(key)
 
 
 def assignment_for_report(production: Production, report: Report) -> Assignment | None:

@@ -13,9 +13,9 @@ certifi's certificate authorities (a slim container without the system's still r
 and the ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` environment (read at the first request).
 
 Handlers of many chats reply at the same moment: at most :data:`IN_FLIGHT` requests are on the
-wire at a time, and the others wait their turn in order, at most ``pool_timeout``. Telegram
-answers each within milliseconds, and its limits (30 messages a second) are far below what a few
-connections carry.
+wire at a time, and the others wait their turn in order, at most ``pool_timeout``
+(:data:`TURN_TIMEOUT` by default). Telegram answers each within milliseconds, and its limits (30
+messages a second) are far below what a few connections carry.
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ IN_FLIGHT = 8
 #: server): it answers within a millisecond, so 2 carry hundreds of requests a second.
 IN_FLIGHT_LOCAL = 2
 
+#: How long a request may wait for its turn before it is given up, unsent (PTB's ``pool_timeout``).
+#: PTB's default is 1 s, for a pool of connections; here the line is the bot's own: up to 100 chats'
+#: confirmations queue behind 2 requests in flight, and a machine busy for a second (measured: the
+#: scheduler's planning beside the bot, on a loaded machine) gave up hundreds of confirmations of
+#: figures already stored. Waiting longer sends them late instead of never.
+TURN_TIMEOUT = 15.0
+
 
 def in_flight_for(base_url: str) -> int:
     """How many requests to have in flight to the Bot API at ``base_url``."""
@@ -72,16 +79,16 @@ def trusted_authorities() -> ssl.SSLContext:
 class CrewRequest(BaseRequest):
     """A :class:`telegram.request.BaseRequest` on an :class:`aiohttp.ClientSession`.
 
-    Timeouts are PTB's (:class:`telegram.request.HTTPXRequest`'s defaults): ``pool_timeout`` to
-    wait for a turn when ``in_flight`` requests are on the wire (the request is not sent if none
-    comes), ``connect_timeout`` to open a connection, ``read_timeout`` between two reads of the
-    answer, and ``write_timeout`` (``media_write_timeout`` for uploads) on top of the other two as
-    the request's whole time.
+    Timeouts are PTB's (:class:`telegram.request.HTTPXRequest`'s defaults) but ``pool_timeout``
+    (:data:`TURN_TIMEOUT`) to wait for a turn when ``in_flight`` requests are on the wire (the
+    request is not sent if none comes), ``connect_timeout`` to open a connection, ``read_timeout``
+    between two reads of the answer, and ``write_timeout`` (``media_write_timeout`` for uploads) on
+    top of the other two as the request's whole time.
     """
 
     def __init__(self, in_flight: int = IN_FLIGHT, *, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0) -> None:
+                 pool_timeout: float | None = TURN_TIMEOUT, media_write_timeout: float | None = 20.0) -> None:
         if in_flight < 1:
             raise ValueError("in_flight must be at least 1")
         self.in_flight = in_flight
@@ -178,7 +185,8 @@ class CrewRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {message}") from exc
         finally:
             self._turns.release()
-        log.debug("%s %s: %d", method, endpoint_of(url), response.status)
+        if log.isEnabledFor(logging.DEBUG):  # the endpoint is worked out only when it is written
+            log.debug("%s %s: %d", method, endpoint_of(url), response.status)
         return response.status, body
 
 

@@ -132,3 +132,13 @@ def test_answers_read_in_sql_match_the_domain_rule(
     assert sorted((k.value, s, d.day) for k, s, d in recent) == [
         ("meals", None, 3), ("meals", None, 8), ("mileage", "mb1", 8)  # the 9th was undone
     ]
+
+
+def test_rows_read_back_every_column_under_its_own_name(store: Engine) -> None:
+    """``outbox.rows`` builds each row from the table's columns in order: they must be Row's fields."""
+    with store.begin() as conn:
+        outbox.record(conn, [message(1, payload={"report": "meals", "subject": "x", "channel": "telegram"})], T0)
+        [row] = outbox.rows(conn, production_id="feux-aube")
+        assert row == outbox.get(conn, row.key)
+    assert row.key == message(1).key and row.payload["subject"] == "x" and row.status == outbox.PENDING
+    assert row.due_at == T0 and row.created_at == T0 and row.member_id == "paul" and row.attempts == 0

@@ -144,13 +144,26 @@ def test_every_change_planning_reads_of_a_member_changes_the_fingerprint(
     assert seen[3] == seen[0]  # paused, then resumed: as it was
 
 
-def test_a_sweep_plans_every_production_and_a_clock_set_back_sweeps_again() -> None:
+def test_the_first_tick_plans_every_production_then_each_takes_its_turn_and_a_clock_set_back_sweeps_again() -> None:
     wakeups = Wakeups(sweep=dt.timedelta(minutes=5))
     start = dt.datetime(2027, 3, 8, 12, 0, tzinfo=dt.UTC)
     assert wakeups.sweeping(start)
-    wakeups.swept_at = start
-    wakeups.at["p"] = start + dt.timedelta(hours=3)
-    assert not wakeups.sweeping(start + dt.timedelta(minutes=4)) and not wakeups.due("p", start)
-    assert wakeups.sweeping(start + dt.timedelta(minutes=5))
+    ids = ["a", "b", "c", "d", "e"]
+    wakeups.swept(ids, start)
+    for p in ids:
+        wakeups.at[p] = start + dt.timedelta(hours=3)
+    assert not wakeups.sweeping(start + dt.timedelta(minutes=5))  # never again all at once
+    # Their turns are spread over the period: one a minute here, each planned at its own.
+    for minute, p in enumerate(ids, start=1):
+        now = start + dt.timedelta(minutes=minute)
+        assert [q for q in ids if wakeups.due(q, now)] == [p], minute
+        wakeups.planned(p, now)
+    assert not [q for q in ids if wakeups.due(q, start + dt.timedelta(minutes=5, seconds=30))]
+    # A production planned for its own change keeps its turn; planned late, the next turn is a period on.
+    wakeups.planned("a", start + dt.timedelta(minutes=5, seconds=30))
+    assert wakeups.turn["a"] == start + dt.timedelta(minutes=6)
+    wakeups.planned("a", start + dt.timedelta(minutes=20))
+    assert wakeups.turn["a"] == start + dt.timedelta(minutes=25)
     assert wakeups.sweeping(start - dt.timedelta(seconds=1))
-    assert wakeups.due("new production", start) and wakeups.due("p", start + dt.timedelta(hours=3))
+    assert wakeups.due("new production", start) and wakeups.due("b", start + dt.timedelta(hours=3))
+    assert Wakeups(sweep=dt.timedelta(0)).sweeping(start)  # no period: every production at every tick
