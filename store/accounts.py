@@ -87,7 +87,7 @@ def create_invite(engine: Engine, production_id: str | None, role: DashboardRole
 
     With no production, the invite opens an account that may create productions (a coordinator's)."""
     if production_id is None and DashboardRole(role) is not DashboardRole.COORDINATOR:
-        raise InvalidAccount("a viewer reads a production: name it")
+        raise InvalidAccount("a viewer reads a production: name it", "viewer")
     token = secrets.token_urlsafe(24)
     now = now or _now()
     with engine.begin() as conn:
@@ -117,13 +117,14 @@ def accept_invite(engine: Engine, token: str, email: str, password: str, *, lang
     email = normalise_email(email)
     invite = open_invite(engine, token, now=now)
     if invite is None:
-        raise InvalidAccount("this invite link was already used or has expired")
+        raise InvalidAccount("this invite link was already used or has expired", "spent")
     with engine.connect() as conn:
         existing = conn.execute(select(users.c.id).where(users.c.email == email)).first()
     if existing is not None:
         found = verify(engine, email, password)
         if found is None:
-            raise InvalidAccount("an account with this email exists; give its password to add this production")
+            raise InvalidAccount("an account with this email exists; give its password to add this production",
+                                 "exists")
         new_hash = None
     else:
         new_hash = hash_password(password)
@@ -132,7 +133,7 @@ def accept_invite(engine: Engine, token: str, email: str, password: str, *, lang
             account_invites.c.token_hash == _hash(token), account_invites.c.used_at.is_(None),
             account_invites.c.expires_at > now).values(used_at=now))
         if spent.rowcount != 1:
-            raise InvalidAccount("this invite link was already used or has expired")
+            raise InvalidAccount("this invite link was already used or has expired", "spent")
         if new_hash is not None:
             user_id = conn.execute(insert(users).values(
                 email=email, password_hash=new_hash, language=language, created_at=now)).inserted_primary_key[0]
@@ -174,11 +175,12 @@ def set_role(engine: Engine, user_id: int, production_id: str, role: DashboardRo
         row = conn.execute(select(memberships.c.role).where(
             memberships.c.user_id == user_id, memberships.c.production_id == production_id)).first()
         if row is None:
-            raise InvalidAccount("this account has no access to the production")
+            raise InvalidAccount("this account has no access to the production", "no_access")
         if row.role == role.value:
             return
         if row.role == DashboardRole.COORDINATOR.value and _coordinators(conn, production_id) == 1:
-            raise InvalidAccount("the production needs at least one coordinator; name another one first")
+            raise InvalidAccount("the production needs at least one coordinator; name another one first",
+                                 "last_coordinator")
         conn.execute(update(memberships).where(
             memberships.c.user_id == user_id, memberships.c.production_id == production_id).values(role=role.value))
         conn.execute(update(users).where(users.c.id == user_id)
@@ -191,9 +193,10 @@ def remove_membership(engine: Engine, user_id: int, production_id: str) -> None:
         row = conn.execute(select(memberships.c.role).where(
             memberships.c.user_id == user_id, memberships.c.production_id == production_id)).first()
         if row is None:
-            raise InvalidAccount("this account has no access to the production")
+            raise InvalidAccount("this account has no access to the production", "no_access")
         if row.role == DashboardRole.COORDINATOR.value and _coordinators(conn, production_id) == 1:
-            raise InvalidAccount("the production needs at least one coordinator; name another one first")
+            raise InvalidAccount("the production needs at least one coordinator; name another one first",
+                                 "last_coordinator")
         conn.execute(delete(memberships).where(
             memberships.c.user_id == user_id, memberships.c.production_id == production_id))
         conn.execute(update(users).where(users.c.id == user_id)
@@ -209,10 +212,11 @@ def remove_account(engine: Engine, user_id: int, allowed: set[str]) -> None:
         others = sorted(r.production_id for r in rows if r.production_id not in allowed)
         if others:
             raise InvalidAccount("this account also sees productions you do not coordinate; "
-                                 "remove its access to this production instead")
+                                 "remove its access to this production instead", "elsewhere")
         for r in rows:
             if r.role == DashboardRole.COORDINATOR.value and _coordinators(conn, r.production_id) == 1:
-                raise InvalidAccount("the production needs at least one coordinator; name another one first")
+                raise InvalidAccount("the production needs at least one coordinator; name another one first",
+                                 "last_coordinator")
         conn.execute(delete(memberships).where(memberships.c.user_id == user_id))
         conn.execute(update(account_invites).where(account_invites.c.created_by == user_id).values(created_by=None))
         conn.execute(update(account_invites).where(account_invites.c.used_by == user_id).values(used_by=None))

@@ -94,7 +94,14 @@ memberships = Table(
 
 
 class InvalidAccount(GreenslateError):
+    """An account change refused; ``reason`` names the refusal for the dashboard's catalogue
+    (``accounts.why.<reason>``), the message stays English for the command line."""
+
     code = "invalid_account"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -120,13 +127,13 @@ def normalise_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
-        raise InvalidAccount(f"not an email address: {email!r}")
+        raise InvalidAccount(f"not an email address: {email!r}", "email")
     return email
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidAccount(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidAccount(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password")
     return _hasher.hash(password)
 
 
@@ -159,7 +166,7 @@ def add_user(
         created = row is None
         if row is None:
             if new_hash is None:
-                raise InvalidAccount("a new account needs a password")
+                raise InvalidAccount("a new account needs a password", "password")
             user_id = conn.execute(
                 insert(users).values(
                     email=email, password_hash=new_hash, language=language, created_at=dt.datetime.now(dt.UTC)

@@ -126,10 +126,16 @@ def _act(lang: str, production_id: str) -> tuple[list[str], int]:
             remove_account(app.engine, user_id, mine)
             return [message(tr("accounts.deleted", lang), "success")], 200
     except InvalidAccount as e:
-        return [message(tr("accounts.refused", lang, reason=str(e)), "error")], 400
+        return [message(_refusal(e, lang), "error")], 400
     except ValueError:
         pass
     return [message(tr("form.invalid", lang), "error")], 400
+
+
+def _refusal(e: InvalidAccount, lang: str) -> str:
+    """Why an account change was refused, in the page's language."""
+    reason = tr(f"accounts.why.{e.reason}", lang, minimum=MIN_PASSWORD_LENGTH) if e.reason else str(e)
+    return tr("accounts.refused", lang, reason=reason)
 
 
 def join(token: str) -> flask.Response | str:
@@ -153,7 +159,7 @@ def join(token: str) -> flask.Response | str:
             try:
                 user = accept_invite(app.engine, token, email, flask.request.form.get("password", ""), language=lang)
             except InvalidAccount as e:
-                error, status = tr("accounts.refused", lang, reason=str(e)), 400
+                error, status = _refusal(e, lang), 400
             else:
                 sign_in(user.id, user.email, user.language, user.session_version)
                 if invite.production_id is None:  # an invite to create: straight to it
@@ -164,7 +170,7 @@ def join(token: str) -> flask.Response | str:
     intro = "join.intro" if invite.production_id is not None else "join.intro.create"
     body = (
         f"<p>{escape(tr(intro, lang, role=role, minimum=MIN_PASSWORD_LENGTH))}</p>"
-        + (f'<p class="message error" role="alert" id="join-error" lang="en">{escape(error)}</p>' if error else "")
+        + (f'<p class="message error" role="alert" id="join-error">{escape(error)}</p>' if error else "")
         + f"<form method='post'>{_hidden()}"
         f"<p><label for='email'>{escape(tr('login.email', lang))}</label>"
         f"<input id='email' name='email' type='email' autocomplete='username' required value='{escape(email)}'"

@@ -119,3 +119,24 @@ def test_an_invite_link_is_no_way_around_the_sign_in_limit(client_for: Any) -> N
                                                  "password": f"guess-number-{i}"}).status_code for i in range(7)]
     assert codes[:5] == [400] * 5 and codes[5:] == [429, 429]
     assert open_invite(client_for.seeded.engine, token) is not None
+
+
+def test_a_refusal_reads_in_the_page_s_language(client_for: Any) -> None:
+    """The reason is the page's language too, not the store's English."""
+    coordinator = client_for(COORDINATOR)
+    page = coordinator.get("/setup/accounts?production=feux-aube&lang=fr").get_data(as_text=True)
+    marc = _user_id(client_for.seeded, COORDINATOR[0])
+    refused = coordinator.post("/setup/accounts?production=feux-aube&lang=fr",
+                               data={"csrf": _csrf(page), "do": "role", "user": marc, "role": "viewer"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Rien n&#x27;a été changé : la production a besoin d&#x27;au moins un coordinateur." in text
+    assert "needs at least one coordinator" not in text
+
+    path = "/join/" + create_invite(client_for.seeded.engine, "feux-aube", "viewer", None)
+    newcomer = client_for(None)
+    form = newcomer.get(path + "?lang=fr").get_data(as_text=True)
+    short = newcomer.post(path, data={"csrf": _csrf(form), "email": "nina@example.org", "password": "court"})
+    said = short.get_data(as_text=True)
+    assert short.status_code == 400 and "un mot de passe a au moins 10 caractères" in said
+    assert 'id="join-error">' in said and open_invite(client_for.seeded.engine, path[6:]) is not None
