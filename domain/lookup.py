@@ -1,32 +1,63 @@
-"""A production's look-ups by id and key, built once per production (``Production._index``)."""
+"""A production's look-ups by id and key, built once per production (``Production._index``).
+
+Each is the first item with that id or key, as a search from the start finds it: a crew of 150 was
+searched from its start at each look-up, several times per answer. Generic over what it indexes, so
+that it needs nothing of :mod:`domain.model`, which uses it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from domain.model import Assignment, CrewMember, Generator, Production, Site, Vehicle
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
-class ProductionIndex:
-    """Members, vehicles, generators, sites and assignments by id and key: the first of each, as a search from the start
-    finds it. A crew of 150 was searched from its start at each look-up, several times per answer."""
+class _Assigned(Protocol):
+    @property
+    def key(self) -> str: ...
 
-    def __init__(self, production: Production) -> None:
-        self.members: dict[str, CrewMember] = {}
-        for m in production.crew:
-            self.members.setdefault(m.id, m)
-        self.vehicles: dict[str, Vehicle] = {}
-        for v in production.vehicles:
-            self.vehicles.setdefault(v.id, v)
-        self.generators: dict[str, Generator] = {}
-        for g in production.generators:
-            self.generators.setdefault(g.id, g)
-        self.sites: dict[str, Site] = {}
-        for site in production.sites:
-            self.sites.setdefault(site.id, site)
-        self.assignments: dict[str, Assignment] = {}
-        self.assignments_of: dict[str, list[Assignment]] = {}
-        for a in production.assignments:
-            self.assignments.setdefault(a.key, a)
-            self.assignments_of.setdefault(a.who, []).append(a)
+    @property
+    def who(self) -> str: ...
+
+
+M = TypeVar("M", bound=_Identified)
+V = TypeVar("V", bound=_Identified)
+G = TypeVar("G", bound=_Identified)
+S = TypeVar("S", bound=_Identified)
+A = TypeVar("A", bound=_Assigned)
+T = TypeVar("T", bound=_Identified)
+
+
+def _first_by_id(items: Iterable[T]) -> dict[str, T]:
+    found: dict[str, T] = {}
+    for item in items:
+        found.setdefault(item.id, item)
+    return found
+
+
+@dataclass(frozen=True)
+class ProductionIndex(Generic[M, V, G, S, A]):
+    """Members, vehicles, generators, sites and assignments by id and key; assignments by member."""
+
+    members: dict[str, M]
+    vehicles: dict[str, V]
+    generators: dict[str, G]
+    sites: dict[str, S]
+    assignments: dict[str, A]
+    assignments_of: dict[str, list[A]]
+
+
+def index(crew: Iterable[M], vehicles: Iterable[V], generators: Iterable[G], sites: Iterable[S],
+          assignments: Iterable[A]) -> ProductionIndex[M, V, G, S, A]:
+    by_key: dict[str, A] = {}
+    by_member: dict[str, list[A]] = {}
+    for a in assignments:
+        by_key.setdefault(a.key, a)
+        by_member.setdefault(a.who, []).append(a)
+    return ProductionIndex(_first_by_id(crew), _first_by_id(vehicles), _first_by_id(generators),
+                           _first_by_id(sites), by_key, by_member)

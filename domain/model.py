@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from domain.lookup import ProductionIndex
+from domain.lookup import ProductionIndex, index
 
 
 class ProductionType(StrEnum):
@@ -429,8 +429,8 @@ class Production:
         return ZoneInfo(self.timezone)
 
     @cached_property
-    def _index(self) -> ProductionIndex:  # built at the first look-up
-        return ProductionIndex(self)
+    def _index(self) -> ProductionIndex[CrewMember, Vehicle, Generator, Site, Assignment]:  # at the first look-up
+        return index(self.crew, self.vehicles, self.generators, self.sites, self.assignments)
 
     def member(self, member_id: str) -> CrewMember:
         return self._index.members[member_id]  # KeyError if not in the crew
@@ -459,7 +459,6 @@ class Production:
 
     def local_day(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.zone).date()
-
 
 
 @dataclass(frozen=True)

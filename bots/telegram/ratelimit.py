@@ -35,14 +35,12 @@ import contextlib
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
-
-if TYPE_CHECKING:
-    from bots.telegram.shared_limit import SharedWindow
 
 #: Bot API methods that post a new message in a chat (edits and button answers are not limited).
 SENDING = frozenset({
@@ -140,6 +138,9 @@ class SlidingWindow:
         """Nothing to claim: in one process the limiter's per-chat lock and clock keep the pace."""
         yield
 
+    async def close(self) -> None:
+        """Nothing to give back: the slots live in this process."""
+
     async def __aenter__(self) -> None:
         await self.acquire(current_priority())
 
@@ -159,6 +160,17 @@ class SlidingWindow:
         self._free += 1
 
 
+class Window(Protocol):
+    """What the limiter asks of its window: :class:`SlidingWindow` in one process, or the window
+    shared through Redis (:class:`bots.telegram.shared_limit.SharedWindow`)."""
+
+    def turn(self, priority: int = ...) -> AbstractAsyncContextManager[None]: ...
+
+    def chat_turn(self, chat_id: int, seconds: float) -> AbstractAsyncContextManager[None]: ...
+
+    async def close(self) -> None: ...
+
+
 class CrewRateLimiter(BaseRateLimiter[int]):
     """The overall sliding window, one message a second per private chat, and ``inner`` for groups and 429s.
 
@@ -168,11 +180,11 @@ class CrewRateLimiter(BaseRateLimiter[int]):
 
     def __init__(
         self, inner: AIORateLimiter, per_chat_seconds: float = 1.0,
-        window: SlidingWindow | SharedWindow | None = None,
+        window: Window | None = None,
     ) -> None:
         self.inner = inner
         self.per_chat_seconds = per_chat_seconds
-        self.window = window or SlidingWindow()
+        self.window: Window = window or SlidingWindow()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
 
@@ -181,8 +193,7 @@ class CrewRateLimiter(BaseRateLimiter[int]):
 
     async def shutdown(self) -> None:
         await self.inner.shutdown()
-        if not isinstance(self.window, SlidingWindow):
-            await self.window.close()
+        await self.window.close()
 
     async def process_request(
         self,
