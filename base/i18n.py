@@ -80,6 +80,31 @@ def translations(lang: str, domain: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+class _Missing(gettext.NullTranslations):
+    """The end of a strict fallback chain: an unknown key is a bug, not a text to show."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def gettext(self, message: str) -> str:
+        raise KeyError(f"no {self.what} {message!r}")
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        raise KeyError(f"no {self.what} {msgid1!r}")
+
+
+@cache
+def strict_translations(lang: str, domain: str, what: str) -> gettext.GNUTranslations:
+    """``lang``'s catalogue ``domain``, falling back to the other language, then to a ``KeyError``
+    naming ``what`` was looked for (``"dashboard text"``)."""
+    other = translations(next(lg for lg in LANGUAGES if lg != lang), domain)
+    other.add_fallback(_Missing(what))
+    chain = translations(lang, domain)
+    chain.add_fallback(other)
+    return chain
+
+
 def plural_count(value: Decimal | int | float, lang: str | None) -> int:
     """The whole number gettext's plural rule should read for ``value``.
 

@@ -16,32 +16,16 @@ from __future__ import annotations
 import gettext
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
 
-from base.i18n import LANGUAGES, domain_messages, normalise_language, number, plural_count, translations
+from base.i18n import LANGUAGES, domain_messages, normalise_language, number, plural_count, strict_translations
 from domain.errors import GreenslateError
 
 DOMAIN = "dashboard"
 
 
-class _Missing(gettext.NullTranslations):
-    """The end of the fallback chain: an unknown key is a bug, not a text to show."""
-
-    def gettext(self, message: str) -> str:
-        raise KeyError(f"no dashboard text {message!r}")
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        raise KeyError(f"no dashboard text {msgid1!r}")
-
-
-@cache
 def _translation(lang: str) -> gettext.GNUTranslations:
     """``lang``'s catalogue, falling back to the other language, then to a loud failure."""
-    other = translations(next(lg for lg in LANGUAGES if lg != lang), DOMAIN)
-    other.add_fallback(_Missing())
-    chain = translations(lang, DOMAIN)
-    chain.add_fallback(other)
-    return chain
+    return strict_translations(lang, DOMAIN, "dashboard text")
 
 
 def tr(key: str, lang: str | None = None, **params: object) -> str:

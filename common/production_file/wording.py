@@ -25,12 +25,11 @@ import gettext
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from babel.dates import format_date
 
-from base.i18n import LANGUAGES, normalise_language, number, plural_count, translations
+from base.i18n import normalise_language, number, plural_count, strict_translations
 from base.vocabulary import unit as unit_word
 
 DOMAIN = "production_file"
@@ -39,23 +38,9 @@ DOMAIN = "production_file"
 Labels = Callable[[str], str | None]
 
 
-class _Missing(gettext.NullTranslations):
-    """The end of the fallback chain: an unknown key is a bug, not a text to show."""
-
-    def gettext(self, message: str) -> str:
-        raise KeyError(f"no production file message {message!r}")
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        raise KeyError(f"no production file message {msgid1!r}")
-
-
-@cache
 def _translation(lang: str) -> gettext.GNUTranslations:
-    other = translations(next(lg for lg in LANGUAGES if lg != lang), DOMAIN)
-    other.add_fallback(_Missing())
-    chain = translations(lang, DOMAIN)
-    chain.add_fallback(other)
-    return chain
+    """``lang``'s catalogue, falling back to the other language, then to a loud failure."""
+    return strict_translations(lang, DOMAIN, "production file message")
 
 
 def has_word(key: str, lang: str) -> bool:

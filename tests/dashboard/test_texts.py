@@ -79,9 +79,8 @@ def test_an_unknown_text_fails_loudly() -> None:
 
 
 def test_a_text_missing_in_one_language_falls_back_to_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dashboard import texts
 
-    texts._translation.cache_clear()
+    i18n.strict_translations.cache_clear()
     real = i18n.translations
 
     def without_login_title(lang: str, domain: str):  # type: ignore[no-untyped-def]
@@ -90,11 +89,11 @@ def test_a_text_missing_in_one_language_falls_back_to_the_other(monkeypatch: pyt
             t._catalog.pop("login.title")  # type: ignore[attr-defined]
         return t
 
-    monkeypatch.setattr(texts, "translations", without_login_title)
+    monkeypatch.setattr(i18n, "translations", without_login_title)
     try:
         assert tr("login.title", "en") == "Connexion"
     finally:
-        texts._translation.cache_clear()
+        i18n.strict_translations.cache_clear()
 
 
 def test_the_crew_catalogues_still_read_their_texts() -> None:
