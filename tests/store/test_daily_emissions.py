@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
-from sqlalchemy.engine import make_url
 
 from domain import usecases
 from domain.carbon import EmissionLine, balance
@@ -290,25 +288,6 @@ def test_concurrent_writers_lose_no_increment(pg_db_url: str, cat: Catalogue) ->
 
 
 # -- the migration ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """An empty, never migrated database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    server_url = str(request.getfixturevalue("pg_db_url"))
-    server = make_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"{make_url(server_url).database}_{secrets.token_hex(3)}"
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
 
 
 def test_migrations_fill_the_sums_from_the_reports_already_stored(fresh_url: str, cat: Catalogue) -> None:

@@ -4,38 +4,16 @@ prompts may then reuse a chat and message id, and going back down keeps the defa
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from store import migrate
 from store.engine import make_engine
 
 NOW = dt.datetime(2027, 3, 1, 19, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """An empty, never migrated database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    server_url = str(request.getfixturevalue("pg_db_url"))
-    server = make_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"{make_url(server_url).database}_{secrets.token_hex(3)}"
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
 
 
 def _prompt(bot: str | None, message_id: int) -> tuple[Any, dict[str, Any]]:
