@@ -26,6 +26,7 @@ from domain.model import (
 )
 from domain.usecases import load_production
 from greenslate.demo import example_path
+from store.engine import make_engine
 from store.outbox import PENDING, PROMPT, SENT, outbox
 from store.tables import members as members_table
 from store.telegram_tables import telegram_prompts
@@ -95,6 +96,26 @@ def load_crew(engine: Engine, production_id: str, members: int, first_chat: int)
 
 #: Members per production in the bot benchmarks: 3,000 members are 20 shoots of 150, as in the season.
 PER_PRODUCTION = 150
+
+
+def seed_crews(url: str, prefix: str, members: int, first_chat: int,
+               per_production: int = PER_PRODUCTION) -> dict[tuple[str, str], int]:
+    """:func:`load_crews` into the store at ``url``, through an engine of its own."""
+    engine = make_engine(url)
+    try:
+        return load_crews(engine, prefix, members, first_chat, per_production)
+    finally:
+        engine.dispose()
+
+
+def outbox_statuses(url: str) -> dict[str, int]:
+    """How many outbox rows the store at ``url`` holds in each status, once the bots have stopped."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).tuples().all())
+    finally:
+        engine.dispose()
 
 
 def load_crews(engine: Engine, prefix: str, members: int, first_chat: int,

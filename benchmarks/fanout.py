@@ -15,13 +15,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from benchmarks.common import Result, scratch_sqlite_database
-from benchmarks.crew import PER_PRODUCTION, due_instant, load_crews
+from benchmarks.crew import PER_PRODUCTION, due_instant, outbox_statuses, seed_crews
 from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
-from store.engine import make_engine
-from store.outbox import outbox
 from tests.support.botapi import BotApiServer
 
 TELEGRAM_LIMIT = 30.0  # messages a second overall
@@ -49,11 +45,7 @@ async def _run(quick: bool) -> Result:
     result.sizes = {"members_due_at_the_same_minute": members, "limit_per_second": TELEGRAM_LIMIT,
                     "limit_per_chat_per_second": 1, "members_per_production": PER_PRODUCTION}
     with tempfile.TemporaryDirectory() as d, scratch_sqlite_database(Path(d)) as url:
-        engine = make_engine(url)
-        try:
-            chats = set(load_crews(engine, "wrap", members, 500_000).values())
-        finally:
-            engine.dispose()
+        chats = set(seed_crews(url, "wrap", members, 500_000).values())
         async with running_server(enforce_limits=True) as server:
             bot = BotProcess(server, "greenslate", database_url=url, flags=("--scheduler", "--rate-limit"),
                              env={"GREENSLATE_BENCH_CLOCK": due_instant().isoformat()})
@@ -69,12 +61,7 @@ async def _run(quick: bool) -> Result:
             finally:
                 await bot.stop()
             result.figures.update(ledger_figures(server, chats))
-        engine = make_engine(url)
-        try:
-            with engine.connect() as conn:
-                statuses = dict(conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all())
-        finally:
-            engine.dispose()
+        statuses = outbox_statuses(url)
     result.figures["complete"] = complete
     result.figures["outbox_by_status"] = statuses
     result.figures["bot_process_peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)

@@ -110,3 +110,10 @@ async def wait_for(predicate, timeout: float, interval: float = 0.05) -> bool:  
             return True
         await asyncio.sleep(interval)
     return bool(predicate())
+
+
+async def feed_distances(server: BotApiServer, chats: list[int], rate: float) -> None:
+    """Each chat types a distance (10 to 709 km, a different one each), ``rate`` answers a second."""
+    for i, chat in enumerate(chats):
+        server.send(chat, str(10 + i % 700))
+        await asyncio.sleep(1 / rate)

@@ -19,15 +19,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from benchmarks.common import Result, scratch_sqlite_database
-from benchmarks.crew import PER_PRODUCTION, crew_production, due_instant
+from benchmarks.crew import PER_PRODUCTION, crew_production, due_instant, outbox_statuses
 from benchmarks.fanout import TELEGRAM_LIMIT
 from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
 from domain.usecases import load_production
 from store.engine import make_engine
-from store.outbox import outbox
 from store.uow import SqlUnitOfWork
 from tests.support.botapi import BotApiServer
 
@@ -139,12 +138,7 @@ async def _run(quick: bool, members: int | None = None) -> Result:
             finally:
                 await process.stop()
             result.figures.update(figures(servers, chats))
-        engine = make_engine(url)
-        try:
-            with engine.connect() as conn:
-                statuses = dict(conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all())
-        finally:
-            engine.dispose()
+        statuses = outbox_statuses(url)
     result.figures["complete"] = complete
     result.figures["outbox_by_status"] = statuses
     result.figures["bot_process_peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)

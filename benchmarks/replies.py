@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.common import Result, scratch_sqlite_database, summary_ms
-from benchmarks.crew import due_instant, load_crews
+from benchmarks.crew import due_instant, seed_crews
 from benchmarks.harness import BotProcess, running_server, wait_for
 from store.engine import make_engine
 from store.tables import reports
@@ -145,11 +145,7 @@ async def _run(quick: bool) -> Result:
                     "answers_per_second_during_fanout": ANSWER_RATE,
                     "answer_at_soonest_after_prompt_s": ANSWER_AFTER_SECONDS}
     with tempfile.TemporaryDirectory() as d, scratch_sqlite_database(Path(d)) as url:
-        engine = make_engine(url)
-        try:
-            chats = set(load_crews(engine, "reply", members, 700_000).values())
-        finally:
-            engine.dispose()
+        chats = set(seed_crews(url, "reply", members, 700_000).values())
         async with running_server(enforce_limits=True) as server:
             bot = BotProcess(server, "greenslate", database_url=url, flags=("--scheduler", "--rate-limit"),
                              env={"GREENSLATE_BENCH_CLOCK": due_instant().isoformat()})

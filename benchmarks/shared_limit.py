@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.common import Result, scratch_pg_database, summary_ms
-from benchmarks.crew import due_instant, load_crews
+from benchmarks.crew import due_instant, seed_crews
 from benchmarks.harness import REPO, BotProcess, wait_for
 from benchmarks.replies import Confirmations, _during_fanout, _limits
 from store.engine import make_engine
@@ -57,11 +57,7 @@ def redis_url() -> str:
 
 async def _round(members: int, storage: str, answers: bool, logs: Path) -> dict[str, Any]:
     with scratch_pg_database() as url:
-        engine = make_engine(url)
-        try:
-            chats = set(load_crews(engine, "shared", members, 600_000).values())
-        finally:
-            engine.dispose()
+        chats = set(seed_crews(url, "shared", members, 600_000).values())
         # A bot of its own each round (its id names the shared keys), as the real server would have one token.
         server = BotApiServer(f"{secrets.randbelow(10**9) + 10**9}:BENCH-TOKEN", enforce_limits=True)
         await server.start()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import math
 import os
 import shutil
 import subprocess
@@ -27,8 +26,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from benchmarks.common import scratch_pg_database
-from benchmarks.crew import due_instant, load_crew
-from benchmarks.harness import BotProcess
+from benchmarks.crew import due_instant, load_crews
+from benchmarks.harness import BotProcess, feed_distances
 from store.engine import make_engine
 from store.tables import reports
 from tests.reliability.sizes import size
@@ -81,10 +80,7 @@ async def _scenario(pg_db_url: str, tmp_path: Path) -> Outcome:
     cluster = _cluster()
     assert cluster is not None
     engine = make_engine(pg_db_url)
-    chats: list[int] = []
-    for p in range(math.ceil(ANSWERS / PER_PRODUCTION)):
-        chats += list(load_crew(engine, f"pg-{p:04d}", PER_PRODUCTION, 900_000 + p * PER_PRODUCTION).values())
-    chats = chats[:ANSWERS]
+    chats = list(load_crews(engine, "pg", ANSWERS, 900_000, PER_PRODUCTION).values())
     server = BotApiServer()
     await server.start()
     bot = BotProcess(server, "greenslate", database_url=pg_db_url,
@@ -93,12 +89,7 @@ async def _scenario(pg_db_url: str, tmp_path: Path) -> Outcome:
     try:
         await bot.start(stderr_path=log)
 
-        async def feed() -> None:
-            for i, chat in enumerate(chats):
-                server.send(chat, str(10 + i % 700))
-                await asyncio.sleep(1 / FEED_RATE)
-
-        feeding = asyncio.create_task(feed())
+        feeding = asyncio.create_task(feed_distances(server, chats, FEED_RATE))
         while (await asyncio.to_thread(_stored, engine) or 0) < ANSWERS // 3:
             await asyncio.sleep(0.1)
         restart = await asyncio.to_thread(subprocess.run, [*cluster, "restart"], capture_output=True, text=True,

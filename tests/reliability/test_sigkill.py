@@ -13,7 +13,6 @@ CI size: 500 answers and 3 kills. ``GREENSLATE_RELIABILITY_FULL=1`` (or ``_ANSWE
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from benchmarks.crew import due_instant, load_crew
-from benchmarks.harness import BotProcess
+from benchmarks.crew import due_instant, load_crews
+from benchmarks.harness import BotProcess, feed_distances
 from store.engine import make_engine
 from store.tables import report_values, reports
 from tests.reliability.sizes import ANSWERS, KILLS
@@ -58,10 +57,7 @@ async def test_sigkill_during_a_stream_of_answers_loses_nothing_and_counts_nothi
     db_url: str, tmp_path: Path
 ) -> None:
     engine = make_engine(db_url)
-    chats: list[int] = []
-    for p in range(math.ceil(ANSWERS / PER_PRODUCTION)):
-        chats += list(load_crew(engine, f"kill-{p:04d}", PER_PRODUCTION, 700_000 + p * PER_PRODUCTION).values())
-    chats = chats[:ANSWERS]
+    chats = list(load_crews(engine, "kill", ANSWERS, 700_000, PER_PRODUCTION).values())
     server = BotApiServer()
     await server.start()
     bot = BotProcess(server, "greenslate", database_url=db_url,
@@ -71,12 +67,7 @@ async def test_sigkill_during_a_stream_of_answers_loses_nothing_and_counts_nothi
     try:
         await bot.start(stderr_path=log)
 
-        async def feed() -> None:
-            for i, chat in enumerate(chats):
-                server.send(chat, str(10 + i % 700))
-                await asyncio.sleep(1 / FEED_RATE)
-
-        feeding = asyncio.create_task(feed())
+        feeding = asyncio.create_task(feed_distances(server, chats, FEED_RATE))
         for k in range(KILLS):
             # Kill once a share of the answers is stored: mid-stream, with updates in flight.
             goal = (k + 1) * ANSWERS // (KILLS + 1)
