@@ -41,37 +41,62 @@ async def _cli(env: dict[str, str], *args: str) -> str:
     return out.decode()
 
 
-async def test_a_prompt_an_answer_and_the_balance_through_greenslate_run(tmp_path):
-    server = BotApiServer(token=TOKEN)
-    await server.start()
-    env = {
+def _environment(tmp_path: Path, server: BotApiServer, **more: str) -> dict[str, str]:
+    """What a deployment sets: a SQLite store, the bot's token and API server, a tick every second."""
+    return {
         **os.environ,
         "GREENSLATE_DATABASE_URL": f"sqlite:///{tmp_path / 'greenslate.sqlite3'}",
         "GREENSLATE_TELEGRAM_TOKEN": TOKEN,
         "GREENSLATE_TELEGRAM_API_URL": server.base_url,
         "GREENSLATE_SCHEDULER_TICK_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
+        **more,
     }
+
+
+async def _start_run(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """``greenslate -v run --no-dashboard``, libfaketime preloaded into greenslate itself (not the
+    faketime wrapper, which keeps signals), its clock at ``START``."""
+    faked = {**env, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"@{START}", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    return await asyncio.create_subprocess_exec(
+        *GREENSLATE, "-v", "run", "--no-dashboard",
+        env=faked, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _join(bot: BotApiServer, token: str) -> None:
+    """Amina opens her invite link and says yes to the figures being collected."""
+    bot.add_user(AMINA, "Amina", "fr")
+    mark = bot.mark()
+    bot.send(AMINA, f"/start {token}")
+    [welcome] = await bot.replies(AMINA, 1, since=mark, timeout=30)
+    assert welcome.plain.startswith("Bonjour Amina.")
+    mark = bot.mark()
+    bot.press(AMINA, welcome.message_id, welcome.button("Oui"))
+    await bot.replies(AMINA, 1, since=mark, timeout=15)
+
+
+async def _stop_run(run: asyncio.subprocess.Process) -> str:
+    """SIGTERM, as a service manager stops it: it ends cleanly; its log."""
+    run.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(run.communicate(), timeout=30)
+    log = output.decode()
+    assert run.returncode == 0, log
+    return log
+
+
+async def test_a_prompt_an_answer_and_the_balance_through_greenslate_run(tmp_path):
+    server = BotApiServer(token=TOKEN)
+    await server.start()
+    env = _environment(tmp_path, server)
     run = None
     try:
         await _cli(env, "production", "load", str(EXAMPLE))
         invite = await _cli(env, "crew", "invite", "feux-aube", "--member", "amina", "--days", "365")
         token = invite.strip().split("?start=")[1].split()[0]
 
-        # libfaketime preloaded into greenslate itself (not the faketime wrapper, which keeps signals).
-        faked = {**env, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"@{START}", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
-        run = await asyncio.create_subprocess_exec(
-            *GREENSLATE, "-v", "run", "--no-dashboard",
-            env=faked, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
-        server.add_user(AMINA, "Amina", "fr")
-        mark = server.mark()
-        server.send(AMINA, f"/start {token}")
-        [welcome] = await server.replies(AMINA, 1, since=mark, timeout=30)
-        assert welcome.plain.startswith("Bonjour Amina.")
-        mark = server.mark()
-        server.press(AMINA, welcome.message_id, welcome.button("Oui"))
-        await server.replies(AMINA, 1, since=mark, timeout=15)
+        run = await _start_run(env)
+        await _join(server, token)
 
         # The scheduler in the other process sends the 19:30 prompt on its own.
         mark = server.mark()
@@ -83,10 +108,7 @@ async def test_a_prompt_an_answer_and_the_balance_through_greenslate_run(tmp_pat
         [recap] = await server.replies(AMINA, 1, since=mark, timeout=15)
         assert "220 km" in recap.plain
 
-        run.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(run.communicate(), timeout=30)
-        log = output.decode()
-        assert run.returncode == 0, log
+        log = await _stop_run(run)
         assert "e2e-secret-token" not in log  # the token never reaches a log line
         run = None
 
@@ -109,15 +131,7 @@ async def test_two_bots_in_one_greenslate_run_each_serving_its_own_production(tm
     second = tmp_path / "nuit-sud.yaml"
     second.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
         "  id: feux-aube ", "  id: nuit-sud\n  telegram_bot: sud\n  # ", 1), encoding="utf-8")
-    env = {
-        **os.environ,
-        "GREENSLATE_DATABASE_URL": f"sqlite:///{tmp_path / 'greenslate.sqlite3'}",
-        "GREENSLATE_TELEGRAM_TOKEN": TOKEN,
-        "GREENSLATE_TELEGRAM_BOTS": f"sud={south.token}",
-        "GREENSLATE_TELEGRAM_API_URL": server.base_url,
-        "GREENSLATE_SCHEDULER_TICK_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = _environment(tmp_path, server, GREENSLATE_TELEGRAM_BOTS=f"sud={south.token}")
     env.pop("GREENSLATE_TELEGRAM_BOT_USERNAME", None)
     env.pop("GREENSLATE_TELEGRAM_BOT_USERNAMES", None)
     run = None
@@ -130,21 +144,10 @@ async def test_two_bots_in_one_greenslate_run_each_serving_its_own_production(tm
             assert f"https://t.me/{bot.username}?start=" in invite  # the username asked of that bot
             links[production] = invite.strip().split("?start=")[1].split()[0]
 
-        faked = {**env, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"@{START}", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
-        run = await asyncio.create_subprocess_exec(
-            *GREENSLATE, "-v", "run", "--no-dashboard",
-            env=faked, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
+        run = await _start_run(env)
         prompts = {}
         for production, bot in (("feux-aube", server), ("nuit-sud", south)):
-            bot.add_user(AMINA, "Amina", "fr")
-            mark = bot.mark()
-            bot.send(AMINA, f"/start {links[production]}")
-            [welcome] = await bot.replies(AMINA, 1, since=mark, timeout=30)
-            assert welcome.plain.startswith("Bonjour Amina.")
-            mark = bot.mark()
-            bot.press(AMINA, welcome.message_id, welcome.button("Oui"))
-            await bot.replies(AMINA, 1, since=mark, timeout=15)
+            await _join(bot, links[production])
             prompts[production] = bot.mark()
         for production, bot in (("feux-aube", server), ("nuit-sud", south)):
             [prompt] = await bot.replies(AMINA, 1, since=prompts[production], timeout=60)
@@ -154,10 +157,7 @@ async def test_two_bots_in_one_greenslate_run_each_serving_its_own_production(tm
             [recap] = await bot.replies(AMINA, 1, since=mark, timeout=15)
             assert ("220 km" if bot is server else "100 km") in recap.plain
 
-        run.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(run.communicate(), timeout=30)
-        log = output.decode()
-        assert run.returncode == 0, log
+        log = await _stop_run(run)
         assert "e2e-secret-token" not in log and "e2e-south-token" not in log
         run = None
 
