@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,51 +21,12 @@ import pytest
 from base import vocabulary
 from common.presenters import tonnes
 from domain.usecases import get_balance
-from tests.dashboard.conftest import COORDINATOR, OUTSIDER, VIEWER, Seeded, served_copy
+from tests.dashboard.conftest import AXE, COORDINATOR, OUTSIDER, SCREENSHOTS, UPSTREAM_VIOLATIONS, VIEWER, Seeded
 
 pytestmark = pytest.mark.browser
 
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = HERE.parents[1] / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-]
 PAGES = {"overview": "/", "plan": "/plan", "reporting": "/reporting", "practices": "/practices",
          "data": "/data", "exports": "/exports"}
-
-#: axe violations that come from Dash itself and that we accept, with the upstream reference.
-#: None today. Two Dash 4 problems are dealt with rather than accepted:
-#: - dcc.Dropdown fails aria-hidden-focus (upstream): the pages do not use it;
-#: - dcc.RadioItems and dcc.Checklist render role=listbox/option around native inputs (the
-#:   OptionsList of https://github.com/plotly/dash/pull/3453), failing aria-input-field-name and
-#:   nested-interactive: dashboard/assets/a11y.js removes those roles, and this test checks that
-#:   the pages really are clean in the browser.
-UPSTREAM_VIOLATIONS: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def live(
-    seeded_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Seeded, str]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/dashboard`")
-    with served_copy(seeded_sqlite_template, tmp_path_factory.mktemp("browser")) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(browser: Any, base: str, who: tuple[str, str], **context: Any) -> Any:

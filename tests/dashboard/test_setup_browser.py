@@ -6,39 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from store.telegram import TelegramStore
-from tests.dashboard.conftest import COORDINATOR, VIEWER, Seeded, served_copy
-from tests.dashboard.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, UPSTREAM_VIOLATIONS
+from tests.dashboard.conftest import AXE, COORDINATOR, SCREENSHOTS, UPSTREAM_VIOLATIONS, VIEWER, Seeded
 
 pytestmark = pytest.mark.browser
 
 SETUP_PAGES = ["/setup", "/setup/production", "/setup/calendar", "/setup/crew", "/setup/vehicles",
                "/setup/generators", "/setup/meal_types", "/setup/waste_streams", "/setup/assignments",
                "/setup/action_plan", "/setup/import", "/setup/invites", "/setup/accounts", "/setup/new"]
-
-
-@pytest.fixture(scope="module")
-def live(seeded_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
-    if not Path(CHROMIUM).exists() or not AXE.exists():
-        pytest.fail("Chromium and axe-core are needed (see tests/dashboard/test_browser.py)")
-    with served_copy(seeded_sqlite_template, tmp_path_factory.mktemp("setup-browser")) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(autouse=True)
