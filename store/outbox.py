@@ -54,6 +54,7 @@ from sqlalchemy import (
 )
 
 from domain.model import ReportKind
+from domain.schedule import SentPrompt
 from store.engine import dialect_insert
 from store.tables import ID, UtcDateTime, metadata, reports
 
@@ -338,6 +339,25 @@ def rows(
     if since is not None:
         stmt = stmt.where(outbox.c.day >= since)
     return [Row(*r) for r in conn.execute(stmt).all()]  # the table's columns are Row's fields, in order
+
+
+def sent_prompts(conn: Connection, production_id: str, since: dt.date) -> list[SentPrompt]:
+    """A production's prompts that went out, for its days from ``since`` on, as the missed-prompt rules
+    need them: only those columns, the report and subject read out of the payload by the database
+    (planning reads 45 days of them; whole rows cost most of its time)."""
+    report, subject = outbox.c.payload["report"].as_string(), outbox.c.payload["subject"].as_string()
+    found = conn.execute(
+        select(outbox.c.member_id, outbox.c.assignment_key, report, subject, outbox.c.day)
+        .where(outbox.c.production_id == production_id, outbox.c.kind == PROMPT, outbox.c.status == SENT,
+               outbox.c.day >= since)
+        .order_by(outbox.c.due_at, outbox.c.id)
+    )
+    kinds: dict[str, ReportKind] = {}
+    return [
+        SentPrompt(member_id=member_id or "", assignment_key=assignment_key or "",
+                   report=kinds.get(kind) or kinds.setdefault(kind, ReportKind(kind)), subject=on, day=day)
+        for member_id, assignment_key, kind, on, day in found
+    ]
 
 
 def get(conn: Connection, key: str) -> Row | None:
