@@ -117,7 +117,7 @@ async def test_a_member_who_resumes_after_their_prompt_time_gets_it_at_the_next_
     assert ("amina", "amina:mileage:mb1", monday) in notifier.prompts()
 
 
-def fingerprints_of(engine: Engine) -> dict[str, tuple[object, ...]]:
+def fingerprints_of(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return fingerprints(conn)
 
