@@ -34,10 +34,10 @@ from sqlalchemy import Engine
 from domain.model import Channel, Production
 from domain.ports import MemberState, UnitOfWork
 from domain.rollcall import wants_messages_on
+from scheduler import planner
 from scheduler.clock import Clock, SystemClock
 from scheduler.lanes import Lanes, by_lane, lane_count
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
-from scheduler import planner
 from scheduler.wake import Wakeups
 from store import outbox
 from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Claimed
