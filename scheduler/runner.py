@@ -122,7 +122,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     now = now or ctx.clock.now()
     started = time.monotonic()
     report = TickReport()
-    report.recorded = await _plan(ctx, now)
+    report.recorded = await plan_tick(ctx, now)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     count = lane_count(ctx.notifiers)
@@ -149,7 +149,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     return report
 
 
-async def _plan(ctx: SchedulerContext, now: dt.datetime) -> int:
+async def plan_tick(ctx: SchedulerContext, now: dt.datetime) -> int:
     """Plan what is due, one production per worker-thread call, with a pause between.
 
     Planning runs in this process next to the bots: while a worker thread plans, the event loop
