@@ -10,7 +10,16 @@ each tick. Two ways, in the same run on the same store:
 - **every tick plans every production** (what the scheduler did before: a sweep at every tick);
 - **planned at the next change** (what it does now: a production is planned when something of it
   can fall due, its crew's fingerprint changed, or its turn in the hourly sweep came, the turns
-  spread over the hour; the window's first tick, the scheduler's first, plans every production).
+  spread over the hour; the window's first tick, the scheduler's first on a store without stored
+  wake-ups, plans every production);
+- **planned at the next change, after a restart**: the same, the scheduler started again on the
+  wake-ups the warm-up stored: its first tick plans only what is due or changed.
+
+Then the event loop while a tick plans every production (a start on a store without wake-ups, a
+clock set back), two ways in turn: all in one worker-thread call (as before) and one production per
+call with a pause between (as ``runner.plan_tick`` does now). A stand-in for an answer (three
+round trips to the store through worker threads, as an answer makes) runs every 10 ms meanwhile;
+its time is printed (p50, p99, slowest) with the planning's wall and CPU time.
 
 Figures: CPU per tick (mean, and the share of one core it takes at one tick every 20 s), the
 slowest tick, and what the ticks recorded (nothing, in both: nothing is due). For the second way,

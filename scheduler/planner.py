@@ -3,7 +3,14 @@
 ``messages_for`` is pure (what the store knows in, messages out); ``plan`` reads the store, calls it
 for every production and records the result in one transaction per production. Given the
 scheduler's :class:`scheduler.wake.Wakeups`, it plans only the productions whose plan can have
-changed since they were last planned (see ``scheduler.wake``).
+changed since they were last planned (see ``scheduler.wake``), and stores when each is next due.
+``plan`` is three steps, which the scheduler's tick runs one production at a time (see
+``scheduler.runner.plan_tick``): :func:`due` (which productions), :func:`plan_one` (one of them),
+:func:`settle` (the sweep's turns, and the wake-ups stored).
+
+Planning one production reads whole outbox rows only for the days a reminder can still concern, and
+the 45 days of sent prompts the missed-prompt rules need as a few columns; a digest already
+recorded is not worked out again.
 """
 
 from __future__ import annotations

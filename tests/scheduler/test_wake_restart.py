@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -196,3 +197,44 @@ def test_a_row_written_from_older_figures_only_makes_a_production_planned_sooner
     with engine.begin() as conn:
         conn.execute(update(scheduler_wakeups).values(next_change_at=paris(2027, 3, 8, 15, 0)))
     assert planner.due(uow_factory, now + HOUR / 2, Wakeups()).todo == [example.id]  # the fingerprint differs
+
+
+def test_schedulers_sharing_the_store_write_the_same_rows_at_once_without_failing(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    """Each writes every production's row in one transaction, the two transactions overlapping: an
+    insert would fail on the other's row, and rows taken in different orders could deadlock."""
+    for production in copies(example):
+        load_example(uow_factory, production)
+    ids = [p.id for p in copies(example)]
+    now = paris(2027, 3, 8, 14, 0)
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def write(name: str, order: list[str]) -> None:
+        try:
+            for round_ in range(10):
+                wakeups = Wakeups()
+                for p in order:
+                    wakeups.at[p] = now + dt.timedelta(minutes=round_)
+                    wakeups.seen[p] = name
+                    wakeups.changed.add(p)
+                barrier.wait(timeout=30)
+                with engine.begin() as conn:
+                    wakeups.save(conn, now + dt.timedelta(minutes=round_), ids)
+        except BaseException as exc:  # reported below, with the other thread's
+            failures.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=write, args=("a", ids)), threading.Thread(target=write, args=("b", ids[::-1]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    with engine.connect() as conn:
+        rows = conn.execute(select(scheduler_wakeups.c.production_id, scheduler_wakeups.c.fingerprint,
+                                   scheduler_wakeups.c.next_change_at)).all()
+    assert sorted(p for p, _, _ in rows) == sorted(ids)
+    assert {at for _, _, at in rows} == {now + dt.timedelta(minutes=9)}
+    assert len({f for _, f, _ in rows}) == 1  # one writer's rows, whole: the last transaction's
