@@ -258,11 +258,12 @@ def plan_production(uow: UnitOfWork, production_id: str, now: dt.datetime, wakeu
         since = today - LOOKBACK
         answered = outbox.answered_since(conn, production_id, since)
         # Whole rows only for the days a reminder can concern; the 45 days the missed-prompt rules
-        # read, as the few columns they need.
-        prompt_rows = outbox.rows(conn, production_id=production_id, kinds=[PROMPT],
-                                  since=max(since, recent_since(production, today)))
+        # read, as the few columns they need. Prompts are made for today and reminders for those
+        # days only: their keys are read for those days, the others' for all 45.
+        recent = max(since, recent_since(production, today))
+        prompt_rows = outbox.rows(conn, production_id=production_id, kinds=[PROMPT], since=recent)
         sent = outbox.sent_prompts(conn, production_id, since)
-        known = outbox.existing_keys(conn, production_id, since)
+        known = outbox.existing_keys(conn, production_id, since, recent)
         messages = messages_for(production, states, answered, prompt_rows, known, now, since, sent)
         new = outbox.record(conn, messages, now) if messages else 0
         uow.commit()

@@ -179,12 +179,17 @@ def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> i
     return new
 
 
-def existing_keys(conn: Connection, production_id: str, since: dt.date) -> set[str]:
-    """Keys recorded for a production's days from ``since`` on (to skip what is recorded already)."""
-    found = conn.execute(
-        select(outbox.c.key).where(outbox.c.production_id == production_id, outbox.c.day >= since)
-    )
-    return set(found.scalars())
+def existing_keys(
+    conn: Connection, production_id: str, since: dt.date, recent: dt.date | None = None
+) -> set[str]:
+    """Keys recorded for a production's days from ``since`` on (to skip what is recorded already).
+
+    With ``recent``, the prompts' and reminders' keys only from that day on (one of each per member
+    and day: most of the rows; the planner makes none for older days)."""
+    where = [outbox.c.production_id == production_id, outbox.c.day >= since]
+    if recent is not None and recent > since:
+        where.append(or_(outbox.c.day >= recent, outbox.c.kind.not_in([PROMPT, REMINDER])))
+    return set(conn.execute(select(outbox.c.key).where(*where)).scalars())
 
 
 def answered_since(
