@@ -83,8 +83,9 @@ async def run_greenslate(scheduler: bool, rate_limit: bool, stop: asyncio.Event,
             ctx.lease = ctx.lease * clock.speed
         started = time.monotonic()
         task = asyncio.create_task(run_scheduler(ctx, stop=stop, interval_seconds=tick_seconds))
-        # The first tick plans every production: ready once it is done, saying how long it took.
-        while ctx.wakeups.swept_at is None and not task.done() and time.monotonic() - started < 600:
+        # Ready once the first tick has planned (every production on a store without wake-ups, what
+        # is due or changed after a restart), saying how long it took.
+        while ctx.wakeups.ticked_at is None and not task.done() and time.monotonic() - started < 600:
             await asyncio.sleep(0.02)
         print(f"ready {time.monotonic() - started:.3f}", flush=True)
     else:

@@ -34,10 +34,10 @@ from sqlalchemy import Engine
 from domain.model import Channel, Production
 from domain.ports import MemberState, UnitOfWork
 from domain.rollcall import wants_messages_on
+from scheduler import planner
 from scheduler.clock import Clock, SystemClock
 from scheduler.lanes import Lanes, by_lane, lane_count
 from scheduler.notify import Delivery, Notifier, Outcome, TeamChannel
-from scheduler.planner import plan
 from scheduler.wake import Wakeups
 from store import outbox
 from store.outbox import CAMPAIGN, DIGEST, ESCALATION, PROMPT, REMINDER, Claimed
@@ -57,6 +57,8 @@ CLAIM_BATCH = 20
 MAX_BATCHES = 50
 #: How often (real seconds) a batch in flight looks whether its leases need renewing.
 LEASE_CHECK_SECONDS = 0.05
+#: The pause after planning each production of a tick, for the event loop's waiting work.
+PLAN_PAUSE_SECONDS = 0.005
 #: On stop, how long a tick under way may take to finish its sends and marks.
 STOP_GRACE_SECONDS = 10
 
@@ -120,7 +122,7 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
     now = now or ctx.clock.now()
     started = time.monotonic()
     report = TickReport()
-    report.recorded = await asyncio.to_thread(plan, ctx.uow_factory, now, ctx.wakeups)
+    report.recorded = await plan_tick(ctx, now)
     report.expired = await asyncio.to_thread(_expire, ctx.engine, now)
     audience: dict[str, tuple[Production, dict[str, MemberState]]] = {}  # read once per tick
     count = lane_count(ctx.notifiers)
@@ -145,6 +147,24 @@ async def tick(ctx: SchedulerContext, now: dt.datetime | None = None) -> TickRep
             report.retried, report.failed, report.expired,
         )
     return report
+
+
+async def plan_tick(ctx: SchedulerContext, now: dt.datetime) -> int:
+    """Plan what is due, one production per worker-thread call, with a pause between.
+
+    Planning runs in this process next to the bots: while a worker thread plans, the event loop
+    thread waits for the interpreter's lock at each of its wake-ups. One production at a time, and
+    a pause after each, let the answers waiting in the loop go through between two productions
+    instead of after all of them.
+    """
+    work = await asyncio.to_thread(planner.due, ctx.uow_factory, now, ctx.wakeups)
+    recorded = 0
+    for production_id in work.todo:
+        recorded += await asyncio.to_thread(planner.plan_one, ctx.uow_factory, production_id, now, ctx.wakeups,
+                                            work)
+        await asyncio.sleep(PLAN_PAUSE_SECONDS)
+    await asyncio.to_thread(planner.settle, ctx.uow_factory, now, ctx.wakeups, work)
+    return recorded
 
 
 async def _deliver_in_order(

@@ -54,6 +54,7 @@ from sqlalchemy import (
 )
 
 from domain.model import ReportKind
+from domain.schedule import SentPrompt
 from store.engine import dialect_insert
 from store.tables import ID, UtcDateTime, metadata, reports
 
@@ -178,12 +179,17 @@ def record(conn: Connection, messages: Iterable[Message], now: dt.datetime) -> i
     return new
 
 
-def existing_keys(conn: Connection, production_id: str, since: dt.date) -> set[str]:
-    """Keys recorded for a production's days from ``since`` on (to skip what is recorded already)."""
-    found = conn.execute(
-        select(outbox.c.key).where(outbox.c.production_id == production_id, outbox.c.day >= since)
-    )
-    return set(found.scalars())
+def existing_keys(
+    conn: Connection, production_id: str, since: dt.date, recent: dt.date | None = None
+) -> set[str]:
+    """Keys recorded for a production's days from ``since`` on (to skip what is recorded already).
+
+    With ``recent``, the prompts' and reminders' keys only from that day on (one of each per member
+    and day: most of the rows; the planner makes none for older days)."""
+    where = [outbox.c.production_id == production_id, outbox.c.day >= since]
+    if recent is not None and recent > since:
+        where.append(or_(outbox.c.day >= recent, outbox.c.kind.not_in([PROMPT, REMINDER])))
+    return set(conn.execute(select(outbox.c.key).where(*where)).scalars())
 
 
 def answered_since(
@@ -338,6 +344,25 @@ def rows(
     if since is not None:
         stmt = stmt.where(outbox.c.day >= since)
     return [Row(*r) for r in conn.execute(stmt).all()]  # the table's columns are Row's fields, in order
+
+
+def sent_prompts(conn: Connection, production_id: str, since: dt.date) -> list[SentPrompt]:
+    """A production's prompts that went out, for its days from ``since`` on, as the missed-prompt rules
+    need them: only those columns, the report and subject read out of the payload by the database
+    (planning reads 45 days of them; whole rows cost most of its time)."""
+    report, subject = outbox.c.payload["report"].as_string(), outbox.c.payload["subject"].as_string()
+    found = conn.execute(
+        select(outbox.c.member_id, outbox.c.assignment_key, report, subject, outbox.c.day)
+        .where(outbox.c.production_id == production_id, outbox.c.kind == PROMPT, outbox.c.status == SENT,
+               outbox.c.day >= since)
+        .order_by(outbox.c.due_at, outbox.c.id)
+    )
+    kinds: dict[str, ReportKind] = {}
+    return [
+        SentPrompt(member_id=member_id or "", assignment_key=assignment_key or "",
+                   report=kinds.get(kind) or kinds.setdefault(kind, ReportKind(kind)), subject=on, day=day)
+        for member_id, assignment_key, kind, on, day in found
+    ]
 
 
 def get(conn: Connection, key: str) -> Row | None:

@@ -313,6 +313,21 @@ action_status = Table(
 )
 
 
+# When the scheduler next plans each production (scheduler.wake): kept so a restart plans only what
+# is due or changed, instead of every production. Written by every scheduler sharing the store (last
+# writer wins: a stale row only makes a production planned sooner, never later). No foreign key: a
+# row of a production deleted meanwhile is harmless, and pruned at the next full sweep.
+scheduler_wakeups = Table(
+    "scheduler_wakeups",
+    metadata,
+    Column("production_id", ID, primary_key=True),
+    Column("next_change_at", UtcDateTime, nullable=True),  # when its plan can next change
+    Column("turn_at", UtcDateTime, nullable=True),  # its next turn in the sweep
+    Column("fingerprint", String(64), nullable=True),  # of its crew and file when last planned
+    Column("planned_at", UtcDateTime, nullable=False),  # the scheduler's clock when last planned
+)
+
+
 def load_all_tables() -> MetaData:
     """Import every module of the ``store`` package, so ``metadata`` holds every feature's tables.
 

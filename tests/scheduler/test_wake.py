@@ -117,7 +117,7 @@ async def test_a_member_who_resumes_after_their_prompt_time_gets_it_at_the_next_
     assert ("amina", "amina:mileage:mb1", monday) in notifier.prompts()
 
 
-def fingerprints_of(engine: Engine) -> dict[str, tuple[object, ...]]:
+def fingerprints_of(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         return fingerprints(conn)
 
@@ -167,3 +167,15 @@ def test_the_first_tick_plans_every_production_then_each_takes_its_turn_and_a_cl
     assert wakeups.sweeping(start - dt.timedelta(seconds=1))
     assert wakeups.due("new production", start) and wakeups.due("b", start + dt.timedelta(hours=3))
     assert Wakeups(sweep=dt.timedelta(0)).sweeping(start)  # no period: every production at every tick
+
+
+def test_a_prompt_just_recorded_brings_the_next_change_no_later_than_its_reminder(
+    engine: Engine, uow_factory: Callable[[], UnitOfWork], example: Production
+) -> None:
+    """Monday 15:00: Paul's prompt is recorded; his reminder (two hours after it goes out) must not wait
+    for the next assignment's time or the sweep."""
+    load_example(uow_factory, example)
+    wakeups = Wakeups(sweep=dt.timedelta(days=30))
+    at = paris(2027, 3, 8, 15, 0)
+    assert planner.plan_production(uow_factory(), example.id, at, wakeups) == 1
+    assert wakeups.at[example.id] <= at + dt.timedelta(minutes=example.reminders.after_minutes)
