@@ -71,6 +71,7 @@ def test_commands_on_a_current_store_do_not_start_the_migrations(tmp_path: Path)
     assert "sqlalchemy.dialects.postgresql" not in modules  # its insert is the SQLite dialect's
     assert not modules & {"pydantic", "pydantic_settings"}  # the store's URL is read without them
     assert "sqlalchemy.orm" not in modules  # the unit of work is SQLAlchemy Core's connection
+    assert "babel" not in modules  # the member's texts and number formats are for a refused figure
 
     done, modules = _run(url, "balance", "feux-aube", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -78,6 +79,7 @@ def test_commands_on_a_current_store_do_not_start_the_migrations(tmp_path: Path)
     assert not modules & (FRAMEWORKS | {"alembic", "argon2"})
     assert "sqlalchemy" in modules and "sqlalchemy.dialects.sqlite" in modules
     assert "sqlalchemy.orm" not in modules
+    assert "babel" not in modules
     assert not modules & {"pydantic", "pydantic_settings"}
     # PostgreSQL's dialect is loaded only where PostgreSQL is used
     assert "sqlalchemy.dialects.postgresql" not in modules
