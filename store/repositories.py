@@ -218,7 +218,7 @@ class SqlMemberRepository:
             .where(members.c.production_id == production_id, members.c.member_id == member_id)
             .values(**values)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             raise UnknownMember(member_id, production_id)
 
     def set_language(self, production_id: str, member_id: str, language: Language) -> None:

@@ -180,8 +180,7 @@ async def run_together_async(engine: AsyncEngine, jobs: Sequence[Callable[[SqlUn
     if not jobs:
         return []
     async with engine.connect() as conn:
-        return await conn.run_sync(
-            lambda sync_conn: run_together(sync_conn, jobs))
+        return await conn.run_sync(run_together, jobs)  # the unit of work on run_sync's connection
 
 
 class LockBusy(Exception):
