@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
 from domain.carbon import Balance, EmissionLine, balance
 from domain.completeness import Completeness
@@ -302,7 +301,7 @@ def _report_conditions(production_id: str, f: ReportFilter) -> list[ColumnElemen
     if f.text:
         where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
     if f.only_changed:
-        correction = aliased(reports)
+        correction = reports.alias()
         corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
             correction.c.production_id == production_id, correction.c.corrects.is_not(None))
         where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
@@ -315,7 +314,7 @@ def report_rows(
 ) -> tuple[list[ReportRow], int]:
     """One page of the production's reports, newest first, and how many match in all."""
     f = filters or ReportFilter()
-    later = aliased(reports)
+    later = reports.alias()
     corrected_by = (
         select(func.min(later.c.id)).where(later.c.corrects == reports.c.id).scalar_subquery()
     )
@@ -390,7 +389,7 @@ def completeness(bind: Bind, production: Production, as_of: dt.date | None) -> C
     The days answered come grouped by (member, kind, subject), as one text each: a season's
     production is some hundreds of rows, not one row per answer.
     """
-    corrected = aliased(reports)
+    corrected = reports.alias()
     superseded = select(corrected.c.id).where(  # a later report corrects it (the index on corrects)
         corrected.c.corrects == reports.c.id, corrected.c.corrects.is_not(None)).exists()
     answered_q = (  # the figures that still count: neither undone nor corrected away

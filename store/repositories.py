@@ -3,7 +3,7 @@
 Rows become domain objects in :mod:`store.mapping`; the sums of lines are kept by :mod:`store.sums`;
 answers stored together use the batched repositories of :mod:`store.together`.
 
-Each repository works inside the unit of work's session and never commits.
+Each repository works on the unit of work's connection, inside its transaction, and never commits.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from domain.carbon import EmissionLine
 from domain.errors import DuplicateReport, UnknownMember, UnknownProduction, UnknownReport
@@ -35,8 +34,8 @@ def _now() -> dt.datetime:
 
 
 class SqlProductionRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def get(self, production_id: str) -> Production:
         production = self.find(production_id)
@@ -45,10 +44,10 @@ class SqlProductionRepository:
         return production
 
     def find(self, production_id: str) -> Production | None:
-        row = self.session.execute(select(productions).where(productions.c.id == production_id)).first()
+        row = self.conn.execute(select(productions).where(productions.c.id == production_id)).first()
         if row is None:
             return None
-        crew_rows = self.session.execute(
+        crew_rows = self.conn.execute(
             select(members)
             .where(members.c.production_id == production_id, members.c.active)
             .order_by(members.c.position, members.c.member_id)
@@ -62,7 +61,7 @@ class SqlProductionRepository:
             .where(action_status.c.production_id == production_id)
             .group_by(action_status.c.action_id)
         )
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(action_status.c.action_id, action_status.c.status, action_status.c.outcome,
                    action_status.c.note)
             .where(action_status.c.id.in_(latest))
@@ -78,7 +77,7 @@ class SqlProductionRepository:
         report_count = (
             select(func.count()).where(reports.c.production_id == productions.c.id).scalar_subquery()
         )
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(
                 productions.c.id,
                 productions.c.title,
@@ -119,19 +118,19 @@ class SqlProductionRepository:
             "forecast_tco2e": codec.forecast_json(p.forecast_tco2e),
             "definition": codec.production_definition(p),
         }
-        row = self.session.execute(select(productions).where(productions.c.id == p.id)).first()
+        row = self.conn.execute(select(productions).where(productions.c.id == p.id)).first()
         if row is not None:
             values["definition"] = codec.keep_tracked_statuses(
                 row.definition, values["definition"], set(self._latest_statuses(p.id)))
         now = _now()
         if row is None:
-            self.session.execute(
+            self.conn.execute(
                 insert(productions).values(id=p.id, created_at=now, updated_at=now, **values)
             )
         else:
             changed = {k: v for k, v in values.items() if getattr(row, k) != v}
             if changed:
-                self.session.execute(
+                self.conn.execute(
                     update(productions).where(productions.c.id == p.id).values(updated_at=now, **changed)
                 )
         self._save_crew(p.id, p.crew)
@@ -139,7 +138,7 @@ class SqlProductionRepository:
     def _save_crew(self, production_id: str, crew: Sequence[CrewMember]) -> None:
         existing = {
             m.member_id: m
-            for m in self.session.execute(select(members).where(members.c.production_id == production_id))
+            for m in self.conn.execute(select(members).where(members.c.production_id == production_id))
         }
         for position, member in enumerate(crew):
             from_file: dict[str, Any] = {
@@ -154,7 +153,7 @@ class SqlProductionRepository:
             }
             row = existing.pop(member.id, None)
             if row is None:
-                self.session.execute(
+                self.conn.execute(
                     insert(members).values(production_id=production_id, member_id=member.id, **from_file)
                 )
                 continue
@@ -169,14 +168,14 @@ class SqlProductionRepository:
                 del from_file["paused_until"]
             changed = {k: v for k, v in from_file.items() if getattr(row, k) != v}
             if changed:
-                self.session.execute(
+                self.conn.execute(
                     update(members)
                     .where(members.c.production_id == production_id, members.c.member_id == member.id)
                     .values(**changed)
                 )
         gone = [member_id for member_id, row in existing.items() if row.active]
         if gone:
-            self.session.execute(
+            self.conn.execute(
                 update(members)
                 .where(members.c.production_id == production_id, members.c.member_id.in_(gone))
                 .values(active=False)
@@ -186,11 +185,11 @@ class SqlProductionRepository:
 class SqlMemberRepository:
     """Member state. ``states`` and ``by_telegram_chat`` list active members (still in the file)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def state(self, production_id: str, member_id: str) -> MemberState:
-        row = self.session.execute(
+        row = self.conn.execute(
             select(members).where(members.c.production_id == production_id, members.c.member_id == member_id)
         ).first()
         if row is None:
@@ -198,7 +197,7 @@ class SqlMemberRepository:
         return mapping.member_state(row)
 
     def states(self, production_id: str) -> list[MemberState]:
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(members)
             .where(members.c.production_id == production_id, members.c.active)
             .order_by(members.c.position, members.c.member_id)
@@ -206,7 +205,7 @@ class SqlMemberRepository:
         return [mapping.member_state(r) for r in rows]
 
     def by_telegram_chat(self, chat_id: int) -> list[MemberState]:
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(members)
             .where(members.c.telegram_chat_id == chat_id, members.c.active)
             .order_by(members.c.production_id, members.c.position)
@@ -214,12 +213,12 @@ class SqlMemberRepository:
         return [mapping.member_state(r) for r in rows]
 
     def _set(self, production_id: str, member_id: str, **values: Any) -> None:
-        result = self.session.execute(
+        result = self.conn.execute(
             update(members)
             .where(members.c.production_id == production_id, members.c.member_id == member_id)
             .values(**values)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             raise UnknownMember(member_id, production_id)
 
     def set_language(self, production_id: str, member_id: str, language: Language) -> None:
@@ -316,8 +315,8 @@ _INSERT_LINES = insert(emission_lines)
 
 
 class SqlReportRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def add(self, report: Report) -> Report:
         """Store ``report``; if its (source, source_ref) is stored already, raise DuplicateReport.
@@ -325,7 +324,7 @@ class SqlReportRepository:
         ``INSERT ... ON CONFLICT DO NOTHING``: a concurrent insert of the same message waits for
         the other transaction and then inserts nothing, without an error that would abort ours.
         """
-        report_id = self.session.execute(_insert_report(self.session.get_bind().dialect.name),
+        report_id = self.conn.execute(_insert_report(self.conn.dialect.name),
                                          mapping.report_row(report)).scalar()
         if report_id is None:
             existing = self.by_source(report.source, report.source_ref)
@@ -333,15 +332,15 @@ class SqlReportRepository:
                 raise RuntimeError(f"conflict on {report.source}:{report.source_ref} but no row found")
             raise DuplicateReport(existing)
         if report.values:
-            self.session.execute(_INSERT_VALUES, mapping.value_rows(report_id, report))
+            self.conn.execute(_INSERT_VALUES, mapping.value_rows(report_id, report))
         return mapping.as_read_back(report, report_id)
 
     def _load(self, *where: Any) -> list[Report]:
-        found = self.session.execute(select(reports).where(*where).order_by(reports.c.id)).all()
+        found = self.conn.execute(select(reports).where(*where).order_by(reports.c.id)).all()
         if not found:
             return []
         values: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        value_rows = self.session.execute(
+        value_rows = self.conn.execute(
             select(report_values.c.report_id, report_values.c.item, report_values.c.quantity)
             .join(reports, reports.c.id == report_values.c.report_id)
             .where(*where)
@@ -363,11 +362,11 @@ class SqlReportRepository:
 
     def _load_prepared(self, statements: tuple[Any, Any], params: Mapping[str, Any]) -> list[Report]:
         """:meth:`_load` with statements built once (see :func:`_prepared`): the common reads of a figure."""
-        found = self.session.execute(statements[0], params).all()
+        found = self.conn.execute(statements[0], params).all()
         if not found:
             return []
         values: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        for v in self.session.execute(statements[1], params):
+        for v in self.conn.execute(statements[1], params):
             values[v.report_id][v.item] = v.quantity
         return [mapping.report(r, values.get(r.id, {})) for r in found]
 
@@ -392,8 +391,8 @@ class SqlReportRepository:
 
 
 class SqlEmissionLineRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         #: While set, what changes of lines add to the sums is gathered here instead of written at
         #: once, for :func:`store.sums.write_sums` (answers stored together write each row of the sums once).
         self.pending_sums: SumDeltas | None = None
@@ -409,12 +408,12 @@ class SqlEmissionLineRepository:
         ids = sorted(set(report_ids) - set(new))
         deltas = SumDeltas()
         if ids:
-            gone = self.session.execute(DELETE_LINES, {"ids": ids}).all()
+            gone = self.conn.execute(DELETE_LINES, {"ids": ids}).all()
             for r in gone:  # as stored: already rounded to the columns' scales
                 deltas.add(dict(zip(SUMMED_LINE_COLUMNS, r, strict=True)), -1)
         added = [mapping.line_row(ln) for ln in lines]
         if added:
-            self.session.execute(_INSERT_LINES, added)
+            self.conn.execute(_INSERT_LINES, added)
             for row in added:  # rounded as the line's columns store it, so the sums match the lines
                 deltas.add({k: mapping.as_stored(k, row[k]) for k in SUMMED_LINE_COLUMNS}, 1)
         self.keep_sums(deltas)
@@ -424,10 +423,10 @@ class SqlEmissionLineRepository:
         if self.pending_sums is not None:
             self.pending_sums.merge(deltas)
             return
-        write_sums(self.session.connection(), deltas)
+        write_sums(self.conn, deltas)
 
     def for_production(self, production_id: str) -> list[EmissionLine]:
-        found = self.session.execute(
+        found = self.conn.execute(
             select(emission_lines)
             .where(emission_lines.c.production_id == production_id)
             .order_by(
@@ -442,8 +441,8 @@ class SqlEmissionLineRepository:
 
 
 class SqlActionRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def set_status(
         self,
@@ -456,7 +455,7 @@ class SqlActionRepository:
         at: dt.datetime,
     ) -> None:
         """Add a row to the action's history; the latest row is the current status."""
-        self.session.execute(
+        self.conn.execute(
             insert(action_status).values(
                 production_id=production_id,
                 action_id=action_id,
@@ -473,7 +472,7 @@ class SqlActionRepository:
         where = [action_status.c.production_id == production_id]
         if action_id is not None:
             where.append(action_status.c.action_id == action_id)
-        rows = self.session.execute(select(action_status).where(*where).order_by(action_status.c.id))
+        rows = self.conn.execute(select(action_status).where(*where).order_by(action_status.c.id))
         return [
             {
                 "action_id": r.action_id,

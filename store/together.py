@@ -30,7 +30,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Integer, any_, bindparam, delete, event, func, insert, or_, select, text, tuple_
-from sqlalchemy.orm import Session
 
 from domain.carbon import EmissionLine
 from domain.errors import DuplicateReport
@@ -236,8 +235,8 @@ class Together:
 class BatchedReportRepository(SqlReportRepository):
     """The reports of answers stored together: reads answered from the batch's, inserts at its end."""
 
-    def __init__(self, session: Session, together: Together) -> None:
-        super().__init__(session)
+    def __init__(self, conn: Connection, together: Together) -> None:
+        super().__init__(conn)
         self.together = together
 
     def add(self, report: Report) -> Report:
@@ -287,8 +286,8 @@ class BatchedReportRepository(SqlReportRepository):
 class BatchedEmissionLineRepository(SqlEmissionLineRepository):
     """The emission lines of answers stored together: written at the end of the batch."""
 
-    def __init__(self, session: Session, together: Together) -> None:
-        super().__init__(session)
+    def __init__(self, conn: Connection, together: Together) -> None:
+        super().__init__(conn)
         self.together = together
 
     def replace(self, report_ids: Sequence[int], lines: Sequence[EmissionLine], *, new: Sequence[int] = ()) -> None:

@@ -8,9 +8,12 @@ Usage::
         uow.commit()          # without it, leaving the block rolls everything back
 
 Feature modules (invites, outbox, ...) run their own statements in the same transaction through
-``uow.session`` (an SQLAlchemy ``Session``: ``uow.session.execute(insert(invites).values(...))``).
+``uow.connection`` (an SQLAlchemy Core ``Connection``: ``uow.connection.execute(insert(invites).values(...))``).
 A unit of work can be entered again once left; entering it while inside reuses the open
 transaction, and only the outermost block ends it.
+
+SQLAlchemy's ORM is not used (there are no mapped classes): a statement goes straight to the
+connection, and a command on the store does not import the ORM at all.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from domain.usecases import AnswerReads
 from store.engine import SQLITE_BUSY_TIMEOUT_MS
@@ -48,49 +50,54 @@ class SqlUnitOfWork:
     lines: SqlEmissionLineRepository
     actions: SqlActionRepository
 
-    def __init__(self, bind: Engine | sessionmaker[Session]) -> None:
-        if isinstance(bind, Engine):
-            self._session_factory: sessionmaker[Session] = sessionmaker(bind=bind, expire_on_commit=False)
-        else:
-            self._session_factory = bind
-        self._session: Session | None = None
+    def __init__(self, bind: Engine | Connection) -> None:
+        """On an engine, each outermost block takes a connection from its pool and gives it back at the
+        end. On a connection (one the caller opened, such as ``AsyncConnection.run_sync``'s), the
+        blocks use it and leave it open: only their transaction ends with them."""
+        self._bind = bind
+        self._conn: Connection | None = None
         self._depth = 0
         #: The chains whose locks are held already (taken together for a batch, see store.together).
         self.locked_chains: frozenset[tuple[str, str]] = frozenset()
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
-            raise RuntimeError("the unit of work is not open: use it in a `with uow:` block")
-        return self._session
-
-    @property
     def connection(self) -> Connection:
-        """The connection of the current transaction (for Core-only helpers)."""
-        return self.session.connection()
+        """The connection of the current transaction: the repositories' and the feature modules' one handle.
+
+        Its transaction begins with its first statement (or ``begin_nested()``) and ends with
+        :meth:`commit`, or with the outermost block, rolled back.
+        """
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with uow:` block")
+        return self._conn
 
     def __enter__(self) -> Self:
         self._depth += 1
         if self._depth == 1:
-            session = self._session_factory()
-            self._session = session
-            self.productions = SqlProductionRepository(session)
-            self.members = SqlMemberRepository(session)
-            self.reports = SqlReportRepository(session)
-            self.lines = SqlEmissionLineRepository(session)
-            self.actions = SqlActionRepository(session)
+            try:
+                conn = self._bind.connect() if isinstance(self._bind, Engine) else self._bind
+            except BaseException:
+                self._depth -= 1
+                raise
+            self._conn = conn
+            self.productions = SqlProductionRepository(conn)
+            self.members = SqlMemberRepository(conn)
+            self.reports = SqlReportRepository(conn)
+            self.lines = SqlEmissionLineRepository(conn)
+            self.actions = SqlActionRepository(conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._depth -= 1
         if self._depth > 0:
             return
-        session, self._session = self._session, None
-        if session is not None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
             try:
-                session.rollback()  # nothing to do after commit(); undoes anything left uncommitted
+                conn.rollback()  # nothing to do after commit(); undoes anything left uncommitted
             finally:
-                session.close()
+                if conn is not self._bind:
+                    conn.close()  # back to the engine's pool
 
     def lock_chain(self, production_id: str, subject: str) -> None:
         """Writers of one vehicle's or generator's readings take turns (see ``UnitOfWork.lock_chain``).
@@ -111,10 +118,10 @@ class SqlUnitOfWork:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self.session.commit()
+        self.connection.commit()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        self.connection.rollback()
 
     def before_commit(self, statement: Any, params: dict[str, Any]) -> None:
         """Run ``statement`` with ``params`` in this transaction, at the latest just before it commits.
@@ -123,7 +130,7 @@ class SqlUnitOfWork:
         at once; in :func:`run_together`, gathered and run once for the batch (``executemany``: one
         round trip on PostgreSQL for all of them).
         """
-        self.session.execute(statement, params)
+        self.connection.execute(statement, params)
 
 
 T = TypeVar("T")
@@ -148,7 +155,7 @@ class Job(Generic[T]):
 class _SharedUnitOfWork(SqlUnitOfWork):
     """The unit of work of :func:`run_together`: a job's ``commit()`` waits for the batch's."""
 
-    def __init__(self, bind: Engine | sessionmaker[Session]) -> None:
+    def __init__(self, bind: Engine | Connection) -> None:
         super().__init__(bind)
         self.deferred: list[tuple[Any, dict[str, Any]]] = []  # the running job's, see before_commit
 
@@ -173,15 +180,14 @@ async def run_together_async(engine: AsyncEngine, jobs: Sequence[Callable[[SqlUn
     if not jobs:
         return []
     async with engine.connect() as conn:
-        return await conn.run_sync(
-            lambda sync_conn: run_together(sessionmaker(bind=sync_conn, expire_on_commit=False), jobs))
+        return await conn.run_sync(run_together, jobs)  # the unit of work on run_sync's connection
 
 
 class LockBusy(Exception):
     """SQLite's write lock is held by another connection, and the caller asked not to wait for it."""
 
 
-def run_together(bind: Engine | sessionmaker[Session],
+def run_together(bind: Engine | Connection,
                  jobs: Sequence[Callable[[SqlUnitOfWork], T]], *, wait: bool = True) -> list[T | Exception]:
     """Run ``jobs`` (each a use case given a unit of work) in one transaction, with one commit.
 
@@ -207,7 +213,7 @@ def run_together(bind: Engine | sessionmaker[Session],
     return ran
 
 
-def run_as_one(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
+def run_as_one(bind: Engine | Connection, jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
                keep: bool = True) -> list[T | Exception]:
     """Run ``jobs`` in one transaction, stored all together or not at all (a file imported).
 
@@ -225,7 +231,7 @@ def run_as_one(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sq
     return done
 
 
-def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
+def _run_jobs(bind: Engine | Connection, jobs: Sequence[Callable[[SqlUnitOfWork], T]], *,
               savepoints: bool, wait: bool, as_one: bool = False, keep: bool = True) -> list[T | Exception] | None:
     """One attempt of :func:`run_together`; None when a job raised and there were no savepoints to undo it alone.
 
@@ -255,11 +261,11 @@ def _run_jobs(bind: Engine | sessionmaker[Session], jobs: Sequence[Callable[[Sql
         if not keep or (as_one and any(isinstance(r, Exception) for r in results)):
             return results  # leaving the block rolls every job's work back
         for statement, rows in deferred.items():  # one row as a plain execute: executemany costs more
-            uow.session.execute(statement, rows if len(rows) > 1 else rows[0])
+            conn.execute(statement, rows if len(rows) > 1 else rows[0])
         # Each row of the sums written once for the batch, in key order: two batches (two bot
         # instances) touching the same rows take their locks in the same order and cannot deadlock.
         write_sums(conn, sums)
-        uow.session.commit()
+        conn.commit()
     return results
 
 
@@ -275,8 +281,8 @@ def _batched(uow: _SharedUnitOfWork, together: Together, jobs: Sequence[Callable
              sums: SumDeltas, deferred: dict[Any, list[dict[str, Any]]]) -> list[T | Exception] | None:
     """The jobs run over the batch's own repositories (store.together), its writes made at the end."""
     conn = uow.connection
-    uow.reports = BatchedReportRepository(uow.session, together)
-    uow.lines = BatchedEmissionLineRepository(uow.session, together)
+    uow.reports = BatchedReportRepository(conn, together)
+    uow.lines = BatchedEmissionLineRepository(conn, together)
     uow.locked_chains = frozenset(together.locked)
     together.watch(conn)
     try:
@@ -292,8 +298,8 @@ def _batched(uow: _SharedUnitOfWork, together: Together, jobs: Sequence[Callable
         return results
     finally:
         together.unwatch()
-        uow.reports = SqlReportRepository(uow.session)
-        uow.lines = SqlEmissionLineRepository(uow.session)
+        uow.reports = SqlReportRepository(conn)
+        uow.lines = SqlEmissionLineRepository(conn)
         uow.locked_chains = frozenset()
 
 
@@ -314,7 +320,7 @@ def _each(uow: _SharedUnitOfWork, jobs: Sequence[Callable[[SqlUnitOfWork], T]], 
                 return None  # every job's work is rolled back: run them again, each in a savepoint
             _keep(uow, own, sums, deferred)
             continue
-        savepoint = uow.session.begin_nested()
+        savepoint = uow.connection.begin_nested()
         try:
             result = job(uow)
         except Exception as exc:  # the job's own failure (a refused figure): only its work is undone

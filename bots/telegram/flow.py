@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import sessionmaker
 
 from base.i18n import t
 from bots.telegram import texts
@@ -119,7 +118,7 @@ async def read_chats_async(services: Services,
 
 
 def _load_production(services: Services, production_id: str, conn: Connection | None = None) -> Production | None:
-    uow = services.app.uow() if conn is None else SqlUnitOfWork(sessionmaker(bind=conn))
+    uow = services.app.uow() if conn is None else SqlUnitOfWork(conn)
     with uow:
         return uow.productions.find(production_id)
 

@@ -9,9 +9,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -22,6 +21,9 @@ from common.app import App
 from store.engine import make_async_engine
 from store.telegram import TelegramStore
 from store.uow import SqlUnitOfWork, run_together, run_together_async
+
+if TYPE_CHECKING:  # the asyncio extension (and with it SQLAlchemy's ORM) only where an engine is made
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("greenslate.telegram")
 

@@ -7,12 +7,12 @@ import sys
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 from domain.errors import (
     AmbiguousNumber,
     ConflictingReport,
@@ -184,6 +184,7 @@ def _language(app: App, prod: Production, member_id: str | None) -> str:
 def _example(prod: Production, option: str, subject: str | None, lang: str) -> str:
     """A valid value for ``option``, written the member's way and on their vehicle's or generator's scale."""
     from base.i18n import typed_number
+    from domain.answers import EXAMPLE_HOUR_METER, EXAMPLE_ODOMETER, example_reading
 
     if option == "odometer":
         start = next((v.odometer_start for v in prod.vehicles if v.id == subject), None)
@@ -203,19 +204,24 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n"))
 
 
-def _number(text: str, option: str, prod: Production, subject: str | None, lang: str) -> Decimal:
-    """``text`` read as the bots read it; a refusal says why in the bot's words, with an example."""
-    from base.i18n import number, t
+def _number(text: str, option: str, prod: Production, subject: str | None, language: Callable[[], str]) -> Decimal:
+    """``text`` read as the bots read it; a refusal says why in the bot's words, with an example.
 
-    example = _example(prod, option, subject, lang)
+    The member's language (``language()``) and the texts are looked up only for a refusal."""
     try:
         return parse_number(text)
-    except AmbiguousNumber as exc:
-        a, b = exc.params["choices"]
+    except InvalidReport as exc:
+        refused = exc
+    from base.i18n import number, t
+
+    lang = language()
+    example = _example(prod, option, subject, lang)
+    if isinstance(refused, AmbiguousNumber):
+        a, b = refused.params["choices"]
         message = t(lang, "common.error.ambiguous", text=text, a=number(a, lang, 3), b=number(b, lang, 3),
                     example=example)
-    except InvalidReport as exc:
-        reason = exc.params.get("reason")
+    else:
+        reason = refused.params.get("reason")
         if reason == "negative":
             message = t(lang, "telegram.error.negative", example=example)
         elif reason == "too_long":
@@ -225,36 +231,40 @@ def _number(text: str, option: str, prod: Production, subject: str | None, lang:
     raise InvalidReport(f"--{option}: {_one_line(message)}")
 
 
-def _pairs(items: tuple[str, ...], option: str, prod: Production, lang: str) -> dict[str, Decimal]:
+def _pairs(items: tuple[str, ...], option: str, prod: Production, language: Callable[[], str]) -> dict[str, Decimal]:
     """``TYPE=COUNT`` (meals, whole) or ``STREAM=KG`` (waste), each type once."""
-    from base.i18n import t
+
+    def refused(key: str, **params: object) -> str:
+        from base.i18n import t
+
+        lang = language()
+        return _one_line(t(lang, key, **params, example=_example(prod, option, None, lang)))
 
     values: dict[str, Decimal] = {}
-    example = _example(prod, option, None, lang)
     for item in items:
         name, sep, amount = item.partition("=")
         name = name.strip()
         if not sep or not name:
+            example = _example(prod, option, None, language())
             raise InvalidReport(f"--{option}: expected NAME=NUMBER, got {item!r} (example: {example})")
         if name in values:
-            raise InvalidReport(f"--{option}: " + _one_line(t(lang, "telegram.error.twice", item=name,
-                                                              example=example)))
-        value = _number(amount, option, prod, None, lang)
+            raise InvalidReport(f"--{option}: " + refused("telegram.error.twice", item=name))
+        value = _number(amount, option, prod, None, language)
         if option == "meal" and value != value.to_integral_value():
-            raise InvalidReport(f"--{option} {name}: "
-                                + _one_line(t(lang, "telegram.error.not_whole", example=example)))
+            raise InvalidReport(f"--{option} {name}: " + refused("telegram.error.not_whole"))
         values[name] = value
     return values
 
 
 def _values(app: App, prod: Production, member_id: str | None, subject: str | None,
             given: dict[str, Any], meals: tuple[str, ...], waste: tuple[str, ...]) -> dict[str, Decimal]:
-    lang = _language(app, prod, member_id)
+    language = cache(lambda: _language(app, prod, member_id))  # read from the store only for a refusal
     items, quantities = given.pop("items", ()), given.pop("quantities", ())
-    values = {name: _number(text, name, prod, subject, lang) for name, text in given.items() if text is not None}
-    values.update(_pairs(meals, "meal", prod, lang))
-    values.update(_pairs(waste, "waste", prod, lang))
-    values.update(footprint.item_values(items, quantities, lambda text, opt: _number(text, opt, prod, None, lang)))
+    values = {name: _number(text, name, prod, subject, language) for name, text in given.items() if text is not None}
+    values.update(_pairs(meals, "meal", prod, language))
+    values.update(_pairs(waste, "waste", prod, language))
+    values.update(footprint.item_values(items, quantities,
+                                        lambda text, opt: _number(text, opt, prod, None, language)))
     return values
 
 

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
-from base.i18n import LANGUAGES
-from base.readability import check
+from domain.model import Language
+
+#: The languages of the texts. Babel, behind ``base.i18n``, is loaded only by the commands that use it:
+#: every other command starts without it.
+LANGUAGES = tuple(lang.value for lang in Language)
 
 
 def register(main: click.Group) -> None:
@@ -36,6 +39,7 @@ def list_messages(lang: str) -> None:
 @click.argument("key")
 def show(key: str) -> None:
     """One message in every language, and what the easy-to-read check says of it."""
+    from base.readability import check
     from sensitisation.library import load_library
 
     message = load_library().get(key)
@@ -52,6 +56,7 @@ def show(key: str) -> None:
 def check_texts() -> None:
     """Read every crew text (catalogues and library, both languages) against the easy-to-read rules."""
     from base.i18n import crew_messages
+    from base.readability import check
     from sensitisation.library import load_library
 
     texts = list(crew_messages())

@@ -70,12 +70,16 @@ def test_commands_on_a_current_store_do_not_start_the_migrations(tmp_path: Path)
     assert not modules & (FRAMEWORKS | {"alembic", "argon2"})
     assert "sqlalchemy.dialects.postgresql" not in modules  # its insert is the SQLite dialect's
     assert not modules & {"pydantic", "pydantic_settings"}  # the store's URL is read without them
+    assert "sqlalchemy.orm" not in modules  # the unit of work is SQLAlchemy Core's connection
+    assert "babel" not in modules  # the member's texts and number formats are for a refused figure
 
     done, modules = _run(url, "balance", "feux-aube", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"]["kgco2e"] == 71.418  # 220 km x 0.324626, as the bots store it
     assert not modules & (FRAMEWORKS | {"alembic", "argon2"})
     assert "sqlalchemy" in modules and "sqlalchemy.dialects.sqlite" in modules
+    assert "sqlalchemy.orm" not in modules
+    assert "babel" not in modules
     assert not modules & {"pydantic", "pydantic_settings"}
     # PostgreSQL's dialect is loaded only where PostgreSQL is used
     assert "sqlalchemy.dialects.postgresql" not in modules

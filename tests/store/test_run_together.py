@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from domain import usecases
 from domain.errors import InvalidReport
@@ -147,7 +146,7 @@ def test_a_job_whose_statement_fails_in_the_database_does_not_spoil_the_others(
     def breaks_a_constraint(uow: SqlUnitOfWork) -> object:
         usecases.record_answer(uow, cat, sent["lea"])
         # A value of a report that does not exist: the foreign key refuses it at once.
-        uow.session.execute(report_values.insert().values(report_id=987654, item="meter", quantity=1))
+        uow.connection.execute(report_values.insert().values(report_id=987654, item="meter", quantity=1))
         return "not reached"
 
     results = run_together(engine, [_answer(cat, sent["amina"]), breaks_a_constraint, _answer(cat, sent["paul"])])
@@ -157,32 +156,33 @@ def test_a_job_whose_statement_fails_in_the_database_does_not_spoil_the_others(
     assert _stored(fresh, sent["amina"]) is not None and _stored(fresh, sent["paul"]) is not None
 
 
-def _refused_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Step, type[Exception]]:
+def _refused_at_commit(engine: Engine) -> tuple[Engine | Connection, Step, type[Exception]]:
     """A row that breaks a constraint checked only at COMMIT: the database refuses the transaction."""
 
     def job(uow: SqlUnitOfWork) -> None:
-        uow.session.execute(text(
+        uow.connection.execute(text(
             "CREATE TEMPORARY TABLE doomed (id INTEGER PRIMARY KEY, "
             "parent INTEGER REFERENCES doomed (id) DEFERRABLE INITIALLY DEFERRED)"))
-        uow.session.execute(text("INSERT INTO doomed (id, parent) VALUES (1, 2)"))
+        uow.connection.execute(text("INSERT INTO doomed (id, parent) VALUES (1, 2)"))
 
     return engine, job, IntegrityError
 
 
-class _LostAtCommit(Session):
-    def commit(self) -> None:
+def _lost_at_commit(engine: Engine) -> tuple[Engine | Connection, Step, type[Exception]]:
+    """The connection is lost when the batch commits (the batch is given that connection)."""
+    conn = engine.connect()
+
+    def lost(_conn: Connection) -> None:
         raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
 
-
-def _lost_at_commit(engine: Engine) -> tuple[Engine | sessionmaker[Session], Step, type[Exception]]:
-    """The connection is lost when the batch commits."""
-    return sessionmaker(bind=engine, class_=_LostAtCommit, expire_on_commit=False), lambda uow: None, OperationalError
+    event.listen(conn, "commit", lost)
+    return conn, lambda uow: None, OperationalError
 
 
 @pytest.mark.parametrize("failure", [_refused_at_commit, _lost_at_commit], ids=["refused", "connection-lost"])
 def test_when_the_commit_fails_it_raises_and_no_job_is_stored(
     engine: Engine, fresh: Engine, cat: Catalogue, loaded: Production,
-    failure: Callable[[Engine], tuple[Engine | sessionmaker[Session], Step, type[Exception]]],
+    failure: Callable[[Engine], tuple[Engine | Connection, Step, type[Exception]]],
 ) -> None:
     sent = _answers()
     bind, spoiler, error = failure(engine)
@@ -190,6 +190,8 @@ def test_when_the_commit_fails_it_raises_and_no_job_is_stored(
     with pytest.raises(error):  # every job calls uow.commit(): none of them may commit on its own
         run_together(bind, [_answer(cat, sent["amina"]), _answer(cat, sent["paul"]), spoiler,
                             _answer(cat, sent["lea"])])
+    if isinstance(bind, Connection):
+        bind.close()  # what its owner does next (run_together_async's connection): its transaction ends
     for s in (sent["amina"], sent["paul"], sent["lea"]):
         assert _stored(fresh, s) is None
     assert _counts(fresh) == before == (0, 0, 0)

@@ -14,6 +14,19 @@ def test_the_revision_files_read_without_running_them_give_alembic_s_heads() -> 
     assert migrate.code_heads() == frozenset(migrate.head().split(", "))
 
 
+def test_a_revision_file_s_ids_are_read_from_their_lines_or_not_at_all(tmp_path: Path) -> None:
+    merge = tmp_path / "0013_merge.py"
+    merge.write_text('"""Merge.\n\nRevision ID: 0013\nRevises: 0012a, 0012b\n"""\n'
+                     'from collections.abc import Sequence\n\n'
+                     'revision: str = "0013"  # the merge\n'
+                     'down_revision: str | Sequence[str] | None = ("0012a", "0012b")\n'
+                     'branch_labels = None\n', encoding="utf-8")
+    assert migrate._assignments(merge) == {"revision": "0013", "down_revision": ("0012a", "0012b")}
+    split = tmp_path / "0014_split.py"
+    split.write_text('revision = "0014"\ndown_revision = (\n    "0013",\n)\n', encoding="utf-8")
+    assert migrate._assignments(split) == {}  # not a literal on its line: the heads are left to Alembic
+
+
 def test_a_current_store_is_up_to_date_through_a_url_and_through_an_engine(db_url: str) -> None:
     assert migrate.is_up_to_date(db_url)
     engine = make_engine(db_url)

@@ -29,8 +29,8 @@ NOW = dt.datetime(2027, 3, 1, 18, 0, tzinfo=dt.UTC)
 def _rows(uow_factory: UowFactory) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     with uow_factory() as uow:
         return (
-            [tuple(r) for r in uow.session.execute(select(productions).order_by(productions.c.id))],
-            [tuple(r) for r in uow.session.execute(select(members).order_by(members.c.member_id))],
+            [tuple(r) for r in uow.connection.execute(select(productions).order_by(productions.c.id))],
+            [tuple(r) for r in uow.connection.execute(select(members).order_by(members.c.member_id))],
         )
 
 
@@ -181,7 +181,7 @@ def test_forget_erases_the_person_and_keeps_the_figures(
         assert uow.members.by_telegram_chat(42) == []
         assert uow.reports.get(recorded.report.id or 0).values == {"odometer": D(45100)}
         assert len(uow.lines.for_production(production.id)) == 1
-        names = uow.session.scalars(select(members.c.name).where(members.c.member_id == "amina")).all()
+        names = uow.connection.scalars(select(members.c.name).where(members.c.member_id == "amina")).all()
         assert names == [""]
     # She comes back through a new invite: linked again, no longer forgotten; the next load of
     # the file gives her name back.
@@ -233,7 +233,7 @@ def test_nothing_is_kept_without_commit(uow_factory: UowFactory, production: Pro
         assert uow.productions.find(production.id) is None
     uow = uow_factory()
     with pytest.raises(RuntimeError):
-        uow.session  # noqa: B018 - outside a `with` block there is no transaction
+        uow.connection  # noqa: B018 - outside a `with` block there is no transaction
 
 
 def test_a_nested_block_shares_the_outer_transaction(uow_factory: UowFactory, production: Production) -> None:

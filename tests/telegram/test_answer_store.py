@@ -88,7 +88,7 @@ def test_the_prompt_is_marked_answered_in_the_transaction_that_stores_the_figure
     assert calls == [recorded.report.id]
     assert store.unanswered(1001) == []
     with uow_factory() as uow:
-        assert uow.session.scalar(select(telegram_prompts.c.report_id)) == recorded.report.id
+        assert uow.connection.scalar(select(telegram_prompts.c.report_id)) == recorded.report.id
     # Given again (a redelivered message): stored once, and the bookkeeping does not run again.
     again = usecases.record_answer(uow_factory(), cat, answer, production=production, then=mark)
     assert again.duplicate and calls == [recorded.report.id]
