@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, or_, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -302,12 +302,22 @@ def _report_conditions(production_id: str, f: ReportFilter) -> list[ColumnElemen
     if f.text:
         where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
     if f.only_changed:
-        correction = aliased(reports)
-        corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
-            correction.c.production_id == production_id, correction.c.corrects.is_not(None))
-        where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
-                         reports.c.id.in_(corrected)))
+        # The flagged reports and those they correct, both read through ``ix_reports_flagged`` (a
+        # correction is flagged): a few rows, where an OR over every report scanned them all.
+        flagged, correction = aliased(reports), aliased(reports)
+        changed = union(
+            select(flagged.c.id).where(flagged.c.production_id == production_id, _flagged(flagged)),
+            select(correction.c.corrects).where(correction.c.production_id == production_id,
+                                                _flagged(correction), correction.c.corrects.is_not(None)),
+        )
+        where.append(reports.c.id.in_(changed))
     return where
+
+
+def _flagged(t: Any = reports) -> ColumnElement[bool]:
+    """Corrected, undone or confirmed after a warning: the condition of the partial index
+    ``ix_reports_flagged`` (``store.tables.REPORT_FLAGGED``), written so the database can use it."""
+    return or_(t.c.corrects.is_not(None), t.c.void, t.c.confirmed)
 
 
 def report_rows(
@@ -421,12 +431,13 @@ def member_names(bind: Bind, production_id: str) -> dict[str, str]:
 
 
 def flagged_counts(bind: Bind, production_id: str) -> dict[str, int]:
-    """How many figures were confirmed after a plausibility warning, corrected, or undone (one scan)."""
+    """How many figures were confirmed after a plausibility warning, corrected, or undone (one read of
+    the flagged reports, through their index)."""
     counts = select(
         func.count().filter(reports.c.confirmed),
         func.count().filter(reports.c.corrects.is_not(None), ~reports.c.void),
         func.count().filter(reports.c.void),
-    ).where(reports.c.production_id == production_id)
+    ).where(reports.c.production_id == production_id, _flagged())  # each count is of flagged reports
     with _connect(bind) as conn:
         confirmed, corrected, undone = conn.execute(counts).one()
     return {"confirmed": confirmed, "corrected": corrected, "undone": undone}
