@@ -148,7 +148,7 @@ def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) ->
     """
     t = daily_emissions
     query = (
-        select(t, *_NO_REPORT)
+        select(t)
         .where(t.c.production_id == production_id)
         .order_by(*(t.c[k] for k in DAILY_EMISSION_KEY[1:]))
     )
@@ -156,7 +156,7 @@ def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) ->
         query = query.where(t.c.day <= as_of)
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [mapping.emission_line(r, subject="") for r in rows]
+    return _sum_lines(rows, subject="")
 
 
 def production_balance(
@@ -174,13 +174,36 @@ def subject_lines(bind: Bind, production_id: str, day: dt.date | None) -> list[E
     """
     t = subject_emissions
     query = (
-        select(t, *_NO_REPORT)
+        select(t)
         .where(t.c.production_id == production_id)
         .order_by(*(t.c[k] for k in SUBJECT_EMISSION_KEY[1:]))
     )
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [mapping.emission_line(r, day=day or dt.date.min) for r in rows]
+    return _sum_lines(rows, day=day or dt.date.min)
+
+
+def _sum_lines(rows: Any, *, subject: str | None = None, day: dt.date | None = None) -> list[EmissionLine]:
+    """Rows of kept sums as lines, as ``mapping.emission_line`` makes them (no report, no member), made
+    for a season's thousands: the categories, kinds and traces, a dozen distinct each, are made once."""
+    traces: dict[tuple[Any, ...], Trace] = {}
+    out = []
+    for r in rows:
+        key = (r.factor_key, r.factor_set_version, r.factor_kgco2e_per_unit, r.factor_unit, r.factor_source,
+               r.factor_year, r.factor_proxy)
+        trace = traces.get(key)
+        if trace is None:
+            trace = traces[key] = mapping.trace(r)
+        out.append(EmissionLine(
+            production_id=r.production_id, day=r.day if day is None else day, category=_CATEGORIES[r.category],
+            kind=_KINDS[r.kind], subject=r.subject if subject is None else subject, quantity=r.quantity,
+            unit=r.unit, kgco2e=r.kgco2e, trace=trace, report_id=None, member_id=None, estimated=r.estimated,
+        ))
+    return out
+
+
+_CATEGORIES = {c.value: c for c in Category}
+_KINDS = {k.value: k for k in ReportKind}
 
 
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
