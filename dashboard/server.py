@@ -39,9 +39,10 @@ class DashboardServer:
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, *, dash_app: Any = None) -> None:
         from waitress.server import create_server
 
-        from dashboard.app import create_app
+        from dashboard.app import create_app, freeze_long_lived
 
         self.dash_app = dash_app or create_app(app)
+        freeze_long_lived()
         self._server = create_server(self.dash_app.server, host=host, port=port, threads=THREADS,
                                      ident="greenslate")
         self.host = host
