@@ -48,13 +48,19 @@ class DashboardServer:
         self.host = host
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def run(self) -> None:
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            # stop() closed the sockets while the loop was waiting on them (EBADF): stopped, as asked
+            if not self._stopping:
+                raise
 
     def start(self) -> DashboardServer:
         self._thread = threading.Thread(target=self.run, name="dashboard", daemon=True)
@@ -62,6 +68,7 @@ class DashboardServer:
         return self
 
     def stop(self) -> None:
+        self._stopping = True
         self._server.close()
         if self._thread is not None:
             self._thread.join(timeout=10)
