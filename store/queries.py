@@ -54,7 +54,7 @@ _TRACE_COLUMNS = (
 
 
 #: A sum of lines has no report or member: said in its row (NULL), so ``mapping.emission_line`` reads
-#: them as columns rather than missing a column per line (an exception each, 4 % of the overview's time).
+#: them as columns rather than missing a column per line (an exception raised and caught for each).
 _NO_REPORT = (null().label("report_id"), null().label("member_id"))
 
 
