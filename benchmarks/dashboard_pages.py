@@ -5,7 +5,8 @@ every production. Dash pages: the page's ``layout`` called in a request of that 
 callback calls it), the data page's first page of figures included, and the result turned into the
 JSON Dash sends (``plotly.io.json.to_json_plotly``), so a big table costs what it costs to send.
 Flask pages (the set-up sections, the call sheet): a GET through Flask's test client, signed in, the
-whole response read. Each sample draws a production at random (the same ones in every run).
+whole response read. The app is built, then what it holds left out of the collector's full passes,
+as ``dashboard.server`` does before serving. Each sample draws a production at random (the same ones in every run).
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ def served(url: str, productions: list[str]) -> Iterator[Callable[[str, str], in
 
     from common.app import App
     from dashboard import auth
-    from dashboard.app import create_app
+    from dashboard.app import create_app, freeze_long_lived
 
     app = App.from_env(database_url=url, dashboard_secret_key="season-benchmark-secret-key-0123456789")
     dash_app = create_app(app)
     server = dash_app.server
     user_id, version = _coordinator(app.engine, productions)
+    freeze_long_lived()  # as the dashboard's server does once the app is built
     client = server.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)

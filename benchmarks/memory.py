@@ -6,7 +6,9 @@ The real crew bot with the real scheduler in one process (as ``greenslate run`` 
 linked, every one prompted at the same minute and every one answering. The process's resident
 memory is read from /proc before any work, and its peak (VmHWM) after the prompts and the answers.
 A bare python-telegram-bot echo process is measured beside it, as the floor of the toolkit.
-Telegram's limits are off here (memory, not pacing, is measured).
+Telegram's limits are off here (memory, not pacing, is measured). Each phase's time and the members
+it reached are printed too; a phase that stops reaching anyone for two minutes is given up (and
+says how many it reached) rather than waited for until a time limit.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import Result, scratch_pg_database, scratch_sqlite_database
 from benchmarks.crew import PER_PRODUCTION, due_instant, load_crews
-from benchmarks.harness import BotProcess, rss_kib, running_server, wait_for
+from benchmarks.harness import BotProcess, rss_kib, running_server
 from store.engine import make_engine
 
 
@@ -43,14 +47,19 @@ async def _measure(url: str, members: int, tmp: Path) -> dict[str, object]:
             def sent_to() -> int:
                 return len({s.chat_id for s in server.ledger if s.method == "sendMessage" and s.chat_id in wanted})
 
-            prompted = await wait_for(lambda: sent_to() >= members, timeout=120 + members / 5, interval=0.2)
+            def confirmed() -> int:
+                return len({s.chat_id for s in server.ledger[mark:] if s.chat_id in wanted})
+
+            started = time.monotonic()
+            prompts = await _wait_for_all(sent_to, members)
+            prompts_seconds = time.monotonic() - started
             after_prompts = rss_kib(bot.pid)
             mark = server.mark()
+            started = time.monotonic()
             for chat in chats:
                 server.send(chat, "85")
-            answered = await wait_for(
-                lambda: len({s.chat_id for s in server.ledger[mark:] if s.chat_id in wanted}) >= members,
-                timeout=120 + members / 5, interval=0.2)
+            answers = await _wait_for_all(confirmed, members)
+            answers_seconds = time.monotonic() - started
             after_answers = rss_kib(bot.pid)
         finally:
             await bot.stop()
@@ -59,9 +68,34 @@ async def _measure(url: str, members: int, tmp: Path) -> dict[str, object]:
         "rss_after_prompts_mib": _mib(after_prompts["VmRSS"]),
         "rss_after_answers_mib": _mib(after_answers["VmRSS"]),
         "peak_rss_mib": _mib(after_answers["VmHWM"]),
-        "all_prompted": prompted,
-        "all_answered": answered,
+        "all_prompted": prompts == members,
+        "all_answered": answers == members,
+        "members_prompted": prompts,
+        "members_confirmed": answers,
+        "prompts_seconds": round(prompts_seconds, 1),
+        "answers_seconds": round(answers_seconds, 1),
     }
+
+
+#: How long a phase may go without one more member reached before the run stops waiting for it.
+STALL_SECONDS = 120.0
+
+
+async def _wait_for_all(count: Callable[[], int], members: int) -> int:
+    """Wait until ``count()`` reaches ``members``, or stops moving for :data:`STALL_SECONDS`; the count.
+
+    A message the bot never sends (given up, say) would otherwise keep the run waiting until its
+    time limit, tens of minutes at 10,000 members, with nothing printed."""
+    last, moved = -1, time.monotonic()
+    while True:
+        now = count()
+        if now >= members:
+            return now
+        if now != last:
+            last, moved = now, time.monotonic()
+        elif time.monotonic() - moved > STALL_SECONDS:
+            return now
+        await asyncio.sleep(0.5)
 
 
 async def _echo_floor(tmp: Path) -> float:

@@ -6,6 +6,7 @@ database or the settings at import time.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,19 @@ def _callback_context_ready() -> None:
         context_value.get()
     except LookupError:
         context_value.set({})
+
+
+def freeze_long_lived() -> None:
+    """Leave what exists now out of the garbage collector's full passes (``gc.freeze``), once the app
+    is built and before it serves.
+
+    The libraries, the app and its pages are some 190,000 objects that live as long as the process.
+    A full pass looks at every one: 115 to 130 ms measured at a season's size, charged to whichever
+    page set it off (the overview's and the plan's slowest samples). Garbage made before is
+    collected first; what the pages make later is collected as before, without the frozen ones.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(app: App) -> dash.Dash:

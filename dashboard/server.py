@@ -39,21 +39,28 @@ class DashboardServer:
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, *, dash_app: Any = None) -> None:
         from waitress.server import create_server
 
-        from dashboard.app import create_app
+        from dashboard.app import create_app, freeze_long_lived
 
         self.dash_app = dash_app or create_app(app)
+        freeze_long_lived()
         self._server = create_server(self.dash_app.server, host=host, port=port, threads=THREADS,
                                      ident="greenslate")
         self.host = host
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def run(self) -> None:
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            # stop() closed the sockets while the loop was waiting on them (EBADF): stopped, as asked
+            if not self._stopping:
+                raise
 
     def start(self) -> DashboardServer:
         self._thread = threading.Thread(target=self.run, name="dashboard", daemon=True)
@@ -61,6 +68,7 @@ class DashboardServer:
         return self
 
     def stop(self) -> None:
+        self._stopping = True
         self._server.close()
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, String, and_, cast, distinct, func, literal, null, or_, select, union
 from sqlalchemy.engine import Connection
 
 from domain.carbon import Balance, EmissionLine, balance
@@ -50,6 +50,11 @@ _TRACE_COLUMNS = (
     emission_lines.c.factor_year,
     emission_lines.c.factor_proxy,
 )
+
+
+#: A sum of lines has no report or member: said in its row (NULL), so ``mapping.emission_line`` reads
+#: them as columns rather than missing a column per line (an exception raised and caught for each).
+_NO_REPORT = (null().label("report_id"), null().label("member_id"))
 
 
 def _connect(bind: Bind) -> Any:
@@ -120,6 +125,7 @@ def summed_lines(
             *described,
             func.sum(emission_lines.c.quantity).label("quantity"),
             func.sum(emission_lines.c.kgco2e).label("kgco2e"),
+            *_NO_REPORT,
         )
         .where(emission_lines.c.production_id == production_id)
         .group_by(*group)
@@ -149,7 +155,7 @@ def daily_lines(bind: Bind, production_id: str, as_of: dt.date | None = None) ->
         query = query.where(t.c.day <= as_of)
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [mapping.emission_line(r, subject="") for r in rows]
+    return _sum_lines(rows, subject="")
 
 
 def production_balance(
@@ -173,7 +179,30 @@ def subject_lines(bind: Bind, production_id: str, day: dt.date | None) -> list[E
     )
     with _connect(bind) as conn:
         rows = conn.execute(query).all()
-    return [mapping.emission_line(r, day=day or dt.date.min) for r in rows]
+    return _sum_lines(rows, day=day or dt.date.min)
+
+
+def _sum_lines(rows: Any, *, subject: str | None = None, day: dt.date | None = None) -> list[EmissionLine]:
+    """Rows of kept sums as lines, as ``mapping.emission_line`` makes them (no report, no member), made
+    for a season's thousands: the categories, kinds and traces, a dozen distinct each, are made once."""
+    traces: dict[tuple[Any, ...], Trace] = {}
+    out = []
+    for r in rows:
+        key = (r.factor_key, r.factor_set_version, r.factor_kgco2e_per_unit, r.factor_unit, r.factor_source,
+               r.factor_year, r.factor_proxy)
+        trace = traces.get(key)
+        if trace is None:
+            trace = traces[key] = mapping.trace(r)
+        out.append(EmissionLine(
+            production_id=r.production_id, day=r.day if day is None else day, category=_CATEGORIES[r.category],
+            kind=_KINDS[r.kind], subject=r.subject if subject is None else subject, quantity=r.quantity,
+            unit=r.unit, kgco2e=r.kgco2e, trace=trace, report_id=None, member_id=None, estimated=r.estimated,
+        ))
+    return out
+
+
+_CATEGORIES = {c.value: c for c in Category}
+_KINDS = {k.value: k for k in ReportKind}
 
 
 def plan(bind: Bind, production: Production, as_of: dt.date | None = None) -> list[ActionProgress]:
@@ -301,12 +330,22 @@ def _report_conditions(production_id: str, f: ReportFilter) -> list[ColumnElemen
     if f.text:
         where.append(reports.c.raw_text.ilike(f"%{_escape_like(f.text)}%", escape="\\"))
     if f.only_changed:
-        correction = reports.alias()
-        corrected = select(correction.c.corrects).where(  # the production's corrected reports, read once
-            correction.c.production_id == production_id, correction.c.corrects.is_not(None))
-        where.append(or_(reports.c.corrects.is_not(None), reports.c.void, reports.c.confirmed,
-                         reports.c.id.in_(corrected)))
+        # The flagged reports and those they correct, both read through ``ix_reports_flagged`` (a
+        # correction is flagged): a few rows, where an OR over every report scanned them all.
+        flagged, correction = reports.alias(), reports.alias()
+        changed = union(
+            select(flagged.c.id).where(flagged.c.production_id == production_id, _flagged(flagged)),
+            select(correction.c.corrects).where(correction.c.production_id == production_id,
+                                                _flagged(correction), correction.c.corrects.is_not(None)),
+        )
+        where.append(reports.c.id.in_(changed))
     return where
+
+
+def _flagged(t: Any = reports) -> ColumnElement[bool]:
+    """Corrected, undone or confirmed after a warning: the condition of the partial index
+    ``ix_reports_flagged`` (``store.tables.REPORT_FLAGGED``), written so the database can use it."""
+    return or_(t.c.corrects.is_not(None), t.c.void, t.c.confirmed)
 
 
 def report_rows(
@@ -420,12 +459,13 @@ def member_names(bind: Bind, production_id: str) -> dict[str, str]:
 
 
 def flagged_counts(bind: Bind, production_id: str) -> dict[str, int]:
-    """How many figures were confirmed after a plausibility warning, corrected, or undone (one scan)."""
+    """How many figures were confirmed after a plausibility warning, corrected, or undone (one read of
+    the flagged reports, through their index)."""
     counts = select(
         func.count().filter(reports.c.confirmed),
         func.count().filter(reports.c.corrects.is_not(None), ~reports.c.void),
         func.count().filter(reports.c.void),
-    ).where(reports.c.production_id == production_id)
+    ).where(reports.c.production_id == production_id, _flagged())  # each count is of flagged reports
     with _connect(bind) as conn:
         confirmed, corrected, undone = conn.execute(counts).one()
     return {"confirmed": confirmed, "corrected": corrected, "undone": undone}

@@ -52,6 +52,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -202,6 +203,9 @@ members = Table(
     PrimaryKeyConstraint("production_id", "member_id"),
 )
 
+#: A report corrected, undone or confirmed after a warning (``ix_reports_flagged``'s condition).
+REPORT_FLAGGED = "corrects IS NOT NULL OR void OR confirmed"
+
 reports = Table(
     "reports",
     metadata,
@@ -222,6 +226,14 @@ reports = Table(
     UniqueConstraint("source", "source_ref"),
     ForeignKeyConstraint(["production_id", "member_id"], ["members.production_id", "members.member_id"]),
     Index("ix_reports_production_kind_subject", "production_id", "kind", "subject"),
+    # The dashboard's three reads at a season's size (migration 0013): newest first, a page at a
+    # time; the days answered per member, kind and subject from the index alone; the few reports
+    # corrected, undone or confirmed.
+    Index("ix_reports_newest", "production_id", "day", "received_at", "id"),
+    Index("ix_reports_answered", "production_id", "member_id", "kind", "subject", "day",
+          postgresql_include=["id"], postgresql_where=text("NOT void"), sqlite_where=text("NOT void")),
+    Index("ix_reports_flagged", "production_id", postgresql_where=text(REPORT_FLAGGED),
+          sqlite_where=text(REPORT_FLAGGED)),
 )
 
 report_values = Table(

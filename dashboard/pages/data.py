@@ -11,11 +11,11 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from base import vocabulary
-from base.i18n import day as day_text
 from base.i18n import number
 from dashboard import callbacks, components, context
+from dashboard.figures import day_label
 from dashboard.texts import tr
-from domain.model import ReportKind
+from domain.model import Production, ReportKind
 from store import queries
 from store.queries import ReportFilter
 
@@ -150,21 +150,25 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
             className="form",
             **{"aria-labelledby": "data-filters-title"},
         ),
-        html.Div(results(production_id, ReportFilter(), lang, 1), id="data-results", **{"aria-live": "polite"}),
+        html.Div(results(production_id, ReportFilter(), lang, 1, prod), id="data-results", **{"aria-live": "polite"}),
     )
 
 
-def results(production_id: str, filters: ReportFilter, lang: str, page: int) -> list[Any]:
+def results(
+    production_id: str, filters: ReportFilter, lang: str, page: int, prod: Production | None = None
+) -> list[Any]:
+    """A page of reports matching ``filters``; ``prod`` when the caller has it loaded already."""
     app = context.greenslate_app()
-    with app.uow() as uow:
-        prod = uow.productions.get(production_id)
+    if prod is None:
+        with app.uow() as uow:
+            prod = uow.productions.get(production_id)
     names = queries.member_names(app.engine, production_id)
     rows, total = queries.report_rows(app.engine, production_id, filters, limit=PAGE_SIZE,
                                       offset=(page - 1) * PAGE_SIZE)
     shown = [
         {
             "id": f"#{r.id}",
-            "day": day_text(r.day, lang),
+            "day": day_label(r.day, lang),
             "member": names.get(r.member_id or "") or (r.member_id or "–"),
             "what": tr(f"kind.{r.kind.value}", lang) + (f" · {r.subject}" if r.subject else ""),
             "values": values_text(r.kind, r.values, lang),

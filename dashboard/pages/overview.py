@@ -9,7 +9,6 @@ import dash
 from dash import html
 
 from base import vocabulary
-from base.i18n import day as day_text
 from base.i18n import number
 from common.presenters import kg, tonnes
 from dashboard import components, context, coverage
@@ -20,6 +19,7 @@ from dashboard.figures import (
     category_summary,
     daily_figure,
     daily_summary,
+    day_label,
     t3,
 )
 from dashboard.texts import tr, trn
@@ -52,7 +52,7 @@ def content(prod: Any, bal: Any, lang: str) -> list[Any]:
     day_rows = [
         DayRow(day, {c: tonnes(v) for c, v in cats.items()}) for day, cats in bal.by_day.items()
     ]
-    as_of = day_text(bal.as_of, lang) if bal.as_of else tr("overview.no_data", lang)
+    as_of = day_label(bal.as_of, lang) if bal.as_of else tr("overview.no_data", lang)
     kpis = _kpis(bal, lang)
     share = None
     if bal.forecast_kgco2e:
@@ -151,7 +151,7 @@ def _category_table(cat_rows: list[CategoryRow], lang: str) -> list[dict[str, An
 def _day_table(day_rows: list[DayRow], lang: str) -> list[dict[str, Any]]:
     return [
         {
-            "day": day_text(r.day, lang),
+            "day": day_label(r.day, lang),
             **{c.value: t3(r.by_category_t.get(c, Decimal(0)), lang) for c in Category},
             "total": t3(r.total_t, lang),
         }

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import dash
 from dash import html
 
-from base.i18n import day as day_text
 from base.i18n import number
 from dashboard import components, context
-from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary
+from dashboard.figures import CompletenessRow, completeness_figure, completeness_summary, day_label
 from dashboard.pages import campaigns
 from dashboard.pages.data import report_changes
 from dashboard.texts import tr, trn
@@ -35,7 +35,7 @@ def layout(production: str | None = None, **_: Any) -> html.Div:
     as_of = queries.last_day(app.engine, production_id)
     comp = queries.completeness(app.engine, prod, as_of)
     names = queries.member_names(app.engine, production_id)
-    as_of_text = day_text(as_of, lang) if as_of else tr("overview.no_data", lang)
+    as_of_text = day_label(as_of, lang) if as_of else tr("overview.no_data", lang)
     return components.frame(
         "reporting",
         production_id,
@@ -57,7 +57,7 @@ def _per_member(comp: Completeness, lang: str) -> list[Any]:
             "member": m.name or m.member_id,
             "role": tr(f"crewrole.{m.role}", lang),
             "answered": f"{m.answered} / {m.expected}",
-            "share": "–" if m.share is None else f"{number(m.share * 100, lang, 0)} %",
+            "share": "–" if m.share is None else f"{_whole(m.share * 100, lang)} %",
             "state": _state(m, lang),
         }
         for m in comp.members
@@ -86,11 +86,18 @@ def _per_day(comp: Completeness, lang: str) -> list[Any]:
             completeness_summary(day_rows, lang),
             [("day", tr("table.day", lang)), ("expected", tr("table.expected", lang)),
              ("answered", tr("table.answered", lang))],
-            [{"day": day_text(r.day, lang), "expected": r.expected, "answered": r.answered} for r in day_rows],
+            [{"day": day_label(r.day, lang), "expected": r.expected, "answered": r.answered} for r in day_rows],
             tr("reporting.chart.days", lang),
             numeric=("expected", "answered"),
         ),
     ]
+
+
+def _whole(value: Decimal, lang: str) -> str:
+    """``number(value, lang, 0)``: a share of answers is 0 to 100, written without Babel's patterns
+    (a row per member); from 1,000 up, the language's grouping is Babel's."""
+    whole = value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return str(whole) if abs(whole) < 1000 and whole >= 0 else number(value, lang, 0)
 
 
 def _what(kind: ReportKind, subject: str | None, lang: str) -> str:
@@ -104,7 +111,7 @@ MISSING_SHOWN = 200
 def _missing(comp: Completeness, names: dict[str, str], lang: str) -> list[Any]:
     count = comp.missing_count
     missing = [
-        {"day": day_text(s.day, lang), "member": names.get(s.member_id) or s.member_id,
+        {"day": day_label(s.day, lang), "member": names.get(s.member_id) or s.member_id,
          "what": _what(s.kind, s.subject, lang)}
         for s in comp.latest_missing(MISSING_SHOWN)
     ]
@@ -147,7 +154,7 @@ def _changed(page: context.Page, names: dict[str, str]) -> list[Any]:
     rows = [
         {
             "id": f"#{r.id}",
-            "day": day_text(r.day, lang),
+            "day": day_label(r.day, lang),
             "member": names.get(r.member_id or "") or (r.member_id or "–"),
             "what": _what(r.kind, r.subject, lang),
             "raw": r.raw_text or "–",
@@ -176,7 +183,7 @@ def _state(m: MemberCompleteness, lang: str) -> str:
     if m.unreachable:
         parts.append(tr("reporting.state.unreachable", lang))
     if m.paused_until:
-        parts.append(tr("reporting.state.paused", lang, until=day_text(m.paused_until, lang)))
+        parts.append(tr("reporting.state.paused", lang, until=day_label(m.paused_until, lang)))
     return ", ".join(parts) or tr("reporting.state.ok", lang)
 
 

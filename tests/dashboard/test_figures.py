@@ -140,3 +140,33 @@ def test_report_values_are_named_in_the_language_with_their_unit() -> None:
     assert values_text(ReportKind.MILEAGE, {"odometer": Decimal(12668)}, "fr") == "compteur 12\u202f668 km"
     assert values_text(ReportKind.GENERATOR_LITRES, {"litres": Decimal(46)}, "fr") == "46 litres"
     assert values_text(ReportKind.GENERATOR_HOURS, {"hours": Decimal("1.9")}, "en") == "1.9 hours"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tonnes_and_shares_are_written_as_babel_writes_them(lang: str) -> None:
+    """t3 and the reporting page's whole shares skip Babel's number patterns: same text, to the
+    rounding (half to even), separators and minus sign of the language."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    from base.i18n import number
+    from dashboard.pages.reporting import _whole
+
+    rng = random.Random(20270104)
+    values = [Decimal(0), Decimal("-0.0004"), Decimal("0.0005"), Decimal("0.0015"), Decimal("-0.0025"),
+              Decimal("1E+3"), Decimal("999.9995"), Decimal("-1234567.8915"), Decimal("0.5"), Decimal("2.5")]
+    values += [Decimal(rng.randint(-10**9, 10**9)) / Decimal(10 ** rng.randint(0, 7)) for _ in range(3000)]
+    for v in values:
+        assert figures.t3(v, lang) == format_decimal(v, format="#,##0.000", locale=lang), v
+        if v >= 0:
+            assert _whole(v, lang) == number(v, lang, 0), v
+    assert figures.t3(None, lang) == "–"
+
+
+def test_a_day_is_written_once_per_language() -> None:
+    from base.i18n import day
+
+    monday = dt.date(2027, 3, 1)
+    assert figures.day_label(monday, "fr") == day(monday, "fr") == "lundi 1 mars"
+    assert figures.day_label(monday, "en") == day(monday, "en") == "Monday 1 March"
