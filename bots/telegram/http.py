@@ -26,9 +26,10 @@ import logging
 import ssl
 from collections.abc import Container, Sequence
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
+import aiohttp.payload
 import certifi
 from aiohttp.helpers import get_env_proxy_for_url
 from telegram import InlineKeyboardMarkup, ReplyParameters, Update
@@ -74,6 +75,16 @@ def endpoint_of(url: str) -> str:
 def trusted_authorities() -> ssl.SSLContext:
     """TLS verified against certifi's certificate authorities, as httpx (PTB's default client) does."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def urlencoded(fields: dict[str, str]) -> aiohttp.payload.BytesPayload:
+    """``fields`` as the form aiohttp sends for a dict (``application/x-www-form-urlencoded``, UTF-8).
+
+    The same bytes, made directly: given a dict, aiohttp first tries it against every kind of body it
+    knows, then builds a multipart writer, with a random boundary, that a form without files never uses.
+    """
+    return aiohttp.payload.BytesPayload(urlencode(fields, doseq=True).encode(),
+                                        content_type="application/x-www-form-urlencoded")
 
 
 class CrewRequest(BaseRequest):
@@ -154,7 +165,7 @@ class CrewRequest(BaseRequest):
         parts = (connect, write, read)
         timeout = aiohttp.ClientTimeout(total=None if None in parts else sum(cast("tuple[float, ...]", parts)),
                                         connect=connect, sock_connect=connect, sock_read=read)
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | aiohttp.payload.BytesPayload | None = None
         if files:
             form = aiohttp.FormData()
             for key, value in request_data.json_parameters.items():  # type: ignore[union-attr]
@@ -163,7 +174,7 @@ class CrewRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             data = form
         elif request_data is not None:
-            data = request_data.json_parameters
+            data = urlencoded(request_data.json_parameters)
         if self._turns.locked():  # as many in flight as allowed: wait for a turn, at most pool_timeout
             try:
                 async with asyncio.timeout(pool):
