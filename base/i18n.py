@@ -178,7 +178,8 @@ def _number_pattern(grouped: bool, max_decimals: int) -> NumberPattern:
 
 def number(value: Decimal | int | float, lang: str | None, max_decimals: int = 1) -> str:
     """``45230`` -> ``45 230`` in French, ``45,230`` in English."""
-    return _number_pattern(True, max_decimals).apply(value, _locale(normalise_language(lang)))
+    written: str = _number_pattern(True, max_decimals).apply(value, _locale(normalise_language(lang)))
+    return written
 
 
 def typed_number(value: Decimal, lang: str | None, max_decimals: int = 1) -> str:
@@ -186,7 +187,8 @@ def typed_number(value: Decimal, lang: str | None, max_decimals: int = 1) -> str
     ``12.5`` in English, without grouping, since ``12,120`` could be read two ways."""
     if normalise_language(lang) == "fr":
         return number(value, "fr", max_decimals)
-    return _number_pattern(False, max_decimals).apply(value, _locale("en"))
+    written: str = _number_pattern(False, max_decimals).apply(value, _locale("en"))
+    return written
 
 
 def day(value: dt.date, lang: str | None) -> str:
