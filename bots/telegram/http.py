@@ -220,7 +220,8 @@ class CrewBot(ExtBot[Any]):
         """``send_message(chat_id, text, reply_markup=..., reply_to_message_id=...)``; the sent message's id.
 
         The same request through the same path (the rate limiter, the errors PTB raises for each answer
-        of Telegram's), without building a ``Message`` from the answer.
+        of Telegram's), without building a ``Message`` from the answer. ``telegram.ext.Defaults``
+        (parse mode, silent messages) are not applied: the crew bot is built without any.
         """
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if reply_markup is not None:
