@@ -24,7 +24,7 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -112,7 +112,7 @@ def plural_count(value: Decimal | int | float, lang: str | None) -> int:
     (one), English ``1.5 litres`` (other), which the gettext rules (written for integers) cannot."""
     if value == int(value):
         return int(value)
-    category = Locale.parse(normalise_language(lang)).plural_form(value)
+    category = _locale(normalise_language(lang)).plural_form(value)
     return 1 if category == "one" else 2
 
 
@@ -161,10 +161,25 @@ def all_messages() -> Iterator[tuple[str, str, str]]:
             yield lang, key, text
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    """Babel's data for one of :data:`LANGUAGES`, read once (it never changes while the process runs)."""
+    return Locale.parse(lang)
+
+
+@cache
+def _number_pattern(grouped: bool, max_decimals: int) -> NumberPattern:
+    """``#,##0.#`` (or ``0.#`` ungrouped) with ``max_decimals`` optional decimals, parsed once.
+
+    What ``babel.numbers.format_decimal`` does at every call (read the locale, parse the pattern) cost
+    more than writing the number: a confirmation writes one or two."""
+    return parse_pattern(("#,##0" if grouped else "0") + ("." + "#" * max_decimals if max_decimals else ""))
+
+
 def number(value: Decimal | int | float, lang: str | None, max_decimals: int = 1) -> str:
     """``45230`` -> ``45 230`` in French, ``45,230`` in English."""
-    fmt = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
-    return format_decimal(value, format=fmt, locale=normalise_language(lang))
+    written: str = _number_pattern(True, max_decimals).apply(value, _locale(normalise_language(lang)))
+    return written
 
 
 def typed_number(value: Decimal, lang: str | None, max_decimals: int = 1) -> str:
@@ -172,10 +187,10 @@ def typed_number(value: Decimal, lang: str | None, max_decimals: int = 1) -> str
     ``12.5`` in English, without grouping, since ``12,120`` could be read two ways."""
     if normalise_language(lang) == "fr":
         return number(value, "fr", max_decimals)
-    fmt = "0" + ("." + "#" * max_decimals if max_decimals else "")
-    return format_decimal(value, format=fmt, locale="en")
+    written: str = _number_pattern(False, max_decimals).apply(value, _locale("en"))
+    return written
 
 
 def day(value: dt.date, lang: str | None) -> str:
     """``lundi 1 mars`` / ``Monday 1 March``."""
-    return _format_date(value, format="EEEE d MMMM", locale=normalise_language(lang))
+    return _format_date(value, format="EEEE d MMMM", locale=_locale(normalise_language(lang)))

@@ -246,7 +246,7 @@ def recap_buttons(report_id: int, lang: str) -> Any:
                      (t(lang, "telegram.button.undo"), f"u:{report_id}")])
 
 
-async def reply(bot: Any, services: Services, chat_id: int, member: Member, text: str, **kwargs: Any) -> Any:
+async def reply(bot: Any, services: Services, chat_id: int, member: Member, text: str, **kwargs: Any) -> int:
     return await say(bot, services, chat_id, text, lang=member.lang, voice=member.voice, **kwargs)
 
 

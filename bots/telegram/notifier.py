@@ -91,11 +91,11 @@ class TelegramNotifier:
         chat_id = state.telegram_chat_id
         assert chat_id is not None
         buttons = prompt_buttons(assignment.report, lang, self.services.app.catalogue.factors)
-        delivery, message = await self._deliver(application, production_id, member_id, chat_id, text, lang,
-                                                state.voice, buttons)
-        if message is None:
+        delivery, message_id = await self._deliver(application, production_id, member_id, chat_id, text, lang,
+                                                   state.voice, buttons)
+        if message_id is None:
             return delivery
-        prompt = PromptRef(chat_id, message.message_id, production_id, member_id, assignment_key, day,
+        prompt = PromptRef(chat_id, message_id, production_id, member_id, assignment_key, day,
                            services.clock(), None)
         await asyncio.to_thread(services.store.record_prompt, prompt, reminder=reminder)
         return delivery
@@ -122,12 +122,12 @@ class TelegramNotifier:
             return Delivery(Outcome.UNREACHABLE, detail=f"cannot render {message_key!r}: {type(exc).__name__}")
         chat_id = state.telegram_chat_id
         assert chat_id is not None
-        delivery, message = await self._deliver(application, production_id, member_id, chat_id, text,
-                                                state.language, state.voice, None)
-        if message is not None:
+        delivery, message_id = await self._deliver(application, production_id, member_id, chat_id, text,
+                                                   state.language, state.voice, None)
+        if message_id is not None:
             services = services_of(application)
             await asyncio.to_thread(services.store.record_campaign, production_id, member_id, message_key,
-                                    chat_id, message.message_id, services.clock())
+                                    chat_id, message_id, services.clock())
         return delivery
 
     async def delivered_prompt(
@@ -175,15 +175,15 @@ class TelegramNotifier:
     async def _deliver(
         self, application: Any, production_id: str, member_id: str, chat_id: int, text: str, lang: str,
         voice: bool, buttons: Any,
-    ) -> tuple[Delivery, Any]:
+    ) -> tuple[Delivery, int | None]:
         """Send, waiting out 429s; a blocked bot marks the member unreachable; network trouble retries.
 
         Sent as bulk: members' replies go first when Telegram's 30 a second are all in use."""
         for attempt in range(RETRIES + 1):
             try:
                 with bulk():
-                    message = await say(application.bot, services_of(application), chat_id, text, lang=lang,
-                                        voice=voice, buttons=buttons)
+                    message_id = await say(application.bot, services_of(application), chat_id, text, lang=lang,
+                                           voice=voice, buttons=buttons)
             except RetryAfter as exc:
                 if attempt == RETRIES:
                     return Delivery(Outcome.RETRY, detail="rate limited"), None
@@ -197,7 +197,7 @@ class TelegramNotifier:
                 return Delivery(Outcome.UNREACHABLE, detail=f"refused: {exc.message}"), None
             except (TimedOut, NetworkError) as exc:
                 return Delivery(Outcome.RETRY, detail=type(exc).__name__), None
-            return Delivery(Outcome.SENT, str(message.message_id)), message
+            return Delivery(Outcome.SENT, str(message_id)), message_id
         return Delivery(Outcome.RETRY, detail="rate limited"), None  # pragma: no cover - loop always returns
 
     def _mark_unreachable(self, production_id: str, member_id: str) -> None:

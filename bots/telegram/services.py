@@ -16,6 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bots.telegram.batches import Batches
+from bots.telegram.http import CrewBot
 from bots.telegram.productions import ProductionCache
 from common.app import App
 from store.engine import make_async_engine
@@ -147,21 +148,26 @@ async def say(
     voice: bool,
     buttons: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
-) -> Message:
-    """Send ``text`` to a member, and the same as a voice note when they asked for voice.
+) -> int:
+    """Send ``text`` to a member, and the same as a voice note when they asked for voice; the text's message id.
 
     The one way the bot sends to a crew member, so a member with voice on hears every message.
     Telegram errors on the text propagate (the caller knows what a 403 means there); a voice note
-    that cannot be made or sent is logged and skipped: the text has gone already.
+    that cannot be made or sent is logged and skipped: the text has gone already. The crew bot
+    (:class:`bots.telegram.http.CrewBot`) does not read Telegram's answer into a ``Message``.
     """
-    message: Message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=buttons,
-                                              reply_to_message_id=reply_to)
+    if isinstance(bot, CrewBot):
+        message_id = await bot.send_text(chat_id, text, reply_markup=buttons, reply_to=reply_to)
+    else:
+        message: Message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=buttons,
+                                                  reply_to_message_id=reply_to)
+        message_id = message.message_id
     if voice:
         try:
             await _send_voice(bot, services, chat_id, text, lang)
         except Exception as exc:  # a voice note is an extra: never lose the text over it
             log.warning("voice note to a member failed: %s: %s", type(exc).__name__, exc)
-    return message
+    return message_id
 
 
 async def _send_voice(bot: Any, services: Services, chat_id: int, text: str, lang: str) -> None:

@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiohttp import web
-from telegram import Bot, ReplyKeyboardRemove
+from aiohttp import ClientSession, web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import NetworkError, TimedOut
 
-from bots.telegram.http import IN_FLIGHT, IN_FLIGHT_LOCAL, CrewRequest, endpoint_of, in_flight_for
+from bots.telegram.http import (
+    IN_FLIGHT,
+    IN_FLIGHT_LOCAL,
+    CrewBot,
+    CrewRequest,
+    endpoint_of,
+    in_flight_for,
+    urlencoded,
+)
 
 TOKEN = "123456:secret-token-never-to-be-shown"
 
@@ -52,6 +60,8 @@ async def server(delay: float = 0.0) -> AsyncIterator[Recorder]:
                                            "body": await part.read()} if part.filename else await part.text()
             elif request.can_read_body:
                 received.update(await request.post())
+                received["body"] = await request.read()
+                received["content-type"] = request.headers.get("Content-Type", "")
             received["user-agent"] = request.headers.get("User-Agent", "")
             seen.fields.append(received)
             await asyncio.sleep(seen.delay)
@@ -136,6 +146,40 @@ async def test_ptb_parameters_and_uploads_arrive_as_sent() -> None:
     assert upload["chat_id"] == "42" and upload["caption"] == "À demain"
     assert upload["voice"]["filename"] == "note.ogg"
     assert upload["voice"]["body"] == voice
+
+
+async def test_the_crew_bots_send_text_sends_what_send_message_sends_and_gives_the_message_id() -> None:
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Corriger", callback_data="f:7"),
+                                     InlineKeyboardButton("Annuler", callback_data="u:7")]])
+    async with server() as seen:
+        bot = CrewBot(TOKEN, base_url=f"{seen.url}/bot", request=CrewRequest(2), get_updates_request=CrewRequest(1))
+        async with bot:
+            by_ptb = [await bot.send_message(42, "85 km aujourd'hui.\nC'est noté ✅", reply_markup=buttons),
+                      await bot.send_message(42, "Un nombre, par exemple 85", reply_to_message_id=9),
+                      await bot.send_message(42, "Merci 🌱")]
+            by_text = [await bot.send_text(42, "85 km aujourd'hui.\nC'est noté ✅", reply_markup=buttons),
+                       await bot.send_text(42, "Un nombre, par exemple 85", reply_to=9),
+                       await bot.send_text(42, "Merci 🌱")]
+    assert [m.message_id for m in by_ptb] == [2, 3, 4]
+    assert by_text == [5, 6, 7]  # the ids Telegram gave, as ints
+    assert seen.paths[1:] == [f"/bot{TOKEN}/sendMessage"] * 6
+    assert seen.fields[4:7] == seen.fields[1:4]  # field for field, the same requests
+    assert seen.fields[2]["reply_parameters"] == '{"message_id": 9}'
+
+
+async def test_a_form_goes_as_aiohttp_sends_a_dict() -> None:
+    text = "85 km aujourd'hui.\nC'est noté ✅ & 1+1=2 %"
+    async with server() as seen:
+        bot = Bot(TOKEN, base_url=f"{seen.url}/bot", request=CrewRequest(2), get_updates_request=CrewRequest(1))
+        async with bot:
+            await bot.send_message(42, text)
+        async with ClientSession() as session, session.post(f"{seen.url}/bot{TOKEN}/sendMessage",
+                                                            data={"chat_id": "42", "text": text}) as response:
+            await response.read()
+    _, ours, aiohttps = seen.fields
+    assert ours["body"] == aiohttps["body"] == urlencoded({"chat_id": "42", "text": text})._value
+    assert ours["content-type"] == aiohttps["content-type"] == "application/x-www-form-urlencoded"
+    assert (ours["chat_id"], ours["text"]) == ("42", text)
 
 
 async def test_an_answer_slower_than_the_read_timeout_is_a_timed_out() -> None:
