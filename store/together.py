@@ -18,7 +18,8 @@ Steps 3 and 4 are the batch's own repositories (:class:`BatchedReportRepository`
 :class:`BatchedEmissionLineRepository`), which the unit of work uses for the batch's length.
 
 Anything else the use cases run on the connection first writes out what is pending (a
-``before_execute`` hook), so a read that was not made beforehand still sees every earlier write.
+``before_execute`` hook on every engine, which looks the connection up among those a batch is
+watching), so a read that was not made beforehand still sees every earlier write.
 """
 
 from __future__ import annotations
@@ -29,7 +30,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, any_, bindparam, delete, event, func, insert, or_, select, text, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 
 from domain.carbon import EmissionLine
 from domain.errors import DuplicateReport
@@ -67,6 +82,9 @@ _READ = (
     .order_by(reports.c.id, report_values.c.item)
 )
 
+#: SQLite's next report ids: the write lock is held, so the largest id stays the largest.
+_TOP_ID = select(func.coalesce(func.max(reports.c.id), 0))
+
 _INSERT_REPORTS = insert(reports)
 _INSERT_VALUES = insert(report_values)
 _INSERT_LINES = insert(emission_lines)
@@ -78,7 +96,7 @@ def _lock_and_draw_ids(conn: Connection, chains: Sequence[tuple[str, str]], n: i
         _, ids = conn.execute(_LOCK_AND_IDS, {"chains": [chain_key(*c) for c in chains], "n": n}).one()
         return list(ids)
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE) already
-    top = conn.execute(select(func.coalesce(func.max(reports.c.id), 0))).scalar_one()
+    top = conn.execute(_TOP_ID).scalar_one()
     return range(top + 1, top + 1 + n)
 
 
@@ -220,16 +238,31 @@ class Together:
     def watch(self, conn: Connection) -> None:
         """Write what is pending before any other statement runs on ``conn`` (until :meth:`unwatch`)."""
         self._conn = conn
-        event.listen(conn, "before_execute", self._before_execute)
+        _WATCHED[conn] = self
 
     def unwatch(self) -> None:
         if self._conn is not None:
-            event.remove(self._conn, "before_execute", self._before_execute)
+            _WATCHED.pop(self._conn, None)
             self._conn = None
 
-    def _before_execute(self, conn: Connection, *_: Any) -> None:
+    def _before_execute(self, conn: Connection) -> None:
         if not self._flushing and self.pending():
             self.flush(conn)
+
+
+#: The connections whose batch has writes to make before anything else runs on them. Listening on
+#: each batch's connection instead made SQLAlchemy rebuild that connection's event dispatch for
+#: every batch (a few per cent of an answer's CPU); one listener on every engine, looking up the
+#: connection here, costs a dictionary look-up per statement.
+_WATCHED: dict[Connection, Together] = {}
+
+
+@event.listens_for(Engine, "before_execute")
+def _write_pending_first(conn: Connection, *_: Any) -> None:
+    if _WATCHED:
+        together = _WATCHED.get(conn)
+        if together is not None:
+            together._before_execute(conn)
 
 
 class BatchedReportRepository(SqlReportRepository):
