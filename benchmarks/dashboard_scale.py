@@ -15,7 +15,8 @@ store functions and the same domain formulas:
 
 Then every page as served (``benchmarks/dashboard_pages.py``): each Dash page's layout in a signed-in
 request, turned into the JSON Dash sends, and each set-up page and the call sheet through Flask.
-``GREENSLATE_BENCH_SEASON_URL=postgresql://.../name`` keeps the season between runs: the first run
+``GREENSLATE_BENCH_SEASON_URL`` (a PostgreSQL URL such as
+``postgresql://postgres@127.0.0.1:5432/greenslate_season``) keeps the season between runs: the first run
 creates that database and generates into it, the next ones reuse it (migrated to the code's schema
 first) instead of generating one (4 minutes here). Drop the database to generate afresh.
 
