@@ -20,7 +20,7 @@ For each bot:
 - CPU per answer: the bot process's CPU time (every thread, scheduler included) over each phase,
   from ``/proc``, divided by its answers. The target is read on the burst, where a ``getUpdates``
   brings up to 100 answers; at 100 a second each answer comes in a ``getUpdates`` of its own, and
-  the raw loop alone spends more than 1 ms on that round trip, so the steady figure is printed
+  the raw loop alone spends about 1 ms or more on those round trips, so the steady figure is printed
   beside it with what greenslate adds over the raw loop at the same rate;
 - for the crew bot, steady at half its burst throughput too (the latency when it keeps up easily).
 
