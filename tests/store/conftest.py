@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Connection, Engine, make_url, text
 
 from config.factors import catalogue
 from domain import usecases
@@ -60,3 +61,12 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         with server.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
+
+
+def insert_bare_production(conn: Connection, production_id: str, now: dt.datetime) -> None:
+    """A production row written as SQL, for a migration test at a revision older than the code's tables."""
+    conn.execute(text(
+        "INSERT INTO productions (id, title, type, timezone, language, calendar_start, calendar_end, "
+        "shooting_weekdays, days_off, forecast_tco2e, definition, created_at, updated_at) VALUES "
+        "(:id, 'P', 'feature_film', 'Europe/Paris', 'fr', :day, :day, '[0]', '[]', '{}', '{}', :now, :now)"),
+        {"id": production_id, "day": now.date(), "now": now})

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store import migrate
 from store.engine import make_engine
+from tests.store.conftest import insert_bare_production
 
 NOW = dt.datetime(2027, 3, 1, 19, 0, tzinfo=dt.UTC)
 
@@ -30,11 +31,7 @@ def test_the_rows_stored_before_are_the_default_bot_s_and_another_bot_may_reuse_
     engine = make_engine(fresh_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO productions (id, title, type, timezone, language, calendar_start, calendar_end, "
-                "shooting_weekdays, days_off, forecast_tco2e, definition, created_at, updated_at) VALUES "
-                "('p', 'P', 'feature_film', 'Europe/Paris', 'fr', :day, :day, '[0]', '[]', '{}', '{}', :now, :now)"),
-                {"day": NOW.date(), "now": NOW})
+            insert_bare_production(conn, "p", NOW)
             conn.execute(text(
                 "INSERT INTO members (production_id, member_id, position, name, role, channel, language, voice, "
                 "language_set_in_chat, voice_set_in_chat, pause_set_in_chat, telegram_chat_id, unreachable, "

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store import migrate
 from store.engine import make_engine
+from tests.store.conftest import insert_bare_production
 
 NOW = dt.datetime(2027, 3, 1, 19, 0, tzinfo=dt.UTC)
 ROW = ("INSERT INTO scheduler_wakeups (production_id, next_change_at, turn_at, fingerprint, planned_at) "
@@ -22,11 +23,7 @@ def test_the_wakeups_table_comes_with_0013_and_goes_back_down(fresh_url: str) ->
     engine = make_engine(fresh_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO productions (id, title, type, timezone, language, calendar_start, calendar_end, "
-                "shooting_weekdays, days_off, forecast_tco2e, definition, created_at, updated_at) VALUES "
-                "('p', 'P', 'feature_film', 'Europe/Paris', 'fr', :day, :day, '[0]', '[]', '{}', '{}', :now, :now)"),
-                {"day": NOW.date(), "now": NOW})
+            insert_bare_production(conn, "p", NOW)
         assert "scheduler_wakeups" not in inspect(engine).get_table_names()
         engine.dispose()
 
